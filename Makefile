@@ -1,0 +1,34 @@
+# The two commands: `make run` and `make test`. Everything else is a helper for them.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+
+.PHONY: run test install translations migrate seed clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel compile -d tracker/translations -f --statistics >/dev/null
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed demo
+
+run: seed
+	TRACKER_SCHEDULER=1 $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,122 @@
+"""Duban (督办): turns a government action plan into assigned, scheduled, reminded and reviewed work."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tracker.config import Config
+from tracker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'tracker.db'}"
+    if not app.config.get("EVIDENCE_FOLDER"):
+        app.config["EVIDENCE_FOLDER"] = str(Path(app.instance_path) / "evidence")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _select_locale() -> str:
+    supported = ["zh_CN", "en"]
+    chosen = session.get("locale")
+    if chosen in supported:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    return "zh_CN"
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (registers every model with the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    bootstrap.init_app(app)
+
+    from tracker.auth.services import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.auth.views import bp as auth_bp
+    from tracker.plans.views import bp as plans_bp
+    from tracker.tasks.views import bp as tasks_bp
+    from tracker.units.views import bp as units_bp
+    from tracker.updates.views import bp as updates_bp
+
+    for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp):
+        app.register_blueprint(bp)
+
+    @app.get("/")
+    def index():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        from tracker.common.permissions import home_endpoint
+
+        return redirect(url_for(home_endpoint(current_user)))
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error):
+        code = getattr(error, "code", 500)
+        return render_template("errors/error.html", code=code), code
+
+    for code in (400, 403, 404, 405, 409, 413, 500):
+        app.register_error_handler(code, render_error)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from tracker.common import filters
+
+    filters.register(app)
+
+    @app.context_processor
+    def inject_locale():
+        return {"current_locale": _select_locale(), "request_path": request.path if request else "/"}

@@ -1,0 +1,24 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("登录名"), validators=[DataRequired(message=_l("请输入登录名。")), Length(max=80)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(message=_l("请输入密码。"))])
+    remember = BooleanField(_l("记住我"))
+    submit = SubmitField(_l("登录"))
+
+
+class UserForm(FlaskForm):
+    login = StringField(_l("登录名"), validators=[DataRequired(message=_l("请输入登录名。")), Length(max=80)])
+    display_name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请输入姓名。")), Length(max=80)])
+    email = EmailField(_l("邮箱"), validators=[Optional(), Email(message=_l("邮箱格式不正确。")), Length(max=200)])
+    role = SelectField(_l("角色"))
+    unit_id = SelectField(_l("所属单位"), coerce=int)
+    locale = SelectField(_l("界面语言"), choices=[("zh_CN", "中文"), ("en", "English")])
+    is_active_user = BooleanField(_l("启用"), default=True)
+    password = PasswordField(_l("密码（新建必填；修改时留空表示不变）"), validators=[Optional(), Length(min=8, max=128,
+                             message=_l("密码长度须为8至128个字符。"))])
+    submit = SubmitField(_l("保存"))

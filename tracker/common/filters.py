@@ -1,0 +1,35 @@
+"""Jinja filters and globals."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from tracker.common import labels, permissions
+from tracker.common.clock import to_beijing
+
+
+def format_date(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def format_datetime(value: datetime | None) -> str:
+    local = to_beijing(value)
+    return local.strftime("%Y-%m-%d %H:%M") if local else "—"
+
+
+def period_label(key: str | None) -> str:
+    if not key:
+        return "—"
+    if key == "final":
+        return str(labels.LABELS.get("once"))
+    return key
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        date=format_date, datetime=format_datetime, label=labels.label, period=period_label,
+        badge=lambda value: labels.BADGES.get(getattr(value, "value", value), "secondary"),
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(perm=permissions)

@@ -1,0 +1,37 @@
+"""Display labels for enum values, translated lazily (Chinese source strings, English catalogue)."""
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    # task status
+    "not_started": _l("未开始"), "in_progress": _l("推进中"), "completed": _l("已完成"), "suspended": _l("暂缓"),
+    # review state
+    "submitted": _l("待审核"), "accepted": _l("已采纳"), "returned": _l("已退回"),
+    # reporting cycle
+    "monthly": _l("每月"), "quarterly": _l("每季度"), "once": _l("一次性"),
+    # plan kind / status
+    "action_plan": _l("行动方案"), "proposal_reply": _l("提案答复"), "meeting_decision": _l("会议决定"),
+    "other": _l("其他"), "draft": _l("草稿"), "active": _l("实施中"), "archived": _l("已归档"),
+    # unit kind
+    "district_bureau": _l("区级部门"), "town": _l("镇/街道"), "state_owned_company": _l("国有企业"),
+    "municipal_commission": _l("市级部门"),
+    # roles
+    "admin": _l("系统管理员"), "coordinator": _l("督办人员"), "unit": _l("单位用户"), "leader": _l("领导"),
+    # involvement
+    "lead": _l("牵头"), "cooperating": _l("配合"),
+    # overdue kinds
+    "task": _l("任务逾期"), "report": _l("报送逾期"),
+}
+
+BADGES = {
+    "not_started": "secondary", "in_progress": "primary", "completed": "success", "suspended": "warning",
+    "submitted": "info", "accepted": "success", "returned": "danger", "task": "danger", "report": "warning",
+}
+
+
+def label(value) -> str:
+    key = getattr(value, "value", value)
+    return str(LABELS.get(key, key if key is not None else ""))
+
+
+def choices(enum_cls) -> list[tuple[str, str]]:
+    return [(member.value, LABELS.get(member.value, member.value)) for member in enum_cls]

@@ -1,0 +1,100 @@
+"""Who may do what: the one module that decides permissions.
+
+Unit users see and report on tasks where their unit leads (牵头) or cooperates (配合);
+coordinators (督办) manage everything; leaders (领导) read everything and change nothing.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import exists, or_
+
+from tracker.auth.models import Role
+from tracker.tasks.models import Task, task_cooperating_units
+
+
+def is_manager(user) -> bool:
+    """Coordinators and admins manage plans, tasks, units and users and review updates."""
+    return user.is_authenticated and user.role in (Role.admin, Role.coordinator)
+
+
+def can_read_everything(user) -> bool:
+    return user.is_authenticated and user.role in (Role.admin, Role.coordinator, Role.leader)
+
+
+def can_manage_users(user) -> bool:
+    return user.is_authenticated and user.role == Role.admin
+
+
+def unit_involvement(user, task: Task) -> str | None:
+    """"lead", "cooperating" or None for a unit user's relation to a task."""
+    if not user.is_authenticated or user.role != Role.unit or user.unit_id is None:
+        return None
+    if task.lead_unit_id == user.unit_id:
+        return "lead"
+    if any(unit.id == user.unit_id for unit in task.cooperating_units):
+        return "cooperating"
+    return None
+
+
+def can_view_task(user, task: Task) -> bool:
+    return can_read_everything(user) or unit_involvement(user, task) is not None
+
+
+def can_submit_update(user, task: Task) -> bool:
+    """Lead and cooperating units report progress; only the lead unit's report counts."""
+    return unit_involvement(user, task) is not None
+
+
+def can_review_updates(user) -> bool:
+    return is_manager(user)
+
+
+def can_view_overdue(user) -> bool:
+    return can_read_everything(user)
+
+
+def visible_task_condition(user):
+    """SQL condition restricting tasks to those ``user`` may see."""
+    if can_read_everything(user):
+        return True
+    if user.is_authenticated and user.role == Role.unit:
+        cooperating = exists().where(
+            task_cooperating_units.c.task_id == Task.id,
+            task_cooperating_units.c.unit_id == user.unit_id,
+        )
+        return or_(Task.lead_unit_id == user.unit_id, cooperating)
+    return False
+
+
+def home_endpoint(user) -> str:
+    return {
+        Role.unit: "tasks.mine",
+        Role.coordinator: "updates.review_queue",
+        Role.leader: "tasks.overdue",
+        Role.admin: "plans.index",
+    }[user.role]
+
+
+def require(check):
+    """View decorator: login required, then ``check(current_user)`` or 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def ensure(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+

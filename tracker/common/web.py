@@ -1,0 +1,44 @@
+"""Glue for views: run one service call as one transaction, turn domain errors into messages."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import abort, flash
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.common.errors import ConflictError, DomainError, PermissionDenied
+from tracker.extensions import db
+
+
+def run_service(action: Callable[..., Any], *args, on_failure: Callable[[], None] | None = None, **kwargs):
+    """Calls ``action``, commits, and returns ``(result, None)``; on a refused change rolls back and
+    returns ``(None, error)`` with the message flashed. A permission refusal is a 403."""
+    try:
+        result = action(*args, **kwargs)
+        db.session.commit()
+        return result, None
+    except StaleDataError:
+        db.session.rollback()
+        error: DomainError = ConflictError(_("该记录已被他人修改，请查看最新内容后重新提交。"))
+    except DomainError as domain_error:
+        db.session.rollback()
+        error = domain_error
+    except Exception:
+        db.session.rollback()
+        if on_failure:
+            on_failure()
+        raise
+    if on_failure:
+        on_failure()
+    if isinstance(error, PermissionDenied):
+        abort(403)
+    flash(error.message, "danger")
+    return None, error
+
+
+def get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj

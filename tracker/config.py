@@ -1,0 +1,57 @@
+"""Configuration: the only module that reads ``os.environ`` (prefix ``TRACKER_``)."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"TRACKER_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+class Config:
+    SECRET_KEY = _env("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # None means "SQLite file in the instance folder"; resolved in create_app.
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # ISO date overriding "today" for demos and tests; unset in production.
+    TODAY = _env("TODAY")
+    BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 8))
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Evidence files (佐证材料): stored under the instance folder, never under static/.
+    EVIDENCE_FOLDER = _env("EVIDENCE_FOLDER")
+    EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+    EVIDENCE_EXTENSIONS = (
+        "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "jpg", "jpeg", "png", "zip", "ofd",
+    )
+    MAX_CONTENT_LENGTH = EVIDENCE_MAX_BYTES + 1024 * 1024
+
+    PASSWORD_HASH_METHOD = "scrypt"
+    PAGE_SIZE = 50
+    SCHEDULER_ENABLED = _env("SCHEDULER", "0") == "1"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TRACKER_TEST_DATABASE_URL") or "sqlite://"
+    # Cheap hashes keep the suite fast; production keeps scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    SCHEDULER_ENABLED = False

@@ -1,0 +1,78 @@
+"""Plans (文件/方案) and their action groups (行动)."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.common.clock import utcnow
+from tracker.common.types import UTCDateTime, str_enum
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.tasks.models import Task
+
+
+class PlanKind(str, enum.Enum):
+    action_plan = "action_plan"  # 行动方案
+    proposal_reply = "proposal_reply"  # 提案答复
+    meeting_decision = "meeting_decision"  # 会议决定
+    other = "other"
+
+
+class PlanStatus(str, enum.Enum):
+    draft = "draft"
+    active = "active"
+    archived = "archived"
+
+
+class Plan(db.Model):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    doc_number: Mapped[str] = mapped_column(String(80), default="")  # 文号
+    issuer: Mapped[str] = mapped_column(String(120), default="")  # 发文机关
+    issued_on: Mapped[Optional[date]]
+    period_start: Mapped[Optional[date]]
+    period_end: Mapped[Optional[date]]
+    kind: Mapped[PlanKind] = mapped_column(str_enum(PlanKind), default=PlanKind.action_plan)
+    status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus, 16), default=PlanStatus.draft)
+    source_text: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    groups: Mapped[list["ActionGroup"]] = relationship(
+        back_populates="plan", order_by="ActionGroup.position", cascade="all, delete-orphan"
+    )
+    tasks: Mapped[list["Task"]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActionGroup(db.Model):
+    """An action group of a plan, e.g. "（一）体制机制优化行动"."""
+
+    __tablename__ = "action_groups"
+    __table_args__ = (UniqueConstraint("plan_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    number: Mapped[str] = mapped_column(String(20), default="")  # "（一）"
+    title: Mapped[str] = mapped_column(String(200))
+
+    plan: Mapped[Plan] = relationship(back_populates="groups")
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}{self.title}"
+
+    def __str__(self) -> str:
+        return self.label

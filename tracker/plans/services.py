@@ -1,0 +1,69 @@
+"""Plans (方案) and action groups (行动): creation and edits."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from tracker.audit.services import diff, record
+from tracker.common.errors import ConflictError, ValidationFailed
+from tracker.extensions import db
+from tracker.plans.models import ActionGroup, Plan, PlanKind, PlanStatus
+
+PLAN_FIELDS = ("title", "doc_number", "issuer", "issued_on", "period_start", "period_end", "kind", "status",
+               "source_text")
+
+
+def check_version(obj, expected_version: int | None, fields: tuple[str, ...]) -> None:
+    """Optimistic locking: refuse a save based on a stale read, showing the current values."""
+    if expected_version is not None and obj.version != expected_version:
+        current = {field: getattr(obj, field) for field in fields}
+        raise ConflictError(_("该记录已被他人修改，请查看最新内容后重新提交。"), current=current)
+
+
+def save_plan(actor, plan: Plan | None, *, title: str, doc_number: str = "", issuer: str = "",
+              issued_on: date | None = None, period_start: date | None = None, period_end: date | None = None,
+              kind: PlanKind = PlanKind.action_plan, status: PlanStatus = PlanStatus.draft,
+              source_text: str | None = None, expected_version: int | None = None) -> Plan:
+    if not title.strip():
+        raise ValidationFailed(_("请填写方案标题。"))
+    if period_start and period_end and period_end < period_start:
+        raise ValidationFailed(_("实施期限的结束日期不能早于开始日期。"))
+    values = {"title": title.strip(), "doc_number": doc_number.strip(), "issuer": issuer.strip(),
+              "issued_on": issued_on, "period_start": period_start, "period_end": period_end, "kind": kind,
+              "status": status, "source_text": source_text}
+    if plan is None:
+        plan = Plan(**values)
+        db.session.add(plan)
+        record(actor, "plan.created", plan, changes={k: v for k, v in values.items() if k != "source_text"},
+               summary=plan.title)
+        return plan
+    check_version(plan, expected_version, PLAN_FIELDS)
+    before = {field: getattr(plan, field) for field in PLAN_FIELDS}
+    for field, value in values.items():
+        setattr(plan, field, value)
+    changes = diff(before, values)
+    changes.pop("source_text", None)
+    record(actor, "plan.updated", plan, changes=changes, summary=plan.title)
+    return plan
+
+
+def save_group(actor, plan: Plan, group: ActionGroup | None, *, number: str, title: str,
+               position: int | None = None) -> ActionGroup:
+    if not title.strip():
+        raise ValidationFailed(_("请填写行动名称。"))
+    if group is None:
+        if position is None:
+            position = (db.session.scalar(select(func.max(ActionGroup.position))
+                                          .where(ActionGroup.plan_id == plan.id)) or 0) + 1
+        group = ActionGroup(plan=plan, number=number.strip(), title=title.strip(), position=position)
+        db.session.add(group)
+        record(actor, "group.created", group, changes={"number": group.number, "title": group.title},
+               summary=group.label)
+        return group
+    before = {"number": group.number, "title": group.title}
+    group.number, group.title = number.strip(), title.strip()
+    record(actor, "group.updated", group, changes=diff(before, {"number": group.number, "title": group.title}),
+           summary=group.label)
+    return group

@@ -1,0 +1,96 @@
+"""Tasks (任务): the numbered work items of a plan."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.common.clock import utcnow
+from tracker.common.types import UTCDateTime, str_enum
+from tracker.extensions import db
+from tracker.units.models import Unit
+
+if TYPE_CHECKING:
+    from tracker.plans.models import ActionGroup, Plan
+
+
+class TaskStatus(str, enum.Enum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    completed = "completed"
+    suspended = "suspended"
+
+
+class ReportingCycle(str, enum.Enum):
+    monthly = "monthly"
+    quarterly = "quarterly"
+    once = "once"
+
+
+task_cooperating_units = Table(
+    "task_cooperating_units",
+    db.metadata,
+    Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Task(db.Model):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        CheckConstraint("report_day >= 1 AND report_day <= 31", name="report_day_range"),
+        Index("ix_tasks_status_due_on", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[Optional[int]] = mapped_column(ForeignKey("action_groups.id", ondelete="SET NULL"), index=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(20))  # as written: "1", "16", "2.1"
+    sort_key: Mapped[str] = mapped_column(String(60), default="")
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    start_on: Mapped[Optional[date]]
+    due_on: Mapped[Optional[date]]  # 完成时限
+    reporting_cycle: Mapped[ReportingCycle] = mapped_column(
+        str_enum(ReportingCycle, 16), default=ReportingCycle.monthly
+    )
+    report_day: Mapped[int] = mapped_column(default=25)
+    status: Mapped[TaskStatus] = mapped_column(str_enum(TaskStatus, 16), default=TaskStatus.not_started)
+    progress: Mapped[int] = mapped_column(default=0)
+    completed_on: Mapped[Optional[date]]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    plan: Mapped["Plan"] = relationship(back_populates="tasks")
+    group: Mapped[Optional["ActionGroup"]] = relationship()
+    parent: Mapped[Optional["Task"]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Task"]] = relationship(back_populates="parent", order_by="Task.sort_key")
+    lead_unit: Mapped[Unit] = relationship(foreign_keys=[lead_unit_id])
+    cooperating_units: Mapped[list[Unit]] = relationship(
+        secondary=task_cooperating_units, order_by=Unit.id
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def number_sort_key(number: str) -> str:
+    """Sorts "2" before "10" and "2.1" after "2": each numeric part zero-padded."""
+    parts = []
+    for part in number.replace("．", ".").split("."):
+        parts.append(part.zfill(6) if part.isdigit() else part)
+    return ".".join(parts)

@@ -1,0 +1,174 @@
+"""Read-side queries for views, exports and jobs: the one definition of the overdue list."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.common import deadlines
+from tracker.common.permissions import visible_task_condition
+from tracker.extensions import db
+from tracker.plans.models import Plan, PlanStatus
+from tracker.tasks.models import ReportingCycle, Task, TaskStatus, task_cooperating_units
+from tracker.updates.models import ReviewState, StatusUpdate
+
+OPEN_STATUSES = (TaskStatus.not_started, TaskStatus.in_progress)
+REPORT_FILED_STATES = (ReviewState.submitted, ReviewState.accepted)
+
+
+@dataclass(frozen=True)
+class OverdueFilters:
+    plan_id: int | None = None
+    group_id: int | None = None
+    unit_id: int | None = None  # lead unit
+
+    def apply(self, query):
+        if self.plan_id:
+            query = query.where(Task.plan_id == self.plan_id)
+        if self.group_id:
+            query = query.where(Task.group_id == self.group_id)
+        if self.unit_id:
+            query = query.where(Task.lead_unit_id == self.unit_id)
+        return query
+
+
+@dataclass
+class OverdueRow:
+    """One row of the overdue list (逾期清单): a late task or a missing report."""
+
+    kind: str  # "task" or "report"
+    task: Task
+    due_on: date
+    overdue_days: int
+    period: str | None = None
+    last_accepted: StatusUpdate | None = field(default=None)
+
+
+def _open_tasks(filters: OverdueFilters):
+    query = (select(Task).join(Plan, Plan.id == Task.plan_id)
+             .where(Plan.status == PlanStatus.active, Task.status.in_(OPEN_STATUSES)))
+    return filters.apply(query)
+
+
+def overdue_tasks(today: date, filters: OverdueFilters = OverdueFilters()) -> list[OverdueRow]:
+    query = _open_tasks(filters).where(Task.due_on < today)
+    return [OverdueRow("task", task, task.due_on, deadlines.overdue_days(task.due_on, today))
+            for task in db.session.scalars(query)]
+
+
+def _report_filed(period_key):
+    return exists().where(
+        StatusUpdate.task_id == Task.id,
+        StatusUpdate.unit_id == Task.lead_unit_id,
+        StatusUpdate.period == period_key,
+        StatusUpdate.review_state.in_(REPORT_FILED_STATES),
+    )
+
+
+def overdue_reports(today: date, filters: OverdueFilters = OverdueFilters()) -> list[OverdueRow]:
+    """Missing lead-unit reports for the latest period due; one query per (cycle, report day) in use."""
+    rows: list[OverdueRow] = []
+    schedules = db.session.execute(
+        filters.apply(_open_tasks(filters).with_only_columns(Task.reporting_cycle, Task.report_day).distinct())
+    ).all()
+    for cycle, report_day in schedules:
+        if cycle == ReportingCycle.once:
+            query = (_open_tasks(filters)
+                     .where(Task.reporting_cycle == cycle, Task.report_day == report_day, Task.due_on < today,
+                            ~_report_filed(deadlines.FINAL_PERIOD)))
+            rows += [OverdueRow("report", t, t.due_on, deadlines.overdue_days(t.due_on, today),
+                                deadlines.FINAL_PERIOD) for t in db.session.scalars(query)]
+            continue
+        period = deadlines.latest_due_period(cycle.value, report_day, today)
+        if period is None:
+            continue
+        query = (_open_tasks(filters)
+                 .where(Task.reporting_cycle == cycle, Task.report_day == report_day,
+                        or_(Task.start_on.is_(None), Task.start_on <= period.report_due_on),
+                        ~_report_filed(period.key)))
+        days = deadlines.overdue_days(period.report_due_on, today)
+        rows += [OverdueRow("report", t, period.report_due_on, days, period.key) for t in db.session.scalars(query)]
+    return rows
+
+
+def last_accepted_updates(task_ids: list[int]) -> dict[int, StatusUpdate]:
+    """The latest accepted lead-unit update per task, in one query."""
+    if not task_ids:
+        return {}
+    newest = (select(StatusUpdate.task_id, func.max(StatusUpdate.id).label("update_id"))
+              .join(Task, Task.id == StatusUpdate.task_id)
+              .where(StatusUpdate.task_id.in_(task_ids), StatusUpdate.unit_id == Task.lead_unit_id,
+                     StatusUpdate.review_state == ReviewState.accepted)
+              .group_by(StatusUpdate.task_id).subquery())
+    updates = db.session.scalars(select(StatusUpdate).join(newest, newest.c.update_id == StatusUpdate.id))
+    return {update.task_id: update for update in updates}
+
+
+def overdue_list(today: date, filters: OverdueFilters = OverdueFilters()) -> list[OverdueRow]:
+    """Overdue tasks and overdue reports, most days overdue first."""
+    rows = overdue_tasks(today, filters) + overdue_reports(today, filters)
+    task_ids = [row.task.id for row in rows]
+    if task_ids:  # load the related rows for every task in a fixed number of queries
+        list(db.session.scalars(select(Task).where(Task.id.in_(task_ids))
+                                .options(selectinload(Task.lead_unit), selectinload(Task.group),
+                                         selectinload(Task.plan))))
+    accepted = last_accepted_updates(task_ids)
+    for row in rows:
+        row.last_accepted = accepted.get(row.task.id)
+    rows.sort(key=lambda row: (-row.overdue_days, row.task.plan_id, row.task.sort_key, row.kind))
+    return rows
+
+
+def tasks_for_unit(unit_id: int):
+    """Tasks where the unit leads or cooperates (我的任务), in plan order."""
+    cooperating = exists().where(task_cooperating_units.c.task_id == Task.id,
+                                 task_cooperating_units.c.unit_id == unit_id)
+    query = (select(Task).join(Plan, Plan.id == Task.plan_id)
+             .where(Plan.status != PlanStatus.draft, or_(Task.lead_unit_id == unit_id, cooperating))
+             .options(selectinload(Task.lead_unit), selectinload(Task.cooperating_units), selectinload(Task.plan))
+             .order_by(Task.plan_id, Task.sort_key))
+    return list(db.session.scalars(query))
+
+
+def report_status(tasks: list[Task], today: date) -> dict[int, dict]:
+    """For each task: the latest due period, whether the lead unit filed it, and days late."""
+    if not tasks:
+        return {}
+    periods = {}
+    for task in tasks:
+        if task.reporting_cycle == ReportingCycle.once:
+            period = deadlines.latest_due_period("once", task.report_day, today, due_on=task.due_on)
+        else:
+            period = deadlines.latest_due_period(task.reporting_cycle.value, task.report_day, today,
+                                                 start_on=task.start_on)
+        periods[task.id] = period
+    keys = {p.key for p in periods.values() if p}
+    filed = set()
+    if keys:
+        filed = set(db.session.execute(
+            select(StatusUpdate.task_id, StatusUpdate.period)
+            .join(Task, Task.id == StatusUpdate.task_id)
+            .where(StatusUpdate.task_id.in_([t.id for t in tasks]), StatusUpdate.period.in_(keys),
+                   StatusUpdate.unit_id == Task.lead_unit_id, StatusUpdate.review_state.in_(REPORT_FILED_STATES))
+        ).all())
+    result = {}
+    for task in tasks:
+        period = periods[task.id]
+        is_open = task.status in OPEN_STATUSES
+        if period is None or not is_open:
+            result[task.id] = {"period": period, "filed": None, "overdue_days": 0}
+            continue
+        is_filed = (task.id, period.key) in filed
+        result[task.id] = {"period": period, "filed": is_filed,
+                           "overdue_days": 0 if is_filed else deadlines.overdue_days(period.report_due_on, today)}
+    return result
+
+
+def visible_tasks(user, plan_id: int | None = None):
+    query = select(Task).where(visible_task_condition(user))
+    if plan_id:
+        query = query.where(Task.plan_id == plan_id)
+    return query
+

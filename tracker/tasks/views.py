@@ -1,0 +1,133 @@
+"""Task pages: 我的任务, task page, task editing, the overdue list (逾期清单) and its CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from tracker.audit.models import AuditEvent
+from tracker.auth.models import Role
+from tracker.common.clock import today
+from tracker.common.labels import choices, label
+from tracker.common.permissions import (can_view_overdue, can_view_task, ensure, is_manager, require,
+                                        unit_involvement)
+from tracker.common.web import get_or_404, run_service
+from tracker.extensions import db
+from tracker.plans.models import ActionGroup, Plan
+from tracker.tasks.forms import TaskForm
+from tracker.tasks.models import ReportingCycle, Task, TaskStatus
+from tracker.tasks.queries import OverdueFilters, overdue_list, report_status, tasks_for_unit
+from tracker.tasks.services import save_task
+from tracker.units.models import Unit
+from tracker.updates.queries import returned_awaiting_resubmission
+from tracker.updates.services import task_updates
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/tasks/mine")
+@require(lambda user: user.role == Role.unit)
+def mine():
+    tasks = tasks_for_unit(current_user.unit_id)
+    returned = returned_awaiting_resubmission(current_user.unit_id)
+    return render_template("tasks/mine.html", tasks=tasks, reports=report_status(tasks, today()),
+                           returned=returned, today=today(),
+                           involvement={t.id: unit_involvement(current_user, t) for t in tasks})
+
+
+@bp.get("/tasks/<int:task_id>")
+@login_required
+def detail(task_id: int):
+    task = get_or_404(Task, task_id)
+    ensure(can_view_task(current_user, task))
+    audit_trail = list(db.session.scalars(select(AuditEvent).where(AuditEvent.task_id == task.id)
+                                          .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+    return render_template("tasks/detail.html", task=task, updates=task_updates(task), audit_trail=audit_trail,
+                           report=report_status([task], today())[task.id], today=today(),
+                           involvement=unit_involvement(current_user, task))
+
+
+def _task_form(plan: Plan, task: Task | None) -> TaskForm:
+    form = TaskForm(obj=task)
+    units = list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
+    form.lead_unit_id.choices = [(unit.id, unit.short_name) for unit in units]
+    form.cooperating_unit_ids.choices = [(unit.id, unit.short_name) for unit in units]
+    form.group_id.choices = [(0, "—")] + [(group.id, group.label) for group in plan.groups]
+    siblings = db.session.scalars(select(Task).where(Task.plan_id == plan.id, Task.id != (task.id if task else 0))
+                                  .order_by(Task.sort_key))
+    form.parent_id.choices = [(0, "—")] + [(other.id, other.label) for other in siblings]
+    form.reporting_cycle.choices, form.status.choices = choices(ReportingCycle), choices(TaskStatus)
+    if request.method == "GET" and task is not None:
+        form.group_id.data, form.parent_id.data = task.group_id or 0, task.parent_id or 0
+        form.cooperating_unit_ids.data = [unit.id for unit in task.cooperating_units]
+        form.reporting_cycle.data, form.status.data = task.reporting_cycle.value, task.status.value
+        form.version.data = task.version
+    return form
+
+
+@bp.route("/plans/<int:plan_id>/tasks/new", methods=["GET", "POST"])
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@require(is_manager)
+def edit(plan_id: int | None = None, task_id: int | None = None):
+    task = get_or_404(Task, task_id) if task_id else None
+    plan = task.plan if task else get_or_404(Plan, plan_id)
+    form = _task_form(plan, task)
+    if form.validate_on_submit():
+        saved, error = run_service(
+            save_task, current_user, plan, task, number=form.number.data, title=form.title.data,
+            text=form.text.data or "", group_id=form.group_id.data or None, parent_id=form.parent_id.data or None,
+            lead_unit_id=form.lead_unit_id.data, cooperating_unit_ids=form.cooperating_unit_ids.data or [],
+            start_on=form.start_on.data, due_on=form.due_on.data,
+            reporting_cycle=ReportingCycle(form.reporting_cycle.data), report_day=form.report_day.data,
+            status=TaskStatus(form.status.data), progress=form.progress.data or 0, today=today(),
+            expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None)
+        if error is None:
+            flash(_("任务已保存。"), "success")
+            return redirect(url_for("tasks.detail", task_id=saved.id))
+        if getattr(error, "current", None):
+            return render_template("tasks/form.html", form=form, plan=plan, task=task, conflict=error.current), 409
+    return render_template("tasks/form.html", form=form, plan=plan, task=task)
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+def overdue_filters() -> OverdueFilters:
+    return OverdueFilters(plan_id=_int_arg("plan_id"), group_id=_int_arg("group_id"), unit_id=_int_arg("unit_id"))
+
+
+@bp.get("/overdue")
+@require(can_view_overdue)
+def overdue():
+    filters = overdue_filters()
+    plans = list(db.session.scalars(select(Plan).order_by(Plan.id)))
+    groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.plan_id == filters.plan_id)
+                                     .order_by(ActionGroup.position))) if filters.plan_id else []
+    units = list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
+    return render_template("tasks/overdue.html", rows=overdue_list(today(), filters), filters=filters,
+                           plans=plans, groups=groups, units=units, today=today())
+
+
+@bp.get("/overdue.csv")
+@require(can_view_overdue)
+def overdue_csv():
+    rows = overdue_list(today(), overdue_filters())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("类型"), _("方案"), _("序号"), _("任务"), _("牵头单位"), _("报送周期"), _("应完成/应报送日期"),
+                     _("逾期天数"), _("最近采纳的进展"), _("进度（%）")])
+    for row in rows:
+        writer.writerow([label(row.kind), row.task.plan.title, row.task.number, row.task.title,
+                         row.task.lead_unit.short_name, row.period or "", row.due_on.isoformat(), row.overdue_days,
+                         row.last_accepted.progress_text if row.last_accepted else "", row.task.progress])
+    body = "\ufeff" + buffer.getvalue()  # BOM so that Excel opens UTF-8 correctly
+    filename = f"overdue-{today().isoformat()}.csv"
+    return Response(body, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+

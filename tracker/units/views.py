@@ -1,0 +1,48 @@
+"""Unit register (单位库)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.common.labels import choices
+from tracker.common.permissions import can_read_everything, is_manager, require
+from tracker.common.web import get_or_404, run_service
+from tracker.extensions import db
+from tracker.units.forms import UnitForm
+from tracker.units.models import Unit, UnitKind
+from tracker.units.services import save_unit
+
+bp = Blueprint("units", __name__, url_prefix="/units")
+
+
+@bp.get("/")
+@require(can_read_everything)
+def index():
+    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.short_name))
+    return render_template("units/index.html", units=list(units))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:unit_id>/edit", methods=["GET", "POST"])
+@require(is_manager)
+def edit(unit_id: int | None = None):
+    unit = get_or_404(Unit, unit_id) if unit_id else None
+    form = UnitForm(obj=unit)
+    form.kind.choices = choices(UnitKind)
+    others = db.session.scalars(select(Unit).where(Unit.id != (unit_id or 0)).order_by(Unit.short_name))
+    form.parent_id.choices = [(0, "—")] + [(u.id, u.short_name) for u in others]
+    if request.method == "GET" and unit is not None:
+        form.kind.data = unit.kind.value
+        form.parent_id.data = unit.parent_id or 0
+    if form.validate_on_submit():
+        _saved, error = run_service(
+            save_unit, current_user, unit, name=form.name.data, short_name=form.short_name.data,
+            kind=UnitKind(form.kind.data), parent_id=form.parent_id.data or None,
+            contact_person=form.contact_person.data or "", notification_emails=form.notification_emails.data or "",
+            phone=form.phone.data or "")
+        if error is None:
+            flash(_("单位已保存。"), "success")
+            return redirect(url_for("units.index"))
+    return render_template("units/form.html", form=form, unit=unit)

@@ -1,0 +1,77 @@
+"""Status updates (进展报送) and their evidence files (佐证材料)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.common.clock import utcnow
+from tracker.common.types import UTCDateTime, str_enum
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.auth.models import User
+    from tracker.tasks.models import Task
+    from tracker.units.models import Unit
+
+
+class ReviewState(str, enum.Enum):
+    submitted = "submitted"  # 待审核
+    accepted = "accepted"  # 已采纳
+    returned = "returned"  # 退回修改
+
+
+class StatusUpdate(db.Model):
+    __tablename__ = "status_updates"
+    __table_args__ = (
+        CheckConstraint("percent >= 0 AND percent <= 100", name="percent_range"),
+        Index("ix_status_updates_task_period", "task_id", "period"),
+        Index("ix_status_updates_review_state", "review_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    period: Mapped[str] = mapped_column(String(10))  # "2026-03", "2026-Q1" or "final"
+    progress_text: Mapped[str] = mapped_column(Text)
+    percent: Mapped[int]
+    problems: Mapped[str] = mapped_column(Text, default="")  # 存在问题
+    next_steps: Mapped[str] = mapped_column(Text, default="")  # 下一步计划
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    review_state: Mapped[ReviewState] = mapped_column(str_enum(ReviewState, 16), default=ReviewState.submitted)
+    reviewer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    # A resubmission after 退回 is a new row pointing at the returned one, so history stays whole.
+    resubmission_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("status_updates.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    task: Mapped["Task"] = relationship()
+    unit: Mapped["Unit"] = relationship()
+    author: Mapped["User"] = relationship(foreign_keys=[author_id])
+    reviewer: Mapped[Optional["User"]] = relationship(foreign_keys=[reviewer_id])
+    evidence: Mapped[list["EvidenceFile"]] = relationship(
+        back_populates="update", cascade="all, delete-orphan", order_by="EvidenceFile.id"
+    )
+    resubmission_of: Mapped[Optional["StatusUpdate"]] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class EvidenceFile(db.Model):
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("status_updates.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(120), default="application/octet-stream")
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    update: Mapped[StatusUpdate] = relationship(back_populates="evidence")

@@ -1,0 +1,109 @@
+"""Status updates (进展报送): submit, resubmit after 退回, review (accept / return)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tracker.audit.services import record
+from tracker.common import deadlines, permissions
+from tracker.common.clock import utcnow
+from tracker.common.errors import PermissionDenied, ValidationFailed
+from tracker.extensions import db
+from tracker.plans.services import check_version
+from tracker.tasks.models import Task, TaskStatus
+from tracker.tasks.services import apply_accepted_report
+from tracker.updates.evidence import EvidenceStore, IncomingFile, check_file
+from tracker.updates.models import EvidenceFile, ReviewState, StatusUpdate
+
+MAX_FILES_PER_UPDATE = 10
+UPDATE_FIELDS = ("period", "progress_text", "percent", "problems", "next_steps", "review_state", "review_comment")
+
+
+def reportable_periods(task: Task, today: date, count: int = 6) -> list[deadlines.ReportPeriod]:
+    """Periods a unit may report on: the current one and a few before it, newest first."""
+    cycle = task.reporting_cycle.value
+    if cycle == deadlines.ONCE:
+        period = deadlines.period_of(cycle, task.report_day, today, task.due_on)
+        return [period] if period else []
+    periods = [deadlines.period_of(cycle, task.report_day, today)]
+    while len(periods) < count:
+        periods.append(deadlines.previous_period(cycle, task.report_day, periods[-1]))
+    return periods
+
+
+def submit_update(actor, task: Task, *, period: str, progress_text: str, percent: int, problems: str = "",
+                  next_steps: str = "", files: list[IncomingFile] = (), today: date, store: EvidenceStore,
+                  allowed_extensions: tuple[str, ...], max_bytes: int,
+                  resubmission_of: StatusUpdate | None = None) -> StatusUpdate:
+    """A unit reports progress on a task; evidence files are stored and removed again if anything fails."""
+    involvement = permissions.unit_involvement(actor, task)
+    if involvement is None:
+        raise PermissionDenied(_("您的单位不是该任务的牵头或配合单位。"))
+    if task.status in (TaskStatus.completed, TaskStatus.suspended) and resubmission_of is None:
+        raise ValidationFailed(_("该任务已完成或暂缓，无需报送。"))
+    if deadlines.period_by_key(task.reporting_cycle.value, task.report_day, period, task.due_on) is None:
+        raise ValidationFailed(_("报送周期“%(period)s”不正确。", period=period))
+    if not progress_text.strip():
+        raise ValidationFailed(_("请填写工作进展。"))
+    if not 0 <= percent <= 100:
+        raise ValidationFailed(_("完成进度须在0至100之间。"))
+    if len(files) > MAX_FILES_PER_UPDATE:
+        raise ValidationFailed(_("每次最多上传%(n)d个附件。", n=MAX_FILES_PER_UPDATE))
+    if resubmission_of is not None:
+        if resubmission_of.task_id != task.id or resubmission_of.unit_id != actor.unit_id:
+            raise PermissionDenied(_("只能重新提交本单位被退回的报送。"))
+        if resubmission_of.review_state != ReviewState.returned:
+            raise ValidationFailed(_("只有被退回的报送可以重新提交。"))
+        if any(later.resubmission_of_id == resubmission_of.id for later in task_updates(task)):
+            raise ValidationFailed(_("该退回的报送已重新提交过。"))
+    extensions = [check_file(incoming, allowed_extensions, max_bytes) for incoming in files]
+
+    update = StatusUpdate(task=task, unit_id=actor.unit_id, author_id=actor.id, period=period,
+                          progress_text=progress_text.strip(), percent=percent, problems=problems.strip(),
+                          next_steps=next_steps.strip(), submitted_at=utcnow(),
+                          resubmission_of=resubmission_of)
+    db.session.add(update)
+    try:
+        for incoming, extension in zip(files, extensions):
+            update.evidence.append(EvidenceFile(**store.save(incoming, extension)))
+        action = "update.resubmitted" if resubmission_of is not None else "update.submitted"
+        record(actor, action, update, task_id=task.id,
+               changes={"period": period, "percent": percent, "unit": actor.unit.short_name,
+                        "evidence": [e.original_name for e in update.evidence]},
+               summary=progress_text.strip()[:200])
+    except Exception:
+        store.discard_saved()
+        raise
+    return update
+
+
+def review_update(actor, update: StatusUpdate, *, decision: str, comment: str = "", today: date,
+                  expected_version: int | None = None) -> StatusUpdate:
+    """A coordinator accepts an update, or returns it (退回) with a required comment."""
+    if not permissions.can_review_updates(actor):
+        raise PermissionDenied(_("只有督办人员可以审核报送。"))
+    check_version(update, expected_version, UPDATE_FIELDS)
+    if update.review_state != ReviewState.submitted:
+        raise ValidationFailed(_("该报送已审核，不能重复审核。"))
+    if decision not in ("accept", "return"):
+        raise ValidationFailed(_("请选择采纳或退回。"))
+    if decision == "return" and not comment.strip():
+        raise ValidationFailed(_("退回时必须填写审核意见。"))
+    update.review_state = ReviewState.accepted if decision == "accept" else ReviewState.returned
+    update.review_comment = comment.strip()
+    update.reviewer_id = actor.id
+    update.reviewed_at = utcnow()
+    record(actor, f"update.{update.review_state.value}", update, task_id=update.task_id,
+           changes={"review_state": ["submitted", update.review_state.value], "comment": update.review_comment},
+           summary=update.review_comment)
+    task = update.task
+    if update.review_state == ReviewState.accepted and update.unit_id == task.lead_unit_id:
+        apply_accepted_report(actor, task, update.percent, today)
+    return update
+
+
+def task_updates(task: Task) -> list[StatusUpdate]:
+    return list(db.session.scalars(select(StatusUpdate).where(StatusUpdate.task_id == task.id)
+                                   .order_by(StatusUpdate.submitted_at.desc(), StatusUpdate.id.desc())))

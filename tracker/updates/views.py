@@ -1,0 +1,116 @@
+"""Submitting updates, resubmitting after 退回, the review queue, evidence downloads."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from tracker.common.clock import today
+from tracker.common.filters import period_label
+from tracker.common.permissions import can_review_updates, can_submit_update, can_view_task, ensure, require
+from tracker.common.web import get_or_404, run_service
+from tracker.tasks.models import Task
+from tracker.updates.evidence import EvidenceStore, IncomingFile
+from tracker.updates.forms import ReviewForm, UpdateForm
+from tracker.updates.models import EvidenceFile, StatusUpdate
+from tracker.updates.queries import review_queue as pending_reviews
+from tracker.updates.services import reportable_periods, review_update, submit_update
+
+bp = Blueprint("updates", __name__)
+
+
+def evidence_store() -> EvidenceStore:
+    return EvidenceStore(current_app.config["EVIDENCE_FOLDER"])
+
+
+def _incoming_files() -> list[IncomingFile]:
+    return [IncomingFile(storage.filename, storage.read())
+            for storage in request.files.getlist("evidence") if storage and storage.filename]
+
+
+def _update_form(task: Task, previous: StatusUpdate | None) -> UpdateForm:
+    form = UpdateForm(obj=previous)
+    keys = [period.key for period in reportable_periods(task, today())]
+    if previous is not None and previous.period not in keys:
+        keys.append(previous.period)
+    form.period.choices = [(key, period_label(key)) for key in keys]
+    if request.method == "GET" and previous is None:
+        form.percent.data = task.progress
+    return form
+
+
+def _submit(task: Task, previous: StatusUpdate | None):
+    ensure(can_submit_update(current_user, task))
+    form = _update_form(task, previous)
+    if form.validate_on_submit():
+        store = evidence_store()
+        _saved, error = run_service(
+            submit_update, current_user, task, period=form.period.data, progress_text=form.progress_text.data,
+            percent=form.percent.data, problems=form.problems.data or "", next_steps=form.next_steps.data or "",
+            files=_incoming_files(), today=today(), store=store,
+            allowed_extensions=current_app.config["EVIDENCE_EXTENSIONS"],
+            max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], resubmission_of=previous,
+            on_failure=store.discard_saved)
+        if error is None:
+            flash(_("进展已提交，等待督办审核。"), "success")
+            return redirect(url_for("tasks.detail", task_id=task.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("updates/form.html", form=form, task=task, previous=previous), status
+
+
+@bp.route("/tasks/<int:task_id>/updates/new", methods=["GET", "POST"])
+@login_required
+def submit(task_id: int):
+    return _submit(get_or_404(Task, task_id), None)
+
+
+@bp.route("/updates/<int:update_id>/resubmit", methods=["GET", "POST"])
+@login_required
+def resubmit(update_id: int):
+    previous = get_or_404(StatusUpdate, update_id)
+    if previous.unit_id != current_user.unit_id:
+        abort(403)
+    return _submit(previous.task, previous)
+
+
+@bp.get("/reviews")
+@require(can_review_updates)
+def review_queue():
+    plan_id = request.args.get("plan_id", "")
+    updates = pending_reviews(int(plan_id) if plan_id.isdigit() else None)
+    forms = {}
+    for update in updates:
+        form = ReviewForm()
+        form.version.data = update.version
+        forms[update.id] = form
+    return render_template("updates/queue.html", updates=updates, forms=forms)
+
+
+@bp.post("/updates/<int:update_id>/review")
+@require(can_review_updates)
+def review(update_id: int):
+    update = get_or_404(StatusUpdate, update_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("提交的表单无效，请刷新页面后重试。"), "danger")
+        return redirect(url_for("updates.review_queue"))
+    decision = "accept" if form.accept.data else "return"
+    version = form.version.data
+    _saved, error = run_service(review_update, current_user, update, decision=decision,
+                                comment=form.comment.data or "", today=today(),
+                                expected_version=int(version) if (version or "").isdigit() else None)
+    if error is None:
+        flash(_("已采纳该报送。") if decision == "accept" else _("已退回该报送。"), "success")
+    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/tasks/")
+                    else url_for("updates.review_queue"))
+
+
+@bp.get("/evidence/<int:evidence_id>")
+@login_required
+def evidence(evidence_id: int):
+    file = get_or_404(EvidenceFile, evidence_id)
+    ensure(can_view_task(current_user, file.update.task))
+    path = evidence_store().path_for(file.stored_name)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=file.content_type, as_attachment=True, download_name=file.original_name)
