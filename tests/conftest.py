@@ -7,6 +7,8 @@ import re
 from datetime import date
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from tracker import create_app
@@ -24,6 +26,24 @@ def is_postgres(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, as in production.
+
+    Flask reuses an app context that is already pushed (the test's), which would share ``g``
+    (CSRF token, logged-in user) and the database session between requests. The test's context is
+    popped for the request (closing its session: re-query objects afterwards) and pushed back."""
+
+    def open(self, *args, **kwargs):
+        outer = _cv_app.get(None)
+        if outer is not None:
+            outer.pop()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            if outer is not None:
+                outer.push()
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("instance")
@@ -31,6 +51,7 @@ def app(tmp_path_factory):
     overrides = {key: value for key, value in vars(TestConfig).items() if key.isupper()}
     application = create_app({**overrides, "SQLALCHEMY_DATABASE_URI": database_url(tmp),
                               "EVIDENCE_FOLDER": str(tmp / "evidence")})
+    application.test_client_class = IsolatedClient
     with application.app_context():
         db.drop_all()
         db.create_all()

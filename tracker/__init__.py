@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, redirect, render_template, request, session, url_for
+from flask import Flask, has_request_context, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -52,6 +52,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def _select_locale() -> str:
     supported = ["zh_CN", "en"]
+    if not has_request_context():  # services and jobs: Chinese unless a caller forces a locale
+        return "zh_CN"
     chosen = session.get("locale")
     if chosen in supported:
         return chosen
@@ -119,4 +121,5 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_locale():
-        return {"current_locale": _select_locale(), "request_path": request.path if request else "/"}
+        return {"current_locale": _select_locale(),
+                "request_path": request.path if has_request_context() else "/"}

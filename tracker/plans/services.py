@@ -15,10 +15,9 @@ PLAN_FIELDS = ("title", "doc_number", "issuer", "issued_on", "period_start", "pe
                "source_text")
 
 
-def check_version(obj, expected_version: int | None, fields: tuple[str, ...]) -> None:
-    """Optimistic locking: refuse a save based on a stale read, showing the current values."""
+def check_version(obj, expected_version: int | None, current: dict) -> None:
+    """Optimistic locking: refuse a save based on a stale read, showing the values saved meanwhile."""
     if expected_version is not None and obj.version != expected_version:
-        current = {field: getattr(obj, field) for field in fields}
         raise ConflictError(_("该记录已被他人修改，请查看最新内容后重新提交。"), current=current)
 
 
@@ -39,8 +38,8 @@ def save_plan(actor, plan: Plan | None, *, title: str, doc_number: str = "", iss
         record(actor, "plan.created", plan, changes={k: v for k, v in values.items() if k != "source_text"},
                summary=plan.title)
         return plan
-    check_version(plan, expected_version, PLAN_FIELDS)
-    before = {field: getattr(plan, field) for field in PLAN_FIELDS}
+    before = {field: getattr(plan, field) for field in PLAN_FIELDS if field != "source_text"}
+    check_version(plan, expected_version, before)
     for field, value in values.items():
         setattr(plan, field, value)
     changes = diff(before, values)

@@ -83,8 +83,8 @@ def save_task(actor, plan: Plan, task: Task | None, *, number: str, title: str, 
         db.session.flush()
         record(actor, "task.created", task, task_id=task.id, changes=_snapshot(task), summary=task.label)
     else:
-        check_version(task, expected_version, TASK_FIELDS[:-1])
         before = _snapshot(task)
+        check_version(task, expected_version, before)
         for field, value in values.items():
             setattr(task, field, value)
         task.sort_key = number_sort_key(task.number)
@@ -93,7 +93,9 @@ def save_task(actor, plan: Plan, task: Task | None, *, number: str, title: str, 
                summary=task.label)
     if task.parent_id:
         db.session.flush()
-        roll_up_progress(actor, db.session.get(Task, task.parent_id))
+        parent = db.session.get(Task, task.parent_id)
+        db.session.expire(parent, ["children"])  # the new or moved sub-task joined via its foreign key
+        roll_up_progress(actor, parent)
     return task
 
 

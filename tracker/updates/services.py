@@ -84,7 +84,7 @@ def review_update(actor, update: StatusUpdate, *, decision: str, comment: str = 
     """A coordinator accepts an update, or returns it (退回) with a required comment."""
     if not permissions.can_review_updates(actor):
         raise PermissionDenied(_("只有督办人员可以审核报送。"))
-    check_version(update, expected_version, UPDATE_FIELDS)
+    check_version(update, expected_version, {field: getattr(update, field) for field in UPDATE_FIELDS})
     if update.review_state != ReviewState.submitted:
         raise ValidationFailed(_("该报送已审核，不能重复审核。"))
     if decision not in ("accept", "return"):

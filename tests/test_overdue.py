@@ -1,0 +1,92 @@
+"""Must show 3: on 2026-06-30 the overdue list shows exactly the seeded overdue tasks and reports."""
+import csv
+import io
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.plans.models import ActionGroup
+from tracker.tasks.models import Task
+from tracker.tasks.queries import OverdueFilters, overdue_list
+from tracker.units.models import Unit
+
+# From the seed design (seeds/xicen_plan.py): (kind, task number) -> days overdue on 2026-06-30.
+EXPECTED_ON_JUNE_30 = {
+    ("task", "3"): 91,    # due 2026-03-31
+    ("task", "12"): 61,   # due 2026-04-30
+    ("task", "15"): 30,   # due 2026-05-31
+    ("task", "11"): 15,   # due 2026-06-15
+    ("report", "3"): 5,   # June report due 2026-06-25, none filed
+    ("report", "7"): 5,
+    ("report", "11"): 5,
+    ("report", "13"): 5,  # filed but returned and not resubmitted
+    ("report", "15"): 5,
+}
+
+
+def test_overdue_service_on_june_30(seeded, on_date):
+    on_date(date(2026, 6, 30))
+    rows = overdue_list(date(2026, 6, 30))
+    assert {(row.kind, row.task.number): row.overdue_days for row in rows} == EXPECTED_ON_JUNE_30
+    assert [row.overdue_days for row in rows] == sorted((row.overdue_days for row in rows), reverse=True)
+    report_rows = [row for row in rows if row.kind == "report"]
+    assert {row.period for row in report_rows} == {"2026-06"}
+    task_12 = next(row for row in rows if row.task.number == "12" and row.kind == "task")
+    assert task_12.last_accepted is not None and task_12.last_accepted.period == "2026-06"
+
+
+def test_overdue_page_rows_and_days(seeded, on_date, browser):
+    on_date(date(2026, 6, 30))
+    page = browser("leader").get("/overdue")
+    assert page.status_code == 200
+    shown = re.findall(r'data-task="(\d+)" data-kind="(\w+)">.*?overdue-days">(\d+)<', page.text, re.S)
+    assert {(kind, number): int(days) for number, kind, days in shown} == EXPECTED_ON_JUNE_30
+    assert "区科委" in page.text and "逾期清单" in page.text
+
+
+def test_nothing_overdue_before_the_first_due_date(seeded, on_date):
+    rows = overdue_list(date(2025, 10, 25))  # plan issued 2025-10-17; first report due 2025-10-25
+    assert rows == []
+
+
+def test_filters_by_unit_and_group(seeded, on_date):
+    day = date(2026, 6, 30)
+    keji = db.session.scalar(select(Unit).where(Unit.short_name == "区科委"))
+    rows = overdue_list(day, OverdueFilters(unit_id=keji.id))
+    assert {(row.kind, row.task.number) for row in rows} == {("task", "12")}
+    group = db.session.scalar(select(ActionGroup).where(ActionGroup.title == "体制机制优化行动"))
+    rows = overdue_list(day, OverdueFilters(group_id=group.id))
+    assert {(row.kind, row.task.number) for row in rows} == {("task", "3"), ("report", "3")}
+
+
+def test_csv_export_matches_the_screen_with_filters(seeded, on_date, browser):
+    on_date(date(2026, 6, 30))
+    leader = browser("coordinator")
+    keji = db.session.scalar(select(Unit).where(Unit.short_name == "区科委"))
+    response = leader.get(f"/overdue.csv?unit_id={keji.id}")
+    assert response.status_code == 200
+    assert response.data.startswith("\ufeff".encode())  # BOM: Excel detects UTF-8
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["类型", "方案", "序号", "任务"]
+    assert [(row[2], row[3], row[4], row[7]) for row in rows[1:]] == [("12", "加速科技成果落地转化", "区科委", "61")]
+    everything = list(csv.reader(io.StringIO(leader.get("/overdue.csv").data.decode("utf-8-sig"))))
+    assert len(everything) - 1 == len(EXPECTED_ON_JUNE_30)
+
+
+def test_completing_a_task_removes_it_from_the_list(seeded, on_date, browser):
+    on_date(date(2026, 6, 30))
+    task = db.session.scalar(select(Task).where(Task.number == "11"))
+    data = {"number": "11", "title": task.title, "text": task.text, "group_id": task.group_id, "parent_id": 0,
+            "lead_unit_id": task.lead_unit_id, "cooperating_unit_ids": [u.id for u in task.cooperating_units],
+            "start_on": task.start_on.isoformat(), "due_on": task.due_on.isoformat(),
+            "reporting_cycle": "monthly", "report_day": 25, "status": "completed", "progress": 100}
+    coordinator = browser("coordinator")
+    form_page = coordinator.get(f"/tasks/{task.id}/edit").text
+    data["version"] = re.search(r'name="version" type="hidden" value="(\d+)"', form_page).group(1)
+    response = coordinator.post(f"/tasks/{task.id}/edit", data, token_from=f"/tasks/{task.id}/edit")
+    assert response.status_code == 302
+    keys = {(row.kind, row.task.number) for row in overdue_list(date(2026, 6, 30))}
+    assert ("task", "11") not in keys and ("report", "11") not in keys
+    assert len(keys) == len(EXPECTED_ON_JUNE_30) - 2

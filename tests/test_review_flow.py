@@ -1,0 +1,142 @@
+"""Must show 2: submit → return with comment → resubmit → accept; history and audit trail on the task page."""
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from tracker.audit.models import AuditEvent
+from tracker.extensions import db
+from tracker.tasks.models import Task, TaskStatus
+from tracker.tasks.queries import overdue_list
+from tracker.updates.models import EvidenceFile, ReviewState, StatusUpdate
+from seeds.units import UNITS
+
+
+def _task(number: str) -> Task:
+    return db.session.scalar(select(Task).where(Task.number == number))
+
+
+def _updates_for(task_id: int) -> list[StatusUpdate]:
+    return list(db.session.scalars(select(StatusUpdate).where(StatusUpdate.task_id == task_id)
+                                   .order_by(StatusUpdate.id)))
+
+
+def test_whole_review_loop(app, seeded, on_date, browser):
+    on_date(date(2026, 6, 30))
+    task = _task("7")  # lead 区经委 (jingwei); June report missing in the seed
+    task_id, lead_login = task.id, "jingwei"
+    assert task.lead_unit.short_name == "区经委"
+    before = len(_updates_for(task_id))
+
+    unit = browser(lead_login)
+    form_url = f"/tasks/{task_id}/updates/new"
+    assert "2026-06" in unit.get(form_url).text
+    response = unit.post(form_url, {
+        "period": "2026-06", "progress_text": "完成改性塑料项目签约2个。", "percent": "55",
+        "problems": "用地指标紧张", "next_steps": "7月完成项目备案",
+        "evidence": (io.BytesIO(b"%PDF-1.4 signed contract"), "签约合同.pdf"),
+    }, token_from=form_url, content_type="multipart/form-data")
+    assert response.status_code == 302
+    submitted = _updates_for(task_id)[-1]
+    assert len(_updates_for(task_id)) == before + 1
+    assert (submitted.review_state, submitted.percent, submitted.unit.short_name) == (ReviewState.submitted, 55, "区经委")
+    evidence = db.session.scalar(select(EvidenceFile).where(EvidenceFile.update_id == submitted.id))
+    assert evidence.original_name == "签约合同.pdf"
+    assert (Path(app.config["EVIDENCE_FOLDER"]) / evidence.stored_name).read_bytes() == b"%PDF-1.4 signed contract"
+    first_id = submitted.id
+
+    coordinator = browser("coordinator")
+    queue = coordinator.get("/reviews").text
+    assert "完成改性塑料项目签约2个" in queue
+    # Returning without a comment is refused and changes nothing.
+    coordinator.post(f"/updates/{first_id}/review", {"reject": "1", "comment": "", "version": "1"},
+                     token_from="/reviews")
+    assert db.session.get(StatusUpdate, first_id).review_state == ReviewState.submitted
+    coordinator.post(f"/updates/{first_id}/review", {"reject": "1", "comment": "请补充签约金额。", "version": "1"},
+                     token_from="/reviews")
+    returned = db.session.get(StatusUpdate, first_id)
+    assert (returned.review_state, returned.review_comment) == (ReviewState.returned, "请补充签约金额。")
+
+    mine = unit.get("/tasks/mine").text
+    assert "请补充签约金额。" in mine and f"/updates/{first_id}/resubmit" in mine
+    resubmit_url = f"/updates/{first_id}/resubmit"
+    assert "完成改性塑料项目签约2个" in unit.get(resubmit_url).text  # prefilled with the returned text
+    response = unit.post(resubmit_url, {
+        "period": "2026-06", "progress_text": "完成改性塑料项目签约2个，签约金额3.2亿元。", "percent": "60",
+        "problems": "", "next_steps": "7月完成项目备案"}, token_from=resubmit_url)
+    assert response.status_code == 302
+    second = _updates_for(task_id)[-1]
+    assert second.resubmission_of_id == first_id and second.review_state == ReviewState.submitted
+    assert f"/updates/{first_id}/resubmit" not in unit.get("/tasks/mine").text
+    # A second resubmission of the same returned update is refused.
+    unit.post(resubmit_url, {"period": "2026-06", "progress_text": "重复", "percent": "60"}, token_from=resubmit_url)
+    assert len(_updates_for(task_id)) == before + 2
+
+    coordinator.post(f"/updates/{second.id}/review", {"accept": "1", "comment": "", "version": "1"},
+                     token_from="/reviews")
+    accepted = db.session.get(StatusUpdate, second.id)
+    assert accepted.review_state == ReviewState.accepted
+    task = db.session.get(Task, task_id)
+    assert (task.progress, task.status) == (60, TaskStatus.in_progress)
+
+    page = coordinator.get(f"/tasks/{task_id}").text
+    for text in ("完成改性塑料项目签约2个，签约金额3.2亿元。", "请补充签约金额。", "签约合同.pdf", "重新提交",
+                 "已采纳", "已退回"):
+        assert text in page
+    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.task_id == task_id,
+                                                                       AuditEvent.object_id.in_([first_id, second.id]))
+                                      .order_by(AuditEvent.id)))
+    assert actions == ["update.submitted", "update.returned", "update.resubmitted", "update.accepted"]
+    assert "update.returned" in page and "task.progress" in page
+    assert re.search(r"progress: \d+ → 60", page)
+
+
+def test_accepting_a_full_report_completes_the_task(seeded, on_date, browser):
+    on_date(date(2026, 6, 30))
+    task_id = _task("7").id
+    unit = browser("jingwei")
+    unit.post(f"/tasks/{task_id}/updates/new", {"period": "2026-06", "progress_text": "全部完成。", "percent": "100"},
+              token_from=f"/tasks/{task_id}/updates/new")
+    update_id = _updates_for(task_id)[-1].id
+    browser("coordinator").post(f"/updates/{update_id}/review", {"accept": "1", "version": "1"}, token_from="/reviews")
+    task = db.session.get(Task, task_id)
+    assert (task.status, task.completed_on, task.progress) == (TaskStatus.completed, date(2026, 6, 30), 100)
+
+
+def test_cooperating_unit_update_does_not_count_as_the_report(seeded, on_date, browser):
+    on_date(date(2026, 6, 30))
+    task = _task("7")
+    task_id, cooperating = task.id, task.cooperating_units[0]
+    login = next(u["login"] for u in UNITS if u["short_name"] == cooperating.short_name)
+    progress_before = task.progress
+    browser(login).post(f"/tasks/{task_id}/updates/new",
+                        {"period": "2026-06", "progress_text": "配合完成政策梳理。", "percent": "90"},
+                        token_from=f"/tasks/{task_id}/updates/new")
+    update_id = _updates_for(task_id)[-1].id
+    browser("coordinator").post(f"/updates/{update_id}/review", {"accept": "1", "version": "1"}, token_from="/reviews")
+    assert ("report", "7") in {(row.kind, row.task.number) for row in overdue_list(date(2026, 6, 30))}
+    assert db.session.get(Task, task_id).progress == progress_before
+
+
+def test_bad_update_input_is_refused_with_a_message(seeded, on_date, browser):
+    on_date(date(2026, 6, 30))
+    task_id = _task("7").id
+    url = f"/tasks/{task_id}/updates/new"
+    unit = browser("jingwei")
+    count = db.session.scalar(select(func.count(StatusUpdate.id)))
+    cases = [
+        ({"period": "2026-06", "progress_text": "", "percent": "10"}, "请填写工作进展"),
+        ({"period": "2026-06", "progress_text": "x", "percent": "101"}, "完成进度须在0至100之间"),
+        ({"period": "1999-01", "progress_text": "x", "percent": "10"}, "不是有效的选择"),
+        ({"period": "2026-06", "progress_text": "x", "percent": "10",
+          "evidence": (io.BytesIO(b"MZ\x90\x00"), "tool.exe")}, "不支持的文件类型"),
+    ]
+    for data, message in cases:
+        response = unit.post(url, data, token_from=url, content_type="multipart/form-data")
+        assert response.status_code == 400, data
+        assert message in response.text, message
+    assert db.session.scalar(select(func.count(StatusUpdate.id))) == count
+    assert not list(Path(current_app.config["EVIDENCE_FOLDER"]).glob("*.exe"))
