@@ -1,0 +1,471 @@
+"""Read uploaded files into text, and clean that text into paragraphs.
+
+`extract_text` is the only entry point for untrusted bytes: every failure on bad
+input surfaces as `DocumentError` with a Chinese and an English message.
+
+The cleanup helpers below it are shared by `plan_parser` and `reply_parser`:
+text converted from PDF breaks sentences at line and page ends, sprinkles ASCII
+spaces between Chinese characters and mixes half-width punctuation in.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date
+from pathlib import PurePath
+from typing import Callable, Iterator
+
+import docx
+import pypdf
+from docx.table import Table
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_DOCX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_DOCX_COMPRESSION_RATIO = 100
+MAX_DOCX_ENTRIES = 5000
+# A ratio test on a few kilobytes says nothing about bombs and could reject odd but valid files.
+RATIO_CHECK_FROM_BYTES = 1024 * 1024
+MAX_CONTROL_CHAR_SHARE = 0.01
+
+SUPPORTED_EXTENSIONS = (".txt", ".docx", ".pdf")
+
+
+class DocumentError(Exception):
+    """An uploaded file that cannot be turned into text, explained for the user."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(message_zh)
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+    def __str__(self) -> str:
+        return self.message_zh
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def extract_text(filename: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Return the text of an uploaded .txt, .docx or .pdf file.
+
+    Raises DocumentError for anything that is not a readable document of that type.
+    """
+    data = bytes(data)
+    if not data:
+        raise DocumentError("文件为空。", "The file is empty.")
+    if len(data) > max_bytes:
+        raise DocumentError(
+            f"文件过大（{_megabytes(len(data))}），上限为 {_megabytes(max_bytes)}。",
+            f"The file is too large ({_megabytes(len(data))}); the limit is {_megabytes(max_bytes)}.",
+        )
+    extension = PurePath(filename or "").suffix.lower()
+    reader = _READERS.get(extension)
+    if reader is None:
+        raise _unsupported(extension)
+    text = _normalise_extracted(reader(data))
+    if not text.strip():
+        raise DocumentError("文档中没有可识别的文字。", "The document contains no readable text.")
+    return text
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _unsupported(extension: str) -> DocumentError:
+    if extension in (".doc", ".wps"):
+        return DocumentError(
+            "不支持旧版 Word（.doc/.wps）文件，请另存为 .docx 后再上传。",
+            "Legacy Word files (.doc/.wps) are not supported; save as .docx and upload again.",
+        )
+    shown = extension or "（无扩展名）"
+    return DocumentError(
+        f"不支持的文件类型 {shown}，请上传 .txt、.docx 或 .pdf 文件。",
+        f"Unsupported file type {extension or '(no extension)'}; upload a .txt, .docx or .pdf file.",
+    )
+
+
+def _normalise_extracted(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return _CONTROL_CHARS.sub("", text)
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# .txt -----------------------------------------------------------------------------------
+
+_UNICODE_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _read_txt(data: bytes) -> str:
+    for bom, encoding in _UNICODE_BOMS:
+        if data.startswith(bom):
+            return _decode_strictly(data[len(bom) :], (encoding,))
+    if b"\x00" in data:
+        raise _binary_text()
+    return _decode_strictly(data, ("utf-8", "gb18030"))
+
+
+def _decode_strictly(data: bytes, encodings: tuple[str, ...]) -> str:
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            raise _binary_text()
+        return text
+    raise _binary_text()
+
+
+def _looks_binary(text: str) -> bool:
+    # GB18030 maps almost any byte string to some text, so judge the decoded result.
+    if not text:
+        return False
+    controls = sum(1 for _ in _BINARY_CONTROLS.finditer(text))
+    return controls / len(text) > MAX_CONTROL_CHAR_SHARE
+
+
+_BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def _binary_text() -> DocumentError:
+    return DocumentError(
+        "文本文件无法识别：内容不是 UTF-8 或 GB18030 编码的文字，可能是二进制文件。",
+        "The text file cannot be read: it is not UTF-8 or GB18030 text and looks like binary data.",
+    )
+
+
+# .docx ----------------------------------------------------------------------------------
+
+
+def _read_docx(data: bytes) -> str:
+    _check_docx_container(data)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        return "\n".join(_docx_blocks(document))
+    except DocumentError:
+        raise
+    except Exception as error:  # python-docx and lxml raise many unrelated types on malformed parts
+        raise _invalid_docx() from error
+
+
+def _check_docx_container(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except Exception as error:  # zipfile signals broken archives with several exception types
+        raise _invalid_docx() from error
+    if "word/document.xml" not in {entry.filename for entry in entries}:
+        raise _invalid_docx()
+    unpacked = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries)
+    too_many = len(entries) > MAX_DOCX_ENTRIES
+    too_big = unpacked > MAX_DOCX_UNPACKED_BYTES
+    too_dense = unpacked >= RATIO_CHECK_FROM_BYTES and unpacked > MAX_DOCX_COMPRESSION_RATIO * max(packed, 1)
+    if too_many or too_big or too_dense:
+        raise DocumentError(
+            "Word 文档解压后异常庞大（疑似压缩炸弹），已拒绝处理。",
+            "The Word document expands to an abnormal size (possible zip bomb) and was rejected.",
+        )
+
+
+def _invalid_docx() -> DocumentError:
+    return DocumentError(
+        "不是有效的 Word（.docx）文档，文件可能已损坏或扩展名有误。",
+        "This is not a valid Word (.docx) document; it may be damaged or misnamed.",
+    )
+
+
+def _docx_blocks(container: object) -> Iterator[str]:
+    """Yield paragraphs and table rows in reading order; a row's cells are joined by tabs."""
+    for block in container.iter_inner_content():  # type: ignore[attr-defined]
+        if isinstance(block, Table):
+            yield from _docx_table_rows(block)
+        else:
+            yield block.text
+
+
+def _docx_table_rows(table: object) -> Iterator[str]:
+    for row in table.rows:  # type: ignore[attr-defined]
+        cells: list[str] = []
+        seen: list[object] = []
+        for cell in row.cells:
+            # Merged cells come back once per grid column they span.
+            if any(cell._tc is other for other in seen):
+                continue
+            seen.append(cell._tc)
+            cells.append(" ".join(text for text in _docx_blocks(cell) if text.strip()).replace("\t", " "))
+        if any(cell.strip() for cell in cells):
+            yield "\t".join(cell.strip() for cell in cells)
+
+
+# .pdf -----------------------------------------------------------------------------------
+
+
+def _read_pdf(data: bytes) -> str:
+    if b"%PDF-" not in data[:1024]:
+        raise _invalid_pdf()
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DocumentError(
+                "PDF 文件已加密，请先解除密码保护。",
+                "The PDF is encrypted; remove the password protection first.",
+            )
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except DocumentError:
+        raise
+    except Exception as error:  # pypdf raises a wide range of types on damaged files
+        raise _invalid_pdf() from error
+    text = "\n\n".join(pages)
+    if not text.strip():
+        raise DocumentError(
+            "PDF 中没有可提取的文字（可能是扫描件），请上传文字版 PDF 或 Word 文档。",
+            "The PDF has no extractable text (probably a scan); upload a text PDF or a Word document.",
+        )
+    return text
+
+
+def _invalid_pdf() -> DocumentError:
+    return DocumentError(
+        "PDF 文件无法解析，文件可能已损坏。",
+        "The PDF cannot be parsed; the file may be damaged.",
+    )
+
+
+_READERS: dict[str, Callable[[bytes], str]] = {
+    ".txt": _read_txt,
+    ".docx": _read_docx,
+    ".pdf": _read_pdf,
+}
+
+
+# --------------------------------------------------------------------------- text cleanup
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
+CN_DIGITS = "〇零一二三四五六七八九十百两○"
+
+PART_HEADING = re.compile(r"^([一二三四五六七八九十]{1,3})\s*、\s*")
+GROUP_HEADING = re.compile(r"^[（(]\s*([一二三四五六七八九十]{1,3})\s*[）)]\s*")
+ITEM_NUMBER = re.compile(
+    r"^(?:(?P<dotted>\d{1,2}(?:[.．]\d{1,3})+)(?:[.．、]|\s+)"
+    r"|(?P<decimal>\d{1,3})\s*[.．、](?!\d)"
+    r"|[（(]\s*(?P<paren>\d{1,3})\s*[）)]"
+    r"|(?P<circled>[①-⑳]))\s*"
+)
+ENUMERATION = re.compile(r"^[一二三四五六七八九十]{1,3}是")
+LABEL_LINE = re.compile(
+    r"^(?:牵头单位|责任单位|配合单位|协同单位|参与单位|协办单位|主办单位|完成时限|完成时间|时间节点|时间进度"
+    r"|抄送|抄报|主送|分送|附件|联系人(?:姓名)?|联系电话|联系地址|邮政编码|办理结果|公开属性)\s*[：:]"
+)
+DATE = re.compile(
+    rf"(\d{{4}}|[{CN_DIGITS}]{{4}})\s*年\s*(\d{{1,2}}|[{CN_DIGITS}]{{1,3}})\s*月"
+    rf"\s*(\d{{1,2}}|[{CN_DIGITS}]{{1,3}})\s*日"
+)
+DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12}?)\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*(\d{1,5})\s*号")
+
+_SENTENCE_END = "。！？!?；;：:"
+_CLAUSE_PUNCT = re.compile(r"[，,、；;：:。]")
+_LIST_MARKER = re.compile(r"^[-–•·*]\s+(?=\S)")
+_FULL_WIDTH_ALNUM = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
+_FULL_WIDTH_ALNUM[0xFF05] = ord("%")
+_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_PAREN_PAIR = re.compile(r"\(([^()\n]{0,200})\)")
+_ASCII_PUNCT = re.compile(r" *([,;:!?]) *")
+_WIDE_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+_STRAY_SPACE = re.compile(
+    rf"(?<=[{CJK}{CJK_PUNCT}]) +(?=[{CJK}{CJK_PUNCT}\d%])|(?<=[{CJK}{CJK_PUNCT}\d%]) +(?=[{CJK}{CJK_PUNCT}])"
+)
+_WIDE_CHAR = re.compile(f"[{CJK}{CJK_PUNCT}]")
+
+
+def clean_paragraphs(text: str) -> list[str]:
+    """Split extracted text into tidy paragraphs, re-joining sentences broken by line or page ends."""
+    paragraphs: list[list[str]] = []
+    for line in _raw_lines(text):
+        if paragraphs and _continues(paragraphs[-1][-1], line):
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+    return [tidy for tidy in (tidy_text(_glue(parts)) for parts in paragraphs) if tidy]
+
+
+def _raw_lines(text: str) -> Iterator[str]:
+    text = _ZERO_WIDTH.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    for line in text.split("\n"):
+        line = _LIST_MARKER.sub("", _ODD_SPACES.sub(" ", line).replace("**", "").strip()).strip()
+        if line:
+            yield line
+
+
+def _glue(parts: list[str]) -> str:
+    glued = parts[0]
+    pieces = [glued]
+    for part in parts[1:]:
+        latin_seam = pieces[-1][-1:].isascii() and pieces[-1][-1:].isalnum() and part[:1].isascii() and part[:1].isalnum()
+        pieces.append((" " if latin_seam else "") + part)
+    return "".join(pieces)
+
+
+def _continues(previous: str, following: str) -> bool:
+    """Whether `following` is the rest of a sentence that `previous` left unfinished."""
+    if "\t" in previous or "\t" in following:
+        return False
+    last = previous[-1]
+    if last in _SENTENCE_END or (last in "”」』)）" and previous[-2:-1] in _SENTENCE_END):
+        return False
+    if is_standalone_line(previous) or starts_block(following):
+        return False
+    # Headings and titles carry no clause punctuation; broken prose nearly always does.
+    return bool(_CLAUSE_PUNCT.search(previous))
+
+
+def is_standalone_line(paragraph: str) -> bool:
+    """Headings, labels, dates and document numbers never continue onto the next line."""
+    if (PART_HEADING.match(paragraph) or GROUP_HEADING.match(paragraph)) and "。" not in paragraph:
+        return True
+    # A numbered line with commas but no full stop is an item cut by a page end, not a heading.
+    if starts_block(paragraph) and not _CLAUSE_PUNCT.search(paragraph):
+        return True
+    return bool(LABEL_LINE.match(paragraph)) or is_date_line(paragraph) or is_doc_number_line(paragraph)
+
+
+def starts_block(paragraph: str) -> bool:
+    """Whether a paragraph opens with a heading, list number, label, date or document number."""
+    head = paragraph.lstrip()
+    return bool(
+        PART_HEADING.match(head)
+        or GROUP_HEADING.match(head)
+        or ITEM_NUMBER.match(head)
+        or ENUMERATION.match(head)
+        or LABEL_LINE.match(head)
+        or DATE.match(head)
+        or is_doc_number_line(head)
+    )
+
+
+def tidy_text(text: str) -> str:
+    """Normalise spacing and punctuation of one paragraph of Chinese text."""
+    text = _ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", text)).translate(_FULL_WIDTH_ALNUM)
+    text = re.sub(r"[ ]{2,}", " ", text.replace("**", ""))
+    text = _PAREN_PAIR.sub(_widen_parens, text)
+    text = _ASCII_PUNCT.sub(_widen_punct, text)
+    text = _widen_quotes(text)
+    text = _STRAY_SPACE.sub("", text)
+    return re.sub(r" *\t *", "\t", text).strip()
+
+
+def _neighbour(text: str, index: int, step: int) -> str:
+    while 0 <= index < len(text) and text[index] == " ":
+        index += step
+    return text[index] if 0 <= index < len(text) else ""
+
+
+def _is_wide(char: str) -> bool:
+    return bool(char) and bool(_WIDE_CHAR.match(char))
+
+
+def _widen_parens(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    before = _neighbour(match.string, match.start() - 1, -1)
+    after = _neighbour(match.string, match.end(), 1)
+    if _WIDE_CHAR.search(inner) or _is_wide(before) or _is_wide(after):
+        return f"（{inner.strip()}）"
+    return match.group(0)
+
+
+def _widen_punct(match: re.Match[str]) -> str:
+    mark = match.group(1)
+    before = _neighbour(match.string, match.start(1) - 1, -1)
+    after = _neighbour(match.string, match.end(1), 1)
+    if mark in ",:" and before.isdigit() and after.isdigit():
+        return match.group(0)
+    if _is_wide(before) or _is_wide(after):
+        return _WIDE_PUNCT[mark]
+    return match.group(0)
+
+
+def _widen_quotes(text: str) -> str:
+    count = text.count('"')
+    if count == 0 or count % 2 or not _WIDE_CHAR.search(text):
+        return text
+    pieces = text.split('"')
+    quoted = [pieces[0]]
+    for index, piece in enumerate(pieces[1:]):
+        quoted.append(("“" if index % 2 == 0 else "”") + piece)
+    return "".join(quoted)
+
+
+# --------------------------------------------------------------------------- dates, numbers
+
+
+def chinese_number(text: str) -> int | None:
+    """Value of a small number written in digits or Chinese numerals (二十五 → 25)."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    values = {char: index for index, char in enumerate("〇一二三四五六七八九")}
+    values.update({"零": 0, "○": 0, "两": 2})
+    if not text or any(char not in values and char not in "十百" for char in text):
+        return None
+    if "十" not in text and "百" not in text:
+        return int("".join(str(values[char]) for char in text))
+    total, current = 0, 0
+    for char in text:
+        if char == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = values[char]
+    return total + current
+
+
+def find_date(text: str) -> date | None:
+    """The first valid calendar date written as 2025年10月17日 or 二〇二五年十月十七日."""
+    for match in DATE.finditer(text):
+        parsed = _date_of(match)
+        if parsed:
+            return parsed
+    return None
+
+
+def _date_of(match: re.Match[str]) -> date | None:
+    year, month, day = (chinese_number(part) for part in match.groups())
+    if year is None or month is None or day is None:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def is_date_line(paragraph: str) -> bool:
+    """A paragraph that is only a date, optionally followed by 印发 (the printing line)."""
+    match = DATE.fullmatch(re.sub(r"\s*印发$", "", paragraph.strip()))
+    return bool(match and _date_of(match))
+
+
+def find_doc_number(text: str) -> str | None:
+    """A document number (文号) normalised to 〔〕 brackets: 青府发〔2025〕40号."""
+    match = DOC_NUMBER.search(text)
+    if not match:
+        return None
+    prefix, year, serial = match.groups()
+    return f"{prefix}〔{year}〕{serial}号"
+
+
+def is_doc_number_line(paragraph: str) -> bool:
+    return bool(DOC_NUMBER.fullmatch(paragraph.strip()))

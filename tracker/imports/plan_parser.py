@@ -1,0 +1,940 @@
+"""Turn the text of a government action plan (行动方案/工作要点/任务分解) into a reviewable draft.
+
+The draft is never authoritative: the user reviews it before anything is created.
+So the parser prefers to keep every paragraph somewhere visible (`sections` or
+`unplaced`) over guessing, and `parse_plan` never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from tracker.imports.documents import (
+    CJK,
+    GROUP_HEADING,
+    ITEM_NUMBER,
+    LABEL_LINE,
+    PART_HEADING,
+    chinese_number,
+    clean_paragraphs,
+    find_date,
+    find_doc_number,
+    is_date_line,
+    is_doc_number_line,
+)
+
+logger = logging.getLogger(__name__)
+
+# "tasks" sections only mark where a task part starts: its content lives in groups and tasks.
+SECTION_KINDS = ("header", "preamble", "goals", "principles", "tasks", "intro", "safeguards", "other", "footer")
+
+
+# --------------------------------------------------------------------------- draft model
+
+
+@dataclass
+class GroupDraft:
+    number: str  # full-width, e.g. "（一）"
+    title: str
+    text: str = ""  # prose under the heading that belongs to no task
+
+
+@dataclass
+class AssignmentDraft:
+    lead_unit: str | None
+    cooperating_units: list[str]
+    source: str  # "lines" | "bracket"
+    raw: str
+
+
+@dataclass
+class SubItemDraft:
+    number: str
+    text: str
+
+
+@dataclass
+class TaskDraft:
+    number: str
+    title: str
+    text: str
+    group_index: int | None = None
+    subitems: list[SubItemDraft] = field(default_factory=list)
+    assignment: AssignmentDraft | None = None
+    suggested_units: list[str] = field(default_factory=list)
+    due_hint: str | None = None
+
+
+@dataclass
+class TargetDraft:
+    name: str
+    value: float
+    unit: str
+    comparator: str  # "≥" | "=" | "≤"
+    year: int | None
+    source: str
+
+
+@dataclass
+class ReportingRule:
+    cycle: str  # "monthly" | "quarterly"
+    day: int | None
+    month_in_quarter: int | None
+    source: str
+
+
+@dataclass
+class SectionDraft:
+    kind: str
+    title: str | None
+    paragraphs: list[str]
+
+
+@dataclass
+class PlanDraft:
+    title: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    issued_on: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    groups: list[GroupDraft] = field(default_factory=list)
+    tasks: list[TaskDraft] = field(default_factory=list)
+    targets: list[TargetDraft] = field(default_factory=list)
+    reporting: ReportingRule | None = None
+    sections: list[SectionDraft] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(asdict(self))
+
+
+def jsonable(value: Any) -> Any:
+    """Dates become ISO strings so the draft can go into JSON (session, API, audit log)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    return value
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def parse_plan(text: str) -> PlanDraft:
+    """Parse plan text into a draft. Never raises: on an internal error all text is left unplaced."""
+    if not isinstance(text, str):
+        text = ""
+    try:
+        return read_plan(text)
+    except Exception:  # an upload must degrade to manual review, never to a server error
+        logger.exception("plan parser failed")
+        return PlanDraft(
+            unplaced=[line.strip() for line in text.split("\n") if line.strip()],
+            warnings=["解析出错，全文留待人工整理。"],
+        )
+
+
+def read_plan(text: str) -> PlanDraft:
+    """The parser proper; `parse_plan` wraps it with a safety net."""
+    paragraphs = expand_task_tables(clean_paragraphs(text))
+    draft = PlanDraft()
+    body_start = _first_structure_index(paragraphs)
+    header_end = _header_end(paragraphs[:body_start])
+    footer = _footer_indexes(paragraphs, header_end)
+    _read_header(draft, paragraphs[:header_end])
+    if header_end:
+        draft.sections.append(SectionDraft("header", None, paragraphs[:header_end]))
+    preamble = [p for i, p in enumerate(paragraphs[header_end:body_start], header_end) if i not in footer]
+    if preamble:
+        draft.sections.append(SectionDraft("preamble", None, preamble))
+    body = [p for i, p in enumerate(paragraphs[body_start:], body_start) if i not in footer]
+    for part in _split_parts(body):
+        _read_part(draft, part)
+    if footer:
+        closing = [paragraphs[i] for i in sorted(footer)]
+        draft.sections.append(SectionDraft("footer", None, closing))
+        _read_signature(draft, closing)
+    _read_period(draft)
+    _read_targets(draft)
+    draft.reporting = find_reporting_rule(paragraphs)
+    _add_warnings(draft)
+    return draft
+
+
+# --------------------------------------------------------------------------- header
+
+_PLAN_WORDS = re.compile(r"方案|计划|要点|规划|清单|意见|办法|措施|纲要|任务|安排|分工")
+_NOTICE = re.compile(r"^(?P<issuer>.*?)\s*关于印发.*《(?P<title>[^》]+)》.*通知$")
+_RED_HEADER = re.compile(r"^(?P<issuer>.{2,40}?)\s*文件$")
+_ORG_SUFFIX = re.compile(r"(人民政府|政府|委员会|办公室|办公厅|领导小组|局|委|办|厅|中心|党组)$")
+_FOOTER_START = re.compile(r"^(抄送|抄报|主送|分送|发送)\s*[：:]|^[（(]此件.{0,12}[）)]$")
+
+
+def _first_structure_index(paragraphs: list[str]) -> int:
+    for index, paragraph in enumerate(paragraphs):
+        if _part_heading(paragraph):
+            return index
+    for index, paragraph in enumerate(paragraphs):
+        if GROUP_HEADING.match(paragraph) or _item_number(paragraph):
+            return index
+    return len(paragraphs)
+
+
+def _header_end(front: list[str]) -> int:
+    """How many leading paragraphs are the red-header notice wrapping the plan (up to its title line)."""
+    for index in range(len(front) - 1, -1, -1):
+        if _is_title_line(front[index]):
+            return index + 1
+    end = 0
+    for index, paragraph in enumerate(front):
+        if _is_header_line(paragraph):
+            end = index + 1
+    return end
+
+
+def _is_title_line(paragraph: str) -> bool:
+    return (
+        len(paragraph) <= 80
+        and not LABEL_LINE.match(paragraph)
+        and "。" not in paragraph
+        and "，" not in paragraph
+        and not _NOTICE.match(paragraph)
+        and bool(_PLAN_WORDS.search(paragraph))
+        and not paragraph.endswith("：")
+    )
+
+
+def _is_header_line(paragraph: str) -> bool:
+    return bool(
+        _RED_HEADER.match(paragraph)
+        or _NOTICE.match(paragraph)
+        or is_doc_number_line(paragraph)
+        or is_date_line(paragraph)
+        or re.search(r"特此通知|印发给你们|现将.*印发|请认真(贯彻|抓好|组织)", paragraph)
+    )
+
+
+def _read_header(draft: PlanDraft, header: list[str]) -> None:
+    for index, paragraph in enumerate(header):
+        notice = _NOTICE.match(paragraph)
+        red = _RED_HEADER.match(paragraph)
+        if red and not draft.issuer and _ORG_SUFFIX.search(red.group("issuer")):
+            draft.issuer = red.group("issuer").strip()
+        if notice:
+            draft.title = draft.title or notice.group("title").strip()
+            if not draft.issuer and _ORG_SUFFIX.search(notice.group("issuer")):
+                draft.issuer = notice.group("issuer").strip()
+        if not draft.doc_number and is_doc_number_line(paragraph):
+            draft.doc_number = find_doc_number(paragraph)
+        if not draft.issued_on and is_date_line(paragraph) and not paragraph.endswith("印发"):
+            draft.issued_on = find_date(paragraph)
+            if not draft.issuer and index and _is_org_line(header[index - 1]):
+                draft.issuer = header[index - 1]
+    if not draft.doc_number:
+        draft.doc_number = next((find_doc_number(p) for p in header if find_doc_number(p)), None)
+    if not draft.title:
+        draft.title = next((p for p in reversed(header) if _is_title_line(p)), None)
+
+
+def _is_org_line(paragraph: str) -> bool:
+    return len(paragraph) <= 30 and not re.search(r"[，。；：]", paragraph) and bool(_ORG_SUFFIX.search(paragraph))
+
+
+def _read_signature(draft: PlanDraft, closing: list[str]) -> None:
+    """Plans without a red header are signed at the end: issuer line, then date."""
+    for index, paragraph in enumerate(closing):
+        if draft.issued_on or not is_date_line(paragraph) or paragraph.endswith("印发"):
+            continue
+        draft.issued_on = find_date(paragraph)
+        if not draft.issuer and index and _is_org_line(closing[index - 1]):
+            draft.issuer = closing[index - 1]
+
+
+_PERIOD_RANGE = re.compile(r"(\d{4})\s*年?\s*[-—–－~～至到]\s*(\d{4})\s*年")
+_PERIOD_YEAR = re.compile(r"(\d{4})\s*年")
+
+
+def _read_period(draft: PlanDraft) -> None:
+    title = draft.title or ""
+    years = _PERIOD_RANGE.search(title)
+    if years:
+        first, last = int(years.group(1)), int(years.group(2))
+    elif _PERIOD_YEAR.search(title):
+        first = last = int(_PERIOD_YEAR.search(title).group(1))  # type: ignore[union-attr]
+    else:
+        draft.period_start = draft.issued_on
+        return
+    if not (1900 <= first <= last <= 2200):
+        return
+    issued = draft.issued_on
+    draft.period_start = issued if issued and first <= issued.year <= last else date(first, 1, 1)
+    draft.period_end = date(last, 12, 31)
+
+
+# --------------------------------------------------------------------------- footer
+
+
+def _footer_indexes(paragraphs: list[str], start: int) -> set[int]:
+    """抄送/印发 lines, the closing signature and its date: placed, never tasks."""
+    footer: set[int] = set()
+    for index in range(start, len(paragraphs)):
+        paragraph = paragraphs[index]
+        printed = is_date_line(paragraph) and paragraph.endswith("印发")
+        if _FOOTER_START.match(paragraph) or printed:
+            footer.add(index)
+            if index > start and _is_org_line(paragraphs[index - 1]):
+                footer.add(index - 1)
+    first = min(footer, default=len(paragraphs))
+    for index in range(first, len(paragraphs)):
+        if _is_org_line(paragraphs[index]) or is_date_line(paragraphs[index]):
+            footer.add(index)
+    index = len(paragraphs) - 1
+    while index >= start and (index in footer or _is_org_line(paragraphs[index]) or is_date_line(paragraphs[index])):
+        footer.add(index)
+        index -= 1
+    return footer
+
+
+# --------------------------------------------------------------------------- parts
+
+_TASK_PART = re.compile(r"任务|重点工作|主要工作|工作内容|举措|行动|工程|项目|清单|分工|具体措施|主要措施")
+_GOAL_PART = re.compile(r"目标")
+_PRINCIPLE_PART = re.compile(r"总体要求|指导思想|基本原则|总体思路|工作原则|总体考虑")
+_SAFEGUARD_PART = re.compile(r"保障|工作要求|组织实施|组织领导|实施步骤|进度安排|时间安排|监督|考核|评估")
+
+
+@dataclass
+class _Part:
+    number: str | None
+    title: str | None
+    paragraphs: list[str]
+
+
+def _part_heading(paragraph: str) -> re.Match[str] | None:
+    """"一、主要目标", or "一、总体要求。以…" whose title ends at an early full stop."""
+    match = PART_HEADING.match(paragraph)
+    if not match:
+        return None
+    stop = paragraph.find("。")
+    return match if (stop == -1 and len(paragraph) <= 60) or 0 <= stop <= 30 else None
+
+
+def _split_parts(body: list[str]) -> list[_Part]:
+    has_parts = any(_part_heading(p) for p in body)
+    # Short plans sometimes use （一） for 目标/任务/保障; only then are groups the top level.
+    groups_are_parts = not has_parts and any(
+        _classify_title(_heading_title(p, GROUP_HEADING)) in ("goals", "principles", "safeguards")
+        for p in body
+        if GROUP_HEADING.match(p)
+    )
+    parts: list[_Part] = []
+    for paragraph in body:
+        if has_parts and _part_heading(paragraph):
+            heading = PART_HEADING
+        elif groups_are_parts and GROUP_HEADING.match(paragraph):
+            heading = GROUP_HEADING
+        else:
+            if not parts:
+                parts.append(_Part(None, None, []))
+            parts[-1].paragraphs.append(paragraph)
+            continue
+        match = heading.match(paragraph)
+        assert match is not None
+        title, rest = _split_heading(paragraph[match.end() :])
+        parts.append(_Part(match.group(1), title, [rest] if rest else []))
+    return parts
+
+
+def _heading_title(paragraph: str, heading: re.Pattern[str]) -> str:
+    match = heading.match(paragraph)
+    return _split_heading(paragraph[match.end() :])[0] if match else ""
+
+
+def _split_heading(text: str) -> tuple[str, str]:
+    """A heading line may run on into prose: "（一）加强统筹。设立…" → ("加强统筹", "设立…")."""
+    text = text.strip()
+    cut = re.search(r"[。：:]", text)
+    if cut and cut.start() <= 40:
+        return text[: cut.start()].strip(), text[cut.end() :].strip()
+    return text, ""
+
+
+def _classify_title(title: str | None) -> str:
+    if not title:
+        return "other"
+    if _SAFEGUARD_PART.search(title):
+        return "safeguards"
+    if _GOAL_PART.search(title):
+        return "goals"
+    if _PRINCIPLE_PART.search(title):
+        return "principles"
+    if _TASK_PART.search(title):
+        return "tasks"
+    return "other"
+
+
+def _read_part(draft: PlanDraft, part: _Part) -> None:
+    kind = _classify_title(part.title)
+    has_items = any(_item_number(p) for p in part.paragraphs)
+    if kind == "tasks" or (kind == "other" and (has_items or part.title is None and _has_groups(part))):
+        if part.title is not None:
+            draft.sections.append(SectionDraft("tasks", part.title, []))
+        _TaskReader(draft, part).read()
+    elif part.title is None and not part.paragraphs:
+        return
+    else:
+        draft.sections.append(SectionDraft(kind, part.title, part.paragraphs))
+
+
+def _has_groups(part: _Part) -> bool:
+    return any(GROUP_HEADING.match(p) for p in part.paragraphs)
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+@dataclass
+class _ItemNumber:
+    style: str
+    number: str
+    rest: str
+
+
+def _item_number(paragraph: str) -> _ItemNumber | None:
+    match = ITEM_NUMBER.match(paragraph)
+    if not match:
+        return None
+    style = next(name for name in ("dotted", "decimal", "paren", "circled") if match.group(name))
+    number = match.group(style).replace("．", ".")
+    if style == "paren":
+        number = f"（{number}）"
+    return _ItemNumber(style, number, paragraph[match.end() :].strip())
+
+
+@dataclass
+class _TaskInProgress:
+    task: TaskDraft
+    style: str
+    paragraphs: list[str]
+    labels: list[str] = field(default_factory=list)
+
+
+class _TaskReader:
+    """Walks one task part: groups, numbered items, sub-items, label lines and prose."""
+
+    def __init__(self, draft: PlanDraft, part: _Part) -> None:
+        self.draft = draft
+        self.part = part
+        self.group: int | None = None
+        self.group_style: str | None = None
+        self.current: _TaskInProgress | None = None
+        self.finished: list[_TaskInProgress] = []
+        self.group_prose: dict[int | None, list[str]] = {}
+        self.group_labels: dict[int | None, list[str]] = {}
+        self.groups_with_tasks: set[int | None] = set()
+
+    def read(self) -> None:
+        for paragraph in self.part.paragraphs:
+            self._take(paragraph)
+        self._close_task()
+        self._tasks_from_bare_groups()
+        for progress in self.finished:
+            self.draft.tasks.append(_finish_task(progress))
+
+    def _take(self, paragraph: str) -> None:
+        group = GROUP_HEADING.match(paragraph)
+        item = _item_number(paragraph)
+        if group:
+            self._open_group(group, paragraph)
+        elif _LABEL.match(paragraph):
+            if self.current:
+                self.current.labels.append(paragraph)
+            else:
+                self.group_labels.setdefault(self.group, []).append(paragraph)
+        elif item:
+            self._take_item(item, paragraph)
+        elif self.current:
+            self.current.paragraphs.append(paragraph)
+        else:
+            self.group_prose.setdefault(self.group, []).append(paragraph)
+
+    def _open_group(self, match: re.Match[str], paragraph: str) -> None:
+        self._close_task()
+        title, rest = _split_heading(paragraph[match.end() :])
+        self.draft.groups.append(GroupDraft(f"（{match.group(1)}）", title))
+        self.group = len(self.draft.groups) - 1
+        self.group_style = None
+        if rest:
+            self.group_prose.setdefault(self.group, []).append(rest)
+
+    def _take_item(self, item: _ItemNumber, paragraph: str) -> None:
+        if self.group_style is None:
+            self.group_style = item.style
+        if item.style == self.group_style or self.current is None:
+            self._close_task()
+            task = TaskDraft(number=item.number, title="", text="", group_index=self.group)
+            self.current = _TaskInProgress(task, item.style, [item.rest])
+            self.groups_with_tasks.add(self.group)
+        else:
+            self.current.task.subitems.append(SubItemDraft(item.number, item.rest))
+            self.current.paragraphs.append(paragraph)
+
+    def _close_task(self) -> None:
+        if self.current:
+            self.finished.append(self.current)
+            self.current = None
+
+    def _tasks_from_bare_groups(self) -> None:
+        """Groups without numbered items: 一是/二是 become tasks, else the group itself is one task."""
+        groups = sorted({*self.group_prose, *self.group_labels}, key=lambda group: (group is None, group or 0))
+        for group in groups:
+            prose = self.group_prose.get(group, [])
+            # Labels written under a group heading describe the whole group, so every task made from it gets them.
+            labels = self.group_labels.get(group, [])
+            if group in self.groups_with_tasks:
+                self._keep_group_prose(group, prose)
+                self.draft.unplaced.extend(labels)
+                continue
+            enumerated = _enumeration(" ".join(prose))
+            if enumerated:
+                for number, text in enumerated:
+                    task = TaskDraft(number=number, title="", text="", group_index=group)
+                    self.finished.append(_TaskInProgress(task, "enumeration", [text], list(labels)))
+            elif group is not None and (prose or labels):
+                heading = self.draft.groups[group]
+                task = TaskDraft(number=heading.number, title="", text="", group_index=group)
+                opening = f"{heading.title}。{prose[0] if prose else ''}"
+                self.finished.append(_TaskInProgress(task, "group", [opening, *prose[1:]], labels))
+            else:
+                self._keep_group_prose(group, prose)
+                self.draft.unplaced.extend(labels)
+        # Stable sort: tasks made from bare groups go back between their neighbours.
+        self.finished.sort(key=lambda progress: -1 if progress.task.group_index is None else progress.task.group_index)
+
+    def _keep_group_prose(self, group: int | None, prose: list[str]) -> None:
+        if not prose:
+            return
+        if group is not None:
+            self.draft.groups[group].text = "\n".join(prose)
+        elif self.finished or self.group is not None:
+            self.draft.sections.append(SectionDraft("intro", self.part.title, prose))
+        else:
+            # A task part in which nothing could be recognised needs a human to look at it.
+            self.draft.unplaced.extend(prose)
+
+
+_UNIT_LABELS = "牵头单位|责任单位|配合单位|协同单位|参与单位|协办单位|主办单位"
+_DUE_LABELS = "完成时限|完成时间|时间节点|时间进度"
+_LABEL = re.compile(rf"^(?:{_UNIT_LABELS}|{_DUE_LABELS})\s*[：:]")
+_LABELLED_VALUE = re.compile(
+    rf"(?P<label>{_UNIT_LABELS}|{_DUE_LABELS})\s*[：:]\s*(?P<value>.*?)\s*"
+    rf"(?=[；;，,]?\s*(?:{_UNIT_LABELS}|{_DUE_LABELS})\s*[：:]|$)"
+)
+_BRACKET_AT_END = re.compile(r"[（(](?P<inside>[^（）()]{2,160})[）)]\s*[。.；;]?\s*$")
+_ASSIGNMENT_WORDS = re.compile(rf"{_UNIT_LABELS}|牵头|负责|配合|参与|协同")
+
+
+def _finish_task(progress: _TaskInProgress) -> TaskDraft:
+    task = progress.task
+    paragraphs = [p for p in progress.paragraphs if p]
+    assignment, due = _assignment_from_labels(progress.labels)
+    if assignment is None and paragraphs:
+        assignment, paragraphs = _assignment_from_bracket(paragraphs)
+    task.text = "\n".join(paragraphs).strip()
+    task.title = _task_title(task.text)
+    task.assignment = assignment
+    task.due_hint = due
+    if not task.subitems:
+        task.subitems = [SubItemDraft(n, t) for n, t in _enumeration(task.text)]
+    if assignment is None:
+        task.suggested_units = suggest_units(task.text)
+    return task
+
+
+def _task_title(text: str) -> str:
+    first_line = text.split("\n", 1)[0]
+    cut = re.search(r"[。：:；;！？]", first_line)
+    if cut and 0 < cut.start() <= 60:
+        return first_line[: cut.start()].strip()
+    comma = re.search(r"[，,]", first_line)
+    if comma and 0 < comma.start() <= 60:
+        return first_line[: comma.start()].strip()
+    return first_line[:40].strip() + ("…" if len(first_line) > 40 else "")
+
+
+_ENUMERATED = re.compile(r"(?:^|(?<=[。；;：:！？]))\s*([一二三四五六七八九十]{1,3})是")
+
+
+def _enumeration(text: str) -> list[tuple[str, str]]:
+    """Split "一是…；二是…" into numbered pieces; only consecutive runs starting at 一是 count."""
+    starts = [m for m in _ENUMERATED.finditer(text)]
+    expected, run = 1, []
+    for match in starts:
+        if chinese_number(match.group(1)) == expected:
+            run.append(match)
+            expected += 1
+    if len(run) < 2:
+        return []
+    pieces = []
+    for index, match in enumerate(run):
+        end = run[index + 1].start() if index + 1 < len(run) else len(text)
+        pieces.append((f"{match.group(1)}是", text[match.end() : end].strip().rstrip("；;，,")))
+    return pieces
+
+
+# --------------------------------------------------------------------------- assignments
+
+
+def _assignment_from_labels(labels: list[str]) -> tuple[AssignmentDraft | None, str | None]:
+    leads: list[str] = []
+    responsible: list[str] = []
+    cooperating: list[str] = []
+    due: str | None = None
+    for line in labels:
+        for match in _LABELLED_VALUE.finditer(line):
+            label, value = match.group("label"), match.group("value").strip("。；; ")
+            if re.fullmatch(_DUE_LABELS, label):
+                due = due or value or None
+            elif label in ("牵头单位", "主办单位"):
+                leads += split_units(value)
+            elif label == "责任单位":
+                responsible += split_units(value)
+            else:
+                cooperating += split_units(value)
+    if not (leads or responsible or cooperating):
+        return None, due
+    return _assignment(leads, responsible, cooperating, "lines", "\n".join(labels)), due
+
+
+def _assignment_from_bracket(paragraphs: list[str]) -> tuple[AssignmentDraft | None, list[str]]:
+    last = paragraphs[-1]
+    match = _BRACKET_AT_END.search(last)
+    if not match or not _ASSIGNMENT_WORDS.search(match.group("inside")):
+        return None, paragraphs
+    leads, responsible, cooperating = _read_bracket(match.group("inside"))
+    if not (leads or responsible or cooperating):
+        return None, paragraphs
+    kept = last[: match.start()].rstrip()
+    if kept and kept[-1] not in "。；;！？":
+        kept += "。"
+    remaining = [*paragraphs[:-1], kept] if kept else paragraphs[:-1]
+    return _assignment(leads, responsible, cooperating, "bracket", match.group("inside")), remaining
+
+
+def _read_bracket(inside: str) -> tuple[list[str], list[str], list[str]]:
+    leads: list[str] = []
+    responsible: list[str] = []
+    cooperating: list[str] = []
+    if re.search(rf"{_UNIT_LABELS}", inside):
+        for match in _LABELLED_VALUE.finditer(inside):
+            label, value = match.group("label"), match.group("value")
+            if label in ("牵头单位", "主办单位"):
+                leads += split_units(value)
+            elif label == "责任单位":
+                responsible += split_units(value)
+            elif not re.fullmatch(_DUE_LABELS, label):
+                cooperating += split_units(value)
+        return leads, responsible, cooperating
+    for clause in re.split(r"[；;，,]", inside):
+        clause = clause.strip()
+        lead = re.fullmatch(r"(.+?)(?:共同)?牵头(?:负责)?", clause)
+        helper = re.fullmatch(r"(.+?)(?:等)?(?:单位|部门)?(?:按职责分工负责|按职责负责|分工负责|按职责配合|配合|参与|协同|协助|共同负责)", clause)
+        sole = re.fullmatch(r"(.+?)负责", clause)
+        if lead:
+            leads += split_units(lead.group(1))
+        elif helper:
+            cooperating += split_units(helper.group(1))
+        elif sole and not leads:
+            responsible += split_units(sole.group(1))
+    return leads, responsible, cooperating
+
+
+def _assignment(
+    leads: list[str], responsible: list[str], cooperating: list[str], source: str, raw: str
+) -> AssignmentDraft:
+    marked = [unit for unit in leads + responsible + cooperating if _LEAD_MARK.search(unit)]
+    leads = [_LEAD_MARK.sub("", unit) for unit in marked] + [u for u in leads if u not in marked]
+    responsible = [u for u in responsible if u not in marked]
+    cooperating = [u for u in cooperating if u not in marked]
+    if not leads and responsible:
+        leads, responsible = responsible[:1], responsible[1:]
+    lead = leads[0] if leads else None
+    others = _unique(u for u in leads[1:] + responsible + cooperating if u != lead)
+    return AssignmentDraft(lead, others, source, raw)
+
+
+_LEAD_MARK = re.compile(r"[（(]\s*牵头\s*[）)]")
+
+
+def split_units(value: str) -> list[str]:
+    """"区发改委、区科委等单位" → ["区发改委", "区科委"]. Never splits on 和/及: they occur inside names."""
+    units = []
+    for piece in re.split(r"[、，,；;/]", value):
+        piece = re.sub(r"(等|等单位|等部门|等相关单位|按职责分工负责|按职责负责)$", "", piece.strip(" 。.：:"))
+        if piece and re.search(f"[{CJK}A-Za-z]", piece):
+            units.append(piece)
+    return _unique(units)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for value in values:
+        if value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+# --------------------------------------------------------------------------- suggested units
+
+_DISTRICT_UNIT = re.compile(
+    r"(?<![园城社范新片街景地辖老校港试郊市省县镇乡山小])区(?![域级镇内外间位块县属划])"
+    r"[\u4e00-\u9fff]{1,8}?(?:委员会|办公室|委|局|办|部|中心)"
+)
+_TOWN = re.compile(r"(?<![各每])([\u4e00-\u9fff]{2,3})镇(?:人民政府)?")
+_SUBDISTRICT = re.compile(r"([\u4e00-\u9fff]{2,4})街道")
+_GROUP_COMPANY = re.compile(r"[\u4e00-\u9fff]{2,8}?集团")
+_LEADING_GROUP = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:领导小组|工作专班|指挥部)")
+_ABBREVIATION = re.compile(
+    r"(?P<full>[\u4e00-\u9fff]{2,30}?(?:办公室|委员会|领导小组|小组|中心|集团|公司|专班))[（(]简称[“\"]"
+    r"(?P<short>[^”\"]{1,10})[”\"][）)]"
+)
+_VERB_PREFIX = re.compile(r"^(?:.*?(?:下设|设立|成立|组建|依托|会同|联合|推动|支持|鼓励|引导|发挥|通过|引进|吸引|委托|协调|由|与|和|及|将|在))")
+_NOT_TOWNS = ("城镇", "乡镇", "村镇", "集镇", "小镇", "古镇", "名镇", "特色小镇")
+
+
+def suggest_units(text: str) -> list[str]:
+    """Unit-like names mentioned in a task: hints for the reviewer when no assignment is written."""
+    found: list[tuple[int, str]] = []
+    abbreviations = {m.group("full"): m for m in _ABBREVIATION.finditer(text)}
+    for full, match in abbreviations.items():
+        found.append((match.start(), match.group("short")))
+    covered = [range(m.start(), m.end()) for m in abbreviations.values()]
+    for pattern in (_DISTRICT_UNIT, _GROUP_COMPANY, _LEADING_GROUP):
+        for match in pattern.finditer(text):
+            if any(match.start() in span for span in covered):
+                continue
+            name = _strip_verb(match.group(0))
+            if len(name) >= 3:
+                found.append((match.start(), name))
+    for match in _TOWN.finditer(text):
+        name = match.group(0)
+        if not any(name.endswith(word) for word in _NOT_TOWNS) and not name.startswith(("区", "各")):
+            found.append((match.start(), _strip_verb(name)))
+    for match in _SUBDISTRICT.finditer(text):
+        if not match.group(1).startswith(("各", "镇")):
+            found.append((match.start(), _strip_verb(match.group(0))))
+    return _unique(name for _, name in sorted(found))
+
+
+def _strip_verb(name: str) -> str:
+    stripped = _VERB_PREFIX.sub("", name)
+    return stripped if len(stripped) >= 3 else name
+
+
+# --------------------------------------------------------------------------- targets
+
+_COMPARATOR = (
+    "不少于|不低于|不小于|不超过|不高于|不大于|超过|突破|高于|低于|达到|提高到|提高至|提升到|提升至|"
+    "增长到|增长至|增加到|增加至|增至|降至|降低到|降低至|下降到|下降至|控制在|保持在|稳定在|达"
+)
+_UNITS = (
+    "个百分点|万平方米|平方公里|平方米|万人次|人次|亿元|万元|元|万家|万人|万吨|万千瓦|千瓦|万辆|"
+    "家|个|项|%|人|件|名|所|座|条|倍|户|辆|台|套|吨|亩|场|次|篇|款|批|处|公里"
+)
+_TARGET = re.compile(
+    rf"(?P<name>[^，。；]*?)(?P<cmp>{_COMPARATOR})?\s*(?:约)?(?P<value>\d+(?:,\d{{3}})*(?:\.\d+)?)\s*"
+    rf"(?P<unit>{_UNITS})(?P<suffix>以上|左右|以内|以下)?"
+)
+_AT_LEAST = ("不少于", "不低于", "不小于", "超过", "突破", "高于", "以上")
+_AT_MOST = ("不超过", "不高于", "不大于", "低于", "控制在", "降至", "降低到", "降低至", "下降到", "下降至", "以内", "以下")
+_YEAR_CONTEXT = re.compile(r"(?:力争|争取|确保|预计)?(?:到|至|截至|截止|在)?\s*(\d{4})\s*年(?:底|末)?(?:前)?")
+_NAME_VERB = re.compile(r"^.+?(?:搭建|建设|建成|打造|培育|引进|引入|形成|实现|布局)(?=.{2,})")
+_MAX_CLAUSE = 200
+# Real goal paragraphs are a few hundred characters; anything huge is not a goals paragraph.
+_MAX_GOALS_PARAGRAPH = 20_000
+
+
+def _read_targets(draft: PlanDraft) -> None:
+    default_year = draft.period_end.year if draft.period_end else None
+    goals = [p for s in draft.sections if s.kind == "goals" for p in s.paragraphs]
+    if not goals:
+        goals = [p for s in draft.sections if s.kind == "preamble" for p in s.paragraphs]
+    for paragraph in goals:
+        draft.targets += find_targets(paragraph, default_year)
+
+
+def find_targets(paragraph: str, default_year: int | None = None) -> list[TargetDraft]:
+    """Quantified goals in one paragraph: "到2026年，规模以上工业总产值达170亿元" → 170 亿元 (2026)."""
+    targets: list[TargetDraft] = []
+    year = None
+    if len(paragraph) > _MAX_GOALS_PARAGRAPH:
+        return targets
+    for sentence in re.split(r"(?<=[。；;！？])", paragraph):
+        for clause in _clauses(sentence):
+            mentioned = _YEAR_CONTEXT.search(clause)
+            if mentioned:
+                year = int(mentioned.group(1))
+            if len(clause) > _MAX_CLAUSE:
+                continue
+            target = _target_in(_YEAR_CONTEXT.sub("", clause), year or default_year)
+            if target:
+                targets.append(target)
+    return targets
+
+
+def _clauses(sentence: str) -> list[str]:
+    """Split at commas and semicolons that are not inside brackets."""
+    clauses, depth, start = [], 0, 0
+    for index, char in enumerate(sentence):
+        if char in "（(《“":
+            depth += 1
+        elif char in "）)》”" and depth:
+            depth -= 1
+        elif char in "，,；;。" and depth == 0:
+            clauses.append(sentence[start:index])
+            start = index + 1
+    clauses.append(sentence[start:])
+    return [clause.strip() for clause in clauses if clause.strip()]
+
+
+def _target_in(clause: str, year: int | None) -> TargetDraft | None:
+    match = _TARGET.search(clause)
+    if not match:
+        return None
+    name = _NAME_VERB.sub("", match.group("name").strip(" ，,：:")).strip()
+    name = re.sub(r"^(?:力争|争取|确保|预计|全年|其中)", "", name).strip()
+    if len(name) < 2 or not re.search(f"[{CJK}]", name):
+        return None
+    comparator_word = match.group("suffix") or match.group("cmp") or ""
+    comparator = "≥" if comparator_word in _AT_LEAST else "≤" if comparator_word in _AT_MOST else "="
+    value = float(match.group("value").replace(",", ""))
+    return TargetDraft(name, value, match.group("unit"), comparator, year, clause)
+
+
+# --------------------------------------------------------------------------- reporting rule
+
+_CN = "一二三四五六七八九十"
+_MONTHLY = re.compile(rf"每(?:个)?月(?:的)?\s*(\d{{1,2}}|[{_CN}]{{1,3}})\s*[日号]")
+_MONTH_END = re.compile(r"每(?:个)?月(?:底|末|月底|月末)")
+_QUARTERLY = re.compile(
+    rf"每(?:个)?季度(?:(?P<which>第[一二三123]|最后一|首)个?月(?:的)?)?\s*(?P<day>\d{{1,2}}|[{_CN}]{{1,3}})\s*[日号]"
+)
+_QUARTER_END = re.compile(r"每(?:个)?季度(?:末|结束前|最后一个月底)")
+_REPORTING_VERB = re.compile(r"报送|上报|报告|反馈|提交|报")
+
+
+def find_reporting_rule(paragraphs: list[str]) -> ReportingRule | None:
+    """The progress-reporting cycle the plan asks for, e.g. "每季度最后一个月的30日前报送进展"."""
+    for paragraph in paragraphs:
+        for sentence in re.split(r"(?<=[。；;！？])", paragraph):
+            if not _REPORTING_VERB.search(sentence):
+                continue
+            rule = _reporting_in(sentence.strip())
+            if rule:
+                return rule
+    return None
+
+
+def _reporting_in(sentence: str) -> ReportingRule | None:
+    quarterly = _QUARTERLY.search(sentence)
+    if quarterly:
+        which = quarterly.group("which")
+        month = None if not which else 3 if which == "最后一" else 1 if which == "首" else chinese_number(which[-1])
+        return ReportingRule("quarterly", _day(quarterly.group("day")), month, sentence)
+    if _QUARTER_END.search(sentence):
+        return ReportingRule("quarterly", None, 3, sentence)
+    monthly = _MONTHLY.search(sentence)
+    if monthly:
+        return ReportingRule("monthly", _day(monthly.group(1)), None, sentence)
+    if _MONTH_END.search(sentence):
+        return ReportingRule("monthly", None, None, sentence)
+    return None
+
+
+def _day(text: str) -> int | None:
+    day = chinese_number(text)
+    return day if day and 1 <= day <= 31 else None
+
+
+# --------------------------------------------------------------------------- table rows
+
+
+_TABLE_COLUMNS = (
+    ("number", re.compile(r"序号|编号")),
+    ("lead", re.compile(r"牵头")),
+    ("responsible", re.compile(r"责任单位|责任部门|主体")),
+    ("cooperating", re.compile(r"配合|协同|参与|协办")),
+    ("due", re.compile(r"时限|时间|节点|进度")),
+    ("task", re.compile(r"任务|内容|措施|事项|工作|举措|项目")),
+)
+
+
+def expand_task_tables(paragraphs: list[str]) -> list[str]:
+    """Rewrite rows of a task-breakdown table (tab-separated, as read from .docx) into item + label lines."""
+    expanded: list[str] = []
+    columns: list[str] | None = None
+    counter = 0
+    for paragraph in paragraphs:
+        if "\t" not in paragraph:
+            expanded.append(paragraph)
+            continue
+        header = _table_header(paragraph)
+        if header:
+            columns, counter = header, 0
+            continue
+        if columns is None:
+            expanded.append(paragraph.replace("\t", " "))
+            continue
+        counter += 1
+        expanded += _table_row(paragraph.split("\t"), columns, counter)
+    return expanded
+
+
+def _table_header(row: str) -> list[str] | None:
+    cells = row.split("\t")
+    if any(len(cell) > 12 for cell in cells):
+        return None
+    kinds = [next((kind for kind, pattern in _TABLE_COLUMNS if pattern.search(cell)), "other") for cell in cells]
+    if "task" in kinds and {"lead", "responsible"} & set(kinds):
+        return kinds
+    return None
+
+
+def _table_row(cells: list[str], columns: list[str], counter: int) -> list[str]:
+    values: dict[str, list[str]] = {}
+    for kind, cell in zip(columns, cells):
+        if cell.strip():
+            values.setdefault(kind, []).append(cell.strip())
+    task_text = "".join(part if part[-1] in "。；;！？" else part + "。" for part in values.get("task", []))
+    if not task_text:
+        return [" ".join(cell for cell in cells if cell.strip())]
+    number = (values.get("number") or [str(counter)])[0].rstrip(".、．")
+    lines = [f"{number}.{task_text}" if number.isdigit() else f"{number} {task_text}"]
+    labels = (("lead", "牵头单位"), ("responsible", "责任单位"), ("cooperating", "配合单位"), ("due", "完成时限"))
+    for kind, label in labels:
+        if values.get(kind):
+            lines.append(f"{label}：{'、'.join(values[kind])}")
+    return lines
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def _add_warnings(draft: PlanDraft) -> None:
+    checks = (
+        (draft.title, "未识别到方案标题。"),
+        (draft.tasks, "未识别到任何任务，请检查文档结构或手工录入。"),
+        (draft.issued_on, "未识别到发文日期。"),
+        (draft.period_end, "未能从标题识别实施期限。"),
+    )
+    draft.warnings += [message for present, message in checks if not present]
+    if draft.unplaced:
+        draft.warnings.append(f"有 {len(draft.unplaced)} 段文字未能归类，请人工核对。")
