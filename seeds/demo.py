@@ -74,7 +74,7 @@ def _plan(units: dict[str, Unit], users: dict[str, User]) -> Plan:
     plan = db.session.scalar(select(Plan).where(Plan.doc_number == data["doc_number"]))
     if plan is not None:
         return plan
-    plan = Plan(title=data["title"], doc_number=data["doc_number"], issuer=data["issuer"],
+    plan = Plan(title=data["title"], short_name=data.get("short_name", ""), doc_number=data["doc_number"], issuer=data["issuer"],
                 issued_on=data["issued_on"], period_start=data["period_start"], period_end=data["period_end"],
                 kind=PlanKind(data["kind"]), status=PlanStatus(data["status"]),
                 source_text=_source_text(data.get("source_document")))

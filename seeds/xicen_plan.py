@@ -29,6 +29,7 @@ from datetime import date, datetime
 DEMO_DATE = date(2026, 6, 30)
 
 PLAN = {
+    "short_name": "西岑园",
     "title": "张江高新区西岑园改革创新发展行动方案(2025-2026年)",
     "doc_number": "青府发〔2025〕40号",
     "issuer": "上海市青浦区人民政府",

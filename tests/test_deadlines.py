@@ -39,8 +39,17 @@ def test_period_keys_parse_only_for_their_cycle():
         assert d.period_by_key(cycle, 25, key, date(2026, 6, 30)) is None
 
 
-def test_overdue_days_are_calendar_days_after_the_due_date():
-    assert d.overdue_days(date(2026, 3, 31), date(2026, 6, 30)) == 91
+def test_overdue_days_are_working_days_after_the_due_date():
+    assert d.overdue_days(date(2026, 3, 31), date(2026, 6, 30)) == 61
     assert d.overdue_days(date(2026, 6, 30), date(2026, 6, 30)) == 0
     assert d.overdue_days(None, date(2026, 6, 30)) == 0
-    assert d.due_in_days(date(2026, 7, 10), date(2026, 6, 30)) == 10
+    assert d.overdue_days(date(2026, 9, 30), date(2026, 10, 8)) == 1  # National Day holiday Oct 1-7
+    assert d.due_in_days(date(2026, 7, 10), date(2026, 6, 30)) == 8
+
+
+def test_a_report_day_on_a_weekend_moves_to_the_previous_working_day():
+    assert d.period_of("monthly", 25, date(2026, 4, 1)).report_due_on == date(2026, 4, 24)  # Sat → Fri
+    # 2026-02-28 is a Saturday but a 调休 makeup working day: it stays.
+    assert d.period_of("monthly", 28, date(2026, 2, 1)).report_due_on == date(2026, 2, 28)
+    # Oct 1-7 2026 is the National Day holiday: a report day on Oct 5 moves to Sep 30.
+    assert d.period_of("monthly", 5, date(2026, 10, 1)).report_due_on == date(2026, 9, 30)

@@ -12,17 +12,18 @@ from tracker.tasks.models import Task
 from tracker.tasks.queries import OverdueFilters, overdue_list
 from tracker.units.models import Unit
 
-# From the seed design (seeds/xicen_plan.py): (kind, task number) -> days overdue on 2026-06-30.
+# From the seed design (seeds/xicen_plan.py): (kind, task number) -> working days overdue on 2026-06-30
+# (official 2026 calendar: Qingming, Labour Day with its 调休 Saturday, Dragon Boat Festival).
 EXPECTED_ON_JUNE_30 = {
-    ("task", "3"): 91,    # due 2026-03-31
-    ("task", "12"): 61,   # due 2026-04-30
-    ("task", "15"): 30,   # due 2026-05-31
-    ("task", "11"): 15,   # due 2026-06-15
-    ("report", "3"): 5,   # June report due 2026-06-25, none filed
-    ("report", "7"): 5,
-    ("report", "11"): 5,
-    ("report", "13"): 5,  # filed but returned and not resubmitted
-    ("report", "15"): 5,
+    ("task", "3"): 61,    # due 2026-03-31
+    ("task", "12"): 40,   # due 2026-04-30
+    ("task", "15"): 21,   # due 2026-05-31
+    ("task", "11"): 10,   # due 2026-06-15
+    ("report", "3"): 3,   # June report due Thu 2026-06-25, none filed
+    ("report", "7"): 3,
+    ("report", "11"): 3,
+    ("report", "13"): 3,  # filed but returned and not resubmitted
+    ("report", "15"): 3,
 }
 
 
@@ -47,7 +48,11 @@ def test_overdue_page_rows_and_days(seeded, on_date, browser):
 
 
 def test_nothing_overdue_before_the_first_due_date(seeded, on_date):
-    rows = overdue_list(date(2025, 10, 25))  # plan issued 2025-10-17; first report due 2025-10-25
+    # Plan issued 2025-10-17; the first report day, Sat 2025-10-25, moves to Fri 2025-10-24.
+    assert overdue_list(date(2025, 10, 24)) == []
+    rows = overdue_list(date(2025, 10, 27))
+    assert {row.period for row in rows} == {"2025-10"} and {row.overdue_days for row in rows} == {1}
+    rows = overdue_list(date(2025, 10, 24))
     assert rows == []
 
 
@@ -70,7 +75,7 @@ def test_csv_export_matches_the_screen_with_filters(seeded, on_date, browser):
     assert response.data.startswith("\ufeff".encode())  # BOM: Excel detects UTF-8
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:4] == ["类型", "方案", "序号", "任务"]
-    assert [(row[2], row[3], row[4], row[7]) for row in rows[1:]] == [("12", "加速科技成果落地转化", "区科委", "61")]
+    assert [(row[2], row[3], row[4], row[7]) for row in rows[1:]] == [("12", "加速科技成果落地转化", "区科委", "40")]
     everything = list(csv.reader(io.StringIO(leader.get("/overdue.csv").data.decode("utf-8-sig"))))
     assert len(everything) - 1 == len(EXPECTED_ON_JUNE_30)
 

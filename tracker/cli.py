@@ -1,9 +1,13 @@
 """Command-line interface: ``flask seed demo`` and friends."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
+
+from tracker.common.workdays import BEIJING
 
 seed_cli = AppGroup("seed", help="Load seed data.")
 
@@ -20,5 +24,57 @@ def seed_demo() -> None:
         click.echo(f"  {login:<16} {role:<12} {unit}")
 
 
+reminders_cli = AppGroup("reminders", help="Reminder scan and email sending.")
+scheduler_cli = AppGroup("scheduler", help="The reminder scheduler process.")
+
+
+def _parse_moment(value: str | None) -> datetime:
+    """An ISO moment; without a zone it is Beijing time. None means now."""
+    if not value:
+        return datetime.now(timezone.utc)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BEIJING)
+    return moment.astimezone(timezone.utc)
+
+
+@reminders_cli.command("run")
+@click.option("--at", "at", default=None, help="As of this moment, e.g. 2026-09-28T09:00 (Beijing time).")
+def reminders_run(at: str | None) -> None:
+    """One reminder scan and one send pass (the code the scheduled job runs)."""
+    from tracker.reminders.jobs import run_reminders
+
+    try:
+        moment = _parse_moment(at)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO date-time: {at}", param_hint="--at") from None
+    result = run_reminders(moment)
+    click.echo(f"as of {moment.astimezone(BEIJING):%Y-%m-%d %H:%M} (Beijing)")
+    click.echo(f"queued: {result.scan.total} " + " ".join(f"{k}={v}" for k, v in sorted(result.scan.queued.items())))
+    click.echo(f"sent: {result.send.sent}, to retry: {result.send.retried}, failed: {result.send.failed}")
+    for error in result.send.errors[-3:]:
+        click.echo(f"  error: {error}")
+
+
+@scheduler_cli.command("run")
+def scheduler_run() -> None:
+    """Run the scheduler in the foreground (one per deployment; others wait on the lock)."""
+    from flask import current_app
+
+    from tracker.reminders.scheduler import build_scheduler
+
+    app = current_app._get_current_object()
+    click.echo(f"scheduler: every {app.config['SCHEDULER_INTERVAL_SECONDS']} s, Asia/Shanghai")
+    scheduler = build_scheduler(app, blocking=True)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        scheduler.duban_lock.release()
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_cli)
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(scheduler_cli)

@@ -45,7 +45,22 @@ class Config:
 
     PASSWORD_HASH_METHOD = "scrypt"
     PAGE_SIZE = 50
+
+    # Reminders (督办提醒). Without TRACKER_MAIL_SERVER mail stays in the outbox, shown in the app.
+    MAIL_SERVER = _env("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_SECURITY = _env("MAIL_SECURITY", "none")  # none | starttls | ssl
+    MAIL_USERNAME = _env("MAIL_USERNAME", "")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD", "")
+    MAIL_SENDER = _env("MAIL_SENDER", "duban@localhost")
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 40)
+    MAIL_RETRY_BASE_SECONDS = _env_int("MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _env_int("MAIL_RETRY_MAX_SECONDS", 3600)
+    REMINDER_CATCHUP_DAYS = _env_int("REMINDER_CATCHUP_DAYS", 5)  # working days a late run still covers
+    REPORT_DAY_SHIFT = _env("REPORT_DAY_SHIFT", "previous")  # a report day on a holiday moves: previous | next
+    # In-process scheduler (make run). Production: one `flask scheduler run` process, or this guarded by a lock.
     SCHEDULER_ENABLED = _env("SCHEDULER", "0") == "1"
+    SCHEDULER_INTERVAL_SECONDS = _env_int("SCHEDULER_INTERVAL_SECONDS", 300)
 
 
 class TestConfig(Config):

@@ -5,6 +5,8 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Optional
 
+from sqlalchemy import inspect
+
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 
@@ -36,7 +38,7 @@ def record(actor, action: str, obj, *, task_id: Optional[int] = None,
         actor_id=getattr(actor, "id", None),
         action=action,
         object_type=obj.__tablename__,
-        object_id=obj.id,
+        object_id=inspect(obj).identity[0],
         task_id=task_id,
         changes={k: _plain(v) for k, v in (changes or {}).items()},
         summary=summary,

@@ -3,7 +3,11 @@
 A task is overdue (逾期) when its due date (完成时限) has passed and it is neither completed nor
 suspended (暂缓). Its report is overdue (报送逾期) when the lead unit's update for the latest
 reporting period whose report day has passed is missing (nothing submitted or accepted; a
-returned update does not count until it is resubmitted). Day counts are calendar days.
+returned update does not count until it is resubmitted).
+
+Day counts are working days (工作日) on the official calendar in force (holidays and 调休 makeup
+days, see tracker.workcalendar); a report day that falls on a non-working day moves to the previous
+working day (``SHIFT_POLICY``, configurable to "next").
 """
 from __future__ import annotations
 
@@ -11,8 +15,23 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tracker.common.workdays import WorkingCalendar
+
 MONTHLY, QUARTERLY, ONCE = "monthly", "quarterly", "once"
 FINAL_PERIOD = "final"
+SHIFT_POLICY = "previous"
+
+
+def working_calendar() -> WorkingCalendar:
+    from tracker.workcalendar.services import current_calendar
+
+    return current_calendar()
+
+
+def shift_policy() -> str:
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("REPORT_DAY_SHIFT", SHIFT_POLICY) if has_app_context() else SHIFT_POLICY
 
 
 @dataclass(frozen=True)
@@ -24,7 +43,9 @@ class ReportPeriod:
 
 
 def _clamped(year: int, month: int, day: int) -> date:
-    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+    """The report day in that month (clamped to the month's end), moved to a working day."""
+    nominal = date(year, month, min(day, calendar.monthrange(year, month)[1]))
+    return working_calendar().shift_to_working_day(nominal, shift_policy())
 
 
 def _previous_month(year: int, month: int) -> tuple[int, int]:
@@ -81,20 +102,20 @@ def previous_period(cycle: str, report_day: int, period: ReportPeriod) -> Report
         year, month = _previous_month(*map(int, period.key.split("-")))
         return period_of(cycle, report_day, date(year, month, 1))
     if cycle == QUARTERLY:
-        first_month = _clamped(period.report_due_on.year, period.report_due_on.month, 1) - timedelta(days=70)
-        return period_of(cycle, report_day, first_month)
+        year, quarter = map(int, period.key.split("-Q"))
+        return period_of(cycle, report_day, date(year, quarter * 3, 1) - timedelta(days=70))
     raise ValueError("a one-off report has no previous period")
 
 
 def overdue_days(due_on: date | None, today: date) -> int:
-    """Days past ``due_on`` (0 when not yet due). Calendar days."""
+    """Working days past ``due_on`` (0 when not yet due): due Friday, today Monday → 1."""
     if due_on is None or today <= due_on:
         return 0
-    return (today - due_on).days
+    return working_calendar().working_days_between(due_on, today)
 
 
 def due_in_days(due_on: date | None, today: date) -> int | None:
-    """Days left until ``due_on`` (negative when past)."""
+    """Working days left until ``due_on`` (negative when past)."""
     if due_on is None:
         return None
-    return (due_on - today).days
+    return working_calendar().working_days_between(today, due_on)

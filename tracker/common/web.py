@@ -42,3 +42,9 @@ def get_or_404(model, object_id: int):
     if obj is None:
         abort(404)
     return obj
+
+
+def expected_version(raw) -> int | None:
+    """The version a form was loaded with (optimistic locking); None when the form did not carry one."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isdigit() else None

@@ -8,6 +8,7 @@ DATE_MESSAGE = _l("日期格式应为YYYY-MM-DD。")
 
 class PlanForm(FlaskForm):
     title = StringField(_l("方案标题"), validators=[DataRequired(message=_l("请填写方案标题。")), Length(max=300)])
+    short_name = StringField(_l("简称（用于提醒邮件标题）"), validators=[Length(max=40)])
     doc_number = StringField(_l("文号"), validators=[Length(max=80)])
     issuer = StringField(_l("发文机关"), validators=[Length(max=120)])
     issued_on = DateField(_l("印发日期"), validators=[Optional()], format="%Y-%m-%d")

@@ -34,6 +34,7 @@ class Plan(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
+    short_name: Mapped[str] = mapped_column(String(40), default="")  # e.g. "西岑园", used in email subjects
     doc_number: Mapped[str] = mapped_column(String(80), default="")  # 文号
     issuer: Mapped[str] = mapped_column(String(120), default="")  # 发文机关
     issued_on: Mapped[Optional[date]]
@@ -51,6 +52,10 @@ class Plan(db.Model):
     tasks: Mapped[list["Task"]] = relationship(back_populates="plan", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.title[:12]
 
     def __str__(self) -> str:
         return self.title

@@ -11,7 +11,7 @@ from tracker.common.errors import ConflictError, ValidationFailed
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanKind, PlanStatus
 
-PLAN_FIELDS = ("title", "doc_number", "issuer", "issued_on", "period_start", "period_end", "kind", "status",
+PLAN_FIELDS = ("title", "short_name", "doc_number", "issuer", "issued_on", "period_start", "period_end", "kind", "status",
                "source_text")
 
 
@@ -21,7 +21,7 @@ def check_version(obj, expected_version: int | None, current: dict) -> None:
         raise ConflictError(_("该记录已被他人修改，请查看最新内容后重新提交。"), current=current)
 
 
-def save_plan(actor, plan: Plan | None, *, title: str, doc_number: str = "", issuer: str = "",
+def save_plan(actor, plan: Plan | None, *, title: str, short_name: str = "", doc_number: str = "", issuer: str = "",
               issued_on: date | None = None, period_start: date | None = None, period_end: date | None = None,
               kind: PlanKind = PlanKind.action_plan, status: PlanStatus = PlanStatus.draft,
               source_text: str | None = None, expected_version: int | None = None) -> Plan:
@@ -29,7 +29,7 @@ def save_plan(actor, plan: Plan | None, *, title: str, doc_number: str = "", iss
         raise ValidationFailed(_("请填写方案标题。"))
     if period_start and period_end and period_end < period_start:
         raise ValidationFailed(_("实施期限的结束日期不能早于开始日期。"))
-    values = {"title": title.strip(), "doc_number": doc_number.strip(), "issuer": issuer.strip(),
+    values = {"title": title.strip(), "short_name": short_name.strip(), "doc_number": doc_number.strip(), "issuer": issuer.strip(),
               "issued_on": issued_on, "period_start": period_start, "period_end": period_end, "kind": kind,
               "status": status, "source_text": source_text}
     if plan is None:

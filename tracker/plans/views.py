@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker.common.clock import today
 from tracker.common.labels import choices
 from tracker.common.permissions import is_manager, require, visible_task_condition
-from tracker.common.web import get_or_404, run_service
+from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.forms import GroupForm, PlanForm
 from tracker.plans.models import ActionGroup, Plan, PlanKind, PlanStatus
@@ -63,11 +63,11 @@ def edit(plan_id: int | None = None):
     form = _plan_form(plan)
     if form.validate_on_submit():
         saved, error = run_service(
-            save_plan, current_user, plan, title=form.title.data, doc_number=form.doc_number.data or "",
+            save_plan, current_user, plan, title=form.title.data, short_name=form.short_name.data or "", doc_number=form.doc_number.data or "",
             issuer=form.issuer.data or "", issued_on=form.issued_on.data, period_start=form.period_start.data,
             period_end=form.period_end.data, kind=PlanKind(form.kind.data), status=PlanStatus(form.status.data),
             source_text=form.source_text.data or None,
-            expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None)
+            expected_version=expected_version(form.version.data))
         if error is None:
             flash(_("方案已保存。"), "success")
             return redirect(url_for("plans.detail", plan_id=saved.id))

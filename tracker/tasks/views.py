@@ -15,9 +15,10 @@ from tracker.common.clock import today
 from tracker.common.labels import choices, label
 from tracker.common.permissions import (can_view_overdue, can_view_task, ensure, is_manager, require,
                                         unit_involvement)
-from tracker.common.web import get_or_404, run_service
+from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan
+from tracker.reminders.models import Escalation
 from tracker.tasks.forms import TaskForm
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus
 from tracker.tasks.queries import OverdueFilters, overdue_list, report_status, tasks_for_unit
@@ -46,7 +47,10 @@ def detail(task_id: int):
     ensure(can_view_task(current_user, task))
     audit_trail = list(db.session.scalars(select(AuditEvent).where(AuditEvent.task_id == task.id)
                                           .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+    escalations = list(db.session.scalars(select(Escalation).where(Escalation.task_id == task.id)
+                                          .order_by(Escalation.escalated_on.desc())))
     return render_template("tasks/detail.html", task=task, updates=task_updates(task), audit_trail=audit_trail,
+                           escalations=escalations,
                            report=report_status([task], today())[task.id], today=today(),
                            involvement=unit_involvement(current_user, task))
 
@@ -84,7 +88,7 @@ def edit(plan_id: int | None = None, task_id: int | None = None):
             start_on=form.start_on.data, due_on=form.due_on.data,
             reporting_cycle=ReportingCycle(form.reporting_cycle.data), report_day=form.report_day.data,
             status=TaskStatus(form.status.data), progress=form.progress.data or 0, today=today(),
-            expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None)
+            expected_version=expected_version(form.version.data))
         if error is None:
             flash(_("任务已保存。"), "success")
             return redirect(url_for("tasks.detail", task_id=saved.id))

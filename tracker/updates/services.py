@@ -12,6 +12,7 @@ from tracker.common.clock import utcnow
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.plans.services import check_version
+from tracker.reminders import events
 from tracker.tasks.models import Task, TaskStatus
 from tracker.tasks.services import apply_accepted_report
 from tracker.updates.evidence import EvidenceStore, IncomingFile, check_file
@@ -76,6 +77,9 @@ def submit_update(actor, task: Task, *, period: str, progress_text: str, percent
     except Exception:
         store.discard_saved()
         raise
+    if resubmission_of is not None:
+        db.session.flush()
+        events.update_resubmitted(update)
     return update
 
 
@@ -98,6 +102,8 @@ def review_update(actor, update: StatusUpdate, *, decision: str, comment: str = 
     record(actor, f"update.{update.review_state.value}", update, task_id=update.task_id,
            changes={"review_state": ["submitted", update.review_state.value], "comment": update.review_comment},
            summary=update.review_comment)
+    if update.review_state == ReviewState.returned:
+        events.update_returned(update)
     task = update.task
     if update.review_state == ReviewState.accepted and update.unit_id == task.lead_unit_id:
         apply_accepted_report(actor, task, update.percent, today)

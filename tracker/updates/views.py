@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from tracker.common.clock import today
 from tracker.common.filters import period_label
 from tracker.common.permissions import can_review_updates, can_submit_update, can_view_task, ensure, require
-from tracker.common.web import get_or_404, run_service
+from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.tasks.models import Task
 from tracker.updates.evidence import EvidenceStore, IncomingFile
 from tracker.updates.forms import ReviewForm, UpdateForm
@@ -98,7 +98,7 @@ def review(update_id: int):
     version = form.version.data
     _saved, error = run_service(review_update, current_user, update, decision=decision,
                                 comment=form.comment.data or "", today=today(),
-                                expected_version=int(version) if (version or "").isdigit() else None)
+                                expected_version=expected_version(version))
     if error is None:
         flash(_("已采纳该报送。") if decision == "accept" else _("已退回该报送。"), "success")
     return redirect(request.form.get("next") if request.form.get("next", "").startswith("/tasks/")

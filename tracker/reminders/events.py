@@ -1,0 +1,26 @@
+"""Emails caused by a review event, queued in the same transaction as the review itself."""
+from __future__ import annotations
+
+from tracker.auth.models import Role
+from tracker.reminders.models import NotificationKind
+from tracker.reminders.outbox import queue
+from tracker.reminders.scan import unit_recipients, user_recipient, users_with_role
+from tracker.updates.models import StatusUpdate
+
+
+def update_returned(update: StatusUpdate) -> None:
+    """The unit hears at once that its update was returned (退回), with the reviewer's comment."""
+    for recipient in unit_recipients(update.unit):
+        queue(NotificationKind.update_returned, f"update_returned:{update.id}:{recipient.email}", recipient,
+              task_id=update.task_id, task=update.task, update=update)
+    author = update.author
+    if author is not None and author.email and author.email not in update.unit.email_list:
+        queue(NotificationKind.update_returned, f"update_returned:{update.id}:{author.email}",
+              user_recipient(author), task_id=update.task_id, task=update.task, update=update)
+
+
+def update_resubmitted(update: StatusUpdate) -> None:
+    """Coordinators hear when a returned update has been resubmitted."""
+    for coordinator in users_with_role(Role.coordinator):
+        queue(NotificationKind.update_resubmitted, f"update_resubmitted:{update.id}:{coordinator.id}",
+              user_recipient(coordinator), task_id=update.task_id, task=update.task, update=update)

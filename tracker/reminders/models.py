@@ -1,0 +1,100 @@
+"""Reminders (督办提醒): the email outbox, per-plan reminder settings, escalations (督办升级)."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.common.clock import utcnow
+from tracker.common.types import UTCDateTime, str_enum
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.tasks.models import Task
+
+
+class NotificationKind(str, enum.Enum):
+    report_due = "report_due"  # 报送提醒
+    deadline = "deadline"  # 到期提醒
+    overdue_digest = "overdue_digest"  # 逾期汇总（单位，每工作日）
+    weekly_digest = "weekly_digest"  # 每周汇总（督办）
+    escalation = "escalation"  # 督办升级（领导）
+    update_returned = "update_returned"  # 报送被退回
+    update_resubmitted = "update_resubmitted"  # 退回后重新提交
+
+
+class DeliveryState(str, enum.Enum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  # gave up after the maximum number of attempts
+
+
+class Notification(db.Model):
+    """One email to one address, written in the same transaction as the decision to send it.
+
+    ``idempotency_key`` (kind + object + period/offset + recipient) is unique, so a job that runs
+    twice, or two schedulers racing, queue each email once.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind))
+    recipient_email: Mapped[str] = mapped_column(String(200))
+    recipient_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                             index=True)
+    recipient_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"),
+                                                             index=True)
+    task_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"), index=True)
+    locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[DeliveryState] = mapped_column(str_enum(DeliveryState, 16), default=DeliveryState.pending)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    task: Mapped[Optional["Task"]] = relationship()
+
+
+class ReminderSettings(db.Model):
+    """Per-plan reminder offsets a coordinator can change (defaults apply when no row exists)."""
+
+    __tablename__ = "reminder_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), unique=True)
+    report_due_offsets: Mapped[str] = mapped_column(String(60), default="3,0")  # working days before the report day
+    deadline_offsets: Mapped[str] = mapped_column(String(60), default="10,5,1")  # working days before the due date
+    escalate_after_days: Mapped[int] = mapped_column(default=5)  # working days overdue before 督办升级
+    overdue_digest_enabled: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Escalation(db.Model):
+    """A task escalated to leadership (督办升级) for one overdue episode (its due date at the time)."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("task_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[date]
+    escalated_on: Mapped[date]
+    overdue_days: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    task: Mapped["Task"] = relationship()
