@@ -25,7 +25,7 @@ seed: migrate
 	$(FLASK) seed demo
 
 run: seed
-	TRACKER_SCHEDULER=1 $(FLASK) run --host 127.0.0.1 --port 5000
+	TRACKER_SCHEDULER=1 $(FLASK) run --debug --host 127.0.0.1 --port 5000
 
 test: install
 	$(PY) -m pytest

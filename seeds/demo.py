@@ -62,7 +62,7 @@ def _users(units: dict[str, Unit]) -> dict[str, User]:
         password_hash = password_hash or hash_password(DEMO_PASSWORD)
         email = unit.email_list[0] if unit is not None and unit.email_list else f"{login}@example.gov.cn"
         user = User(login=login, display_name=name, role=role, unit=unit, email=email,
-                    password_hash=password_hash)
+                    password_hash=password_hash, must_change_password=True)
         db.session.add(user)
         existing[login] = user
         record(None, "user.created", user, changes={"login": login, "role": role}, summary=f"{name}（演示数据）")

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from tracker.config import Config
-from tracker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +21,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
     )
-    app.config.from_object(Config)
+    from tracker.config import ProductionConfig, config_for_environment
+
+    app.config.from_object(config_for_environment() if config is None else Config)
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:
@@ -31,6 +33,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'tracker.db'}"
     if not app.config.get("EVIDENCE_FOLDER"):
         app.config["EVIDENCE_FOLDER"] = str(Path(app.instance_path) / "evidence")
+
+    if config is None and config_for_environment() is ProductionConfig:
+        ProductionConfig.check(app)  # refuse to start with the default secret key or debug on
 
     register_extensions(app)
     register_blueprints(app)
@@ -71,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     bootstrap.init_app(app)
@@ -105,7 +111,7 @@ def register_errorhandlers(app: Flask) -> None:
         code = getattr(error, "code", 500)
         return render_template("errors/error.html", code=code), code
 
-    for code in (400, 403, 404, 405, 409, 413, 500):
+    for code in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, render_error)
 
 
@@ -116,7 +122,9 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from tracker.common import filters
+    from tracker.common import filters, security
+
+    security.register(app)
 
     filters.register(app)
 

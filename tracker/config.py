@@ -45,6 +45,13 @@ class Config:
 
     PASSWORD_HASH_METHOD = "scrypt"
     PAGE_SIZE = 50
+    # Login protection: per account (lock after repeated failures), per address (rate limit).
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per 10 minutes")  # per client address
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")  # e.g. redis://host:6379 for several hosts
+    RATELIMIT_HEADERS_ENABLED = True
+    ENFORCE_PASSWORD_CHANGE = True  # not in debug mode (make run) and not in tests
 
     # Reminders (督办提醒). Without TRACKER_MAIL_SERVER mail stays in the outbox, shown in the app.
     MAIL_SERVER = _env("MAIL_SERVER", "")
@@ -63,6 +70,26 @@ class Config:
     SCHEDULER_INTERVAL_SECONDS = _env_int("SCHEDULER_INTERVAL_SECONDS", 300)
 
 
+class ProductionConfig(Config):
+    """``TRACKER_ENV=production``: secure cookies, and refuses to start unsafely (see ``check``)."""
+
+    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "1") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    @staticmethod
+    def check(app) -> None:
+        if app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY) or len(app.config["SECRET_KEY"]) < 32:
+            raise RuntimeError("TRACKER_SECRET_KEY must be set to a random value of at least 32 characters "
+                               "in production (python -c 'import secrets; print(secrets.token_hex(32))').")
+        if app.debug:
+            raise RuntimeError("debug mode must be off in production (unset FLASK_DEBUG).")
+
+
+def config_for_environment() -> type[Config]:
+    return ProductionConfig if _env("ENV", "development") == "production" else Config
+
+
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
@@ -70,3 +97,5 @@ class TestConfig(Config):
     # Cheap hashes keep the suite fast; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SCHEDULER_ENABLED = False
+    ENFORCE_PASSWORD_CHANGE = False
+    LOGIN_RATE_LIMIT = "1000 per minute"  # tests that check the limit lower it

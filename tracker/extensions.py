@@ -1,5 +1,7 @@
 """Unbound extension objects; bound to the app in ``create_app``."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -27,3 +29,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -19,6 +19,14 @@ class UserForm(FlaskForm):
     unit_id = SelectField(_l("所属单位"), coerce=int)
     locale = SelectField(_l("界面语言"), choices=[("zh_CN", "中文"), ("en", "English")])
     is_active_user = BooleanField(_l("启用"), default=True)
-    password = PasswordField(_l("密码（新建必填；修改时留空表示不变）"), validators=[Optional(), Length(min=8, max=128,
-                             message=_l("密码长度须为8至128个字符。"))])
+    password = PasswordField(_l("密码（新建必填；修改时留空表示不变，填写即为重置）"), validators=[Optional(), Length(max=128)])
     submit = SubmitField(_l("保存"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("当前密码"), validators=[DataRequired(message=_l("请输入当前密码。"))])
+    new_password = PasswordField(_l("新密码（至少10位，含字母和数字）"), validators=[
+        DataRequired(message=_l("请输入新密码。")), Length(max=128)])
+    confirm = PasswordField(_l("确认新密码"), validators=[
+        DataRequired(message=_l("请再次输入新密码。")), EqualTo("new_password", message=_l("两次输入的新密码不一致。"))])
+    submit = SubmitField(_l("修改密码"))

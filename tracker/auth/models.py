@@ -43,6 +43,11 @@ class User(UserMixin, db.Model):
     is_active_user: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Seeded demo accounts and admin resets must choose a new password (outside debug mode).
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     unit: Mapped[Optional["Unit"]] = relationship()
 

@@ -1,6 +1,9 @@
 """User accounts: creation, authentication, edits."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -11,7 +14,10 @@ from tracker.auth.models import Role, User
 from tracker.common.errors import ValidationFailed
 from tracker.extensions import db
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+KNOWN_WEAK = {"demo-password", "password123", "1234567890", "qwertyuiop", "admin12345"}
+# A constant hash to check against for unknown logins, so both paths take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
 
 
 def load_user(user_id: str) -> User | None:
@@ -22,12 +28,59 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def authenticate(login: str, password: str) -> User | None:
-    """The active user with this login (case-insensitive) and password, else None."""
+def check_password_rules(password: str, login: str = "") -> None:
+    """密码规则: at least 10 characters, letters and digits, not the login, not a known weak password."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(_("密码至少需要%(n)d个字符。", n=MIN_PASSWORD_LENGTH))
+    if not any(ch.isalpha() for ch in password) or not any(ch.isdigit() for ch in password):
+        raise ValidationFailed(_("密码须同时包含字母和数字。"))
+    if password.lower() in KNOWN_WEAK or (login and login.lower() in password.lower()):
+        raise ValidationFailed(_("密码过于简单（不能是常见密码或包含登录名）。"))
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    message: str = ""
+
+
+def authenticate(login: str, password: str, now: datetime) -> LoginResult:
+    """Checks a login; counts failures per account and locks it after LOGIN_MAX_FAILURES.
+
+    The caller commits (the failure count must be saved even though the login fails)."""
     user = db.session.scalar(select(User).where(func.lower(User.login) == login.strip().lower()))
-    if user is None or not user.is_active_user or not check_password_hash(user.password_hash, password):
-        return None
-    return user
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return LoginResult(None, _("登录名或密码不正确。"))
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        return LoginResult(None, _("账户因多次密码错误已锁定，请%(n)d分钟后再试，或联系管理员重置密码。", n=minutes))
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        limit = current_app.config["LOGIN_MAX_FAILURES"]
+        if user.failed_logins >= limit:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            user.failed_logins = 0
+            record(None, "user.locked", user, changes={"locked_until": user.locked_until}, summary=user.login)
+            return LoginResult(None, _("密码连续错误%(n)d次，账户已锁定%(m)d分钟。", n=limit,
+                                       m=current_app.config["LOGIN_LOCK_MINUTES"]))
+        return LoginResult(None, _("登录名或密码不正确。"))
+    if not user.is_active_user:
+        return LoginResult(None, _("该账户已停用，请联系管理员。"))
+    user.failed_logins, user.locked_until = 0, None
+    return LoginResult(user)
+
+
+def change_password(actor: User, current_password: str, new_password: str, now: datetime) -> User:
+    if not check_password_hash(actor.password_hash, current_password):
+        raise ValidationFailed(_("当前密码不正确。"))
+    if current_password == new_password:
+        raise ValidationFailed(_("新密码不能与当前密码相同。"))
+    check_password_rules(new_password, actor.login)
+    actor.password_hash = hash_password(new_password)
+    actor.must_change_password, actor.password_changed_at = False, now
+    record(actor, "user.password_changed", actor, summary=actor.login)
+    return actor
 
 
 def _check_role_unit(role: Role, unit_id: int | None) -> None:
@@ -51,11 +104,11 @@ def create_user(actor, *, login: str, display_name: str, role: Role, password: s
     login = login.strip()
     _check_login_free(login)
     _check_role_unit(role, unit_id)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(_("密码至少需要%(n)d个字符。", n=MIN_PASSWORD_LENGTH))
+    check_password_rules(password, login)
     user = User(login=login, display_name=display_name.strip(), role=role, email=email.strip(),
                 unit_id=unit_id if role == Role.unit else None, locale=locale,
-                is_active_user=is_active_user, password_hash=hash_password(password))
+                is_active_user=is_active_user, password_hash=hash_password(password),
+                must_change_password=True)  # a password somebody else chose
     db.session.add(user)
     record(actor, "user.created", user, changes={"login": login, "role": role, "unit_id": unit_id},
            summary=display_name)
@@ -75,10 +128,10 @@ def update_user(actor, user: User, *, login: str, display_name: str, role: Role,
     after = {"login": user.login, "display_name": user.display_name, "role": user.role, "email": user.email,
              "unit_id": user.unit_id, "locale": user.locale, "is_active_user": user.is_active_user}
     changes = diff(before, after)
-    if new_password:
-        if len(new_password) < MIN_PASSWORD_LENGTH:
-            raise ValidationFailed(_("密码至少需要%(n)d个字符。", n=MIN_PASSWORD_LENGTH))
+    if new_password:  # 管理员重置密码: the user must choose their own at the next login
+        check_password_rules(new_password, login)
         user.password_hash = hash_password(new_password)
-        changes["password"] = ["***", "***"]
+        user.must_change_password, user.failed_logins, user.locked_until = True, 0, None
+        changes["password"] = ["***", "reset"]
     record(actor, "user.updated", user, changes=changes, summary=user.display_name)
     return user

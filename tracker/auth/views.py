@@ -3,18 +3,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from tracker.auth import services
-from tracker.auth.forms import LoginForm, UserForm
+from tracker.auth.forms import ChangePasswordForm, LoginForm, UserForm
 from tracker.auth.models import Role, User
 from tracker.common.labels import choices
 from tracker.common.permissions import can_manage_users, require
 from tracker.common.web import get_or_404, run_service
-from tracker.extensions import db
+from tracker.common.clock import utcnow
+from tracker.extensions import db, limiter
 from tracker.units.models import Unit
 
 bp = Blueprint("auth", __name__)
@@ -26,21 +27,59 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], error_message="too many login attempts")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data)
-        if user is None:
-            flash(_("登录名或密码不正确。"), "danger")
-        else:
-            session.clear()
-            login_user(user, remember=form.remember.data)
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")) or url_for("index"))
+        result = services.authenticate(form.login.data, form.password.data, utcnow())
+        db.session.commit()  # failure counts and locks are kept even though the login fails
+        if result.user is None:
+            flash(result.message, "danger")
+            return render_template("auth/login.html", form=form), 401
+        session.clear()
+        login_user(result.user, remember=form.remember.data)
+        session.permanent = True
+        if result.user.must_change_password and password_change_enforced():
+            return redirect(url_for("auth.change_password"))
+        return redirect(_safe_next(request.args.get("next")) or url_for("index"))
     return render_template("auth/login.html", form=form)
+
+
+def password_change_enforced() -> bool:
+    return current_app.config["ENFORCE_PASSWORD_CHANGE"] and not current_app.debug
+
+
+@bp.before_app_request
+def require_own_password():
+    """Accounts with a password somebody else chose (demo seed, admin reset) must change it first."""
+    if (current_user.is_authenticated and current_user.must_change_password and password_change_enforced()
+            and request.endpoint not in {"auth.change_password", "auth.logout", "auth.set_language", "static",
+                                         "bootstrap.static", "ops.healthz"}):
+        if request.method == "GET":
+            flash(_("为保障账户安全，请先修改初始密码。"), "warning")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        _user, error = run_service(services.change_password, current_user, form.current_password.data,
+                                   form.new_password.data, utcnow())
+        if error is None:
+            flash(_("密码已修改。"), "success")
+            return redirect(url_for("index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/change_password.html", form=form), status
 
 
 @bp.post("/logout")
@@ -89,9 +128,9 @@ def edit_user(user_id: int | None = None):
             if not form.password.data:
                 flash(_("新建用户必须设置密码。"), "danger")
                 return render_template("auth/user_form.html", form=form, user=user)
-            _, error = run_service(services.create_user, current_user, password=form.password.data, **values)
+            _saved, error = run_service(services.create_user, current_user, password=form.password.data, **values)
         else:
-            _, error = run_service(services.update_user, current_user, user, new_password=form.password.data or "",
+            _saved, error = run_service(services.update_user, current_user, user, new_password=form.password.data or "",
                                    **values)
         if error is None:
             flash(_("用户已保存。"), "success")

@@ -29,6 +29,7 @@ def period_label(key: str | None) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, label=labels.label, period=period_label,
+        field_label=labels.field_label,
         badge=lambda value: labels.BADGES.get(getattr(value, "value", value), "secondary"),
     )
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -28,9 +28,25 @@ BADGES = {
 }
 
 
+FIELD_LABELS = {
+    "number": _l("序号"), "title": _l("名称"), "text": _l("内容"), "group_id": _l("所属行动"),
+    "parent_id": _l("上级任务"), "lead_unit_id": _l("牵头单位"), "cooperating_unit_ids": _l("配合单位"),
+    "start_on": _l("开始日期"), "due_on": _l("完成时限"), "reporting_cycle": _l("报送周期"),
+    "report_day": _l("报送日"), "status": _l("状态"), "progress": _l("进度"), "completed_on": _l("完成日期"),
+    "doc_number": _l("文号"), "issuer": _l("发文机关"), "issued_on": _l("印发日期"), "short_name": _l("简称"),
+    "period_start": _l("实施开始"), "period_end": _l("实施结束"), "kind": _l("类型"),
+}
+
+
 def label(value) -> str:
+    if isinstance(value, (list, tuple, set)):
+        return "、".join(label(item) for item in value)
     key = getattr(value, "value", value)
     return str(LABELS.get(key, key if key is not None else ""))
+
+
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
 
 
 def choices(enum_cls) -> list[tuple[str, str]]:
