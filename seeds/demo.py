@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from seeds import units as unit_data
 from seeds import xicen_plan
+from seeds.indicators import load_indicators
+from seeds.load_proposals import load_proposals
 from tracker.audit.services import record
 from tracker.auth.models import Role, User
 from tracker.auth.services import hash_password
@@ -139,6 +141,8 @@ def load_demo() -> dict:
     users = _users(units)
     db.session.flush()
     _plan(units, users)
+    load_proposals()
+    load_indicators()
     db.session.commit()
     return {"units": len(units), "users": len(users)}
 

@@ -132,3 +132,16 @@ def test_plan_period_must_be_ordered(seeded):
         save_plan(None, None, title="测试方案", period_start=date(2026, 12, 31), period_end=date(2026, 1, 1))
     assert db.session.scalar(select(func.count(Plan.id))) == 1
     assert db.session.scalar(select(func.count(Unit.id))) > 0
+
+
+def test_units_do_not_reach_tasks_of_a_draft_plan(seeded, browser):
+    from tracker.plans.models import PlanStatus
+
+    plan = db.session.scalar(select(Plan))
+    task_id = _task("4").id
+    plan.status = PlanStatus.draft
+    db.session.commit()
+    unit = browser("kejiwei")  # lead unit of task 4
+    assert unit.get(f"/tasks/{task_id}").status_code == 403
+    assert unit.get(f"/tasks/{task_id}/updates/new").status_code == 403
+    assert browser("leader").get(f"/tasks/{task_id}").status_code == 200

@@ -88,13 +88,17 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth_bp
+    from tracker.imports.views import bp as imports_bp
+    from tracker.indicators.views import bp as indicators_bp
     from tracker.plans.views import bp as plans_bp
+    from tracker.proposals.views import bp as proposals_bp
     from tracker.reminders.views import bp as reminders_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.tasks.views import bp as tasks_bp
     from tracker.units.views import bp as units_bp
     from tracker.updates.views import bp as updates_bp
 
-    for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp, reminders_bp):
+    for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp, reminders_bp, reports_bp, indicators_bp, imports_bp, proposals_bp):
         app.register_blueprint(bp)
 
     @app.get("/")

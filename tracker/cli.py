@@ -75,6 +75,9 @@ def scheduler_run() -> None:
 
 
 def register(app: Flask) -> None:
+    from tracker.imports.cli import register as register_import
+
+    register_import(app)
     app.cli.add_command(seed_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)

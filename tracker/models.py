@@ -5,6 +5,9 @@ from tracker.plans.models import ActionGroup, Plan, PlanKind, PlanStatus  # noqa
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus, task_cooperating_units  # noqa: F401
 from tracker.units.models import Unit, UnitKind  # noqa: F401
 from tracker.updates.models import EvidenceFile, ReviewState, StatusUpdate  # noqa: F401
+from tracker.indicators.models import Direction, Indicator, IndicatorEvidenceFile, IndicatorReading  # noqa: F401
 from tracker.workcalendar.models import HolidayYear  # noqa: F401
 from tracker.reminders.models import Escalation, Notification, ReminderSettings  # noqa: F401
 from tracker.reminders.heartbeat import Heartbeat  # noqa: F401
+from tracker.proposals.models import Proposal, ProposalState, proposal_co_units  # noqa: F401
+from tracker.imports.models import DraftKind, DraftState, ImportDraft  # noqa: F401

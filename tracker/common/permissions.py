@@ -9,9 +9,10 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import exists, or_
+from sqlalchemy import and_, exists, or_, select
 
 from tracker.auth.models import Role
+from tracker.plans.models import Plan, PlanStatus
 from tracker.tasks.models import Task, task_cooperating_units
 
 
@@ -28,9 +29,16 @@ def can_manage_users(user) -> bool:
     return user.is_authenticated and user.role == Role.admin
 
 
+def can_view_plan(user, plan) -> bool:
+    """Draft plans (草稿) are visible to those who read everything; units see them once active."""
+    return can_read_everything(user) or (user.is_authenticated and plan.status != PlanStatus.draft)
+
+
 def unit_involvement(user, task: Task) -> str | None:
-    """"lead", "cooperating" or None for a unit user's relation to a task."""
+    """"lead", "cooperating" or None for a unit user's relation to a task (none while its plan is a draft)."""
     if not user.is_authenticated or user.role != Role.unit or user.unit_id is None:
+        return None
+    if task.plan.status == PlanStatus.draft:
         return None
     if task.lead_unit_id == user.unit_id:
         return "lead"
@@ -65,7 +73,8 @@ def visible_task_condition(user):
             task_cooperating_units.c.task_id == Task.id,
             task_cooperating_units.c.unit_id == user.unit_id,
         )
-        return or_(Task.lead_unit_id == user.unit_id, cooperating)
+        published = Task.plan_id.in_(select(Plan.id).where(Plan.status != PlanStatus.draft))
+        return and_(published, or_(Task.lead_unit_id == user.unit_id, cooperating))
     return False
 
 

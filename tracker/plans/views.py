@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.common.clock import today
 from tracker.common.labels import choices
-from tracker.common.permissions import is_manager, require, visible_task_condition
+from tracker.common.permissions import (can_read_everything, can_view_plan, is_manager, require,
+                                        visible_task_condition)
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.forms import GroupForm, PlanForm
@@ -25,7 +26,7 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 @login_required
 def index():
     query = select(Plan).order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())
-    if not is_manager(current_user):
+    if not can_read_everything(current_user):
         query = query.where(Plan.status != PlanStatus.draft)
     return render_template("plans/index.html", plans=list(db.session.scalars(query)))
 
@@ -34,7 +35,7 @@ def index():
 @login_required
 def detail(plan_id: int):
     plan = get_or_404(Plan, plan_id)
-    if plan.status == PlanStatus.draft and not is_manager(current_user):
+    if not can_view_plan(current_user, plan):
         abort(403)
     tasks = list(db.session.scalars(
         select(Task).where(Task.plan_id == plan.id, visible_task_condition(current_user))

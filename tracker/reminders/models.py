@@ -24,6 +24,7 @@ class NotificationKind(str, enum.Enum):
     escalation = "escalation"  # 督办升级（领导）
     update_returned = "update_returned"  # 报送被退回
     update_resubmitted = "update_resubmitted"  # 退回后重新提交
+    proposal_due = "proposal_due"  # 提案答复到期提醒
 
 
 class DeliveryState(str, enum.Enum):

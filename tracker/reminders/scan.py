@@ -31,6 +31,7 @@ from tracker.updates.models import StatusUpdate
 from tracker.workcalendar.services import current_calendar
 
 SEND_AT = time(9, 0)  # reminders and digests go out at 09:00 Beijing time
+DEADLINE_OFFSETS = (10, 5, 1)  # proposals: working days before the reply is due
 
 
 @dataclass
@@ -142,6 +143,27 @@ def scan_task_reminders(at: datetime, result: ScanResult) -> None:
                         role="lead" if unit.id == task.lead_unit_id else "cooperating"))
 
 
+def scan_proposal_reminders(at: datetime, result: ScanResult) -> None:
+    """提案答复提醒: the main handling unit (主办) hears 10, 5 and 1 working days before the reply is due."""
+    from tracker.proposals.queries import proposals_due_soon
+
+    calendar = current_calendar()
+    today = at.astimezone(BEIJING).date()
+    days = days_to_consider(at)
+    if not days:
+        return
+    offsets = DEADLINE_OFFSETS
+    for row in proposals_due_soon(today, max(offsets)):
+        for offset in offsets:
+            if calendar.add_working_days(row.due_on, -offset) not in days:
+                continue
+            for recipient in unit_recipients(row.proposal.main_unit):
+                result.add(NotificationKind.proposal_due, queue(
+                    NotificationKind.proposal_due,
+                    f"proposal_due:{row.proposal.id}:{row.due_on}:{offset}:{recipient.email}", recipient, at=at,
+                    proposal=row.proposal, offset=offset))
+
+
 def scan_digests(at: datetime, result: ScanResult) -> None:
     """逾期汇总 to each unit every working day; 每周汇总 to coordinators on the week's first working day."""
     calendar = current_calendar()
@@ -155,12 +177,19 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
     for row in rows:
         if settings_for(row.task.plan_id, settings).overdue_digest_enabled:
             by_unit[row.task.lead_unit_id].append(row)
-    units = {unit.id: unit for unit in db.session.scalars(select(Unit).where(Unit.id.in_(by_unit)))}
-    for unit_id, unit_rows in by_unit.items():
+    from tracker.proposals.queries import overdue_proposals
+
+    late_replies: dict[int, list] = defaultdict(list)
+    for proposal_row in overdue_proposals(today):
+        late_replies[proposal_row.proposal.main_unit_id].append(proposal_row)
+    unit_ids = set(by_unit) | set(late_replies)
+    units = {unit.id: unit for unit in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+    for unit_id in sorted(unit_ids):
         for recipient in unit_recipients(units[unit_id]):
             result.add(NotificationKind.overdue_digest, queue(
                 NotificationKind.overdue_digest, f"overdue_digest:{unit_id}:{today}:{recipient.email}", recipient,
-                at=at, unit=units[unit_id], rows=unit_rows, today=today))
+                at=at, unit=units[unit_id], rows=by_unit.get(unit_id, []), proposals=late_replies.get(unit_id, []),
+                today=today))
     monday = today - timedelta(days=today.weekday())
     first_working_day = calendar.shift_to_working_day(monday, "next")
     if today >= first_working_day and first_working_day >= monday:
@@ -208,6 +237,7 @@ def run_scan(at: datetime) -> ScanResult:
     """One full scan as of ``at`` (aware). Adds outbox rows; the caller commits."""
     result = ScanResult()
     scan_task_reminders(at, result)
+    scan_proposal_reminders(at, result)
     scan_digests(at, result)
     scan_escalations(at, result)
     return result

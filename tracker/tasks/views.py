@@ -106,6 +106,18 @@ def overdue_filters() -> OverdueFilters:
     return OverdueFilters(plan_id=_int_arg("plan_id"), group_id=_int_arg("group_id"), unit_id=_int_arg("unit_id"))
 
 
+def overdue_replies(filters: OverdueFilters):
+    """Proposals whose reply is overdue (答复逾期), their own kind on the overdue list.
+
+    They belong to no plan: a plan or action-group filter leaves them out."""
+    from tracker.proposals.queries import overdue_proposals
+
+    if filters.plan_id or filters.group_id:
+        return []
+    rows = overdue_proposals(today())
+    return [row for row in rows if not filters.unit_id or row.proposal.main_unit_id == filters.unit_id]
+
+
 @bp.get("/overdue")
 @require(can_view_overdue)
 def overdue():
@@ -115,13 +127,15 @@ def overdue():
                                      .order_by(ActionGroup.position))) if filters.plan_id else []
     units = list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
     return render_template("tasks/overdue.html", rows=overdue_list(today(), filters), filters=filters,
+                           proposals=overdue_replies(filters),
                            plans=plans, groups=groups, units=units, today=today())
 
 
 @bp.get("/overdue.csv")
 @require(can_view_overdue)
 def overdue_csv():
-    rows = overdue_list(today(), overdue_filters())
+    filters = overdue_filters()
+    rows = overdue_list(today(), filters)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("类型"), _("方案"), _("序号"), _("任务"), _("牵头单位"), _("报送周期"), _("应完成/应报送日期"),
@@ -130,6 +144,9 @@ def overdue_csv():
         writer.writerow([label(row.kind), row.task.plan.title, row.task.number, row.task.title,
                          row.task.lead_unit.short_name, row.period or "", row.due_on.isoformat(), row.overdue_days,
                          row.last_accepted.progress_text if row.last_accepted else "", row.task.progress])
+    for row in overdue_replies(filters):
+        writer.writerow([_("答复逾期"), row.proposal.meeting, row.proposal.number, row.proposal.title,
+                         row.proposal.main_unit.short_name, "", row.due_on.isoformat(), row.days, "", ""])
     body = "\ufeff" + buffer.getvalue()  # BOM so that Excel opens UTF-8 correctly
     filename = f"overdue-{today().isoformat()}.csv"
     return Response(body, mimetype="text/csv; charset=utf-8",

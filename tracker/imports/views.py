@@ -1,0 +1,130 @@
+"""Document import: upload or paste (/imports/new), review the draft and create everything (/imports/<id>)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.common.clock import today
+from tracker.common.errors import ConflictError
+from tracker.common.permissions import is_manager, require
+from tracker.common.web import expected_version, get_or_404, run_service
+from tracker.extensions import db
+from tracker.imports.documents import DEFAULT_MAX_BYTES
+from tracker.imports.drafts import (NEW_PREFIX, apply_plan_draft, apply_reply_draft, create_draft, discard_draft,
+                                    indicators_available, save_draft_edits)
+from tracker.imports.forms import ReviewForm, UploadForm, plan_review_payload, reply_review_payload
+from tracker.imports.models import DraftKind, DraftState, ImportDraft
+from tracker.proposals.services import publicity_choices, result_categories
+from tracker.tasks.models import ReportingCycle
+from tracker.units.models import Unit, UnitKind
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+
+
+def _max_megabytes() -> int:
+    return int(current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES) // (1024 * 1024))
+
+
+@bp.errorhandler(413)
+def too_large(_error):
+    """The request itself exceeded MAX_CONTENT_LENGTH: say so on the upload page, nothing was read."""
+    form = UploadForm(formdata=None)
+    flash(_("上传的文件过大，请上传不超过%(n)d MB的文件。", n=_max_megabytes()), "danger")
+    return render_template("imports/new.html", form=form, max_mb=_max_megabytes()), 413
+
+
+@bp.get("/")
+@require(is_manager)
+def index():
+    drafts = list(db.session.scalars(select(ImportDraft).options(selectinload(ImportDraft.created_by))
+                                     .order_by(ImportDraft.id.desc()).limit(100)))
+    return render_template("imports/index.html", drafts=drafts)
+
+
+def _uploaded_name(raw: str | None) -> str:
+    return (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(is_manager)
+def new():
+    form = UploadForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            storage = form.document.data
+            has_file = storage is not None and bool(getattr(storage, "filename", ""))
+            data = storage.read() if has_file else None
+            draft, error = run_service(create_draft, current_user, form.kind.data,
+                                       _uploaded_name(storage.filename) if has_file else None, data=data,
+                                       text=None if has_file else (form.text.data or ""))
+            if error is None:
+                flash(_("文件已解析，请核对后创建。"), "success")
+                return redirect(url_for("imports.review", draft_id=draft.id))
+        else:
+            for errors in form.errors.values():
+                for message in errors:
+                    flash(str(message), "danger")
+    return render_template("imports/new.html", form=form, max_mb=_max_megabytes()), status
+
+
+def _unit_options(payload: dict) -> list[tuple[str, str]]:
+    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.short_name))
+    options = [(str(unit.id), unit.short_name) for unit in units]
+    options += [(f"{NEW_PREFIX}{index}", _("新建：%(name)s", name=row.get("name", "")))
+                for index, row in enumerate(payload.get("new_units") or [])]
+    return options
+
+
+def _render_review(draft: ImportDraft, form: ReviewForm, payload: dict, status: int = 200):
+    template = "imports/review_plan.html" if draft.kind == DraftKind.plan else "imports/review_reply.html"
+    form.version.data = draft.version
+    return render_template(
+        template, draft=draft, form=form, payload=payload, unit_options=_unit_options(payload),
+        unit_kinds=[kind.value for kind in UnitKind], cycles=[cycle.value for cycle in ReportingCycle],
+        indicators_available=indicators_available(), result_categories=result_categories(),
+        publicity_choices=publicity_choices(), is_open=draft.state == DraftState.draft), status
+
+
+@bp.route("/<int:draft_id>", methods=["GET", "POST"])
+@require(is_manager)
+def review(draft_id: int):
+    draft = get_or_404(ImportDraft, draft_id)
+    form = ReviewForm()
+    if request.method == "GET":
+        return _render_review(draft, form, draft.payload)
+    if not form.validate_on_submit():
+        flash(_("请求无效，请刷新页面后重试。"), "danger")
+        return _render_review(draft, form, draft.payload, 400)
+    expected = expected_version(form.version.data)
+    if form.discard.data:
+        _done, error = run_service(discard_draft, current_user, draft, expected)
+        if error is None:
+            flash(_("已放弃该导入草稿，未创建任何内容。"), "info")
+            return redirect(url_for("imports.index"))
+        return _render_review(draft, form, draft.payload, 409 if isinstance(error, ConflictError) else 400)
+    stored = draft.payload
+    edited = plan_review_payload(request.form, stored) if draft.kind == DraftKind.plan \
+        else reply_review_payload(request.form, stored)
+    if form.save.data:
+        _done, error = run_service(save_draft_edits, current_user, draft, edited, expected)
+        if error is None:
+            flash(_("修改已保存，尚未创建。"), "success")
+            return redirect(url_for("imports.review", draft_id=draft.id))
+    elif draft.kind == DraftKind.plan:
+        plan, error = run_service(apply_plan_draft, current_user, draft, edited, today(), expected_version=expected)
+        if error is None:
+            flash(_("已创建方案“%(title)s”：%(groups)d个行动、%(tasks)d项任务。", title=plan.title,
+                    groups=len(plan.groups), tasks=len(plan.tasks)), "success")
+            return redirect(url_for("plans.detail", plan_id=plan.id))
+    else:
+        proposal, error = run_service(apply_reply_draft, current_user, draft, edited, today(),
+                                      expected_version=expected)
+        if error is None:
+            flash(_("已导入提案答复：%(label)s。", label=proposal.label), "success")
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return _render_review(draft, form, edited, 409 if isinstance(error, ConflictError) else 400)

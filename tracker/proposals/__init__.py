@@ -1,0 +1,1 @@
+"""Proposal handling (提案办理): CPPCC/NPC proposals assigned to units, their replies and follow-up."""

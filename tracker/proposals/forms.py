@@ -1,0 +1,48 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+DATE_FORMAT = "%Y-%m-%d"
+
+
+def _coerce_int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class ProposalForm(FlaskForm):
+    meeting = StringField(_l("会议"), validators=[DataRequired(message=_l("请填写会议名称。")), Length(max=100)],
+                          description=_l("例如：市政协十四届三次会议"))
+    number = StringField(_l("提案编号"), validators=[DataRequired(message=_l("请填写提案编号。")), Length(max=40)],
+                         description=_l("例如：第0746号"))
+    title = StringField(_l("提案标题"), validators=[DataRequired(message=_l("请填写提案标题。")), Length(max=300)])
+    proposers = StringField(_l("提案人"), validators=[Length(max=300)])
+    main_unit_id = SelectField(_l("主办单位"), coerce=_coerce_int_or_none,
+                               validators=[DataRequired(message=_l("请选择主办单位。"))])
+    co_unit_ids = SelectMultipleField(_l("会办单位"), coerce=int)
+    assigned_on = DateField(_l("交办日期"), validators=[Optional()], format=DATE_FORMAT)
+    reply_due_on = DateField(_l("答复期限"), validators=[Optional()], format=DATE_FORMAT,
+                             description=_l("留空则为交办日期后三个月"))
+    state = SelectField(_l("办理状态"))
+    reply_doc_number = StringField(_l("答复文号"), validators=[Length(max=80)])
+    reply_on = DateField(_l("答复日期"), validators=[Optional()], format=DATE_FORMAT)
+    result_category = SelectField(_l("办理结果"))
+    publicity = SelectField(_l("公开属性"))
+    contact_name = StringField(_l("联系人"), validators=[Length(max=60)])
+    contact_phone = StringField(_l("联系电话"), validators=[Length(max=40)])
+    contact_address = StringField(_l("联系地址"), validators=[Length(max=200)])
+    postal_code = StringField(_l("邮政编码"), validators=[Length(max=10)])
+    reply_text = TextAreaField(_l("答复正文"), validators=[Length(max=200_000)])
+    feedback = SelectField(_l("提案人反馈"))
+    version = HiddenField()
+    submit = SubmitField(_l("保存"))
+
+
+class CommitmentForm(FlaskForm):
+    text = TextAreaField(_l("承诺事项"), validators=[DataRequired(message=_l("请填写承诺事项。")), Length(max=5000)])
+    title = StringField(_l("任务名称"), validators=[Length(max=200)])
+    lead_unit_id = SelectField(_l("牵头单位"), coerce=_coerce_int_or_none,
+                               validators=[DataRequired(message=_l("请选择牵头单位。"))])
+    due_on = DateField(_l("完成时限"), validators=[DataRequired(message=_l("请填写完成时限（YYYY-MM-DD）。"))],
+                       format=DATE_FORMAT)
+    submit = SubmitField(_l("转为跟踪任务"))

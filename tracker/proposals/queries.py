@@ -1,0 +1,87 @@
+"""Read side of proposal handling: the register with filters, overdue replies and replies due soon.
+
+A proposal's reply is overdue (答复逾期) when its reply due date (答复期限) has passed and it is still
+assigned or being handled (not replied). Day counts are working days, as for tasks
+(``tracker.common.deadlines``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.common import deadlines
+from tracker.extensions import db
+from tracker.proposals.models import Proposal, ProposalState, proposal_co_units
+from tracker.proposals.services import OPEN_STATES, due_soon_working_days, visible_proposal_condition
+
+
+@dataclass(frozen=True)
+class ProposalFilters:
+    state: ProposalState | None = None
+    unit_id: int | None = None  # main or co-handling unit
+    meeting: str | None = None
+    overdue_on: date | None = None  # only replies overdue on that day
+
+    def apply(self, query):
+        if self.state is not None:
+            query = query.where(Proposal.state == self.state)
+        if self.unit_id:
+            co = exists().where(proposal_co_units.c.proposal_id == Proposal.id,
+                                proposal_co_units.c.unit_id == self.unit_id)
+            query = query.where(or_(Proposal.main_unit_id == self.unit_id, co))
+        if self.meeting:
+            query = query.where(Proposal.meeting == self.meeting)
+        if self.overdue_on is not None:
+            query = query.where(Proposal.state.in_(OPEN_STATES), Proposal.reply_due_on < self.overdue_on)
+        return query
+
+
+def _loaded(query):
+    return query.options(selectinload(Proposal.main_unit), selectinload(Proposal.co_units))
+
+
+def proposal_list(user, filters: ProposalFilters = ProposalFilters()) -> list[Proposal]:
+    query = filters.apply(select(Proposal).where(visible_proposal_condition(user)))
+    query = query.order_by(Proposal.meeting, Proposal.number)
+    return list(db.session.scalars(_loaded(query)))
+
+
+def meetings() -> list[str]:
+    return list(db.session.scalars(select(Proposal.meeting).distinct().order_by(Proposal.meeting)))
+
+
+@dataclass
+class ProposalDeadlineRow:
+    """A proposal whose reply is overdue (``days`` working days late) or due soon (``days`` left)."""
+
+    proposal: Proposal
+    due_on: date
+    days: int
+
+
+def overdue_proposals(today: date) -> list[ProposalDeadlineRow]:
+    """Replies past their due date and not yet given, most days overdue first."""
+    query = _loaded(select(Proposal).where(Proposal.state.in_(OPEN_STATES), Proposal.reply_due_on < today))
+    rows = [ProposalDeadlineRow(p, p.reply_due_on, deadlines.overdue_days(p.reply_due_on, today))
+            for p in db.session.scalars(query)]
+    rows.sort(key=lambda row: (-row.days, row.proposal.meeting, row.proposal.number))
+    return rows
+
+
+def proposals_due_soon(today: date, working_days: int | None = None) -> list[ProposalDeadlineRow]:
+    """Open proposals whose reply is due today or within ``working_days`` working days, soonest first."""
+    working_days = due_soon_working_days() if working_days is None else working_days
+    # Working days are never more than calendar days; a generous calendar window, then the exact rule.
+    horizon = today + timedelta(days=working_days * 2 + 21)
+    query = _loaded(select(Proposal).where(Proposal.state.in_(OPEN_STATES), Proposal.reply_due_on >= today,
+                                           Proposal.reply_due_on <= horizon))
+    rows = []
+    for proposal in db.session.scalars(query):
+        left = deadlines.due_in_days(proposal.reply_due_on, today)
+        if left is not None and left <= working_days:
+            rows.append(ProposalDeadlineRow(proposal, proposal.reply_due_on, left))
+    rows.sort(key=lambda row: (row.due_on, row.proposal.meeting, row.proposal.number))
+    return rows

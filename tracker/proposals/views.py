@@ -1,0 +1,145 @@
+"""Proposal register (提案办理): list with filters, proposal page with its commitments, create and edit."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.audit.models import AuditEvent
+from tracker.common.clock import today
+from tracker.common.permissions import ensure, require
+from tracker.common.web import expected_version, get_or_404, run_service
+from tracker.extensions import db
+from tracker.imports.drafts import date_from_hint
+from tracker.proposals.forms import CommitmentForm, ProposalForm
+from tracker.proposals.models import Proposal, ProposalState
+from tracker.proposals.queries import ProposalFilters, meetings, proposal_list
+from tracker.proposals.services import (FEEDBACK_CHOICES, OPEN_STATES, STATE_BADGES, STATE_LABELS,
+                                        can_manage_proposals, can_view_proposal, commitment_to_task,
+                                        proposal_involvement, publicity_choices, result_categories,
+                                        save_proposal, tracked_commitments)
+from tracker.tasks.queries import report_status
+from tracker.units.models import Unit
+
+bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+
+
+@bp.app_context_processor
+def proposal_helpers():
+    return {"proposal_state_labels": STATE_LABELS, "proposal_state_badges": STATE_BADGES}
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.get("")
+@login_required
+def index():
+    state = request.args.get("state", "")
+    overdue = request.args.get("overdue") == "1"
+    filters = ProposalFilters(state=ProposalState(state) if state in ProposalState._value2member_map_ else None,
+                              unit_id=_int_arg("unit_id"), meeting=request.args.get("meeting") or None,
+                              overdue_on=today() if overdue else None)
+    units = list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
+    return render_template("proposals/index.html", proposals=proposal_list(current_user, filters), filters=filters,
+                           overdue=overdue, units=units, meetings=meetings(), states=list(ProposalState),
+                           today=today(), open_states=OPEN_STATES, can_manage=can_manage_proposals(current_user))
+
+
+def _units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
+
+
+@bp.get("/<int:proposal_id>")
+@login_required
+def detail(proposal_id: int):
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(can_view_proposal(current_user, proposal))
+    tracked = tracked_commitments(proposal)
+    follow_up_tasks = sorted(tracked.values(), key=lambda task: task.sort_key)
+    units = _units()
+    commitments = []
+    for commitment in proposal.commitments or []:
+        due = date_from_hint(commitment.get("due_hint"), (proposal.reply_on or today()).year)
+        commitments.append({"text": commitment.get("text", ""), "due_hint": commitment.get("due_hint"),
+                            "due_on": due, "task": tracked.get(commitment.get("text", "").strip())})
+    audit_trail = list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == Proposal.__tablename__, AuditEvent.object_id == proposal.id)
+        .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+    return render_template("proposals/detail.html", proposal=proposal, commitments=commitments,
+                           follow_up_tasks=follow_up_tasks, reports=report_status(follow_up_tasks, today()),
+                           units=units, today=today(), can_manage=can_manage_proposals(current_user),
+                           involvement=proposal_involvement(current_user, proposal), audit_trail=audit_trail,
+                           commitment_form=CommitmentForm(formdata=None))
+
+
+def _proposal_form(proposal: Proposal | None) -> ProposalForm:
+    form = ProposalForm(obj=proposal)
+    units = _units()
+    form.main_unit_id.choices = [("", "—")] + [(unit.id, unit.short_name) for unit in units]
+    form.co_unit_ids.choices = [(unit.id, unit.short_name) for unit in units]
+    form.state.choices = [(state.value, str(STATE_LABELS[state])) for state in ProposalState]
+    form.result_category.choices = [("", "—")] + [(value, value) for value in result_categories()]
+    form.publicity.choices = [("", "—")] + [(value, value) for value in publicity_choices()]
+    form.feedback.choices = [("", "—")] + [(value, value) for value in FEEDBACK_CHOICES]
+    if request.method == "GET" and proposal is not None:
+        form.co_unit_ids.data = [unit.id for unit in proposal.co_units]
+        form.state.data, form.version.data = proposal.state.value, proposal.version
+        for name, choices in (("result_category", result_categories()), ("publicity", publicity_choices())):
+            value = getattr(proposal, name)
+            if value and value not in choices:  # a value from before the list was changed stays visible
+                getattr(form, name).choices.append((value, value))
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@require(can_manage_proposals)
+def edit(proposal_id: int | None = None):
+    proposal = get_or_404(Proposal, proposal_id) if proposal_id else None
+    form = _proposal_form(proposal)
+    if form.validate_on_submit():
+        saved, error = run_service(
+            save_proposal, current_user, proposal, meeting=form.meeting.data, number=form.number.data,
+            title=form.title.data, proposers=form.proposers.data or "", main_unit_id=form.main_unit_id.data,
+            co_unit_ids=form.co_unit_ids.data or [], assigned_on=form.assigned_on.data,
+            reply_due_on=form.reply_due_on.data, state=form.state.data,
+            reply_doc_number=form.reply_doc_number.data or "", reply_on=form.reply_on.data,
+            result_category=form.result_category.data or "", publicity=form.publicity.data or "",
+            contact_name=form.contact_name.data or "", contact_phone=form.contact_phone.data or "",
+            contact_address=form.contact_address.data or "", postal_code=form.postal_code.data or "",
+            reply_text=form.reply_text.data or "", feedback=form.feedback.data or "",
+            expected_version=expected_version(form.version.data))
+        if error is None:
+            flash(_("提案已保存。"), "success")
+            return redirect(url_for("proposals.detail", proposal_id=saved.id))
+        if getattr(error, "current", None):
+            return render_template("proposals/form.html", form=form, proposal=proposal, conflict=error.current), 409
+        return render_template("proposals/form.html", form=form, proposal=proposal), 400
+    status = 400 if request.method == "POST" else 200
+    return render_template("proposals/form.html", form=form, proposal=proposal), status
+
+
+@bp.post("/<int:proposal_id>/commitments")
+@require(can_manage_proposals)
+def track_commitment(proposal_id: int):
+    proposal = get_or_404(Proposal, proposal_id)
+    form = CommitmentForm()
+    form.lead_unit_id.choices = [("", "—")] + [(unit.id, unit.short_name) for unit in _units()]
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "danger")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="commitments"))
+    task, error = run_service(commitment_to_task, current_user, proposal, form.text.data,
+                              lead_unit_id=form.lead_unit_id.data, due_on=form.due_on.data, today=today(),
+                              title=form.title.data or None)
+    if error is None:
+        flash(_("已转为跟踪任务：%(task)s（牵头单位：%(unit)s，完成时限：%(due)s）。", task=task.label,
+                unit=task.lead_unit.short_name, due=task.due_on.isoformat()), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="commitments"))
+

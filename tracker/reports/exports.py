@@ -1,0 +1,322 @@
+"""Excel (openpyxl) and Word (python-docx) documents a coordinator hands upwards unchanged.
+
+Pure builders: they take rows already loaded by ``tracker.reports.queries`` (or the overdue list) and return
+the file as bytes; nothing here queries the database or reads the request.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable, Sequence
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from tracker.common.filters import period_label
+from tracker.common.labels import label
+from tracker.reports.queries import (COMPLETED, NOT_STARTED, OVERDUE, SUSPENDED, LedgerRow, ReportEntry, ScoreRow,
+                                     StateCounts, state_label)
+from tracker.tasks.queries import OverdueRow
+from tracker.updates.models import ReviewState
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_month(month: date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Excel
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    width: float
+    kind: str = "text"  # text, date, int, percent, number
+
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+_FONT = "宋体"
+
+
+def _sheet_bytes(sheet_title: str, title: str, subtitle: str, columns: Sequence[Col],
+                 rows: Iterable[Sequence[Any]]) -> bytes:
+    """One sheet: a title row, a subtitle row, a frozen header row, then data with wrapped text."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title[:31]
+    last = get_column_letter(len(columns))
+    sheet.merge_cells(f"A1:{last}1")
+    sheet["A1"] = title
+    sheet["A1"].font = Font(name=_FONT, size=16, bold=True)
+    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 30
+    sheet.merge_cells(f"A2:{last}2")
+    sheet["A2"] = subtitle
+    sheet["A2"].font = Font(name=_FONT, size=10, color="555555")
+    sheet["A2"].alignment = Alignment(horizontal="right")
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=3, column=index, value=column.header)
+        cell.font = Font(name=_FONT, size=11, bold=True)
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    row_number = 3
+    for row_number, values in enumerate(rows, start=4):
+        for index, (column, value) in enumerate(zip(columns, values), start=1):
+            cell = sheet.cell(row=row_number, column=index, value=value)
+            cell.font = Font(name=_FONT, size=10)
+            cell.border = _BORDER
+            horizontal = "left" if column.kind == "text" else "center"
+            cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
+            if column.kind == "date" and value is not None:
+                cell.number_format = "yyyy-mm-dd"
+            elif column.kind == "percent" and value is not None:
+                cell.number_format = "0.0%"
+            elif column.kind == "number" and value is not None:
+                cell.number_format = "0.00"
+    sheet.freeze_panes = "A4"
+    if row_number > 3:
+        sheet.auto_filter.ref = f"A3:{last}{row_number}"
+    sheet.print_title_rows = "3:3"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _update_text(update) -> str:
+    return f"【{period_label(update.period)}】{update.progress_text}" if update else ""
+
+
+def task_ledger_xlsx(plan_title: str, rows: Sequence[LedgerRow], today: date, filter_note: str = "") -> bytes:
+    """任务台账: one row per task, in plan order."""
+    columns = [Col(_("序号"), 6, "int"), Col(_("行动"), 16), Col(_("任务"), 22), Col(_("牵头单位"), 12),
+               Col(_("配合单位"), 16), Col(_("完成时限"), 11, "date"), Col(_("状态"), 9), Col(_("研判"), 9),
+               Col(_("进度（%）"), 8, "int"), Col(_("最近采纳的进展"), 48), Col(_("存在问题"), 30),
+               Col(_("下一步计划"), 30), Col(_("逾期天数"), 8, "int")]
+    values = []
+    for row in rows:
+        task, update = row.task, row.latest_accepted
+        values.append([
+            int(task.number) if task.number.isdigit() else task.number,
+            task.group.label if task.group else "", task.title, task.lead_unit.short_name,
+            "、".join(unit.short_name for unit in task.cooperating_units), task.due_on, label(task.status),
+            state_label(row.state), task.progress, _update_text(update),
+            update.problems if update else "", update.next_steps if update else "",
+            row.overdue_days if row.state == OVERDUE else None,
+        ])
+    subtitle = _("截至%(day)s", day=today.isoformat()) + (f"　{filter_note}" if filter_note else "")
+    return _sheet_bytes(_("任务台账"), _("%(plan)s任务台账", plan=plan_title), subtitle, columns, values)
+
+
+def overdue_xlsx(rows: Sequence[OverdueRow], today: date | None = None, filter_note: str = "") -> bytes:
+    """逾期清单: the same rows and columns as the overdue screen."""
+    columns = [Col(_("类型"), 10), Col(_("方案"), 28), Col(_("序号"), 6, "int"), Col(_("任务"), 24),
+               Col(_("牵头单位"), 12), Col(_("报送周期"), 10), Col(_("应完成/应报送日期"), 12, "date"),
+               Col(_("逾期天数"), 8, "int"), Col(_("最近采纳的进展"), 50)]
+    values = [[label(row.kind), row.task.plan.title,
+               int(row.task.number) if row.task.number.isdigit() else row.task.number, row.task.title,
+               row.task.lead_unit.short_name, period_label(row.period) if row.period else "", row.due_on,
+               row.overdue_days, _update_text(row.last_accepted)] for row in rows]
+    subtitle = (_("截至%(day)s", day=today.isoformat()) if today else "") + (f"　{filter_note}" if filter_note else "")
+    return _sheet_bytes(_("逾期清单"), _("逾期清单"), subtitle, columns, values)
+
+
+def scoreboard_xlsx(rows: Sequence[ScoreRow], today: date, scope_note: str = "") -> bytes:
+    """单位排名 in the order shown on screen."""
+    columns = [Col(_("排名"), 6, "int"), Col(_("单位"), 16), Col(_("牵头任务"), 9, "int"),
+               Col(_("已完成"), 8, "int"), Col(_("按期完成"), 9, "int"), Col(_("逾期"), 7, "int"),
+               Col(_("应报送"), 8, "int"), Col(_("按期报送"), 9, "int"), Col(_("按期报送率"), 11, "percent"),
+               Col(_("退回次数"), 9, "int"), Col(_("平均退回次数"), 12, "number")]
+    values = [[index, row.unit.short_name, row.tasks_led, row.completed, row.completed_on_time, row.overdue,
+               row.reports_due, row.reports_on_time,
+               None if row.on_time_rate is None else row.on_time_rate / 100, row.returns, row.average_returns]
+              for index, row in enumerate(rows, start=1)]
+    subtitle = _("截至%(day)s", day=today.isoformat()) + (f"　{scope_note}" if scope_note else "")
+    return _sheet_bytes(_("单位排名"), _("责任单位推进情况排名"), subtitle, columns, values)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Word
+# ---------------------------------------------------------------------------------------------------------
+
+_BODY_FONT, _TITLE_FONT, _HEADING_FONT, _SUBHEADING_FONT = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"
+
+
+def _set_font(run, name: str, size: float, bold: bool = False) -> None:
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)  # CJK text uses eastAsia
+
+
+def _document() -> Document:
+    """A4 with the margins of the official-document standard (GB/T 9704), 仿宋 三号 body text."""
+    document = Document()
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    normal = document.styles["Normal"]
+    normal.font.name, normal.font.size = _BODY_FONT, Pt(16)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _BODY_FONT)
+    normal.paragraph_format.line_spacing = Pt(28)
+    normal.paragraph_format.space_after = Pt(0)
+    return document
+
+
+def _paragraph(document, text: str, *, font: str = _BODY_FONT, size: float = 16, bold: bool = False,
+               align=None, indent: bool = True, style: str | None = None):
+    paragraph = document.add_paragraph(style=style)
+    if align is not None:
+        paragraph.alignment = align
+    if indent and align is None:
+        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
+    _set_font(paragraph.add_run(text), font, size, bold)
+    return paragraph
+
+
+def _heading(document, text: str, level: int):
+    """A real Word heading (navigation pane, table of contents) in the government fonts."""
+    paragraph = document.add_heading(level=level)
+    paragraph.paragraph_format.first_line_indent = Pt(32)
+    paragraph.paragraph_format.space_before = Pt(6)
+    paragraph.paragraph_format.space_after = Pt(0)
+    _set_font(paragraph.add_run(text), _HEADING_FONT if level == 1 else _SUBHEADING_FONT, 16, bold=level == 2)
+    for run in paragraph.runs:
+        run.font.color.rgb = None
+    return paragraph
+
+
+def _title_block(document, title: str, doc_number_line: str) -> None:
+    _paragraph(document, title, font=_TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document, doc_number_line, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document, "", indent=False)
+
+
+def _signature(document, issuer: str, day: date) -> None:
+    _paragraph(document, "", indent=False)
+    _paragraph(document, issuer, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph(document, chinese_date(day), align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+def _docx_bytes(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _report_line(entry: ReportEntry) -> str:
+    update, task = entry.update, entry.task
+    if update is None and entry.state == COMPLETED:
+        return _("该任务已于%(day)s完成。", day=chinese_date(task.completed_on)) if task.completed_on \
+            else _("该任务已完成。")
+    if update is None and entry.state in (NOT_STARTED, SUSPENDED):
+        return _("该任务尚未开始。") if entry.state == NOT_STARTED else _("该任务暂缓实施。")
+    if update is None:
+        return _("本期未报送。")
+    if update.review_state == ReviewState.accepted:
+        return update.progress_text
+    if update.review_state == ReviewState.submitted:
+        return _("（已报送，待审核）") + update.progress_text
+    return _("（本期报送已退回修改，尚未重新报送。）")
+
+
+def progress_report_docx(*, plan, month: date, sections: Sequence[tuple[Any, Sequence[ReportEntry]]],
+                         counts: StateCounts, today: date, issuer: str, doc_number_line: str) -> bytes:
+    """推进情况报告 of a plan for one month, grouped by action group, one heading per task."""
+    document = _document()
+    _title_block(document, _("关于%(plan)s推进情况的报告", plan=plan.title), doc_number_line)
+    summary = _("截至%(day)s，%(plan)s（%(number)s）共%(total)d项任务：", day=chinese_date(today),
+                plan=plan.title, number=plan.doc_number or "—", total=counts.total)
+    summary += "、".join(_("%(state)s%(n)d项", state=state_label(state), n=counts.counts[state])
+                        for state in counts.shown_states()) + "。"
+    _paragraph(document, summary)
+    entries = [entry for _group, group_entries in sections for entry in group_entries]
+    filed = sum(1 for entry in entries if entry.update is not None and entry.update.review_state != ReviewState.returned)
+    accepted = sum(1 for entry in entries if entry.update is not None and entry.update.review_state == ReviewState.accepted)
+    _paragraph(document, _("%(month)s各牵头单位报送进展%(filed)d项，经审核采纳%(accepted)d项。现将各项任务推进情况报告如下：",
+                           month=chinese_month(month), filed=filed, accepted=accepted))
+    for group, group_entries in sections:
+        _heading(document, group.label if group is not None else _("未分组任务"), 1)
+        for entry in group_entries:
+            task = entry.task
+            _heading(document, f"{task.number}. {task.title}", 2)
+            facts = _("牵头单位：%(lead)s；配合单位：%(coop)s；完成时限：%(due)s；当前状态：%(state)s，进度%(progress)d%%。",
+                      lead=task.lead_unit.short_name,
+                      coop="、".join(u.short_name for u in task.cooperating_units) or "—",
+                      due=chinese_date(task.due_on) if task.due_on else "—", state=state_label(entry.state),
+                      progress=task.progress)
+            if entry.state == OVERDUE:
+                facts += _("已逾期%(n)d天。", n=entry.overdue_days)
+            _paragraph(document, facts)
+            _paragraph(document, _("本期进展（%(period)s）：", period=period_label(entry.period_key)) + _report_line(entry))
+            source = entry.update if entry.update is not None and entry.update.review_state == ReviewState.accepted \
+                else entry.latest_accepted
+            if entry.update is None and entry.latest_accepted is not None:
+                _paragraph(document, _("最近采纳的进展（%(period)s）：", period=period_label(entry.latest_accepted.period))
+                           + entry.latest_accepted.progress_text)
+            if source is not None and source.problems:
+                _paragraph(document, _("存在问题：") + source.problems)
+            if source is not None and source.next_steps:
+                _paragraph(document, _("下一步计划：") + source.next_steps)
+    _signature(document, issuer, today)
+    return _docx_bytes(document)
+
+
+def supervision_notice_docx(*, task, kind: str, overdue_days: int, due_on: date, period: str | None,
+                            latest_accepted, today: date, issuer: str, doc_number_line: str,
+                            reply_within_days: int = 5) -> bytes:
+    """督办通知单 for one overdue task (``kind`` "task") or one missing report (``kind`` "report"),
+    addressed to the task's lead unit."""
+    document = _document()
+    _title_block(document, _("督办通知单"), doc_number_line)
+    _paragraph(document, f"{task.lead_unit.name}：", indent=False)
+    plan = task.plan
+    source = _("根据《%(plan)s》（%(number)s），你单位牵头负责第%(n)s项任务“%(title)s”。",
+               plan=plan.title, number=plan.doc_number or "—", n=task.number, title=task.title)
+    if kind == "task":
+        body = source + _("该任务完成时限为%(due)s，截至%(today)s尚未完成，已逾期%(days)d天，当前进度%(progress)d%%。",
+                          due=chinese_date(due_on), today=chinese_date(today), days=overdue_days,
+                          progress=task.progress)
+    else:
+        body = source + _("该任务%(period)s进展应于%(due)s前报送，截至%(today)s尚未报送（或报送已退回未重新提交），已逾期%(days)d天。",
+                          period=period_label(period), due=chinese_date(due_on), today=chinese_date(today),
+                          days=overdue_days)
+    _paragraph(document, body)
+    if latest_accepted is not None:
+        _paragraph(document, _("最近一次采纳的进展（%(period)s）：", period=period_label(latest_accepted.period))
+                   + latest_accepted.progress_text)
+        if latest_accepted.problems:
+            _paragraph(document, _("存在问题：") + latest_accepted.problems)
+    else:
+        _paragraph(document, _("该任务尚无经审核采纳的进展报送。"))
+    _paragraph(document, _("请你单位高度重视，于收到本通知后%(n)d个工作日内书面报送逾期原因、整改措施和预计完成时间，"
+                           "并在系统中及时报送进展。", n=reply_within_days))
+    _paragraph(document, _("特此通知。"))
+    _signature(document, issuer, today)
+    if task.cooperating_units:
+        _paragraph(document, _("抄送：") + "、".join(unit.short_name for unit in task.cooperating_units) + "。",
+                   size=14, indent=False)
+    return _docx_bytes(document)

@@ -1,0 +1,544 @@
+"""Leadership figures (领导驾驶舱): task states, red-amber-green roll-ups, the unit scoreboard (单位排名)
+and monthly trends.
+
+Task state (任务研判), one per task, first rule that applies wins:
+
+- completed (已完成): status completed;
+- suspended (暂缓): status suspended (never overdue, see ``tracker.common.deadlines``);
+- overdue (逾期): open and its due date (完成时限) has passed — the same rule as the overdue list;
+- at_risk (存在风险): open, not overdue, and either
+    * due within ``AT_RISK_WORKING_DAYS`` working days (工作日, official calendar) with progress below
+      ``AT_RISK_PROGRESS_BELOW`` %, or
+    * its report is overdue (报送逾期) — exactly the report rows of the overdue list;
+- not_started (未开始): status not_started;
+- on_track (正常推进): everything else (in progress, nothing late).
+
+This module is the one place that defines "at risk"; it builds on the deadline rules and reuses the
+overdue list's report rule instead of restating it.
+
+On-time reporting rate (按期报送率) = reports on time ÷ reports due, for lead-unit reports:
+
+- a report is due for every reporting period of a task whose report day (报送日) lies before today,
+  on or after the task's start date, in a period that began before the task was completed
+  (the period it was completed in still needs its completion report); suspended tasks owe none;
+- it is on time when the lead unit's update for that period was accepted (已采纳) and the accepted
+  version was submitted on or before the report day (Beijing date). The submission date counts, not the
+  review date, so a slow review does not count against the unit; a report returned (退回) and resubmitted
+  after the report day is late; one still awaiting review is not (yet) on time.
+"""
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.common import deadlines
+from tracker.common.permissions import visible_task_condition
+from tracker.common.workdays import BEIJING, WorkingCalendar
+from tracker.extensions import db
+from tracker.plans.models import ActionGroup, Plan, PlanStatus
+from tracker.tasks.models import Task, TaskStatus
+from tracker.tasks.queries import OPEN_STATUSES, OverdueFilters, last_accepted_updates, overdue_reports
+from tracker.units.models import Unit
+from tracker.updates.models import ReviewState, StatusUpdate
+
+AT_RISK_WORKING_DAYS = 10
+AT_RISK_PROGRESS_BELOW = 80
+
+NOT_STARTED, ON_TRACK, AT_RISK, OVERDUE, COMPLETED, SUSPENDED = (
+    "not_started", "on_track", "at_risk", "overdue", "completed", "suspended")
+STATES = (NOT_STARTED, ON_TRACK, AT_RISK, OVERDUE, COMPLETED, SUSPENDED)
+STATE_LABELS = {
+    NOT_STARTED: _l("未开始"), ON_TRACK: _l("正常推进"), AT_RISK: _l("存在风险"), OVERDUE: _l("逾期"),
+    COMPLETED: _l("已完成"), SUSPENDED: _l("暂缓"),
+}
+# Colours chosen to stay apart in greyscale print too; every chart also has a table beside it.
+STATE_COLORS = {
+    NOT_STARTED: "#9aa0a6", ON_TRACK: "#2e7d32", AT_RISK: "#e0a800", OVERDUE: "#b71c1c",
+    COMPLETED: "#1565c0", SUSPENDED: "#cfd4da",
+}
+RED, AMBER, GREEN = "red", "amber", "green"
+RAG_LABELS = {RED: _l("红"), AMBER: _l("黄"), GREEN: _l("绿")}
+
+SCOREBOARD_SORTS = ("unit", "tasks_led", "completed_on_time", "overdue", "on_time_rate", "average_returns")
+
+
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Task state: the one definition of "at risk"
+# ---------------------------------------------------------------------------------------------------------
+
+working_calendar = deadlines.working_calendar  # the calendar in force, holiday overrides included
+
+
+def at_risk_due_by(today: date, calendar_in_force: WorkingCalendar | None = None) -> date:
+    """Last due date that still counts as "due within AT_RISK_WORKING_DAYS working days" of ``today``.
+
+    A due date ``d`` qualifies when ``working_days_between(today, d) <= AT_RISK_WORKING_DAYS``; that holds up
+    to the day before the next working day after the N-th one (so a weekend right after it qualifies too).
+    """
+    calendar_in_force = calendar_in_force or working_calendar()
+    return calendar_in_force.add_working_days(today, AT_RISK_WORKING_DAYS + 1) - timedelta(days=1)
+
+
+def report_overdue_task_ids(today: date, filters: OverdueFilters = OverdueFilters()) -> set[int]:
+    """Tasks whose latest due report is missing: the report rows of the overdue list (逾期清单)."""
+    return {row.task.id for row in overdue_reports(today, filters)}
+
+
+def task_state_expression(today: date, report_overdue_ids: set[int], calendar_in_force: WorkingCalendar | None = None):
+    """SQL CASE giving each task its state (see the module docstring), so states aggregate in SQL."""
+    is_open = Task.status.in_(OPEN_STATUSES)
+    due_soon = and_(Task.due_on >= today, Task.due_on <= at_risk_due_by(today, calendar_in_force),
+                    Task.progress < AT_RISK_PROGRESS_BELOW)
+    report_late = Task.id.in_(sorted(report_overdue_ids)) if report_overdue_ids else literal(False)
+    return case(
+        (Task.status == TaskStatus.completed, literal(COMPLETED)),
+        (Task.status == TaskStatus.suspended, literal(SUSPENDED)),
+        (and_(is_open, Task.due_on < today), literal(OVERDUE)),
+        (or_(due_soon, report_late), literal(AT_RISK)),
+        (Task.status == TaskStatus.not_started, literal(NOT_STARTED)),
+        else_=literal(ON_TRACK),
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which tasks a figure covers: active plans (实施中), optionally one plan, group or lead unit."""
+
+    plan_id: int | None = None
+    group_id: int | None = None
+    unit_id: int | None = None  # lead unit
+    state: str | None = None
+    include_inactive_plan: bool = False  # a plan's own ledger also covers an archived plan
+
+    @property
+    def filters(self) -> OverdueFilters:
+        return OverdueFilters(plan_id=self.plan_id, group_id=self.group_id, unit_id=self.unit_id)
+
+    def tasks(self, query):
+        query = query.join(Plan, Plan.id == Task.plan_id)
+        if self.include_inactive_plan and self.plan_id:
+            query = query.where(Plan.status != PlanStatus.draft)
+        else:
+            query = query.where(Plan.status == PlanStatus.active)
+        return self.filters.apply(query)
+
+
+def _state_rows(today: date, scope: Scope):
+    """Subquery: one row per task in scope with its state (and the columns the roll-ups group by)."""
+    state = task_state_expression(today, report_overdue_task_ids(today, scope.filters)).label("state")
+    query = scope.tasks(select(Task.id.label("task_id"), Task.plan_id, Task.group_id, Task.lead_unit_id, state))
+    subquery = query.subquery()
+    if scope.state:
+        return select(subquery).where(subquery.c.state == scope.state).subquery()
+    return subquery
+
+
+def task_states(today: date, scope: Scope) -> dict[int, str]:
+    """State of every task in scope, by task id."""
+    rows = _state_rows(today, scope)
+    return dict(db.session.execute(select(rows.c.task_id, rows.c.state)).all())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Dashboard: counts, shares, red-amber-green
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass
+class StateCounts:
+    """Task counts by state; ``share`` in percent of the total, one decimal."""
+
+    counts: dict[str, int] = field(default_factory=lambda: {state: 0 for state in STATES})
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, state: str) -> float:
+        return round(100 * self.counts[state] / self.total, 1) if self.total else 0.0
+
+    @property
+    def rag(self) -> str:
+        """Red when anything is overdue, amber when anything is at risk, else green."""
+        if self.counts[OVERDUE]:
+            return RED
+        if self.counts[AT_RISK]:
+            return AMBER
+        return GREEN
+
+    def shown_states(self) -> tuple[str, ...]:
+        """The five states always; 暂缓 only when some task is suspended."""
+        return STATES if self.counts[SUSPENDED] else STATES[:-1]
+
+
+@dataclass
+class RollUpRow:
+    """One line of a red-amber-green roll-up: an action group or a lead unit."""
+
+    key: int | None
+    label: str
+    plan: Plan | None
+    states: StateCounts
+
+
+def state_counts(today: date, scope: Scope) -> StateCounts:
+    rows = _state_rows(today, scope)
+    result = StateCounts()
+    for state, count in db.session.execute(select(rows.c.state, func.count()).group_by(rows.c.state)):
+        result.counts[state] = count
+    return result
+
+
+def _roll_up(today: date, scope: Scope, column_name: str) -> dict[int | None, StateCounts]:
+    rows = _state_rows(today, scope)
+    column = rows.c[column_name]
+    result: dict[int | None, StateCounts] = defaultdict(StateCounts)
+    for key, state, count in db.session.execute(
+            select(column, rows.c.state, func.count()).group_by(column, rows.c.state)):
+        result[key].counts[state] = count
+    return result
+
+
+def rag_by_group(today: date, scope: Scope) -> list[RollUpRow]:
+    """Red-amber-green by action group (行动), in plan and group order; ungrouped tasks last."""
+    counts = _roll_up(today, scope, "group_id")
+    groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.id.in_([k for k in counts if k]))
+                                     .options(selectinload(ActionGroup.plan))
+                                     .order_by(ActionGroup.plan_id, ActionGroup.position)))
+    rows = [RollUpRow(group.id, group.label, group.plan, counts[group.id]) for group in groups]
+    if None in counts:
+        rows.append(RollUpRow(None, str(_l("未分组任务")), None, counts[None]))
+    return rows
+
+
+def rag_by_lead_unit(today: date, scope: Scope) -> list[RollUpRow]:
+    """Red-amber-green by lead unit (牵头单位), worst first, then by name."""
+    counts = _roll_up(today, scope, "lead_unit_id")
+    units = db.session.scalars(select(Unit).where(Unit.id.in_(list(counts))))
+    rows = [RollUpRow(unit.id, unit.short_name, None, counts[unit.id]) for unit in units]
+    order = {RED: 0, AMBER: 1, GREEN: 2}
+    rows.sort(key=lambda row: (order[row.states.rag], -row.states.counts[OVERDUE], -row.states.counts[AT_RISK],
+                               row.label))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reports due and on time (按期报送)
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DueReport:
+    """One lead-unit report that was due: the task, its period and whether it came in on time."""
+
+    task_id: int
+    lead_unit_id: int
+    period: str
+    report_due_on: date
+    on_time: bool
+
+
+def _month_starts(first: date, last: date):
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        yield date(year, month, 1)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _period_start(period: deadlines.ReportPeriod) -> date:
+    """First day of a monthly ("2026-06") or quarterly ("2026-Q2") period; from the key, because the report
+    day itself may have moved into another month to fall on a working day."""
+    if "-Q" in period.key:
+        year, quarter = map(int, period.key.split("-Q"))
+        return date(year, quarter * 3 - 2, 1)
+    year, month = map(int, period.key.split("-"))
+    return date(year, month, 1)
+
+
+def _start_of(task: Task) -> date:
+    """Where a task's reporting starts: its start date, else the plan's, else the day it was created."""
+    return (task.start_on or task.plan.period_start or task.plan.issued_on
+            or task.created_at.astimezone(BEIJING).date())
+
+
+def periods_due(task: Task, today: date) -> list[deadlines.ReportPeriod]:
+    """The lead unit's reporting periods for ``task`` whose report day lies before ``today``."""
+    if task.status == TaskStatus.suspended:
+        return []
+    cycle = task.reporting_cycle.value
+    if cycle == deadlines.ONCE:
+        return [deadlines.ReportPeriod(deadlines.FINAL_PERIOD, task.due_on)] if (
+            task.due_on and task.due_on < today) else []
+    start = _start_of(task)
+    seen: dict[str, deadlines.ReportPeriod] = {}
+    for month_start in _month_starts(start, today):
+        period = deadlines.period_of(cycle, task.report_day, month_start)
+        if period.key in seen or not start <= period.report_due_on < today:
+            continue
+        if task.completed_on is not None and _period_start(period) > task.completed_on:
+            continue
+        seen[period.key] = period
+    return list(seen.values())
+
+
+def _end_of_beijing_day(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), BEIJING).astimezone(timezone.utc)
+
+
+def due_reports(today: date, scope: Scope) -> list[DueReport]:
+    """Every lead-unit report due in scope, marked on time or not (see the module docstring)."""
+    tasks = list(db.session.scalars(scope.tasks(select(Task)).options(selectinload(Task.plan))))
+    if not tasks:
+        return []
+    # One row per (task, period): when the earliest accepted lead-unit version came in.
+    accepted_at = {
+        (task_id, period): submitted_at
+        for task_id, period, submitted_at in db.session.execute(
+            select(StatusUpdate.task_id, StatusUpdate.period, func.min(StatusUpdate.submitted_at))
+            .join(Task, Task.id == StatusUpdate.task_id)
+            .where(StatusUpdate.task_id.in_([task.id for task in tasks]),
+                   StatusUpdate.unit_id == Task.lead_unit_id, StatusUpdate.review_state == ReviewState.accepted)
+            .group_by(StatusUpdate.task_id, StatusUpdate.period))
+    }
+    result = []
+    for task in tasks:
+        for period in periods_due(task, today):
+            submitted_at = accepted_at.get((task.id, period.key))
+            if submitted_at is not None and submitted_at.tzinfo is None:  # SQLite drops the zone of MIN()
+                submitted_at = submitted_at.replace(tzinfo=timezone.utc)
+            on_time = submitted_at is not None and submitted_at < _end_of_beijing_day(period.report_due_on)
+            result.append(DueReport(task.id, task.lead_unit_id, period.key, period.report_due_on, on_time))
+    return result
+
+
+def rate(part: int, whole: int) -> float | None:
+    """Percentage with one decimal; None when nothing was due."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Unit scoreboard (单位排名)
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass
+class ScoreRow:
+    """One unit's line on the scoreboard; it counts only the tasks the unit leads (牵头)."""
+
+    unit: Unit
+    tasks_led: int = 0
+    completed: int = 0
+    completed_on_time: int = 0
+    overdue: int = 0
+    reports_due: int = 0
+    reports_on_time: int = 0
+    reports_filed: int = 0  # distinct (task, period) the unit reported on as lead unit
+    returns: int = 0  # its lead-unit updates sent back (退回)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.reports_on_time, self.reports_due)
+
+    @property
+    def average_returns(self) -> float | None:
+        """Returns per report filed (平均退回次数), two decimals."""
+        return round(self.returns / self.reports_filed, 2) if self.reports_filed else None
+
+    def sort_value(self, key: str):
+        if key == "unit":
+            return self.unit.short_name
+        value = getattr(self, key)
+        return -1 if value is None else value
+
+
+def scoreboard(today: date, scope: Scope, sort: str = "on_time_rate", descending: bool = True) -> list[ScoreRow]:
+    """The unit scoreboard; every aggregate but the report periods is a GROUP BY in SQL."""
+    is_open = Task.status.in_(OPEN_STATUSES)
+    completed = Task.status == TaskStatus.completed
+    on_time = and_(completed, or_(Task.due_on.is_(None), Task.completed_on <= Task.due_on))
+    task_figures = db.session.execute(scope.tasks(
+        select(Task.lead_unit_id, func.count(Task.id),
+               func.sum(case((completed, 1), else_=0)), func.sum(case((on_time, 1), else_=0)),
+               func.sum(case((and_(is_open, Task.due_on < today), 1), else_=0)))
+    ).group_by(Task.lead_unit_id)).all()
+    if not task_figures:
+        return []
+    rows = {unit.id: ScoreRow(unit) for unit in db.session.scalars(
+        select(Unit).where(Unit.id.in_([figures[0] for figures in task_figures])))}
+    for unit_id, led, done, done_on_time, late in task_figures:
+        row = rows[unit_id]
+        row.tasks_led, row.completed, row.completed_on_time, row.overdue = led, done or 0, done_on_time or 0, late or 0
+
+    lead_updates = scope.tasks(select(Task.lead_unit_id, StatusUpdate.task_id, StatusUpdate.period)
+                               .select_from(StatusUpdate).join(Task, Task.id == StatusUpdate.task_id)
+                               .where(StatusUpdate.unit_id == Task.lead_unit_id))
+    filed = lead_updates.distinct().subquery()
+    for unit_id, count in db.session.execute(select(filed.c.lead_unit_id, func.count())
+                                             .group_by(filed.c.lead_unit_id)):
+        rows[unit_id].reports_filed = count
+    returned = lead_updates.where(StatusUpdate.review_state == ReviewState.returned).subquery()
+    for unit_id, count in db.session.execute(select(returned.c.lead_unit_id, func.count())
+                                             .group_by(returned.c.lead_unit_id)):
+        rows[unit_id].returns = count
+
+    for report in due_reports(today, scope):
+        rows[report.lead_unit_id].reports_due += 1
+        rows[report.lead_unit_id].reports_on_time += report.on_time
+
+    key = sort if sort in SCOREBOARD_SORTS else "on_time_rate"
+    ordered = sorted(rows.values(), key=lambda row: row.unit.short_name)  # stable tie-break by name
+    return sorted(ordered, key=lambda row: row.sort_value(key), reverse=descending)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Trend (趋势)
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass
+class TrendPoint:
+    """One month: tasks overdue at its end (today for the running month) and its reporting record."""
+
+    month: str  # "2026-06"
+    as_of: date
+    overdue: int
+    reports_due: int
+    reports_on_time: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.reports_on_time, self.reports_due)
+
+
+def trend_months(today: date, scope: Scope, count: int = 12) -> list[date]:
+    """First days of the months to show: at most ``count``, not before the earliest start in scope."""
+    earliest = db.session.scalar(scope.tasks(select(func.min(func.coalesce(Task.start_on, Plan.period_start)))))
+    first = date(today.year, today.month, 1)
+    for _ in range(count - 1):
+        previous = (first - timedelta(days=1)).replace(day=1)
+        if earliest is not None and previous < date(earliest.year, earliest.month, 1):
+            break
+        first = previous
+    return list(_month_starts(first, today))
+
+
+def trend(today: date, scope: Scope, count: int = 12) -> list[TrendPoint]:
+    """Overdue count at each month end and on-time reporting rate per month (by report day).
+
+    History is reconstructed from due and completion dates: a task counts as overdue at a month end when it
+    was due before that day and not completed by then. Suspended tasks are left out (no history of when).
+    """
+    months = trend_months(today, scope, count)
+    ends = [min(today, date(m.year, m.month, calendar.monthrange(m.year, m.month)[1])) for m in months]
+    not_suspended = Task.status != TaskStatus.suspended
+    columns = [func.sum(case((and_(not_suspended, Task.due_on < end,
+                                   or_(Task.completed_on.is_(None), Task.completed_on > end)), 1), else_=0))
+               for end in ends]
+    overdue_at = db.session.execute(scope.tasks(select(*columns))).one() if columns else ()
+    due_by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for report in due_reports(today, scope):
+        figures = due_by_month[report.report_due_on.strftime("%Y-%m")]
+        figures[0] += 1
+        figures[1] += report.on_time
+    points = []
+    for month, end, overdue in zip(months, ends, overdue_at):
+        key = month.strftime("%Y-%m")
+        points.append(TrendPoint(key, end, overdue or 0, *due_by_month.get(key, (0, 0))))
+    return points
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Task lists: drill-down and the task ledger (任务台账)
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass
+class LedgerRow:
+    """One task of the ledger with what a coordinator hands upwards about it."""
+
+    task: Task
+    state: str
+    overdue_days: int
+    latest_accepted: StatusUpdate | None
+
+
+def ledger_rows(today: date, scope: Scope, user=None) -> list[LedgerRow]:
+    """Tasks in scope in plan order with state, days overdue and latest accepted lead-unit update.
+
+    With ``user`` the rows are limited to the tasks that user may see (a unit user's own tasks).
+    """
+    states = _state_rows(today, scope)
+    query = (select(Task, states.c.state).join(states, states.c.task_id == Task.id)
+             .options(selectinload(Task.lead_unit), selectinload(Task.cooperating_units),
+                      selectinload(Task.group), selectinload(Task.plan))
+             .order_by(Task.plan_id, Task.sort_key))
+    if user is not None:
+        query = query.where(visible_task_condition(user))
+    found = db.session.execute(query).all()
+    accepted = last_accepted_updates([task.id for task, _state in found])
+    return [LedgerRow(task, state, deadlines.overdue_days(task.due_on, today) if state == OVERDUE else 0,
+                      accepted.get(task.id))
+            for task, state in found]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Progress report (推进情况报告) of a plan for one month
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass
+class ReportEntry:
+    """A task in the progress report: its state and the lead unit's report for the period."""
+
+    task: Task
+    state: str
+    overdue_days: int
+    period_key: str
+    update: StatusUpdate | None  # the accepted report for the period, else the latest one filed
+    latest_accepted: StatusUpdate | None
+
+
+def parse_month(key: str | None) -> date | None:
+    """``"2026-06"`` → 2026-06-01; None for anything else (years 2000–2099 only)."""
+    if not key or len(key) != 7 or key[4] != "-" or not (key[:4] + key[5:]).isdigit():
+        return None
+    year, month = int(key[:4]), int(key[5:])
+    if not (2000 <= year <= 2099 and 1 <= month <= 12):
+        return None
+    return date(year, month, 1)
+
+
+def progress_report(plan: Plan, month: date, today: date) -> list[tuple[ActionGroup | None, list[ReportEntry]]]:
+    """Tasks of ``plan`` grouped by action group, with each lead unit's report for the month's period."""
+    rows = ledger_rows(today, Scope(plan_id=plan.id, include_inactive_plan=True))
+    keys = {}
+    for row in rows:
+        task = row.task
+        period = deadlines.period_of(task.reporting_cycle.value, task.report_day, month, task.due_on)
+        keys[task.id] = period.key if period else deadlines.FINAL_PERIOD
+    updates: dict[int, StatusUpdate] = {}
+    if rows:
+        rank = {ReviewState.accepted: 2, ReviewState.submitted: 1, ReviewState.returned: 0}
+        candidates = db.session.scalars(
+            select(StatusUpdate).join(Task, Task.id == StatusUpdate.task_id)
+            .where(Task.plan_id == plan.id, StatusUpdate.unit_id == Task.lead_unit_id,
+                   StatusUpdate.period.in_(set(keys.values())))
+            .order_by(StatusUpdate.id))
+        for update in candidates:
+            if keys[update.task_id] != update.period:
+                continue
+            best = updates.get(update.task_id)
+            if best is None or (rank[update.review_state], update.id) >= (rank[best.review_state], best.id):
+                updates[update.task_id] = update
+    by_group: dict[int | None, list[ReportEntry]] = defaultdict(list)
+    for row in rows:
+        by_group[row.task.group_id].append(ReportEntry(row.task, row.state, row.overdue_days, keys[row.task.id],
+                                                       updates.get(row.task.id), row.latest_accepted))
+    sections = [(group, by_group[group.id]) for group in plan.groups if by_group.get(group.id)]
+    if by_group.get(None):
+        sections.append((None, by_group[None]))
+    return sections
