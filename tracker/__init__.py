@@ -87,9 +87,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.api.token_views import bp as tokens_bp
+    from tracker.api.views import bp as api_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.imports.views import bp as imports_bp
     from tracker.indicators.views import bp as indicators_bp
+    from tracker.ops.health import bp as ops_bp
     from tracker.plans.views import bp as plans_bp
     from tracker.proposals.views import bp as proposals_bp
     from tracker.reminders.views import bp as reminders_bp
@@ -98,7 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.units.views import bp as units_bp
     from tracker.updates.views import bp as updates_bp
 
-    for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp, reminders_bp, reports_bp, indicators_bp, imports_bp, proposals_bp):
+    for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp, reminders_bp, reports_bp, indicators_bp, imports_bp, proposals_bp, ops_bp, api_bp, tokens_bp):
         app.register_blueprint(bp)
 
     @app.get("/")

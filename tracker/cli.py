@@ -76,8 +76,10 @@ def scheduler_run() -> None:
 
 def register(app: Flask) -> None:
     from tracker.imports.cli import register as register_import
+    from tracker.ops.cli import register as register_backup
 
     register_import(app)
+    register_backup(app)
     app.cli.add_command(seed_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)

@@ -11,3 +11,4 @@ from tracker.reminders.models import Escalation, Notification, ReminderSettings 
 from tracker.reminders.heartbeat import Heartbeat  # noqa: F401
 from tracker.proposals.models import Proposal, ProposalState, proposal_co_units  # noqa: F401
 from tracker.imports.models import DraftKind, DraftState, ImportDraft  # noqa: F401
+from tracker.api.models import ApiToken  # noqa: F401

@@ -43,7 +43,10 @@ def login():
         if result.user is None:
             flash(result.message, "danger")
             return render_template("auth/login.html", form=form), 401
-        session.clear()
+        chosen_locale = session.get("locale")
+        session.clear()  # a fresh session at login; the language chosen on the login page stays
+        if chosen_locale:
+            session["locale"] = chosen_locale
         login_user(result.user, remember=form.remember.data)
         session.permanent = True
         if result.user.must_change_password and password_change_enforced():

@@ -1,0 +1,122 @@
+"""Objects as JSON: dates in ISO 8601, enums as their values, decimals as strings (exact).
+
+The shapes here are the response schemas of openapi.py; tests/api/test_schemathesis.py checks that
+every response conforms.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from tracker.auth.models import User
+from tracker.plans.models import Plan, PlanStatus
+from tracker.tasks.models import Task
+from tracker.tasks.queries import OPEN_STATUSES
+from tracker.units.models import Unit
+from tracker.updates.models import StatusUpdate
+
+
+def iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def enum_value(value: Enum | None) -> str | None:
+    return value.value if value is not None else None
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:f}"
+
+
+def unit_ref(unit: Unit | None) -> dict | None:
+    if unit is None:
+        return None
+    return {"id": unit.id, "name": unit.name, "short_name": unit.short_name}
+
+
+def user_ref(user: User | None) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.id, "display_name": user.display_name}
+
+
+def unit_json(unit: Unit) -> dict:
+    return {"id": unit.id, "name": unit.name, "short_name": unit.short_name, "kind": enum_value(unit.kind),
+            "parent_id": unit.parent_id, "contact_person": unit.contact_person, "phone": unit.phone,
+            "notification_emails": unit.email_list}
+
+
+def plan_json(plan: Plan) -> dict:
+    return {"id": plan.id, "title": plan.title, "short_name": plan.short_name, "doc_number": plan.doc_number,
+            "issuer": plan.issuer, "issued_on": iso(plan.issued_on), "period_start": iso(plan.period_start),
+            "period_end": iso(plan.period_end), "kind": enum_value(plan.kind), "status": enum_value(plan.status),
+            "created_at": iso(plan.created_at), "version": plan.version,
+            "groups": [{"id": group.id, "position": group.position, "number": group.number, "title": group.title}
+                       for group in plan.groups]}
+
+
+def task_json(task: Task, today: date) -> dict:
+    overdue = (task.plan.status == PlanStatus.active and task.status in OPEN_STATUSES
+               and task.due_on is not None and task.due_on < today)
+    return {"id": task.id, "plan_id": task.plan_id, "group_id": task.group_id, "parent_id": task.parent_id,
+            "number": task.number, "title": task.title, "text": task.text, "lead_unit": unit_ref(task.lead_unit),
+            "cooperating_units": [unit_ref(unit) for unit in task.cooperating_units],
+            "start_on": iso(task.start_on), "due_on": iso(task.due_on),
+            "reporting_cycle": enum_value(task.reporting_cycle), "report_day": task.report_day,
+            "status": enum_value(task.status), "progress": task.progress, "completed_on": iso(task.completed_on),
+            "overdue": overdue, "created_at": iso(task.created_at), "updated_at": iso(task.updated_at),
+            "version": task.version}
+
+
+def update_json(update: StatusUpdate) -> dict:
+    return {"id": update.id, "task_id": update.task_id, "unit": unit_ref(update.unit),
+            # Only the lead unit's update is the task's report; a cooperating unit's is recorded beside it.
+            "counts_as_report": update.unit_id == update.task.lead_unit_id,
+            "author": user_ref(update.author), "period": update.period, "progress_text": update.progress_text,
+            "percent": update.percent, "problems": update.problems, "next_steps": update.next_steps,
+            "submitted_at": iso(update.submitted_at), "review_state": enum_value(update.review_state),
+            "reviewer": user_ref(update.reviewer), "reviewed_at": iso(update.reviewed_at),
+            "review_comment": update.review_comment, "resubmission_of_id": update.resubmission_of_id,
+            "evidence": [{"id": file.id, "original_name": file.original_name, "content_type": file.content_type,
+                          "size": file.size} for file in update.evidence],
+            "version": update.version}
+
+
+def proposal_json(proposal, *, with_reply_text: bool = False) -> dict:
+    data = {"id": proposal.id, "meeting": proposal.meeting, "number": proposal.number, "title": proposal.title,
+            "proposers": proposal.proposers, "main_unit": unit_ref(proposal.main_unit),
+            "co_units": [unit_ref(unit) for unit in proposal.co_units], "assigned_on": iso(proposal.assigned_on),
+            "reply_due_on": iso(proposal.reply_due_on), "state": enum_value(proposal.state),
+            "reply_doc_number": proposal.reply_doc_number, "reply_on": iso(proposal.reply_on),
+            "result_category": proposal.result_category, "publicity": proposal.publicity,
+            "feedback": proposal.feedback, "follow_up_plan_id": proposal.follow_up_plan_id,
+            "commitments": [_commitment(item) for item in (proposal.commitments or []) if isinstance(item, dict)],
+            "created_at": iso(proposal.created_at), "updated_at": iso(proposal.updated_at),
+            "version": proposal.version}
+    if with_reply_text:
+        data["reply_text"] = proposal.reply_text
+    return data
+
+
+def _commitment(item: dict[str, Any]) -> dict:
+    due_hint = item.get("due_hint")
+    return {"text": str(item.get("text") or ""), "due_hint": str(due_hint) if due_hint else None}
+
+
+def indicator_json(indicator, today: date) -> dict:
+    from tracker.indicators.services import progress
+
+    state = progress(indicator, today)
+    return {"id": indicator.id, "plan_id": indicator.plan_id, "task_id": indicator.task_id,
+            "responsible_unit": unit_ref(indicator.responsible_unit), "name": indicator.name,
+            "unit_of_measure": indicator.unit_of_measure, "baseline": decimal_text(indicator.baseline),
+            "baseline_on": iso(indicator.baseline_on), "target_value": decimal_text(indicator.target_value),
+            "target_on": iso(indicator.target_on), "direction": enum_value(indicator.direction),
+            "note": indicator.note, "version": indicator.version,
+            "progress": {"state": state.state, "current": decimal_text(state.current),
+                         "current_period": state.current_period, "percent": state.percent,
+                         "expected_today": decimal_text(state.expected_today),
+                         "expected_percent": state.expected_percent, "achieved": state.achieved,
+                         "behind": state.behind}}

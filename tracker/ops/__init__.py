@@ -1,0 +1,1 @@
+"""Operations: backup and restore (``flask backup``), the ``/healthz`` probe for monitoring."""
