@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.test_permissions import (FORMS, KNOWN_BUGS, LOGINS, MADE, PDF, REDIRECTS, URLS, WRITE_METHODS, Actor,
+from tests.test_permissions import (FORMS, LOGINS, MADE, PDF, REDIRECTS, URLS, WRITE_METHODS, Actor,
                                     evidence_files, fingerprint, outcome, path_of, registered_routes,
                                     world)  # noqa: F401 (world is a fixture)
 
@@ -98,8 +98,6 @@ def test_post_needs_its_own_sessions_token(world, app, rule):
         assert fingerprint() == before, label
         assert evidence_files(app) == files, label
         assert session_state(actor) == state, label
-    if (rule, "POST", role) in KNOWN_BUGS:
-        return  # the same post with the real token: test_known_bug_cells in test_permissions.py (xfail)
     # The same post with the session's own token works: the refusals above were the token's doing.
     data, options = form_for(world, rule, role)
     response = actor.post(url, data, **options)
