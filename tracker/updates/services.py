@@ -5,6 +5,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
 from tracker.common import deadlines, permissions
@@ -112,4 +113,6 @@ def review_update(actor, update: StatusUpdate, *, decision: str, comment: str = 
 
 def task_updates(task: Task) -> list[StatusUpdate]:
     return list(db.session.scalars(select(StatusUpdate).where(StatusUpdate.task_id == task.id)
+                                   .options(selectinload(StatusUpdate.evidence), selectinload(StatusUpdate.unit),
+                                            selectinload(StatusUpdate.author), selectinload(StatusUpdate.reviewer))
                                    .order_by(StatusUpdate.submitted_at.desc(), StatusUpdate.id.desc())))

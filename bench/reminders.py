@@ -1,0 +1,248 @@
+#!/usr/bin/env python
+"""Reminder scan and email sending on a generated data set (bench/generate.py).
+
+    python bench/reminders.py --database-url URL [--at 2026-06-29T09:30+08:00] [--emails 2000]
+
+1. first scan: one full ``run_scan(at)`` (task reminders, overdue digests, the weekly digest,
+   escalations) on an empty outbox: wall time, rows queued by kind, process peak RSS (ru_maxrss);
+   committed so that
+2. repeat scan: the same scan again, with everything already queued (what every scheduler run
+   after the first costs): wall time; rolled back. Then the first scan's rows are deleted again.
+3. traced scan: the first scan once more under tracemalloc for the peak Python heap; rolled back.
+4. sender: ``--emails`` pending notifications (copies of the emails the scan rendered) delivered by
+   ``send_pending`` over SMTP to a local aiosmtpd server on 127.0.0.1: emails per second. Deleted
+   afterwards, so the database is left as it was found.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import resource
+import socket
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.generate import AS_OF  # noqa: E402
+
+DEFAULT_AT = f"{AS_OF.isoformat()}T09:30:00+08:00"  # a Monday: daily digests, weekly digest, escalations
+TARGET_SECONDS, TARGET_MB = 10.0, 500.0
+
+
+def maxrss_mb() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return usage / 1024 if sys.platform != "darwin" else usage / 1024 / 1024
+
+
+def current_rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+    except OSError:
+        return float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def max_ids():
+    from sqlalchemy import func, select
+
+    from tracker.audit.models import AuditEvent
+    from tracker.extensions import db
+    from tracker.reminders.models import Escalation, Notification
+
+    return {model: db.session.scalar(select(func.max(model.id))) or 0
+            for model in (Notification, Escalation, AuditEvent)}
+
+
+def delete_after(ids) -> None:
+    from sqlalchemy import delete
+
+    from tracker.extensions import db
+
+    for model, last in ids.items():
+        db.session.execute(delete(model).where(model.id > last))
+    db.session.commit()
+
+
+def scan(app, at: datetime, commit: bool):
+    """One run_scan in a fresh app context; returns (seconds, ScanResult)."""
+    from tracker.extensions import db
+    from tracker.reminders.scan import run_scan
+
+    with app.app_context():
+        started = time.perf_counter()
+        result = run_scan(at)
+        db.session.flush()
+        elapsed = time.perf_counter() - started
+        if commit:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        db.session.remove()
+    return elapsed, result
+
+
+class Counting:
+    def __init__(self):
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received += len(envelope.rcpt_tos)
+        return "250 OK"
+
+
+def bench_sender(app, at: datetime, emails: int, samples: list[dict]) -> tuple[float, int, int]:
+    """Queues ``emails`` copies of the sample emails, sends them to aiosmtpd; (seconds, sent, received)."""
+    from aiosmtpd.controller import Controller
+    from sqlalchemy import delete, insert
+
+    from tracker.extensions import db
+    from tracker.reminders.models import Notification
+    from tracker.reminders.sender import send_pending
+
+    if not samples:
+        samples = [dict(kind="report_due", recipient_email="bench@example.gov.cn", subject="【督办提醒】基准测试",
+                        body_text="基准测试邮件正文。\n" * 20, body_html="<p>基准测试邮件正文。</p>" * 20)]
+    handler = Counting()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_SECURITY="none",
+                      MAIL_SENDER="duban@example.gov.cn")
+    try:
+        with app.app_context():
+            queued_at = at - timedelta(minutes=1)
+            rows = [dict(idempotency_key=f"bench-send:{k}", kind=samples[k % len(samples)]["kind"],
+                         recipient_email=samples[k % len(samples)]["recipient_email"], locale="zh_CN",
+                         subject=samples[k % len(samples)]["subject"], body_text=samples[k % len(samples)]["body_text"],
+                         body_html=samples[k % len(samples)]["body_html"], created_at=queued_at, state="pending",
+                         attempts=0, next_attempt_at=queued_at, last_error="") for k in range(emails)]
+            db.session.execute(insert(Notification), rows)
+            db.session.commit()
+            try:
+                started = time.perf_counter()
+                result = send_pending(at)
+                elapsed = time.perf_counter() - started
+            finally:
+                db.session.execute(delete(Notification).where(Notification.idempotency_key.like("bench-send:%")))
+                db.session.commit()
+                db.session.remove()
+    finally:
+        controller.stop()
+        app.config.update(MAIL_SERVER="")
+    return elapsed, result.sent, handler.received
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--at", default=DEFAULT_AT, help=f"scan moment, ISO with zone (default {DEFAULT_AT})")
+    parser.add_argument("--emails", type=int, default=2000, help="emails for the sender benchmark (default 2000)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the first scan's outbox rows and escalations (the traced scan then repeats)")
+    parser.add_argument("--no-repeat", action="store_true", help="skip the repeat scan")
+    parser.add_argument("--no-tracemalloc", action="store_true", help="skip the traced scan")
+    args = parser.parse_args(argv)
+
+    at = datetime.fromisoformat(args.at)
+    if at.tzinfo is None:
+        raise SystemExit("--at needs a time zone, e.g. 2026-06-29T09:30:00+08:00")
+
+    from tracker import create_app
+    from tracker.extensions import db
+    from tracker.reminders.models import Notification
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "TODAY": at.date().isoformat(),
+                      "SCHEDULER_ENABLED": False, "MAIL_SERVER": ""})
+    # Without an SMTP server the outbox logs every queued email at INFO; production (with SMTP) does not.
+    logging.getLogger("tracker").setLevel(logging.WARNING)
+    with app.app_context():
+        before = max_ids()
+        db.session.remove()
+    try:
+        loadavg = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        loadavg = "n/a"
+    print(f"database {args.database_url.split('@')[-1]}; scan at {at.isoformat()}; load average {loadavg}", flush=True)
+    rss_before = current_rss_mb()
+
+    first_seconds, first = scan(app, at, commit=True)
+    rss_peak = maxrss_mb()
+    print(f"first scan: {first_seconds:.1f} s, {first.total} emails queued, peak RSS {rss_peak:.0f} MB", flush=True)
+    samples: list[dict] = []
+    with app.app_context():
+        from sqlalchemy import select
+
+        by_kind: Counter = Counter()
+        for row in db.session.scalars(select(Notification).where(Notification.id > before[Notification])
+                                      .order_by(Notification.id)):
+            if by_kind[row.kind.value] < 10:
+                by_kind[row.kind.value] += 1
+                samples.append(dict(kind=row.kind.value, recipient_email=row.recipient_email, subject=row.subject,
+                                    body_text=row.body_text, body_html=row.body_html))
+        db.session.remove()
+
+    repeat_seconds = repeat_total = None
+    if not args.no_repeat:
+        repeat_seconds, repeat = scan(app, at, commit=False)
+        repeat_total = repeat.total
+        print(f"repeat scan: {repeat_seconds:.1f} s, {repeat.total} new emails", flush=True)
+    if not args.keep:
+        with app.app_context():
+            delete_after(before)
+            db.session.remove()
+
+    traced_peak = None
+    if not args.no_tracemalloc:
+        tracemalloc.start()
+        traced_seconds, _traced = scan(app, at, commit=False)
+        traced_peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+        tracemalloc.stop()
+        print(f"traced scan: {traced_seconds:.1f} s under tracemalloc, peak {traced_peak:.0f} MB", flush=True)
+
+    send_seconds, sent, received = bench_sender(app, at, args.emails, samples)
+    rate = sent / send_seconds if send_seconds else 0.0
+    print(f"sender: {sent} sent, {received} received by the SMTP server in {send_seconds:.1f} s", flush=True)
+
+    print()
+    print(f"{'measure':<34}{'value':>14}")
+    print("-" * 48)
+    print(f"{'first scan wall time (s)':<34}{first_seconds:>14.1f}")
+    for kind, count in sorted(first.queued.items()):
+        print(f"{'  queued ' + kind:<34}{count:>14,}")
+    print(f"{'  queued total':<34}{first.total:>14,}")
+    if repeat_seconds is not None:
+        print(f"{'repeat scan wall time (s)':<34}{repeat_seconds:>14.1f}")
+        print(f"{'  new emails on repeat':<34}{repeat_total:>14,}")
+    print(f"{'RSS before scans (MB)':<34}{rss_before:>14.0f}")
+    print(f"{'peak RSS after first scan (MB)':<34}{rss_peak:>14.0f}")
+    if traced_peak is not None:
+        print(f"{'tracemalloc peak of a scan (MB)':<34}{traced_peak:>14.0f}")
+    print(f"{'emails sent':<34}{sent:>14,}")
+    print(f"{'emails per second':<34}{rate:>14.1f}")
+    print()
+    verdict = "meets" if first_seconds <= TARGET_SECONDS else "MISSES"
+    print(f"target: reminder scan <= {TARGET_SECONDS:.0f} s: {verdict} ({first_seconds:.1f} s)")
+    memory = max(rss_peak, traced_peak or 0)
+    verdict = "meets" if memory <= TARGET_MB else "MISSES"
+    print(f"target: reminder scan <= {TARGET_MB:.0f} MB: {verdict} (peak RSS {rss_peak:.0f} MB)")
+    if sent != args.emails or received != sent:
+        print(f"ERROR: {args.emails} queued, {sent} sent, {received} received")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Issue 7: every list page runs the same number of SQL statements with 10x more rows than the seed.
+
+Each case counts the statements of one GET (a ``before_cursor_execute`` listener on the engine) on
+the demo seed, then adds ten times the seed's rows of the kind the page lists (tasks, overdue tasks
+and missing reports, status updates, submitted and returned updates, units, audit events) to the
+same plan and units with Core inserts, and counts again: the counts must be equal (no N+1) and
+small.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timezone
+from itertools import cycle
+
+import pytest
+from sqlalchemy import event, func, insert, select
+
+from tracker.audit.models import AuditEvent
+from tracker.auth.models import Role, User
+from tracker.extensions import db
+from tracker.plans.models import ActionGroup, Plan
+from tracker.tasks.models import Task, task_cooperating_units
+from tracker.units.models import Unit
+from tracker.updates.models import EvidenceFile, StatusUpdate
+
+TODAY = date(2026, 6, 30)
+MAX_STATEMENTS = 25
+FACTOR = 10
+# 我的任务 as 青浦科创集团: lead of tasks 3 and 13, with a returned report awaiting resubmission in the seed,
+# so every part of the page has rows before the growth too.
+MINE_LOGIN = "kechuangjituan"
+UTC = timezone.utc
+
+
+def _rows_shown(html: str) -> int:
+    """Table rows (header rows excluded) plus the review and update cards a page shows."""
+    return html.count("<tr") - html.count("<thead") + html.count('id="review-') + html.count('id="update-')
+
+
+def _statements(client, path: str) -> tuple[list[str], int]:
+    engine = db.engine
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    client.get(path)  # warm-up: templates compiled, translations loaded
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, f"{path} answered {response.status_code}"
+    return statements, _rows_shown(response.text)
+
+
+def _ids():
+    plan = db.session.scalar(select(Plan).where(Plan.doc_number == "青府发〔2025〕40号"))
+    task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == "12"))
+    unit_user = db.session.scalar(select(User).where(User.login == MINE_LOGIN))
+    return plan.id, task.id, unit_user.unit_id
+
+
+def _grow_tenfold() -> None:
+    """Adds 10x the seed's tasks, updates, overdue items, submitted/returned updates, units and the task
+    page's history, all in the seed's plan and units, by the seed's users."""
+    plan_id, task_12_id, mine_unit = _ids()
+    now = datetime(2026, 6, 29, 8, 0, tzinfo=UTC)
+    groups = list(db.session.scalars(select(ActionGroup.id).where(ActionGroup.plan_id == plan_id)))
+    seed_tasks = list(db.session.scalars(select(Task).where(Task.plan_id == plan_id).order_by(Task.id)))
+    seed_updates = list(db.session.scalars(select(StatusUpdate).order_by(StatusUpdate.id)))
+    unit_users = {user.unit_id: user.id for user in db.session.scalars(select(User).where(User.role == Role.unit))}
+    coordinator = db.session.scalar(select(User.id).where(User.login == "coordinator"))
+    lead_units = cycle([mine_unit] + sorted({task.lead_unit_id for task in seed_tasks}))
+
+    # tasks: half overdue (due date passed, open), all missing their June report
+    task_rows = []
+    for k in range(FACTOR * len(seed_tasks)):
+        task_rows.append(dict(
+            plan_id=plan_id, group_id=groups[k % len(groups)], number=str(100 + k), sort_key=f"{100 + k:06d}",
+            title=f"扩充任务{k}", text="", lead_unit_id=next(lead_units), start_on=date(2025, 11, 1),
+            due_on=date(2026, 3 + k % 3, 15) if k % 2 == 0 else date(2026, 12, 31), reporting_cycle="monthly",
+            report_day=25, status="in_progress", progress=10 + k % 80))
+    db.session.execute(insert(Task), task_rows)
+    new_tasks = list(db.session.scalars(select(Task).where(Task.plan_id == plan_id, Task.title.like("扩充任务%"))
+                                        .order_by(Task.id)))
+    cooperating = [dict(task_id=task.id, unit_id=mine_unit) for task in new_tasks[::3]
+                   if task.lead_unit_id != mine_unit]
+    db.session.execute(insert(task_cooperating_units), cooperating)
+
+    def update(task_id, unit_id, period, state, percent=30, **extra):
+        row = dict(task_id=task_id, unit_id=unit_id, author_id=unit_users[unit_id], period=period,
+                   progress_text=f"{period}进展", percent=percent, problems="存在问题", next_steps="下一步",
+                   submitted_at=datetime(2026, 6, 20, 2, 0, tzinfo=UTC), review_state=state,
+                   reviewer_id=coordinator if state != "submitted" else None,
+                   reviewed_at=now if state != "submitted" else None,
+                   review_comment="请补充" if state == "returned" else "")
+        row.update(extra)
+        return row
+
+    # accepted history for every new task (the overdue list shows the last accepted update)
+    rows = [update(task.id, task.lead_unit_id, "2026-05", "accepted") for task in new_tasks]
+    seed_submitted = sum(1 for u in seed_updates if u.review_state.value == "submitted")
+    seed_returned = sum(1 for u in seed_updates if u.review_state.value == "returned")
+    seed_12 = sum(1 for u in seed_updates if u.task_id == task_12_id)
+    # the review queue: 10x the submitted updates, June reports of new tasks (not the overdue half)
+    open_periods = cycle(task for task in new_tasks if task.due_on.year == 2026 and task.due_on.month == 12)
+    for k in range(FACTOR * seed_submitted):
+        task = next(open_periods)
+        rows.append(update(task.id, task.lead_unit_id, f"2025-{11 + k % 2}", "submitted"))
+    # 我的任务: 10x returned updates of the unit awaiting resubmission
+    mine_tasks = cycle(task for task in new_tasks if task.lead_unit_id == mine_unit)
+    for k in range(FACTOR * max(1, seed_returned)):
+        rows.append(update(next(mine_tasks).id, mine_unit, f"2026-0{1 + k % 4}", "returned"))
+    # the task page: 10x the updates of task 12, by the units (and users) that already reported on it
+    units_12 = cycle(sorted({u.unit_id for u in seed_updates if u.task_id == task_12_id}))
+    for k in range(FACTOR * seed_12):
+        rows.append(update(task_12_id, next(units_12), f"2025-{11 + k % 2}",
+                           ("accepted", "returned", "submitted")[k % 3]))
+    db.session.execute(insert(StatusUpdate), rows)
+
+    # evidence on every new update of task 12 and of the review queue
+    with_evidence = db.session.scalars(select(StatusUpdate.id).where(
+        StatusUpdate.id > max(u.id for u in seed_updates),
+        (StatusUpdate.task_id == task_12_id) | (StatusUpdate.review_state == "submitted")))
+    db.session.execute(insert(EvidenceFile), [
+        dict(update_id=update_id, original_name="佐证.pdf", stored_name=f"budget-{update_id}.pdf", size=1000,
+             sha256="0" * 64) for update_id in with_evidence])
+
+    # the task page's audit trail: 10x its events, by the same actors
+    events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.task_id == task_12_id)))
+    db.session.execute(insert(AuditEvent), [
+        dict(at=event_.at, actor_id=event_.actor_id, action=event_.action, object_type=event_.object_type,
+             object_id=event_.object_id, task_id=task_12_id, changes=event_.changes, summary=event_.summary)
+        for event_ in events for _ in range(FACTOR)])
+
+    # the unit register: 10x the units, half of them with a parent unit
+    seed_units = list(db.session.scalars(select(Unit).order_by(Unit.id)))
+    db.session.execute(insert(Unit), [
+        dict(name=f"扩充单位{k}", short_name=f"扩充{k}", kind="other",
+             parent_id=seed_units[k % len(seed_units)].id if k % 2 == 0 else None,
+             notification_emails=f"unit{k}@example.gov.cn")
+        for k in range(FACTOR * len(seed_units))])
+    db.session.commit()
+
+
+def _task_12_path() -> str:
+    return f"/tasks/{_ids()[1]}"
+
+
+def _plan_path() -> str:
+    return f"/plans/{_ids()[0]}"
+
+
+PAGES = [
+    pytest.param("coordinator", lambda: "/overdue", id="overdue"),
+    pytest.param("coordinator", _plan_path, id="plan"),
+    pytest.param(MINE_LOGIN, lambda: "/tasks/mine", id="mine"),
+    pytest.param("coordinator", lambda: "/reviews", id="reviews"),
+    pytest.param("coordinator", lambda: "/units/", id="units"),
+    # N+1, reported for a fix in the app: templates/tasks/detail.html reads ``update.evidence`` for every
+    # update and task_updates() does not eager-load it: one SELECT evidence_files per update shown
+    # (16 statements with the seed, 46 with 10x the updates of task 12).
+    pytest.param("coordinator", _task_12_path, id="task"),
+]
+
+
+@pytest.mark.parametrize("login,path_of", PAGES)
+def test_statement_count_does_not_grow_with_rows(seeded, on_date, browser, login, path_of):
+    on_date(TODAY)
+    client = browser(login).client
+    path = path_of()
+    before, rows_shown_before = _statements(client, path)
+    rows_before = db.session.scalar(select(func.count()).select_from(StatusUpdate))
+    _grow_tenfold()
+    assert db.session.scalar(select(func.count()).select_from(StatusUpdate)) > FACTOR * rows_before
+    after, rows_shown_after = _statements(client, path)
+    assert rows_shown_after >= 3 * rows_shown_before, (rows_shown_before, rows_shown_after)  # the page did grow
+    extra = Counter(after) - Counter(before)
+    repeated = "; ".join(f"{n}x {' '.join(sql.split())[:160]}" for sql, n in extra.most_common(3))
+    assert len(after) == len(before), (
+        f"{path}: {len(before)} statements with the seed, {len(after)} with 10x the rows; extra: {repeated}")
+    assert len(after) <= MAX_STATEMENTS
