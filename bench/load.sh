@@ -84,25 +84,48 @@ run_load() {  # $1 = url, $2 = cookie; prints "<requests/s> <errors>"
   fi
 }
 
-RESULTS=()
-for W in $WORKERS; do
+warm_up() {  # $1 = url, $2 = cookie, $3 = parallel requests (one per worker): first requests are slower
+  "$PY" - "$1" "$2" "$3" <<'EOF'
+import http.client, sys, threading, urllib.parse
+url, cookie, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+parts = urllib.parse.urlsplit(url)
+def get():
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+    connection.request("GET", parts.path, headers={"Cookie": cookie})
+    connection.getresponse().read()
+    connection.close()
+threads = [threading.Thread(target=get) for _ in range(n)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+EOF
+}
+
+start_gunicorn() {  # $1 = workers; sets PORT and GPID
   PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  LOG="$INSTANCE/gunicorn-$W.log"
+  LOG="$INSTANCE/gunicorn-$1-$PORT.log"
   TRACKER_DATABASE_URL="$DATABASE_URL" TRACKER_TODAY="$TODAY" TRACKER_SCHEDULER=0 \
     TRACKER_INSTANCE_PATH="$INSTANCE" TRACKER_SECRET_KEY="${TRACKER_SECRET_KEY:-bench-load-$(printf 'x%.0s' {1..40})}" \
-    "$PY" -m gunicorn -w "$W" -b "127.0.0.1:$PORT" --timeout 300 wsgi:app >"$LOG" 2>&1 &
+    "$PY" -m gunicorn -w "$1" -b "127.0.0.1:$PORT" --timeout 300 wsgi:app >"$LOG" 2>&1 &
   GPID=$!
   if ! wait_ready "$PORT"; then
-    echo "gunicorn -w $W did not start; its log:" >&2; tail -20 "$LOG" >&2; exit 1
+    echo "gunicorn -w $1 did not start; its log:" >&2; tail -20 "$LOG" >&2; exit 1
   fi
-  eval "$("$PY" bench/pages.py --database-url "$DATABASE_URL" --today "$TODAY" --print-cookies "http://127.0.0.1:$PORT")"
+}
+
+# A fresh gunicorn for every run: sync workers keep serving the requests still queued when wrk stops,
+# which would otherwise slow down the next run.
+RESULTS=()
+for W in $WORKERS; do
   for page in overdue mine; do
+    start_gunicorn "$W"
+    eval "$("$PY" bench/pages.py --database-url "$DATABASE_URL" --today "$TODAY" --print-cookies "http://127.0.0.1:$PORT")"
     if [ "$page" = overdue ]; then path=/overdue; cookie="$COORD_COOKIE"; else path=/tasks/mine; cookie="$UNIT_COOKIE"; fi
+    warm_up "http://127.0.0.1:$PORT$path" "$cookie" "$W"
     read -r rps errors <<<"$(run_load "http://127.0.0.1:$PORT$path" "$cookie")"
     echo "gunicorn -w $W  $path: $rps requests/s ($errors errors)"
     RESULTS+=("$W $path $rps $errors")
+    cleanup
   done
-  cleanup
 done
 
 echo

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import logging
 import math
 import os
 import re
@@ -84,7 +85,11 @@ class Targets:
     pages: list[tuple[str, str, str]] = field(default_factory=list)  # (name, path, who)
 
 
-def pick_targets(app, has_dashboard: bool) -> Targets:
+PAGE_KEYS = {"overdue list": "overdue", "dashboard": "dashboard", "plan page": "plan", "task page": "task",
+             "my tasks": "mine", "review queue": "reviews"}
+
+
+def pick_targets(app, has_dashboard: bool, only: set[str] | None = None) -> Targets:
     """The heaviest realistic cases: the largest active plan, the task with the most updates, the unit
     with the most tasks (lead or cooperating)."""
     from sqlalchemy import func, select, union_all
@@ -127,6 +132,8 @@ def pick_targets(app, has_dashboard: bool) -> Targets:
                       ("task page", f"/tasks/{task_id}", "coordinator"),
                       ("my tasks", "/tasks/mine", "unit"),
                       ("review queue", "/reviews", "coordinator")]
+    if only:
+        targets.pages = [page for page in targets.pages if PAGE_KEYS[page[0]] in only]
     return targets
 
 
@@ -166,6 +173,7 @@ def test_client_login(app, login: str):
 
 
 def measure_test_client(app, targets: Targets, requests: int, budget: float, warmup: int = 2) -> dict[str, Measure]:
+    from flask import got_request_exception
     from sqlalchemy import event
 
     from tracker.extensions import db
@@ -178,6 +186,13 @@ def measure_test_client(app, targets: Targets, requests: int, budget: float, war
         counter["n"] += 1
 
     event.listen(engine, "before_cursor_execute", count)
+    errors: list[str] = []
+
+    def on_exception(_sender, exception, **_extra):
+        errors.append(f"{type(exception).__name__}: {' '.join(str(exception).split())[:300]}")
+
+    got_request_exception.connect(on_exception, app)
+    logging.getLogger("tracker").setLevel(logging.CRITICAL)  # the app logs a failing request's whole SQL
     clients = {"coordinator": test_client_login(app, targets.coordinator),
                "unit": test_client_login(app, targets.unit_login)}
     results = {}
@@ -200,10 +215,13 @@ def measure_test_client(app, targets: Targets, requests: int, budget: float, war
             measure.size = len(body)
             measure.rows = rows_shown(body.decode("utf-8", "replace"))
             results[name] = measure
+            if measure.status != 200 and errors:
+                print(f"  test client {name}: {errors[-1]}")
             print(f"  test client {name:<14} {path:<22} median {measure.median_ms:8.1f} ms  p95 {measure.p95_ms:8.1f} ms"
                   f"  {measure.statements} statements  status {measure.status}", flush=True)
     finally:
         event.remove(engine, "before_cursor_execute", count)
+        got_request_exception.disconnect(on_exception, app)
     return results
 
 
@@ -397,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds of timed requests per page and client; stops early (after at least "
                              f"{MIN_REQUESTS} requests) when spent (default 60)")
     parser.add_argument("--no-gunicorn", action="store_true", help="test client only")
+    parser.add_argument("--only", help="comma-separated pages: " + ",".join(PAGE_KEYS.values()))
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--print-cookies", metavar="BASE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--load", metavar="URL", help=argparse.SUPPRESS)
@@ -420,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.requests} requests per page; load average {load_average()}")
     if not has_dashboard:
         print("note: no /dashboard route in this build: dashboard skipped")
-    targets = pick_targets(app, has_dashboard)
+    targets = pick_targets(app, has_dashboard, set(args.only.split(",")) if args.only else None)
     print(f"plan page: {targets.plan_note}; task page: {targets.task_note}; 我的任务: {targets.unit_login}, "
           f"{targets.unit_note}", flush=True)
     local = measure_test_client(app, targets, args.requests, args.budget)

@@ -152,6 +152,15 @@ TABLE = [
     ("/plans/<int:plan_id>/reminders", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/admin/calendar", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/admin/calendar", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    # webhooks (tracker/webhooks): managers set up group robots; each manager edits, tests and deletes
+    # a webhook of their own here (the test message goes to a closed port: a failure flash and an audit event)
+    ("/admin/webhooks/", "GET", L, OK, OK, NO, NO, NO, NO),
+    ("/admin/webhooks/new", "GET", L, OK, OK, NO, NO, NO, NO),
+    ("/admin/webhooks/new", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/admin/webhooks/<int:webhook_id>/edit", "GET", L, OK, OK, NO, NO, NO, NO),
+    ("/admin/webhooks/<int:webhook_id>/edit", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/admin/webhooks/<int:webhook_id>/test", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/admin/webhooks/<int:webhook_id>/delete", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     # proposals (tracker/proposals): a proposal whose main unit (主办) is task 4's lead unit and whose
     # co-handling unit (会办) is task 4's cooperating unit; managers edit and track its commitments
     ("/proposals", "GET", L, OK, OK, OK, OK, OK, OK),
@@ -266,6 +275,7 @@ class World:
     _proposal_id: int | None = None
     _draft_id: int | None = None
     _token_id: int | None = None
+    _webhook_ids: dict = field(default_factory=dict)  # role -> id of a webhook made for that role
     snapshot: dict | None = None  # fingerprint() after the last request, while nothing else wrote
 
     def __post_init__(self):
@@ -374,6 +384,20 @@ class World:
             self.snapshot = None  # the database changed
             db.session.remove()
         return self._token_id
+
+    def webhook_id(self, role: str) -> int:
+        """A WeCom robot per role (managers delete theirs), pointing at a closed local port."""
+        if role not in self._webhook_ids:
+            from tracker.webhooks.models import Webhook, WebhookFormat
+
+            hook = Webhook(name=f"督查室群（{role}）", format=WebhookFormat.wecom, url="http://127.0.0.1:9/send?key=k",
+                           events="overdue_digest")
+            db.session.add(hook)
+            db.session.commit()
+            self._webhook_ids[role] = hook.id
+            self.snapshot = None  # the database changed
+            db.session.remove()
+        return self._webhook_ids[role]
 
     @property
     def failed_mail_id(self) -> int:
@@ -536,6 +560,16 @@ def reminder_settings_form(world: World, role: str) -> dict:
             "version": str(row.version) if row else ""}
 
 
+def webhook_form(world: World, role: str, webhook_id: int | None) -> dict:
+    form = {"name": f"督查室群（{role}）", "format": "wecom", "url": "http://127.0.0.1:9/send?key=k", "secret": "",
+            "events": ["overdue_digest", "escalation"], "unit_id": "0", "enabled": "y", "version": ""}
+    if webhook_id is not None:
+        from tracker.webhooks.models import Webhook
+
+        form.update(name=f"督查室群（{role}，已改）", version=str(world.row(Webhook, webhook_id).version))
+    return form
+
+
 def proposal_form(world: World, role: str, proposal_id: int | None) -> dict:
     if proposal_id is None:
         return {"meeting": "区政协六届五次会议", "number": f"第090{ROLES.index(role)}号", "title": f"新提案（{role}）",
@@ -633,6 +667,11 @@ URLS = {
     "/admin/outbox/<int:notification_id>/retry": lambda w, r: f"/admin/outbox/{w.failed_mail_id}/retry",
     "/plans/<int:plan_id>/reminders": lambda w, r: f"/plans/{w.plan_id}/reminders",
     "/admin/calendar": lambda w, r: "/admin/calendar?year=2026",
+    "/admin/webhooks/": lambda w, r: "/admin/webhooks/",
+    "/admin/webhooks/new": lambda w, r: "/admin/webhooks/new",
+    "/admin/webhooks/<int:webhook_id>/edit": lambda w, r: f"/admin/webhooks/{w.webhook_id(r)}/edit",
+    "/admin/webhooks/<int:webhook_id>/test": lambda w, r: f"/admin/webhooks/{w.webhook_id(r)}/test",
+    "/admin/webhooks/<int:webhook_id>/delete": lambda w, r: f"/admin/webhooks/{w.webhook_id(r)}/delete",
     "/proposals": lambda w, r: "/proposals",
     "/proposals/<int:proposal_id>": lambda w, r: f"/proposals/{w.proposal_id}",
     "/proposals/new": lambda w, r: "/proposals/new",
@@ -687,6 +726,10 @@ FORMS = {
     "/admin/outbox/<int:notification_id>/retry": lambda w, r: {},
     "/plans/<int:plan_id>/reminders": lambda w, r: reminder_settings_form(w, r),
     "/admin/calendar": lambda w, r: {"holidays": f"2026-10-0{ROLES.index(r) + 1}", "makeup_workdays": ""},
+    "/admin/webhooks/new": lambda w, r: webhook_form(w, r, None),
+    "/admin/webhooks/<int:webhook_id>/edit": lambda w, r: webhook_form(w, r, w.webhook_id(r)),
+    "/admin/webhooks/<int:webhook_id>/test": lambda w, r: {},
+    "/admin/webhooks/<int:webhook_id>/delete": lambda w, r: {},
     "/proposals/new": lambda w, r: proposal_form(w, r, None),
     "/proposals/<int:proposal_id>/edit": lambda w, r: proposal_form(w, r, w.proposal_id),
     "/proposals/<int:proposal_id>/commitments": lambda w, r: commitment_form(w, r),
@@ -727,6 +770,10 @@ REDIRECTS = {
     ("/admin/outbox/<int:notification_id>/retry", "POST"): lambda w, r: "/admin/outbox",
     ("/plans/<int:plan_id>/reminders", "POST"): lambda w, r: f"/plans/{w.plan_id}/reminders",
     ("/admin/calendar", "POST"): lambda w, r: "/admin/calendar",
+    ("/admin/webhooks/new", "POST"): lambda w, r: "/admin/webhooks/",
+    ("/admin/webhooks/<int:webhook_id>/edit", "POST"): lambda w, r: "/admin/webhooks/",
+    ("/admin/webhooks/<int:webhook_id>/test", "POST"): lambda w, r: "/admin/webhooks/",
+    ("/admin/webhooks/<int:webhook_id>/delete", "POST"): lambda w, r: "/admin/webhooks/",
     ("/proposals/new", "POST"): lambda w, r: r"/proposals/\d+",
     ("/proposals/<int:proposal_id>/edit", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/proposals/<int:proposal_id>/commitments", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",

@@ -50,7 +50,8 @@ def reminders_run(at: str | None) -> None:
         raise click.BadParameter(f"not an ISO date-time: {at}", param_hint="--at") from None
     result = run_reminders(moment)
     click.echo(f"as of {moment.astimezone(BEIJING):%Y-%m-%d %H:%M} (Beijing)")
-    click.echo(f"queued: {result.scan.total} " + " ".join(f"{k}={v}" for k, v in sorted(result.scan.queued.items())))
+    click.echo(f"queued: {result.scan.total} " + " ".join(f"{k}={v}" for k, v in sorted(result.scan.queued.items()))
+               + f"; webhook calls: {result.scan.webhook_calls}")
     click.echo(f"sent: {result.send.sent}, to retry: {result.send.retried}, failed: {result.send.failed}")
     for error in result.send.errors[-3:]:
         click.echo(f"  error: {error}")

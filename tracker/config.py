@@ -68,6 +68,7 @@ class Config:
     # In-process scheduler (make run). Production: one `flask scheduler run` process, or this guarded by a lock.
     SCHEDULER_ENABLED = _env("SCHEDULER", "0") == "1"
     SCHEDULER_INTERVAL_SECONDS = _env_int("SCHEDULER_INTERVAL_SECONDS", 300)
+    WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
     SCHEDULER_EXPECTED = _env("SCHEDULER_EXPECTED", "1") == "1"  # /healthz reports a missing heartbeat
 
 

@@ -12,3 +12,4 @@ from tracker.reminders.heartbeat import Heartbeat  # noqa: F401
 from tracker.proposals.models import Proposal, ProposalState, proposal_co_units  # noqa: F401
 from tracker.imports.models import DraftKind, DraftState, ImportDraft  # noqa: F401
 from tracker.api.models import ApiToken  # noqa: F401
+from tracker.webhooks.models import Webhook, WebhookFormat  # noqa: F401

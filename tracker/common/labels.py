@@ -20,6 +20,12 @@ LABELS = {
     "lead": _l("牵头"), "cooperating": _l("配合"),
     # overdue kinds
     "task": _l("任务逾期"), "report": _l("报送逾期"),
+    # notification kinds (reminder and review events)
+    "report_due": _l("报送提醒"), "deadline": _l("到期提醒"), "overdue_digest": _l("逾期汇总"),
+    "weekly_digest": _l("每周汇总"), "escalation": _l("督办升级"), "proposal_due": _l("提案答复提醒"),
+    "update_returned": _l("报送被退回"), "update_resubmitted": _l("退回后重新提交"), "update_accepted": _l("报送已采纳"),
+    # webhook formats
+    "wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人"), "generic": _l("通用JSON（签名）"),
 }
 
 BADGES = {

@@ -37,7 +37,12 @@ def run_service(action: Callable[..., Any], *args, on_failure: Callable[[], None
     return None, error
 
 
+MAX_ID = 2_147_483_647  # ids are PostgreSQL integers: a larger one cannot exist and must not reach a query
+
+
 def get_or_404(model, object_id: int):
+    if not 0 < object_id <= MAX_ID:  # /tasks/99999999999999999999/edit: SQLite cannot even bind it
+        abort(404)
     obj = db.session.get(model, object_id)
     if obj is None:
         abort(404)

@@ -16,7 +16,7 @@ class RunResult:
     send: SendResult
 
 
-def run_reminders(at: datetime | None = None, mailer=None) -> RunResult:
+def run_reminders(at: datetime | None = None, mailer=None, poster=None) -> RunResult:
     """One reminder scan (committed as one transaction) and one send pass, as of ``at``."""
     at = at or utcnow()
     try:
@@ -25,4 +25,4 @@ def run_reminders(at: datetime | None = None, mailer=None) -> RunResult:
     except Exception:
         db.session.rollback()
         raise
-    return RunResult(scan, send_pending(at, mailer))
+    return RunResult(scan, send_pending(at, mailer, poster=poster))

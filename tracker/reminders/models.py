@@ -14,6 +14,7 @@ from tracker.extensions import db
 
 if TYPE_CHECKING:
     from tracker.tasks.models import Task
+    from tracker.webhooks.models import Webhook
 
 
 class NotificationKind(str, enum.Enum):
@@ -25,6 +26,12 @@ class NotificationKind(str, enum.Enum):
     update_returned = "update_returned"  # 报送被退回
     update_resubmitted = "update_resubmitted"  # 退回后重新提交
     proposal_due = "proposal_due"  # 提案答复到期提醒
+    update_accepted = "update_accepted"  # 报送已采纳 (webhooks only)
+
+
+class DeliveryChannel(str, enum.Enum):
+    email = "email"
+    webhook = "webhook"  # a group robot or JSON endpoint (tracker.webhooks)
 
 
 class DeliveryState(str, enum.Enum):
@@ -34,10 +41,12 @@ class DeliveryState(str, enum.Enum):
 
 
 class Notification(db.Model):
-    """One email to one address, written in the same transaction as the decision to send it.
+    """One email to one address, or one webhook call, written in the same transaction as the decision
+    to send it (the outbox).
 
     ``idempotency_key`` (kind + object + period/offset + recipient) is unique, so a job that runs
-    twice, or two schedulers racing, queue each email once.
+    twice, or two schedulers racing, queue each message once. Webhook rows carry their JSON body in
+    ``payload`` and name the robot in ``recipient_email``.
     """
 
     __tablename__ = "notifications"
@@ -48,6 +57,10 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind))
+    channel: Mapped[DeliveryChannel] = mapped_column(str_enum(DeliveryChannel, 16), default=DeliveryChannel.email,
+                                                     server_default=DeliveryChannel.email.value)
+    webhook_id: Mapped[Optional[int]] = mapped_column(ForeignKey("webhooks.id", ondelete="SET NULL"), index=True)
+    payload: Mapped[Optional[str]] = mapped_column(Text)
     recipient_email: Mapped[str] = mapped_column(String(200))
     recipient_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
                                                              index=True)
@@ -66,6 +79,7 @@ class Notification(db.Model):
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     task: Mapped[Optional["Task"]] = relationship()
+    webhook: Mapped[Optional["Webhook"]] = relationship()
 
 
 class ReminderSettings(db.Model):

@@ -1,4 +1,4 @@
-"""The email outbox: queue a rendered email once per idempotency key; never talk to SMTP here."""
+"""The outbox: queue a rendered email (or webhook call) once per idempotency key; never talk to SMTP here."""
 from __future__ import annotations
 
 import logging
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.common.clock import utcnow
 from tracker.extensions import db
-from tracker.reminders.models import DeliveryState, Notification, NotificationKind
+from tracker.reminders.models import DeliveryChannel, DeliveryState, Notification, NotificationKind
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +44,24 @@ def queue(kind: NotificationKind, key: str, recipient: Recipient, *, task_id: in
 
     INSERT … ON CONFLICT DO NOTHING keeps two racing schedulers from queueing the same email twice."""
     subject, text, html = render_email(kind, recipient.locale, **context)
-    values = dict(idempotency_key=key[:200], kind=kind.value, recipient_email=recipient.email,
-                  recipient_user_id=recipient.user_id, recipient_unit_id=recipient.unit_id, task_id=task_id,
-                  locale=recipient.locale, subject=subject[:300], body_text=text, body_html=html,
-                  created_at=at or utcnow(), state=DeliveryState.pending.value, attempts=0,
-                  next_attempt_at=at or utcnow(), last_error="")
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (insert(Notification.__table__).values(**values)
-                 .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Notification.__table__.c.id))
-    added = db.session.execute(statement).scalar() is not None
+    added = insert_once(key, kind, recipient_email=recipient.email, recipient_user_id=recipient.user_id,
+                        recipient_unit_id=recipient.unit_id, task_id=task_id, locale=recipient.locale,
+                        subject=subject, body_text=text, body_html=html, at=at)
     if added and not current_app.config.get("MAIL_SERVER"):
         log.info("outbox (no SMTP configured): to=%s subject=%s", recipient.email, subject)
     return added
+
+
+def insert_once(key: str, kind: NotificationKind, *, subject: str, at: datetime | None = None,
+                channel: DeliveryChannel = DeliveryChannel.email, **values) -> bool:
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING; True when the row is new. Every outbox
+    row, email or webhook, is written here."""
+    at = at or utcnow()
+    row = dict(idempotency_key=key[:200], kind=kind.value, channel=channel.value, subject=subject[:300],
+               created_at=at, state=DeliveryState.pending.value, attempts=0, next_attempt_at=at, last_error="",
+               **values)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (insert(Notification.__table__).values(**row)
+                 .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Notification.__table__.c.id))
+    return db.session.execute(statement).scalar() is not None

@@ -28,6 +28,7 @@ from tracker.tasks.models import Task
 from tracker.tasks.queries import OPEN_STATUSES, REPORT_FILED_STATES, OverdueFilters, overdue_list
 from tracker.units.models import Unit
 from tracker.updates.models import StatusUpdate
+from tracker.webhooks.outbox import SCOPE_ALL_UNITS, SCOPE_UNITS, WebhookDirectory, publish
 from tracker.workcalendar.services import current_calendar
 
 SEND_AT = time(9, 0)  # reminders and digests go out at 09:00 Beijing time
@@ -36,11 +37,17 @@ DEADLINE_OFFSETS = (10, 5, 1)  # proposals: working days before the reply is due
 
 @dataclass
 class ScanResult:
-    queued: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    queued: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # emails by kind
+    webhook_calls: int = 0
+    webhooks: WebhookDirectory = field(default_factory=WebhookDirectory)
 
     def add(self, kind: NotificationKind, added: bool) -> None:
         if added:
             self.queued[kind.value] += 1
+
+    def publish(self, kind: NotificationKind, key: str, **arguments) -> None:
+        """Queues the event's webhook calls (see ``tracker.webhooks.outbox.publish``)."""
+        self.webhook_calls += publish(kind, key, directory=self.webhooks, **arguments)
 
     @property
     def total(self) -> int:
@@ -130,11 +137,17 @@ def scan_task_reminders(at: datetime, result: ScanResult) -> None:
         if kind == "report":
             if (task.id, period.key) in filed:
                 continue
+            result.publish(NotificationKind.report_due, f"report_due:{task.id}:{period.key}:{offset}",
+                           unit_ids=[task.lead_unit_id], path=f"/tasks/{task.id}", task_id=task.id, at=at,
+                           task=task, period=period, offset=offset)
             for recipient in unit_recipients(task.lead_unit):
                 result.add(NotificationKind.report_due, queue(
                     NotificationKind.report_due, f"report_due:{task.id}:{period.key}:{offset}:{recipient.email}",
                     recipient, task_id=task.id, at=at, task=task, period=period, offset=offset))
         else:
+            result.publish(NotificationKind.deadline, f"deadline:{task.id}:{task.due_on}:{offset}",
+                           unit_ids=[task.lead_unit_id, *(u.id for u in task.cooperating_units)],
+                           path=f"/tasks/{task.id}", task_id=task.id, at=at, task=task, offset=offset, role="lead")
             for unit in [task.lead_unit, *task.cooperating_units]:
                 for recipient in unit_recipients(unit):
                     result.add(NotificationKind.deadline, queue(
@@ -157,6 +170,9 @@ def scan_proposal_reminders(at: datetime, result: ScanResult) -> None:
         for offset in offsets:
             if calendar.add_working_days(row.due_on, -offset) not in days:
                 continue
+            result.publish(NotificationKind.proposal_due, f"proposal_due:{row.proposal.id}:{row.due_on}:{offset}",
+                           unit_ids=[row.proposal.main_unit_id], path=f"/proposals/{row.proposal.id}", at=at,
+                           proposal=row.proposal, offset=offset)
             for recipient in unit_recipients(row.proposal.main_unit):
                 result.add(NotificationKind.proposal_due, queue(
                     NotificationKind.proposal_due,
@@ -185,11 +201,24 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
     unit_ids = set(by_unit) | set(late_replies)
     units = {unit.id: unit for unit in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
     for unit_id in sorted(unit_ids):
+        result.publish(NotificationKind.overdue_digest, f"overdue_digest:{unit_id}:{today}", unit_ids=[unit_id],
+                       scope=SCOPE_UNITS, path="/overdue", at=at, unit=units[unit_id],
+                       rows=by_unit.get(unit_id, []), proposals=late_replies.get(unit_id, []), today=today)
         for recipient in unit_recipients(units[unit_id]):
             result.add(NotificationKind.overdue_digest, queue(
                 NotificationKind.overdue_digest, f"overdue_digest:{unit_id}:{today}:{recipient.email}", recipient,
                 at=at, unit=units[unit_id], rows=by_unit.get(unit_id, []), proposals=late_replies.get(unit_id, []),
                 today=today))
+    digest_rows = [row for unit_rows in by_unit.values() for row in unit_rows]
+    if digest_rows or late_replies:
+        counts: dict[str, int] = defaultdict(int)
+        for row in digest_rows:
+            counts[row.task.lead_unit.short_name] += 1
+        result.publish(NotificationKind.overdue_digest, f"overdue_digest:all:{today}", scope=SCOPE_ALL_UNITS,
+                       path="/overdue", at=at, template="webhooks/overdue_summary.txt", today=today,
+                       rows=sorted(digest_rows, key=lambda row: -row.overdue_days),
+                       proposals=[row for unit_rows in late_replies.values() for row in unit_rows],
+                       by_unit=sorted(counts.items(), key=lambda item: -item[1]))
     monday = today - timedelta(days=today.weekday())
     first_working_day = calendar.shift_to_working_day(monday, "next")
     if today >= first_working_day and first_working_day >= monday:
@@ -199,11 +228,14 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
         for row in rows:
             by_lead_unit[row.task.lead_unit.short_name] += 1
             by_group[f"{row.task.plan.title} · {row.task.group.label if row.task.group else '—'}"] += 1
+        digest = dict(rows=rows, by_unit=sorted(by_lead_unit.items(), key=lambda item: -item[1]),
+                      by_group=sorted(by_group.items()), today=today, week=week)
+        result.publish(NotificationKind.weekly_digest, f"weekly_digest:{week}", scope=SCOPE_ALL_UNITS,
+                       path="/overdue", at=at, **digest)
         for user in users_with_role(Role.coordinator):
             result.add(NotificationKind.weekly_digest, queue(
                 NotificationKind.weekly_digest, f"weekly_digest:{user.id}:{week}", user_recipient(user), at=at,
-                rows=rows, by_unit=sorted(by_lead_unit.items(), key=lambda item: -item[1]),
-                by_group=sorted(by_group.items()), today=today, week=week))
+                **digest))
 
 
 def scan_escalations(at: datetime, result: ScanResult) -> None:
@@ -226,6 +258,9 @@ def scan_escalations(at: datetime, result: ScanResult) -> None:
             record(None, "task.escalated", escalation, task_id=task.id,
                    changes={"overdue_days": row.overdue_days}, summary=task.label)
             existing.add((task.id, task.due_on))
+        result.publish(NotificationKind.escalation, f"escalation:{task.id}:{task.due_on}", unit_ids=[task.lead_unit_id],
+                       path=f"/tasks/{task.id}", task_id=task.id, at=at, task=task, overdue_days=row.overdue_days,
+                       last_accepted=row.last_accepted)
         for leader in leaders:
             result.add(NotificationKind.escalation, queue(
                 NotificationKind.escalation, f"escalation:{task.id}:{task.due_on}:{leader.id}",

@@ -75,8 +75,9 @@ def tick(app: Flask, lock: SchedulerLock) -> None:
         try:
             result = run_reminders(datetime.now(timezone.utc))
             beat("scheduler")
-            if result.scan.total or result.send.sent:
-                log.info("reminders: queued %s, sent %d", dict(result.scan.queued), result.send.sent)
+            if result.scan.total or result.scan.webhook_calls or result.send.sent:
+                log.info("reminders: queued %s and %d webhook calls, sent %d", dict(result.scan.queued),
+                         result.scan.webhook_calls, result.send.sent)
         except Exception:
             log.exception("reminder run failed")
             db.session.rollback()

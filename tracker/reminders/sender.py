@@ -1,4 +1,5 @@
-"""Delivers pending outbox rows over SMTP, retrying failures with exponential backoff."""
+"""Delivers pending outbox rows (email over SMTP, webhook calls over HTTP), retrying failures with
+exponential backoff."""
 from __future__ import annotations
 
 import logging
@@ -13,7 +14,8 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from tracker.extensions import db
-from tracker.reminders.models import DeliveryState, Notification
+from tracker.reminders.models import DeliveryChannel, DeliveryState, Notification
+from tracker.webhooks.delivery import WebhookError, WebhookPoster
 
 log = logging.getLogger(__name__)
 
@@ -96,14 +98,15 @@ def backoff(attempts: int) -> timedelta:
 CLAIM_LEASE = timedelta(minutes=10)
 
 
-def _claim(at: datetime, batch: int) -> list[Notification]:
+def _claim(at: datetime, batch: int, channels: list[DeliveryChannel]) -> list[Notification]:
     """Rows this sender may deliver now; no other sender gets the same rows.
 
     PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, held until the batch commits. SQLite has no row
     locks: each row is leased by a conditional UPDATE of its next attempt time (committed at once),
     so a second process finds it taken; if this process dies, the lease runs out and it is retried."""
     query = (select(Notification)
-             .where(Notification.state == DeliveryState.pending, Notification.next_attempt_at <= at)
+             .where(Notification.state == DeliveryState.pending, Notification.next_attempt_at <= at,
+                    Notification.channel.in_(channels))
              .order_by(Notification.id).limit(batch))
     if db.session.get_bind().dialect.name == "postgresql":
         return list(db.session.scalars(query.with_for_update(skip_locked=True)))
@@ -122,26 +125,28 @@ def _claim(at: datetime, batch: int) -> list[Notification]:
                                    .order_by(Notification.id))) if claimed else []
 
 
-def send_pending(at: datetime, mailer=None, batch: int = 200) -> SendResult:
-    """One send pass as of ``at``: commits after each batch. Without SMTP settings it sends nothing
-    (mail stays in the outbox, visible in the app)."""
+def send_pending(at: datetime, mailer=None, batch: int = 200, poster=None) -> SendResult:
+    """One send pass as of ``at``: commits after each batch. Without SMTP settings no email is sent
+    (mail stays in the outbox, visible in the app); webhook calls go out either way."""
     result = SendResult()
     if mailer is None:
         settings = SmtpSettings.from_config(current_app.config)
-        if settings is None:
-            return result
-        mailer = SmtpMailer(settings)
+        mailer = SmtpMailer(settings) if settings is not None else None
+    poster = poster or WebhookPoster(current_app.config.get("WEBHOOK_TIMEOUT_SECONDS", 10))
+    channels = [DeliveryChannel.webhook] + ([DeliveryChannel.email] if mailer is not None else [])
     max_attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 40)
     try:
         while True:
-            rows = _claim(at, batch)
+            rows = _claim(at, batch, channels)
             if not rows:
                 break
             for row in rows:
+                sender = mailer if row.channel == DeliveryChannel.email else poster
                 try:
-                    mailer.send(row)
-                except (smtplib.SMTPException, OSError) as error:
-                    mailer.close()
+                    sender.send(row)
+                except (smtplib.SMTPException, OSError, WebhookError) as error:
+                    if sender is mailer:
+                        mailer.close()
                     row.attempts += 1
                     row.last_error = f"{type(error).__name__}: {error}"[:1000]
                     if row.attempts >= max_attempts:
@@ -159,7 +164,8 @@ def send_pending(at: datetime, mailer=None, batch: int = 200) -> SendResult:
             if len(rows) < batch:
                 break
     finally:
-        mailer.close()
+        if mailer is not None:
+            mailer.close()
         db.session.rollback()
     if result.retried or result.failed:
         log.warning("outbox: %d sent, %d to retry, %d failed (%s)", result.sent, result.retried, result.failed,

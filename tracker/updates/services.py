@@ -105,6 +105,8 @@ def review_update(actor, update: StatusUpdate, *, decision: str, comment: str = 
            summary=update.review_comment)
     if update.review_state == ReviewState.returned:
         events.update_returned(update)
+    else:
+        events.update_accepted(update)
     task = update.task
     if update.review_state == ReviewState.accepted and update.unit_id == task.lead_unit_id:
         apply_accepted_report(actor, task, update.percent, today)
