@@ -172,6 +172,20 @@ def test_client_login(app, login: str):
     return client
 
 
+def print_snapshot_time(app, today: str) -> None:
+    """The city-wide dashboard is read from a snapshot (tracker/reports/snapshots.py) that the scheduler
+    refreshes: what one refresh costs, with the snapshot it leaves for the timed requests."""
+    from datetime import date
+
+    from tracker.reports.snapshots import city_dashboard
+
+    with app.app_context():
+        started = time.perf_counter()
+        city_dashboard(date.fromisoformat(today), refresh=True)
+        print(f"  dashboard snapshot refresh (what the scheduler does every run when stale): "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+
+
 def measure_test_client(app, targets: Targets, requests: int, budget: float, warmup: int = 2) -> dict[str, Measure]:
     from flask import got_request_exception
     from sqlalchemy import event
@@ -442,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
     targets = pick_targets(app, has_dashboard, set(args.only.split(",")) if args.only else None)
     print(f"plan page: {targets.plan_note}; task page: {targets.task_note}; 我的任务: {targets.unit_login}, "
           f"{targets.unit_note}", flush=True)
+    if has_dashboard and any(name == "dashboard" for name, _path, _who in targets.pages):
+        print_snapshot_time(app, args.today)
     local = measure_test_client(app, targets, args.requests, args.budget)
     remote = None
     if not args.no_gunicorn:

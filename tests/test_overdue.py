@@ -95,3 +95,18 @@ def test_completing_a_task_removes_it_from_the_list(seeded, on_date, browser):
     keys = {(row.kind, row.task.number) for row in overdue_list(date(2026, 6, 30))}
     assert ("task", "11") not in keys and ("report", "11") not in keys
     assert len(keys) == len(EXPECTED_ON_JUNE_30) - 2
+
+
+def test_the_overdue_page_is_paged_in_the_list_order(seeded, on_date, browser, app):
+    on_date(date(2026, 6, 30))
+    app.config["PAGE_SIZE"] = 4
+    expected = [(row.kind, row.task.number) for row in overdue_list(date(2026, 6, 30))]
+    coordinator = browser("coordinator")
+    shown = []
+    for number in (1, 2, 3):
+        page = coordinator.get(f"/overdue?page={number}").text
+        assert "共9项" in page and f"{number} / 3" in page
+        shown += re.findall(r'<tr data-task="([^"]+)" data-kind="(\w+)"', page)
+    assert [(kind, task) for task, kind in shown] == expected  # every row once, in the export's order
+    last = coordinator.get("/overdue?page=99").text  # past the end: the last page
+    assert re.findall(r'<tr data-task="([^"]+)"', last) == [task for task, _kind in shown[8:]]

@@ -69,6 +69,7 @@ class Config:
     SCHEDULER_ENABLED = _env("SCHEDULER", "0") == "1"
     SCHEDULER_INTERVAL_SECONDS = _env_int("SCHEDULER_INTERVAL_SECONDS", 300)
     WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+    DASHBOARD_SNAPSHOT_MINUTES = _env_int("DASHBOARD_SNAPSHOT_MINUTES", 10)  # city-wide figures kept this long
     SCHEDULER_EXPECTED = _env("SCHEDULER_EXPECTED", "1") == "1"  # /healthz reports a missing heartbeat
 
 

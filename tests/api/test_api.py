@@ -249,7 +249,8 @@ def test_filters_return_the_seed_rows(world):
     # A unit user's filter narrows its own tasks, never widens them.
     assert numbers(world.get("qingxiban", f"/api/v1/tasks?lead_unit_id={kejiwei}")) == []
     for bad in ("status=done", "due_from=2026-13-01", "due_from=20260101", "unit_id=x", "lead_unit_id=0",
-                "plan_id=99999999999", "due_from=2026-07-01&due_to=2026-06-01"):
+                "plan_id=99999999999", "due_from=2026-07-01&due_to=2026-06-01", "due_to=0001-01-01",
+                "due_from=9999-12-31"):
         assert_error(world.get("coordinator", f"/api/v1/tasks?{bad}"), 400, "invalid_request")
 
 

@@ -15,6 +15,8 @@ from typing import Any, Mapping
 
 from flask_babel import gettext as _
 
+from tracker.common.forms import MAX_YEAR, MIN_YEAR
+
 MAX_ID = 2_147_483_647  # PostgreSQL integer: a larger id cannot exist and must not reach a query
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DIGITS = re.compile(r"^[0-9]{1,12}$")
@@ -139,9 +141,12 @@ class Day(Field):
         if not isinstance(value, str) or not DAY.match(value):
             raise FieldError(_("须为YYYY-MM-DD格式的日期。"))
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise FieldError(_("不是有效的日期。")) from None
+        if not MIN_YEAR <= day.year <= MAX_YEAR:  # the same years as the forms (tracker.common.forms)
+            raise FieldError(_("年份须在2000至2100之间。"))
+        return day
 
     def own_schema(self) -> dict:
         return {"type": "string", "format": "date"}

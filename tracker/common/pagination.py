@@ -29,10 +29,37 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(query, per_page: int | None = None) -> Page:
-    per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
+MAX_PAGE = 1_000_000  # beyond any list: a larger ?page= is shown as the last page, not an overflowing OFFSET
+
+
+def _requested_page() -> int:
     raw = request.args.get("page", "1")
-    page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def paginate(query, per_page: int | None = None) -> Page:
+    """The requested page of ``query`` (ORM entities); a page number past the end shows the last page."""
+    per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
+    total = _count(query)
+    page = min(_requested_page(), max(1, -(-total // per_page)))
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, page, per_page, total)
+
+
+def paginate_rows(query, per_page: int | None = None) -> Page:
+    """The requested page of a query of plain rows, counted by ``COUNT(*) OVER ()`` in the same
+    statement: for a query whose rows are expensive to find (the overdue list), it runs once, not twice."""
+    per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
+    page = _requested_page()
+    counted = query.add_columns(func.count().over().label("rows_in_total"))
+    items = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+    if items:
+        return Page(items, page, per_page, items[0].rows_in_total)
+    total = _count(query)  # past the end (or nothing at all): show the last page
+    page = max(1, -(-total // per_page))
+    items = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all() if total else []
     return Page(items, page, per_page, total)

@@ -52,4 +52,4 @@ def get_or_404(model, object_id: int):
 def expected_version(raw) -> int | None:
     """The version a form was loaded with (optimistic locking); None when the form did not carry one."""
     text = str(raw if raw is not None else "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None  # "²".isdigit(), but int("²") fails

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from tracker.audit.services import record
 from tracker.common.errors import ValidationFailed
+from tracker.common.forms import MAX_YEAR, MIN_YEAR
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES, DocumentError, chinese_number, extract_text, find_date
 from tracker.imports.models import DraftKind, DraftState, ImportDraft
@@ -204,10 +205,13 @@ def parse_iso(value, label: str, problems: list[str]) -> date | None:
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(str(value).strip())
+        day = date.fromisoformat(str(value).strip())
     except ValueError:
+        day = None
+    if day is None or not MIN_YEAR <= day.year <= MAX_YEAR:  # years the working calendar (and date maths) handle
         problems.append(_("%(field)s“%(value)s”不是有效日期（应为YYYY-MM-DD）。", field=label, value=value))
         return None
+    return day
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from tracker.common.forms import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length
@@ -43,7 +43,7 @@ def _text(form, name: str, default: str = "") -> str:
 
 def _optional_int(value: str):
     value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _ticked(form, name: str) -> bool:

@@ -45,7 +45,8 @@ def index():
 
 
 def _uploaded_name(raw: str | None) -> str:
-    return (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable()).strip()  # no NUL or control characters (PostgreSQL)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from tracker.common.forms import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 DATE_MESSAGE = _l("日期格式应为YYYY-MM-DD。")
+MAX_POSITION = 10_000
 
 
 class PlanForm(FlaskForm):
@@ -24,5 +25,6 @@ class PlanForm(FlaskForm):
 class GroupForm(FlaskForm):
     number = StringField(_l("序号"), validators=[Length(max=20)])
     title = StringField(_l("行动名称"), validators=[DataRequired(message=_l("请填写行动名称。")), Length(max=200)])
-    position = IntegerField(_l("排序"), validators=[Optional()])
+    position = IntegerField(_l("排序"), validators=[Optional(), NumberRange(0, MAX_POSITION, message=_l(
+        "须在%(low)d至%(high)d之间。", low=0, high=MAX_POSITION))])
     submit = SubmitField(_l("保存"))

@@ -56,6 +56,9 @@ def save_group(actor, plan: Plan, group: ActionGroup | None, *, number: str, tit
         if position is None:
             position = (db.session.scalar(select(func.max(ActionGroup.position))
                                           .where(ActionGroup.plan_id == plan.id)) or 0) + 1
+        elif db.session.scalar(select(ActionGroup.id).where(ActionGroup.plan_id == plan.id,
+                                                            ActionGroup.position == position)) is not None:
+            raise ValidationFailed(_("排序%(n)d已被其他行动使用。", n=position))
         group = ActionGroup(plan=plan, number=number.strip(), title=title.strip(), position=position)
         db.session.add(group)
         record(actor, "group.created", group, changes={"number": group.number, "title": group.title},

@@ -69,7 +69,9 @@ def tick(app: Flask, lock: SchedulerLock) -> None:
     if not lock.acquire():
         return
     from tracker.reminders.heartbeat import beat
+    from tracker.common.clock import today
     from tracker.reminders.jobs import run_reminders
+    from tracker.reports.snapshots import city_dashboard
 
     with app.app_context():
         try:
@@ -78,6 +80,7 @@ def tick(app: Flask, lock: SchedulerLock) -> None:
             if result.scan.total or result.scan.webhook_calls or result.send.sent:
                 log.info("reminders: queued %s and %d webhook calls, sent %d", dict(result.scan.queued),
                          result.scan.webhook_calls, result.send.sent)
+            city_dashboard(today())  # keeps the city-wide dashboard's snapshot fresh (tracker.reports.snapshots)
         except Exception:
             log.exception("reminder run failed")
             db.session.rollback()

@@ -12,7 +12,7 @@ from tracker.auth.models import Role
 from tracker.common.clock import today, utcnow
 from tracker.common.pagination import paginate
 from tracker.common.permissions import can_manage_users, is_manager, require
-from tracker.common.web import expected_version, get_or_404, run_service
+from tracker.common.web import MAX_ID, expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.reminders.forms import HolidayYearForm, ReminderSettingsForm, RetryForm
@@ -53,7 +53,8 @@ def outbox():
 def retry(notification_id: int):
     form = RetryForm()
     if form.validate_on_submit():
-        count, error = run_service(retry_failed, [notification_id], utcnow())
+        known = [notification_id] if notification_id <= MAX_ID else []  # a larger id cannot exist, nor be queried
+        count, error = run_service(retry_failed, known, utcnow())
         if error is None:
             flash(_("已重新加入发送队列。") if count else _("只有发送失败的邮件可以重新发送。"), "success" if count else "warning")
     return redirect(url_for("reminders.outbox", state="failed"))

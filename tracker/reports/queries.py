@@ -43,7 +43,7 @@ from tracker.common.workdays import BEIJING, WorkingCalendar
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanStatus
 from tracker.tasks.models import Task, TaskStatus
-from tracker.tasks.queries import OPEN_STATUSES, OverdueFilters, last_accepted_updates, overdue_reports
+from tracker.tasks.queries import OPEN_STATUSES, OverdueFilters, last_accepted_updates, overdue_task_ids
 from tracker.units.models import Unit
 from tracker.updates.models import ReviewState, StatusUpdate
 
@@ -89,17 +89,15 @@ def at_risk_due_by(today: date, calendar_in_force: WorkingCalendar | None = None
     return calendar_in_force.add_working_days(today, AT_RISK_WORKING_DAYS + 1) - timedelta(days=1)
 
 
-def report_overdue_task_ids(today: date, filters: OverdueFilters = OverdueFilters()) -> set[int]:
-    """Tasks whose latest due report is missing: the report rows of the overdue list (逾期清单)."""
-    return {row.task.id for row in overdue_reports(today, filters)}
-
-
-def task_state_expression(today: date, report_overdue_ids: set[int], calendar_in_force: WorkingCalendar | None = None):
-    """SQL CASE giving each task its state (see the module docstring), so states aggregate in SQL."""
+def task_state_expression(today: date, filters: OverdueFilters = OverdueFilters(),
+                          calendar_in_force: WorkingCalendar | None = None):
+    """SQL CASE giving each task its state (see the module docstring), so states aggregate in SQL. The
+    report rule is the overdue list's own SQL (tasks whose latest due report is missing), as a subquery."""
     is_open = Task.status.in_(OPEN_STATUSES)
     due_soon = and_(Task.due_on >= today, Task.due_on <= at_risk_due_by(today, calendar_in_force),
                     Task.progress < AT_RISK_PROGRESS_BELOW)
-    report_late = Task.id.in_(sorted(report_overdue_ids)) if report_overdue_ids else literal(False)
+    report_overdue = overdue_task_ids(today, filters, kinds=("report",))
+    report_late = Task.id.in_(report_overdue) if report_overdue is not None else literal(False)
     return case(
         (Task.status == TaskStatus.completed, literal(COMPLETED)),
         (Task.status == TaskStatus.suspended, literal(SUSPENDED)),
@@ -135,7 +133,7 @@ class Scope:
 
 def _state_rows(today: date, scope: Scope):
     """Subquery: one row per task in scope with its state (and the columns the roll-ups group by)."""
-    state = task_state_expression(today, report_overdue_task_ids(today, scope.filters)).label("state")
+    state = task_state_expression(today, scope.filters).label("state")
     query = scope.tasks(select(Task.id.label("task_id"), Task.plan_id, Task.group_id, Task.lead_unit_id, state))
     subquery = query.subquery()
     if scope.state:
@@ -220,15 +218,42 @@ def rag_by_group(today: date, scope: Scope) -> list[RollUpRow]:
     return rows
 
 
+def worst_first(rows: list[RollUpRow]) -> list[RollUpRow]:
+    """Red before amber before green; then most overdue, most at risk, by name."""
+    order = {RED: 0, AMBER: 1, GREEN: 2}
+    return sorted(rows, key=lambda row: (order[row.states.rag], -row.states.counts[OVERDUE],
+                                         -row.states.counts[AT_RISK], row.label))
+
+
 def rag_by_lead_unit(today: date, scope: Scope) -> list[RollUpRow]:
     """Red-amber-green by lead unit (牵头单位), worst first, then by name."""
     counts = _roll_up(today, scope, "lead_unit_id")
     units = db.session.scalars(select(Unit).where(Unit.id.in_(list(counts))))
-    rows = [RollUpRow(unit.id, unit.short_name, None, counts[unit.id]) for unit in units]
-    order = {RED: 0, AMBER: 1, GREEN: 2}
-    rows.sort(key=lambda row: (order[row.states.rag], -row.states.counts[OVERDUE], -row.states.counts[AT_RISK],
-                               row.label))
-    return rows
+    return worst_first([RollUpRow(unit.id, unit.short_name, None, counts[unit.id]) for unit in units])
+
+
+ROLL_UP_ROWS = 20  # a city has ~14,000 action groups and ~2,000 lead units: the dashboard shows the worst
+
+
+@dataclass
+class DashboardFigures:
+    """Everything the dashboard shows for one scope; roll-ups longer than ``ROLL_UP_ROWS`` keep their
+    worst rows (``groups_total``/``units_total`` say how many there are)."""
+
+    counts: StateCounts
+    by_group: list[RollUpRow]
+    by_unit: list[RollUpRow]
+    groups_total: int
+    units_total: int
+    trend: list["TrendPoint"]
+    computed_at: datetime
+
+
+def dashboard_figures(today: date, scope: Scope) -> DashboardFigures:
+    by_group, by_unit = rag_by_group(today, scope), rag_by_lead_unit(today, scope)
+    shown_groups = by_group if len(by_group) <= ROLL_UP_ROWS else worst_first(by_group)[:ROLL_UP_ROWS]
+    return DashboardFigures(state_counts(today, scope), shown_groups, by_unit[:ROLL_UP_ROWS], len(by_group),
+                            len(by_unit), trend(today, scope), datetime.now(timezone.utc))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -269,8 +294,11 @@ def _start_of(task: Task) -> date:
             or task.created_at.astimezone(BEIJING).date())
 
 
-def periods_due(task: Task, today: date) -> list[deadlines.ReportPeriod]:
-    """The lead unit's reporting periods for ``task`` whose report day lies before ``today``."""
+def periods_due(task: Task, today: date, memo: dict | None = None) -> list[deadlines.ReportPeriod]:
+    """The lead unit's reporting periods for ``task`` whose report day lies before ``today``. ``memo``
+    keeps the periods of each (cycle, report day, month) across tasks: computing one means calendar
+    arithmetic, and a city's 100,000 tasks share a handful of schedules."""
+    memo = {} if memo is None else memo
     if task.status == TaskStatus.suspended:
         return []
     cycle = task.reporting_cycle.value
@@ -280,7 +308,10 @@ def periods_due(task: Task, today: date) -> list[deadlines.ReportPeriod]:
     start = _start_of(task)
     seen: dict[str, deadlines.ReportPeriod] = {}
     for month_start in _month_starts(start, today):
-        period = deadlines.period_of(cycle, task.report_day, month_start)
+        period = memo.get((cycle, task.report_day, month_start))
+        if period is None:
+            period = memo[(cycle, task.report_day, month_start)] = deadlines.period_of(cycle, task.report_day,
+                                                                                       month_start)
         if period.key in seen or not start <= period.report_due_on < today:
             continue
         if task.completed_on is not None and _period_start(period) > task.completed_on:
@@ -308,9 +339,9 @@ def due_reports(today: date, scope: Scope) -> list[DueReport]:
                    StatusUpdate.unit_id == Task.lead_unit_id, StatusUpdate.review_state == ReviewState.accepted)
             .group_by(StatusUpdate.task_id, StatusUpdate.period))
     }
-    result = []
+    result, memo = [], {}
     for task in tasks:
-        for period in periods_due(task, today):
+        for period in periods_due(task, today, memo):
             submitted_at = accepted_at.get((task.id, period.key))
             if submitted_at is not None and submitted_at.tzinfo is None:  # SQLite drops the zone of MIN()
                 submitted_at = submitted_at.replace(tzinfo=timezone.utc)

@@ -22,8 +22,9 @@ from tracker.plans.models import ActionGroup, Plan, PlanStatus
 from tracker.reports import charts, exports
 from tracker.reports.queries import (AT_RISK_PROGRESS_BELOW, AT_RISK_WORKING_DAYS, OVERDUE, RAG_LABELS,
                                      SCOREBOARD_SORTS, STATE_COLORS, STATE_LABELS, STATES, Scope, StateCounts,
-                                     ledger_rows, parse_month, progress_report, rag_by_group, rag_by_lead_unit,
-                                     scoreboard, state_counts, state_label, trend)
+                                     dashboard_figures, ledger_rows, parse_month, progress_report, scoreboard,
+                                     state_label)
+from tracker.reports.snapshots import city_dashboard
 from tracker.tasks.models import Task
 from tracker.tasks.queries import OverdueFilters, overdue_list
 from tracker.tasks.views import overdue_filters
@@ -58,8 +59,10 @@ def _scope_plan(plan_id: int | None) -> Plan | None:
     return get_or_404(Plan, plan_id) if plan_id else None
 
 
-def _active_plans() -> list[Plan]:
-    return list(db.session.scalars(select(Plan).where(Plan.status == PlanStatus.active).order_by(Plan.id)))
+def _active_plans():
+    """(id, title) rows for the plan menus: a city has ~2,000 active plans, no need for objects."""
+    return db.session.execute(select(Plan.id, Plan.title).where(Plan.status == PlanStatus.active)
+                              .order_by(Plan.id)).all()
 
 
 def _filter_note(filters: OverdueFilters, state: str | None = None, with_plan: bool = True) -> str:
@@ -114,17 +117,15 @@ def dashboard():
     plan = _scope_plan(_int_arg("plan_id"))
     if plan is not None and plan.status != PlanStatus.active:
         flash(_("该方案不在实施中，仪表盘只统计实施中的方案。"), "info")
-    scope = Scope(plan_id=plan.id if plan else None)
     day = today()
-    counts = state_counts(day, scope)
-    by_group, by_unit = rag_by_group(day, scope), rag_by_lead_unit(day, scope)
-    points = trend(day, scope)
+    figures = dashboard_figures(day, Scope(plan_id=plan.id)) if plan else city_dashboard(day)
     return render_template(
-        "reports/dashboard.html", plan=plan, plans=_active_plans(), today=day, counts=counts, by_group=by_group,
-        by_unit=by_unit, trend=points, charts=_dashboard_charts(counts, by_group, by_unit, points),
+        "reports/dashboard.html", plan=plan, plans=_active_plans(), today=day, figures=figures,
+        counts=figures.counts, by_group=figures.by_group, by_unit=figures.by_unit, trend=figures.trend,
+        charts=_dashboard_charts(figures.counts, figures.by_group, figures.by_unit, figures.trend),
         state_labels=STATE_LABELS, state_colors=STATE_COLORS, rag_labels=RAG_LABELS,
         at_risk_days=AT_RISK_WORKING_DAYS, at_risk_progress=AT_RISK_PROGRESS_BELOW,
-        multi_plan=len({row.plan.id for row in by_group if row.plan}) > 1)
+        multi_plan=len({row.plan.id for row in figures.by_group if row.plan}) > 1)
 
 
 # ---------------------------------------------------------------------------------------------------------

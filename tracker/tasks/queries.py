@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Date, String, cast, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from tracker.common import deadlines
+from tracker.common.pagination import Page, paginate_rows
 from tracker.common.permissions import visible_task_condition
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
@@ -52,10 +53,9 @@ def _open_tasks(filters: OverdueFilters):
     return filters.apply(query)
 
 
-def overdue_tasks(today: date, filters: OverdueFilters = OverdueFilters()) -> list[OverdueRow]:
-    query = _open_tasks(filters).where(Task.due_on < today)
-    return [OverdueRow("task", task, task.due_on, deadlines.overdue_days(task.due_on, today))
-            for task in db.session.scalars(query)]
+def _row_columns(kind: str, due_on, period):
+    return (literal(kind).label("kind"), Task.id.label("task_id"), due_on.label("due_on"),
+            period.label("period"), Task.plan_id.label("plan_id"), Task.sort_key.label("sort_key"))
 
 
 def _report_filed(period_key):
@@ -67,30 +67,73 @@ def _report_filed(period_key):
     )
 
 
-def overdue_reports(today: date, filters: OverdueFilters = OverdueFilters()) -> list[OverdueRow]:
-    """Missing lead-unit reports for the latest period due; one query per (cycle, report day) in use."""
-    rows: list[OverdueRow] = []
+def overdue_selects(today: date, filters: OverdueFilters = OverdueFilters(), kinds=("task", "report")) -> list:
+    """The overdue list as SQL: one SELECT of (kind, task_id, due_on, period, plan_id, sort_key) for late
+    tasks, and one per (reporting cycle, report day) in use for missing lead-unit reports of the latest
+    period due. Everything that counts, pages or lists overdue items builds on these."""
+    selects = []
+    if "task" in kinds:
+        selects.append(_open_tasks(filters).where(Task.due_on < today)
+                       .with_only_columns(*_row_columns("task", Task.due_on, cast(null(), String(20)))))
+    if "report" not in kinds:
+        return selects
     schedules = db.session.execute(
-        filters.apply(_open_tasks(filters).with_only_columns(Task.reporting_cycle, Task.report_day).distinct())
-    ).all()
-    for cycle, report_day in schedules:
+        _open_tasks(filters).with_only_columns(Task.reporting_cycle, Task.report_day).distinct()).all()
+    for cycle, report_day in sorted(schedules, key=lambda row: (row[0].value, row[1])):
         if cycle == ReportingCycle.once:
-            query = (_open_tasks(filters)
-                     .where(Task.reporting_cycle == cycle, Task.report_day == report_day, Task.due_on < today,
-                            ~_report_filed(deadlines.FINAL_PERIOD)))
-            rows += [OverdueRow("report", t, t.due_on, deadlines.overdue_days(t.due_on, today),
-                                deadlines.FINAL_PERIOD) for t in db.session.scalars(query)]
+            selects.append(_open_tasks(filters)
+                           .where(Task.reporting_cycle == cycle, Task.report_day == report_day, Task.due_on < today,
+                                  ~_report_filed(deadlines.FINAL_PERIOD))
+                           .with_only_columns(*_row_columns("report", Task.due_on,
+                                                            literal(deadlines.FINAL_PERIOD, String(20)))))
             continue
         period = deadlines.latest_due_period(cycle.value, report_day, today)
         if period is None:
             continue
-        query = (_open_tasks(filters)
-                 .where(Task.reporting_cycle == cycle, Task.report_day == report_day,
-                        or_(Task.start_on.is_(None), Task.start_on <= period.report_due_on),
-                        ~_report_filed(period.key)))
-        days = deadlines.overdue_days(period.report_due_on, today)
-        rows += [OverdueRow("report", t, period.report_due_on, days, period.key) for t in db.session.scalars(query)]
-    return rows
+        selects.append(_open_tasks(filters)
+                       .where(Task.reporting_cycle == cycle, Task.report_day == report_day,
+                              or_(Task.start_on.is_(None), Task.start_on <= period.report_due_on),
+                              ~_report_filed(period.key))
+                       .with_only_columns(*_row_columns("report", literal(period.report_due_on, Date),
+                                                        literal(period.key, String(20)))))
+    return selects
+
+
+def _overdue_rows(selects: list):
+    """All overdue rows, most days overdue first (earliest due date), then in plan order."""
+    rows = union_all(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
+    return select(rows.c.kind, rows.c.task_id, rows.c.due_on, rows.c.period).order_by(
+        rows.c.due_on, rows.c.plan_id, rows.c.sort_key, rows.c.kind, rows.c.task_id)
+
+
+def overdue_task_ids(today: date, filters: OverdueFilters = OverdueFilters(), kinds=("task", "report")):
+    """SQL SELECT of the ids on the overdue list (for ``Task.id.in_(…)``), or None when nothing can be."""
+    selects = overdue_selects(today, filters, kinds)
+    if not selects:
+        return None
+    rows = union_all(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
+    return select(rows.c.task_id)
+
+
+def _hydrate(raw_rows, today: date) -> list[OverdueRow]:
+    """OverdueRows for (kind, task_id, due_on, period) tuples: tasks with their plan, group and lead
+    unit, and the latest accepted update, in a fixed number of queries."""
+    task_ids = list({row.task_id for row in raw_rows})
+    tasks = {task.id: task for task in db.session.scalars(
+        select(Task).where(Task.id.in_(task_ids)).options(
+            selectinload(Task.lead_unit), selectinload(Task.group), selectinload(Task.plan)))} if task_ids else {}
+    accepted = last_accepted_updates(task_ids)
+    return [OverdueRow(row.kind, tasks[row.task_id], row.due_on, deadlines.overdue_days(row.due_on, today),
+                       row.period, accepted.get(row.task_id)) for row in raw_rows]
+
+
+def overdue_tasks(today: date, filters: OverdueFilters = OverdueFilters()) -> list[OverdueRow]:
+    return overdue_list(today, filters, kinds=("task",))
+
+
+def overdue_reports(today: date, filters: OverdueFilters = OverdueFilters()) -> list[OverdueRow]:
+    """Missing lead-unit reports for the latest period due; one SELECT per (cycle, report day) in use."""
+    return overdue_list(today, filters, kinds=("report",))
 
 
 def last_accepted_updates(task_ids: list[int]) -> dict[int, StatusUpdate]:
@@ -106,19 +149,19 @@ def last_accepted_updates(task_ids: list[int]) -> dict[int, StatusUpdate]:
     return {update.task_id: update for update in updates}
 
 
-def overdue_list(today: date, filters: OverdueFilters = OverdueFilters()) -> list[OverdueRow]:
-    """Overdue tasks and overdue reports, most days overdue first."""
-    rows = overdue_tasks(today, filters) + overdue_reports(today, filters)
-    task_ids = [row.task.id for row in rows]
-    if task_ids:  # load the related rows for every task in a fixed number of queries
-        list(db.session.scalars(select(Task).where(Task.id.in_(task_ids))
-                                .options(selectinload(Task.lead_unit), selectinload(Task.group),
-                                         selectinload(Task.plan))))
-    accepted = last_accepted_updates(task_ids)
-    for row in rows:
-        row.last_accepted = accepted.get(row.task.id)
-    rows.sort(key=lambda row: (-row.overdue_days, row.task.plan_id, row.task.sort_key, row.kind))
-    return rows
+def overdue_list(today: date, filters: OverdueFilters = OverdueFilters(),
+                 kinds=("task", "report")) -> list[OverdueRow]:
+    """Overdue tasks and overdue reports, most days overdue first (digests, exports, the scan)."""
+    selects = overdue_selects(today, filters, kinds)
+    return _hydrate(db.session.execute(_overdue_rows(selects)).all(), today) if selects else []
+
+
+def overdue_page(today: date, filters: OverdueFilters = OverdueFilters()) -> Page:
+    """One page (``?page=N``) of the overdue list, counted and cut in SQL."""
+    selects = overdue_selects(today, filters)
+    page = paginate_rows(_overdue_rows(selects))
+    page.items = _hydrate(page.items, today)
+    return page
 
 
 def tasks_for_unit(unit_id: int):

@@ -29,7 +29,14 @@ class StatusUpdate(db.Model):
     __table_args__ = (
         CheckConstraint("percent >= 0 AND percent <= 100", name="percent_range"),
         Index("ix_status_updates_task_period", "task_id", "period"),
-        Index("ix_status_updates_review_state", "review_state"),
+        # Missing reports of a period (the overdue list's report rows, the dashboard's at-risk state): with
+        # all filed reports of the period in one index range, PostgreSQL hashes them and anti-joins the open
+        # tasks instead of probing once per task. EXPLAIN ANALYZE at city scale (100,000 tasks, 1M updates),
+        # monthly tasks reporting on the 25th: Nested Loop Anti Join, 18,924 index probes, 104 ms →
+        # Parallel Hash Anti Join over an Index Only Scan of 35,000 entries, 41 ms.
+        Index("ix_status_updates_period_filed", "period", "task_id", "unit_id", "review_state"),
+        # The review queue (待审核, oldest first) reads this index in order and stops after one page.
+        Index("ix_status_updates_review_state_submitted_at", "review_state", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +54,10 @@ class StatusUpdate(db.Model):
     reviewed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     review_comment: Mapped[str] = mapped_column(Text, default="")
     # A resubmission after 退回 is a new row pointing at the returned one, so history stays whole.
-    resubmission_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("status_updates.id", ondelete="SET NULL"))
+    # Indexed for "returned and not yet resubmitted" (NOT EXISTS … WHERE resubmission_of_id = id): without
+    # it 我的任务 scanned every status update once per returned one (2.4 s at city scale, 1M updates).
+    resubmission_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("status_updates.id", ondelete="SET NULL"),
+                                                              index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     task: Mapped["Task"] = relationship()

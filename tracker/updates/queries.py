@@ -24,8 +24,8 @@ def returned_awaiting_resubmission(unit_id: int) -> list[StatusUpdate]:
         .order_by(StatusUpdate.reviewed_at.desc())))
 
 
-def review_queue(plan_id: int | None = None) -> list[StatusUpdate]:
-    """Submitted updates awaiting review (待审核), oldest first."""
+def review_queue(plan_id: int | None = None):
+    """Submitted updates awaiting review (待审核), oldest first: a query, to page or list."""
     query = (select(StatusUpdate).where(StatusUpdate.review_state == ReviewState.submitted)
              .options(selectinload(StatusUpdate.task).selectinload(Task.plan), selectinload(StatusUpdate.unit),
                       selectinload(StatusUpdate.author), selectinload(StatusUpdate.evidence),
@@ -33,4 +33,4 @@ def review_queue(plan_id: int | None = None) -> list[StatusUpdate]:
              .order_by(StatusUpdate.submitted_at, StatusUpdate.id))
     if plan_id:
         query = query.join(Task, Task.id == StatusUpdate.task_id).where(Task.plan_id == plan_id)
-    return list(db.session.scalars(query))
+    return query

@@ -1,6 +1,8 @@
 """Submitting updates, resubmitting after 退回, the review queue, evidence downloads."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,6 +16,7 @@ from tracker.updates.evidence import EvidenceStore, IncomingFile
 from tracker.updates.forms import ReviewForm, UpdateForm
 from tracker.updates.models import EvidenceFile, StatusUpdate
 from tracker.updates.queries import review_queue as pending_reviews
+from tracker.common.pagination import paginate
 from tracker.updates.services import reportable_periods, review_update, submit_update
 
 bp = Blueprint("updates", __name__)
@@ -77,13 +80,13 @@ def resubmit(update_id: int):
 @require(can_review_updates)
 def review_queue():
     plan_id = request.args.get("plan_id", "")
-    updates = pending_reviews(int(plan_id) if plan_id.isdigit() else None)
+    page = paginate(pending_reviews(int(plan_id) if plan_id.isdigit() else None))
     forms = {}
-    for update in updates:
+    for update in page.items:
         form = ReviewForm()
         form.version.data = update.version
         forms[update.id] = form
-    return render_template("updates/queue.html", updates=updates, forms=forms)
+    return render_template("updates/queue.html", updates=page.items, page=page, forms=forms)
 
 
 @bp.post("/updates/<int:update_id>/review")
@@ -101,8 +104,8 @@ def review(update_id: int):
                                 expected_version=expected_version(version))
     if error is None:
         flash(_("已采纳该报送。") if decision == "accept" else _("已退回该报送。"), "success")
-    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/tasks/")
-                    else url_for("updates.review_queue"))
+    back = request.form.get("next", "")  # the task page the review was made on, nothing else (no CR/LF either)
+    return redirect(back if re.fullmatch(r"/tasks/\d+", back) else url_for("updates.review_queue"))
 
 
 @bp.get("/evidence/<int:evidence_id>")
