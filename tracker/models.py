@@ -13,4 +13,4 @@ from tracker.proposals.models import Proposal, ProposalState, proposal_co_units 
 from tracker.imports.models import DraftKind, DraftState, ImportDraft  # noqa: F401
 from tracker.api.models import ApiToken  # noqa: F401
 from tracker.webhooks.models import Webhook, WebhookFormat  # noqa: F401
-from tracker.reports.snapshots import ReportSnapshot  # noqa: F401
+from tracker.common.snapshots import ReportSnapshot  # noqa: F401

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tracker.auth import services
 from tracker.auth.forms import ChangePasswordForm, LoginForm, UserForm
 from tracker.auth.models import Role, User
+from tracker.common.pagination import paginate
 from tracker.common.labels import choices
 from tracker.common.permissions import can_manage_users, require
 from tracker.common.web import get_or_404, run_service
@@ -113,8 +114,8 @@ def _user_form(user: User | None) -> UserForm:
 @bp.get("/users")
 @require(can_manage_users)
 def users():
-    rows = db.session.scalars(select(User).order_by(User.role, User.login))
-    return render_template("auth/users.html", users=list(rows))
+    page = paginate(select(User).order_by(User.role, User.login, User.id))  # a city has ~20,000 users
+    return render_template("auth/users.html", users=page.items, page=page)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -50,6 +50,13 @@ def paginate(query, per_page: int | None = None) -> Page:
     return Page(items, page, per_page, total)
 
 
+def paginate_list(items: list, per_page: int | None = None) -> Page:
+    """The requested page of a list already in memory (a stored result); past the end: the last page."""
+    per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
+    page = min(_requested_page(), max(1, -(-len(items) // per_page)))
+    return Page(items[(page - 1) * per_page:page * per_page], page, per_page, len(items))
+
+
 def paginate_rows(query, per_page: int | None = None) -> Page:
     """The requested page of a query of plain rows, counted by ``COUNT(*) OVER ()`` in the same
     statement: for a query whose rows are expensive to find (the overdue list), it runs once, not twice."""

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.common.pagination import paginate
 from tracker.common.clock import today
 from tracker.common.labels import choices
 from tracker.common.permissions import (can_read_everything, can_view_plan, is_manager, require,
@@ -28,7 +29,8 @@ def index():
     query = select(Plan).order_by(Plan.issued_on.desc().nulls_last(), Plan.id.desc())
     if not can_read_everything(current_user):
         query = query.where(Plan.status != PlanStatus.draft)
-    return render_template("plans/index.html", plans=list(db.session.scalars(query)))
+    page = paginate(query)  # a city has ~2,500 plans
+    return render_template("plans/index.html", plans=page.items, page=page)
 
 
 @bp.get("/<int:plan_id>")

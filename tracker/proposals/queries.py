@@ -43,10 +43,10 @@ def _loaded(query):
     return query.options(selectinload(Proposal.main_unit), selectinload(Proposal.co_units))
 
 
-def proposal_list(user, filters: ProposalFilters = ProposalFilters()) -> list[Proposal]:
+def proposal_query(user, filters: ProposalFilters = ProposalFilters()):
+    """The register (提案办理台账) as the user may see it, filtered, in meeting and number order."""
     query = filters.apply(select(Proposal).where(visible_proposal_condition(user)))
-    query = query.order_by(Proposal.meeting, Proposal.number)
-    return list(db.session.scalars(_loaded(query)))
+    return _loaded(query.order_by(Proposal.meeting, Proposal.number, Proposal.id))
 
 
 def meetings() -> list[str]:

@@ -9,13 +9,14 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit.models import AuditEvent
 from tracker.common.clock import today
+from tracker.common.pagination import paginate
 from tracker.common.permissions import ensure, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.drafts import date_from_hint
 from tracker.proposals.forms import CommitmentForm, ProposalForm
 from tracker.proposals.models import Proposal, ProposalState
-from tracker.proposals.queries import ProposalFilters, meetings, proposal_list
+from tracker.proposals.queries import ProposalFilters, meetings, proposal_query
 from tracker.proposals.services import (FEEDBACK_CHOICES, OPEN_STATES, STATE_BADGES, STATE_LABELS,
                                         can_manage_proposals, can_view_proposal, commitment_to_task,
                                         proposal_involvement, publicity_choices, result_categories,
@@ -45,7 +46,8 @@ def index():
                               unit_id=_int_arg("unit_id"), meeting=request.args.get("meeting") or None,
                               overdue_on=today() if overdue else None)
     units = list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
-    return render_template("proposals/index.html", proposals=proposal_list(current_user, filters), filters=filters,
+    page = paginate(proposal_query(current_user, filters))
+    return render_template("proposals/index.html", proposals=page.items, page=page, filters=filters,
                            overdue=overdue, units=units, meetings=meetings(), states=list(ProposalState),
                            today=today(), open_states=OPEN_STATES, can_manage=can_manage_proposals(current_user))
 

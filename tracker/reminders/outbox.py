@@ -7,9 +7,9 @@ from datetime import datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.common.clock import utcnow
+from tracker.common.upsert import insert
 from tracker.extensions import db
 from tracker.reminders.models import DeliveryChannel, DeliveryState, Notification, NotificationKind
 
@@ -60,8 +60,6 @@ def insert_once(key: str, kind: NotificationKind, *, subject: str, at: datetime 
     row = dict(idempotency_key=key[:200], kind=kind.value, channel=channel.value, subject=subject[:300],
                created_at=at, state=DeliveryState.pending.value, attempts=0, next_attempt_at=at, last_error="",
                **values)
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (insert(Notification.__table__).values(**row)
                  .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Notification.__table__.c.id))
     return db.session.execute(statement).scalar() is not None

@@ -18,10 +18,12 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.services import record
 from tracker.auth.models import Role, User
 from tracker.common import deadlines
+from tracker.common.clock import utcnow
+from tracker.common.upsert import insert
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
-from tracker.reminders.models import Escalation, NotificationKind
+from tracker.reminders.models import Escalation, Notification, NotificationKind
 from tracker.reminders.outbox import Recipient, queue
 from tracker.reminders.settings import settings_by_plan, settings_for
 from tracker.tasks.models import Task
@@ -37,13 +39,31 @@ DEADLINE_OFFSETS = (10, 5, 1)  # proposals: working days before the reply is due
 
 @dataclass
 class ScanResult:
+    """What a scan queued. Emails are collected first and written by ``flush``: the keys already in the
+    outbox are looked up in batches, so a repeated run (every run after a day's first) renders nothing."""
+
     queued: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # emails by kind
     webhook_calls: int = 0
     webhooks: WebhookDirectory = field(default_factory=WebhookDirectory)
+    due: list[tuple] = field(default_factory=list)  # (kind, key, recipient, task_id, at, context)
 
-    def add(self, kind: NotificationKind, added: bool) -> None:
-        if added:
-            self.queued[kind.value] += 1
+    def queue(self, kind: NotificationKind, key: str, recipient: Recipient, *, task_id: int | None = None,
+              at: datetime | None = None, **context) -> None:
+        self.due.append((kind, key[:200], recipient, task_id, at, context))
+
+    def flush(self, batch: int = 500) -> None:
+        """Renders and adds the emails whose keys are not in the outbox yet (INSERT … ON CONFLICT DO
+        NOTHING still guards against a racing scheduler)."""
+        keys = list(dict.fromkeys(item[1] for item in self.due))
+        existing: set[str] = set()
+        for start in range(0, len(keys), batch):
+            existing.update(db.session.scalars(select(Notification.idempotency_key)
+                                               .where(Notification.idempotency_key.in_(keys[start:start + batch]))))
+        for kind, key, recipient, task_id, at, context in self.due:
+            if key not in existing and queue(kind, key, recipient, task_id=task_id, at=at, **context):
+                self.queued[kind.value] += 1
+            existing.add(key)
+        self.due.clear()
 
     def publish(self, kind: NotificationKind, key: str, **arguments) -> None:
         """Queues the event's webhook calls (see ``tracker.webhooks.outbox.publish``)."""
@@ -141,19 +161,19 @@ def scan_task_reminders(at: datetime, result: ScanResult) -> None:
                            unit_ids=[task.lead_unit_id], path=f"/tasks/{task.id}", task_id=task.id, at=at,
                            task=task, period=period, offset=offset)
             for recipient in unit_recipients(task.lead_unit):
-                result.add(NotificationKind.report_due, queue(
+                result.queue(
                     NotificationKind.report_due, f"report_due:{task.id}:{period.key}:{offset}:{recipient.email}",
-                    recipient, task_id=task.id, at=at, task=task, period=period, offset=offset))
+                    recipient, task_id=task.id, at=at, task=task, period=period, offset=offset)
         else:
             result.publish(NotificationKind.deadline, f"deadline:{task.id}:{task.due_on}:{offset}",
                            unit_ids=[task.lead_unit_id, *(u.id for u in task.cooperating_units)],
                            path=f"/tasks/{task.id}", task_id=task.id, at=at, task=task, offset=offset, role="lead")
             for unit in [task.lead_unit, *task.cooperating_units]:
                 for recipient in unit_recipients(unit):
-                    result.add(NotificationKind.deadline, queue(
+                    result.queue(
                         NotificationKind.deadline, f"deadline:{task.id}:{task.due_on}:{offset}:{recipient.email}",
                         recipient, task_id=task.id, at=at, task=task, offset=offset,
-                        role="lead" if unit.id == task.lead_unit_id else "cooperating"))
+                        role="lead" if unit.id == task.lead_unit_id else "cooperating")
 
 
 def scan_proposal_reminders(at: datetime, result: ScanResult) -> None:
@@ -174,10 +194,10 @@ def scan_proposal_reminders(at: datetime, result: ScanResult) -> None:
                            unit_ids=[row.proposal.main_unit_id], path=f"/proposals/{row.proposal.id}", at=at,
                            proposal=row.proposal, offset=offset)
             for recipient in unit_recipients(row.proposal.main_unit):
-                result.add(NotificationKind.proposal_due, queue(
+                result.queue(
                     NotificationKind.proposal_due,
                     f"proposal_due:{row.proposal.id}:{row.due_on}:{offset}:{recipient.email}", recipient, at=at,
-                    proposal=row.proposal, offset=offset))
+                    proposal=row.proposal, offset=offset)
 
 
 def scan_digests(at: datetime, result: ScanResult) -> None:
@@ -205,10 +225,10 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
                        scope=SCOPE_UNITS, path="/overdue", at=at, unit=units[unit_id],
                        rows=by_unit.get(unit_id, []), proposals=late_replies.get(unit_id, []), today=today)
         for recipient in unit_recipients(units[unit_id]):
-            result.add(NotificationKind.overdue_digest, queue(
+            result.queue(
                 NotificationKind.overdue_digest, f"overdue_digest:{unit_id}:{today}:{recipient.email}", recipient,
                 at=at, unit=units[unit_id], rows=by_unit.get(unit_id, []), proposals=late_replies.get(unit_id, []),
-                today=today))
+                today=today)
     digest_rows = [row for unit_rows in by_unit.values() for row in unit_rows]
     if digest_rows or late_replies:
         counts: dict[str, int] = defaultdict(int)
@@ -233,9 +253,9 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
         result.publish(NotificationKind.weekly_digest, f"weekly_digest:{week}", scope=SCOPE_ALL_UNITS,
                        path="/overdue", at=at, **digest)
         for user in users_with_role(Role.coordinator):
-            result.add(NotificationKind.weekly_digest, queue(
+            result.queue(
                 NotificationKind.weekly_digest, f"weekly_digest:{user.id}:{week}", user_recipient(user), at=at,
-                **digest))
+                **digest)
 
 
 def scan_escalations(at: datetime, result: ScanResult) -> None:
@@ -252,20 +272,24 @@ def scan_escalations(at: datetime, result: ScanResult) -> None:
             continue
         task = row.task
         if (task.id, task.due_on) not in existing:
-            escalation = Escalation(task_id=task.id, due_on=task.due_on, escalated_on=today,
-                                    overdue_days=row.overdue_days)
-            db.session.add(escalation)
-            record(None, "task.escalated", escalation, task_id=task.id,
-                   changes={"overdue_days": row.overdue_days}, summary=task.label)
+            # ON CONFLICT: a scheduler racing this one may have escalated the same episode meanwhile.
+            escalation_id = db.session.execute(
+                insert(Escalation.__table__).values(task_id=task.id, due_on=task.due_on, escalated_on=today,
+                                                    overdue_days=row.overdue_days, created_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["task_id", "due_on"])
+                .returning(Escalation.__table__.c.id)).scalar()
+            if escalation_id is not None:
+                record(None, "task.escalated", db.session.get(Escalation, escalation_id), task_id=task.id,
+                       changes={"overdue_days": row.overdue_days}, summary=task.label)
             existing.add((task.id, task.due_on))
         result.publish(NotificationKind.escalation, f"escalation:{task.id}:{task.due_on}", unit_ids=[task.lead_unit_id],
                        path=f"/tasks/{task.id}", task_id=task.id, at=at, task=task, overdue_days=row.overdue_days,
                        last_accepted=row.last_accepted)
         for leader in leaders:
-            result.add(NotificationKind.escalation, queue(
+            result.queue(
                 NotificationKind.escalation, f"escalation:{task.id}:{task.due_on}:{leader.id}",
                 user_recipient(leader), task_id=task.id, at=at, task=task, overdue_days=row.overdue_days,
-                last_accepted=row.last_accepted))
+                last_accepted=row.last_accepted)
 
 
 def run_scan(at: datetime) -> ScanResult:
@@ -275,5 +299,6 @@ def run_scan(at: datetime) -> ScanResult:
     scan_proposal_reminders(at, result)
     scan_digests(at, result)
     scan_escalations(at, result)
+    result.flush()
     return result
 

@@ -38,6 +38,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.common import deadlines
+from tracker.common.pagination import Page, paginate_rows
 from tracker.common.permissions import visible_task_condition
 from tracker.common.workdays import BEIJING, WorkingCalendar
 from tracker.extensions import db
@@ -294,25 +295,31 @@ def _start_of(task: Task) -> date:
             or task.created_at.astimezone(BEIJING).date())
 
 
-def periods_due(task: Task, today: date, memo: dict | None = None) -> list[deadlines.ReportPeriod]:
-    """The lead unit's reporting periods for ``task`` whose report day lies before ``today``. ``memo``
-    keeps the periods of each (cycle, report day, month) across tasks: computing one means calendar
-    arithmetic, and a city's 100,000 tasks share a handful of schedules."""
+LOOK_BACK_DAYS = 130  # from a report day back to the first day of its period, with room to spare
+
+
+def periods_due(task: Task, today: date, memo: dict | None = None,
+                since: date | None = None) -> list[deadlines.ReportPeriod]:
+    """The lead unit's reporting periods for ``task`` whose report day lies before ``today`` (and on or
+    after ``since``). ``memo`` keeps the periods of each (cycle, report day, month) across tasks:
+    computing one means calendar arithmetic, and a city's 100,000 tasks share a handful of schedules."""
     memo = {} if memo is None else memo
     if task.status == TaskStatus.suspended:
         return []
     cycle = task.reporting_cycle.value
     if cycle == deadlines.ONCE:
         return [deadlines.ReportPeriod(deadlines.FINAL_PERIOD, task.due_on)] if (
-            task.due_on and task.due_on < today) else []
+            task.due_on and task.due_on < today and (since is None or task.due_on >= since)) else []
     start = _start_of(task)
     seen: dict[str, deadlines.ReportPeriod] = {}
-    for month_start in _month_starts(start, today):
+    # A quarter's report day can fall up to a quarter after its first month: look back that far from ``since``.
+    first_month = max(start, since - timedelta(days=LOOK_BACK_DAYS)) if since else start
+    for month_start in _month_starts(first_month, today):
         period = memo.get((cycle, task.report_day, month_start))
         if period is None:
             period = memo[(cycle, task.report_day, month_start)] = deadlines.period_of(cycle, task.report_day,
                                                                                        month_start)
-        if period.key in seen or not start <= period.report_due_on < today:
+        if period.key in seen or not start <= period.report_due_on < today or (since and period.report_due_on < since):
             continue
         if task.completed_on is not None and _period_start(period) > task.completed_on:
             continue
@@ -324,29 +331,39 @@ def _end_of_beijing_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), BEIJING).astimezone(timezone.utc)
 
 
-def due_reports(today: date, scope: Scope) -> list[DueReport]:
-    """Every lead-unit report due in scope, marked on time or not (see the module docstring)."""
-    tasks = list(db.session.scalars(scope.tasks(select(Task)).options(selectinload(Task.plan))))
-    if not tasks:
+def due_reports(today: date, scope: Scope, since: date | None = None) -> list[DueReport]:
+    """Every lead-unit report due in scope (with its report day on or after ``since``, when given),
+    marked on time or not (see the module docstring)."""
+    query = scope.tasks(select(Task)).options(selectinload(Task.plan))
+    if since is not None:  # tasks completed well before ``since`` owe nothing from then on (no period starts
+        query = query.where(or_(Task.completed_on.is_(None),  # after completion): a quarter and a month back
+                                Task.completed_on >= since - timedelta(days=LOOK_BACK_DAYS)))
+    tasks = list(db.session.scalars(query))
+    memo: dict = {}
+    due = [(task, period) for task in tasks for period in periods_due(task, today, memo, since)]
+    if not due:
         return []
-    # One row per (task, period): when the earliest accepted lead-unit version came in.
+    # One row per (task, period) due: when the earliest accepted lead-unit version came in.
     accepted_at = {
         (task_id, period): submitted_at
         for task_id, period, submitted_at in db.session.execute(
             select(StatusUpdate.task_id, StatusUpdate.period, func.min(StatusUpdate.submitted_at))
             .join(Task, Task.id == StatusUpdate.task_id)
-            .where(StatusUpdate.task_id.in_([task.id for task in tasks]),
+            .where(StatusUpdate.task_id.in_(scope.tasks(select(Task.id))),
+                   StatusUpdate.period.in_(sorted({period.key for _task, period in due})),
                    StatusUpdate.unit_id == Task.lead_unit_id, StatusUpdate.review_state == ReviewState.accepted)
             .group_by(StatusUpdate.task_id, StatusUpdate.period))
     }
-    result, memo = [], {}
-    for task in tasks:
-        for period in periods_due(task, today, memo):
-            submitted_at = accepted_at.get((task.id, period.key))
-            if submitted_at is not None and submitted_at.tzinfo is None:  # SQLite drops the zone of MIN()
-                submitted_at = submitted_at.replace(tzinfo=timezone.utc)
-            on_time = submitted_at is not None and submitted_at < _end_of_beijing_day(period.report_due_on)
-            result.append(DueReport(task.id, task.lead_unit_id, period.key, period.report_due_on, on_time))
+    day_ends: dict[date, datetime] = {}
+    result = []
+    for task, period in due:
+        submitted_at = accepted_at.get((task.id, period.key))
+        if submitted_at is not None and submitted_at.tzinfo is None:  # SQLite drops the zone of MIN()
+            submitted_at = submitted_at.replace(tzinfo=timezone.utc)
+        end = day_ends.get(period.report_due_on) or day_ends.setdefault(period.report_due_on,
+                                                                         _end_of_beijing_day(period.report_due_on))
+        on_time = submitted_at is not None and submitted_at < end
+        result.append(DueReport(task.id, task.lead_unit_id, period.key, period.report_due_on, on_time))
     return result
 
 
@@ -473,7 +490,7 @@ def trend(today: date, scope: Scope, count: int = 12) -> list[TrendPoint]:
                for end in ends]
     overdue_at = db.session.execute(scope.tasks(select(*columns))).one() if columns else ()
     due_by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for report in due_reports(today, scope):
+    for report in due_reports(today, scope, since=months[0] if months else None):
         figures = due_by_month[report.report_due_on.strftime("%Y-%m")]
         figures[0] += 1
         figures[1] += report.on_time
@@ -498,23 +515,35 @@ class LedgerRow:
     latest_accepted: StatusUpdate | None
 
 
+def _ledger_query(today: date, scope: Scope, user=None):
+    states = _state_rows(today, scope)
+    query = (select(Task, states.c.state).join(states, states.c.task_id == Task.id)
+             .options(selectinload(Task.lead_unit), selectinload(Task.cooperating_units),
+                      selectinload(Task.group), selectinload(Task.plan))
+             .order_by(Task.plan_id, Task.sort_key, Task.id))
+    return query.where(visible_task_condition(user)) if user is not None else query
+
+
+def _ledger_entries(found, today: date) -> list[LedgerRow]:
+    accepted = last_accepted_updates([row[0].id for row in found])
+    return [LedgerRow(task, state, deadlines.overdue_days(task.due_on, today) if state == OVERDUE else 0,
+                      accepted.get(task.id))
+            for task, state, *_total in found]
+
+
 def ledger_rows(today: date, scope: Scope, user=None) -> list[LedgerRow]:
     """Tasks in scope in plan order with state, days overdue and latest accepted lead-unit update.
 
     With ``user`` the rows are limited to the tasks that user may see (a unit user's own tasks).
     """
-    states = _state_rows(today, scope)
-    query = (select(Task, states.c.state).join(states, states.c.task_id == Task.id)
-             .options(selectinload(Task.lead_unit), selectinload(Task.cooperating_units),
-                      selectinload(Task.group), selectinload(Task.plan))
-             .order_by(Task.plan_id, Task.sort_key))
-    if user is not None:
-        query = query.where(visible_task_condition(user))
-    found = db.session.execute(query).all()
-    accepted = last_accepted_updates([task.id for task, _state in found])
-    return [LedgerRow(task, state, deadlines.overdue_days(task.due_on, today) if state == OVERDUE else 0,
-                      accepted.get(task.id))
-            for task, state in found]
+    return _ledger_entries(db.session.execute(_ledger_query(today, scope, user)).all(), today)
+
+
+def ledger_page(today: date, scope: Scope) -> Page:
+    """One page of ``ledger_rows`` (the dashboard's drill-down can cover every task of a city)."""
+    page = paginate_rows(_ledger_query(today, scope))
+    page.items = _ledger_entries(page.items, today)
+    return page
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from tracker.plans.models import ActionGroup, Plan, PlanStatus
 from tracker.reports import charts, exports
 from tracker.reports.queries import (AT_RISK_PROGRESS_BELOW, AT_RISK_WORKING_DAYS, OVERDUE, RAG_LABELS,
                                      SCOREBOARD_SORTS, STATE_COLORS, STATE_LABELS, STATES, Scope, StateCounts,
-                                     dashboard_figures, ledger_rows, parse_month, progress_report, scoreboard,
+                                     dashboard_figures, ledger_page, ledger_rows, parse_month, progress_report, scoreboard,
                                      state_label)
 from tracker.reports.snapshots import city_dashboard
 from tracker.tasks.models import Task
@@ -135,7 +135,7 @@ def dashboard():
 def _list_context(scope: Scope, plan: Plan | None):
     groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.plan_id == plan.id)
                                      .order_by(ActionGroup.position))) if plan else []
-    units = list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
+    units = db.session.execute(select(Unit.id, Unit.short_name).order_by(Unit.short_name)).all()  # menu rows
     return {"groups": groups, "units": units, "scope": scope, "state_labels": STATE_LABELS,
             "states": STATES, "today": today(), "overdue_state": OVERDUE}
 
@@ -147,8 +147,9 @@ def task_list():
     plan = _scope_plan(_int_arg("plan_id"))
     scope = Scope(plan_id=plan.id if plan else None, group_id=_int_arg("group_id"), unit_id=_int_arg("unit_id"),
                   state=_state_arg())
-    rows = ledger_rows(today(), scope)
-    return render_template("reports/ledger.html", rows=rows, plan=plan, plans=_active_plans(), drill_down=True,
+    page = ledger_page(today(), scope)
+    return render_template("reports/ledger.html", rows=page.items, page=page, plan=plan, plans=_active_plans(),
+                           drill_down=True,
                            filter_note=_filter_note(scope.filters, scope.state), **_list_context(scope, plan))
 
 

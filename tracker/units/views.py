@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracker.common.pagination import paginate
 from tracker.common.labels import choices
 from tracker.common.permissions import can_read_everything, is_manager, require
 from tracker.common.web import get_or_404, run_service
@@ -20,8 +21,8 @@ bp = Blueprint("units", __name__, url_prefix="/units")
 @bp.get("/")
 @require(can_read_everything)
 def index():
-    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.short_name))
-    return render_template("units/index.html", units=list(units))
+    page = paginate(select(Unit).order_by(Unit.kind, Unit.short_name, Unit.id))  # a city has ~2,000 units
+    return render_template("units/index.html", units=page.items, page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])

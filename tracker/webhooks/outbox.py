@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tracker.common.clock import utcnow
 from tracker.extensions import db
-from tracker.reminders.models import DeliveryChannel, NotificationKind
+from tracker.reminders.models import DeliveryChannel, Notification, NotificationKind
 from tracker.reminders.outbox import absolute_url, insert_once, render_email
 from tracker.webhooks.messages import WebhookMessage, render_payload
 from tracker.webhooks.models import Webhook
@@ -54,6 +54,9 @@ def publish(kind: NotificationKind, key: str, *, unit_ids: Iterable[int | None] 
     returns how many were new. The text is the event's email text in Chinese, or ``template``
     (a text template whose first line is the title)."""
     hooks = (directory or WebhookDirectory()).subscribers(kind, unit_ids, scope)
+    queued = set(db.session.scalars(select(Notification.idempotency_key).where(
+        Notification.idempotency_key.in_([f"webhook:{hook.id}:{key}"[:200] for hook in hooks])))) if hooks else set()
+    hooks = [hook for hook in hooks if f"webhook:{hook.id}:{key}"[:200] not in queued]  # a repeated run renders nothing
     if not hooks:
         return 0
     if template:
