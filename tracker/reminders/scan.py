@@ -46,6 +46,13 @@ class ScanResult:
     webhook_calls: int = 0
     webhooks: WebhookDirectory = field(default_factory=WebhookDirectory)
     due: list[tuple] = field(default_factory=list)  # (kind, key, recipient, task_id, at, context)
+    overdue: tuple = field(default=(None, []), repr=False)  # (day, overdue list of that day)
+
+    def overdue_rows(self, today: date) -> list:
+        """The overdue list as of ``today``, built once for the digests and the escalations."""
+        if self.overdue[0] != today:
+            self.overdue = (today, overdue_list(today, OverdueFilters()))
+        return self.overdue[1]
 
     def queue(self, kind: NotificationKind, key: str, recipient: Recipient, *, task_id: int | None = None,
               at: datetime | None = None, **context) -> None:
@@ -207,7 +214,7 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
     today = local.date()
     if not calendar.is_working_day(today) or local.time() < SEND_AT:
         return
-    rows = overdue_list(today, OverdueFilters())
+    rows = result.overdue_rows(today)
     settings = settings_by_plan()
     by_unit: dict[int, list] = defaultdict(list)
     for row in rows:
@@ -267,7 +274,7 @@ def scan_escalations(at: datetime, result: ScanResult) -> None:
     settings = settings_by_plan()
     leaders = users_with_role(Role.leader)
     existing = set(db.session.execute(select(Escalation.task_id, Escalation.due_on)).all())
-    for row in overdue_list(today, OverdueFilters()):
+    for row in result.overdue_rows(today):
         if row.kind != "task" or row.overdue_days <= settings_for(row.task.plan_id, settings).escalate_after_days:
             continue
         task = row.task
