@@ -89,6 +89,9 @@ TABLE = [
     ("/users/<int:user_id>/edit", "POST", L, SAVED, NO, NO, NO, NO, NO),
     ("/plans/", "GET", L, OK, OK, OK, OK, OK, OK),
     ("/plans/<int:plan_id>", "GET", L, OK, OK, OK, OK, OK, OK),
+    # suggestions for the search boxes of long menus (tracker/common/pickers.py): drafts only for readers
+    ("/plans/lookup", "GET", L, OK, OK, OK, OK, OK, OK),
+    ("/units/lookup", "GET", L, OK, OK, OK, OK, OK, OK),
     ("/plans/new", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/plans/new", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/plans/<int:plan_id>/edit", "GET", L, OK, OK, NO, NO, NO, NO),
@@ -642,6 +645,8 @@ URLS = {
     "/overdue": lambda w, r: "/overdue",
     "/overdue.csv": lambda w, r: "/overdue.csv",
     "/units/": lambda w, r: "/units/",
+    "/units/lookup": lambda w, r: "/units/lookup?q=区",
+    "/plans/lookup": lambda w, r: "/plans/lookup?q=西岑",
     "/units/new": lambda w, r: "/units/new",
     "/units/<int:unit_id>/edit": lambda w, r: f"/units/{_edited_unit(w)}/edit",
     "/tasks/<int:task_id>/updates/new": lambda w, r: f"/tasks/{w.task_id}/updates/new",

@@ -75,6 +75,21 @@ def scheduler_run() -> None:
         scheduler.duban_lock.release()
 
 
+overdue_cli = AppGroup("overdue", help="The stored overdue list (tracker/tasks/overdue_store.py).")
+
+
+@overdue_cli.command("rebuild")
+def overdue_rebuild() -> None:
+    """Rebuild the stored overdue list from scratch (after changing rows in the database directly)."""
+    from tracker.common.clock import today
+    from tracker.tasks.overdue_store import OverdueEntry, refresh_overdue_entries
+    from tracker.extensions import db
+    from sqlalchemy import func, select
+
+    refresh_overdue_entries(today(), rebuild=True)
+    click.echo(f"overdue list rebuilt for {today()}: {db.session.scalar(select(func.count(OverdueEntry.id)))} rows")
+
+
 def register(app: Flask) -> None:
     from tracker.imports.cli import register as register_import
     from tracker.ops.cli import register as register_backup
@@ -84,3 +99,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(overdue_cli)

@@ -70,7 +70,9 @@ class Config:
     SCHEDULER_INTERVAL_SECONDS = _env_int("SCHEDULER_INTERVAL_SECONDS", 300)
     WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
     DASHBOARD_SNAPSHOT_MINUTES = _env_int("DASHBOARD_SNAPSHOT_MINUTES", 10)  # city-wide figures kept this long
-    OVERDUE_CACHE_SECONDS = _env_int("OVERDUE_CACHE_SECONDS", 300)  # overdue rows kept while nothing changes
+    # The overdue list is read from stored rows kept up to date from the audit log (tracker/tasks/overdue_store.py).
+    OVERDUE_STORE = _env("OVERDUE_STORE", "1") == "1"
+    PICKER_MENU_LIMIT = _env_int("PICKER_MENU_LIMIT", 200)  # longer unit/plan menus become search boxes
     SCHEDULER_EXPECTED = _env("SCHEDULER_EXPECTED", "1") == "1"  # /healthz reports a missing heartbeat
 
 
@@ -103,4 +105,4 @@ class TestConfig(Config):
     SCHEDULER_ENABLED = False
     ENFORCE_PASSWORD_CHANGE = False
     LOGIN_RATE_LIMIT = "1000 per minute"  # tests that check the limit lower it
-    OVERDUE_CACHE_SECONDS = 0  # some tests change rows directly, without an audit event
+    OVERDUE_STORE = False  # some tests change rows directly, without an audit event; tests/tasks turn it on

@@ -14,3 +14,4 @@ from tracker.imports.models import DraftKind, DraftState, ImportDraft  # noqa: F
 from tracker.api.models import ApiToken  # noqa: F401
 from tracker.webhooks.models import Webhook, WebhookFormat  # noqa: F401
 from tracker.common.snapshots import ReportSnapshot  # noqa: F401
+from tracker.tasks.overdue_store import OverdueEntry  # noqa: F401

@@ -73,28 +73,3 @@ def test_a_young_snapshot_is_served_with_its_time_and_a_new_day_recomputes(seede
     assert _overdue_shown(leader.get(f"/dashboard?plan_id={plan_id}").text) == 3  # one plan: always live
     on_date(date(2026, 7, 1))
     assert city_dashboard(date(2026, 7, 1)).counts.counts["overdue"] == 3  # another day: computed again
-
-
-def _overdue_tasks_shown(html: str) -> set[str]:
-    return set(re.findall(r'<tr data-task="([^"]+)" data-kind="task"', html))
-
-
-def test_overdue_rows_are_kept_until_anything_is_written(seeded, on_date, browser, app):
-    on_date(DAY)
-    app.config["OVERDUE_CACHE_SECONDS"] = 300
-    coordinator = browser("coordinator")
-    assert _overdue_tasks_shown(coordinator.get("/overdue").text) == {"3", "11", "12", "15"}
-    assert db.session.scalar(select(func.count()).select_from(ReportSnapshot)
-                             .where(ReportSnapshot.key.like("overdue:%"))) == 1
-    # A change behind the app's back (no audit event) is not seen while the stored rows hold ...
-    db.session.execute(Task.__table__.update().where(Task.number == "12").values(status="completed"))
-    db.session.commit()
-    assert "12" in _overdue_tasks_shown(coordinator.get("/overdue").text)
-    # ... every change through the app is: it records an audit event.
-    _complete("3")
-    assert _overdue_tasks_shown(coordinator.get("/overdue").text) == {"11", "15"}
-    # Each filter has its own stored rows; without the cache the list is always computed.
-    unit_id = db.session.scalar(select(Task.lead_unit_id).where(Task.number == "11"))
-    assert _overdue_tasks_shown(coordinator.get(f"/overdue?unit_id={unit_id}").text) == {"11"}
-    app.config["OVERDUE_CACHE_SECONDS"] = 0
-    assert _overdue_tasks_shown(coordinator.get("/overdue").text) == {"11", "15"}

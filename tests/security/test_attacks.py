@@ -162,6 +162,8 @@ def test_5_script_in_a_progress_text_is_escaped_everywhere(june, browser):
     "/units/scoreboard?sort=unit;DROP%20TABLE%20units&dir=desc%27",
     "/admin/outbox?state=%27%20OR%20%271%27=%271",
     "/tasks/{overdue_task}/notice.docx?number=%27%3B%20DROP%20TABLE%20tasks%3B--",
+    "/units/lookup?q=%27%20OR%201=1%20--",
+    "/plans/lookup?q=%25%27;DROP%20TABLE%20plans;--&active=1%27",
 ])
 def test_6_sql_metacharacters_in_filters_are_data(june, browser, url):
     url = url.format(overdue_task=_task("12").id)
@@ -175,6 +177,8 @@ def test_6_sql_metacharacters_in_filters_are_data(june, browser, url):
         # the junk filter is ignored: the same rows as no filter at all, never more
         unfiltered = coordinator.get("/overdue").text
         assert len(re.findall(r'href="/tasks/\d+"', response.text)) == len(re.findall(r'href="/tasks/\d+"', unfiltered))
+    if "/lookup?" in url:
+        assert response.json["items"] == []  # searched for as text: no name contains it
 
 
 def test_6_sql_metacharacters_in_form_text_are_stored_verbatim(june, browser):

@@ -41,20 +41,15 @@ def _count(query) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
-def paginate(query, per_page: int | None = None) -> Page:
-    """The requested page of ``query`` (ORM entities); a page number past the end shows the last page."""
+def paginate(query, per_page: int | None = None, *, rows: bool = False) -> Page:
+    """The requested page of ``query`` (ORM entities, or plain rows with ``rows=True``), counted by a
+    separate COUNT(*); a page number past the end shows the last page."""
     per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
     total = _count(query)
     page = min(_requested_page(), max(1, -(-total // per_page)))
-    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    limited = query.limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.execute(limited).all() if rows else db.session.scalars(limited))
     return Page(items, page, per_page, total)
-
-
-def paginate_list(items: list, per_page: int | None = None) -> Page:
-    """The requested page of a list already in memory (a stored result); past the end: the last page."""
-    per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
-    page = min(_requested_page(), max(1, -(-len(items) // per_page)))
-    return Page(items[(page - 1) * per_page:page * per_page], page, per_page, len(items))
 
 
 def paginate_rows(query, per_page: int | None = None) -> Page:

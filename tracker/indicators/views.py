@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.common.clock import today
+from tracker.common.pickers import plan_picker
 from tracker.common.permissions import can_review_updates, ensure, is_manager, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
@@ -20,7 +21,7 @@ from tracker.indicators.services import (PROGRESS_LABELS, accepted_readings, can
                                          can_view_indicator, expected_value, format_value, period_end, progress,
                                          reading_periods, review_reading, save_indicator, start_of,
                                          submit_reading, visible_indicators)
-from tracker.plans.models import Plan, PlanStatus
+from tracker.plans.models import Plan
 from tracker.reports import charts
 from tracker.tasks.models import Task
 from tracker.units.models import Unit
@@ -49,7 +50,7 @@ def index():
     plan_id = int(raw) if raw.isdigit() else None
     indicators = visible_indicators(current_user, plan_id)
     day = today()
-    plans = list(db.session.scalars(select(Plan).where(Plan.status != PlanStatus.draft).order_by(Plan.id)))
+    plans = plan_picker(plan_id, drafts=False)
     pending = {indicator.id: sum(r.review_state == ReviewState.submitted for r in indicator.readings)
                for indicator in indicators}
     return render_template("indicators/index.html", indicators=indicators, plans=plans, plan_id=plan_id,

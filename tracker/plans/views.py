@@ -1,7 +1,7 @@
 """Plans: list, plan page (tasks grouped by action group), plan and group editing."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from tracker.common.clock import today
 from tracker.common.labels import choices
 from tracker.common.permissions import (can_read_everything, can_view_plan, is_manager, require,
                                         visible_task_condition)
+from tracker.common.pickers import plan_matches
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.forms import GroupForm, PlanForm
@@ -31,6 +32,16 @@ def index():
         query = query.where(Plan.status != PlanStatus.draft)
     page = paginate(query)  # a city has ~2,500 plans
     return render_template("plans/index.html", plans=page.items, page=page)
+
+
+@bp.get("/lookup")
+@login_required
+def lookup():
+    """Suggestions for the plan search box of long filter menus (tracker/common/pickers.py); drafts only
+    for those who may see them."""
+    drafts = can_read_everything(current_user) and request.args.get("drafts") != "0"
+    return jsonify(items=plan_matches(request.args.get("q", ""), active_only=request.args.get("active") == "1",
+                                      drafts=drafts))
 
 
 @bp.get("/<int:plan_id>")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.models import AuditEvent
 from tracker.common.clock import today
 from tracker.common.pagination import paginate
+from tracker.common.pickers import unit_picker
 from tracker.common.permissions import ensure, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
@@ -45,7 +46,7 @@ def index():
     filters = ProposalFilters(state=ProposalState(state) if state in ProposalState._value2member_map_ else None,
                               unit_id=_int_arg("unit_id"), meeting=request.args.get("meeting") or None,
                               overdue_on=today() if overdue else None)
-    units = list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
+    units = unit_picker(filters.unit_id)
     page = paginate(proposal_query(current_user, filters))
     return render_template("proposals/index.html", proposals=page.items, page=page, filters=filters,
                            overdue=overdue, units=units, meetings=meetings(), states=list(ProposalState),

@@ -72,6 +72,7 @@ def tick(app: Flask, lock: SchedulerLock) -> None:
     from tracker.common.clock import today
     from tracker.reminders.jobs import run_reminders
     from tracker.reports.snapshots import city_dashboard
+    from tracker.tasks.overdue_store import refresh_overdue_entries
 
     with app.app_context():
         try:
@@ -81,6 +82,8 @@ def tick(app: Flask, lock: SchedulerLock) -> None:
                 log.info("reminders: queued %s and %d webhook calls, sent %d", dict(result.scan.queued),
                          result.scan.webhook_calls, result.send.sent)
             city_dashboard(today())  # keeps the city-wide dashboard's snapshot fresh (tracker.reports.snapshots)
+            if app.config.get("OVERDUE_STORE", True):  # a new day's list is built here, not in a page view
+                refresh_overdue_entries(today())
         except Exception:
             log.exception("reminder run failed")
             db.session.rollback()

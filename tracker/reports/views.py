@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker.common.clock import today
+from tracker.common.pickers import plan_picker, unit_picker
 from tracker.common.permissions import can_read_everything, can_view_overdue, is_manager, require
 from tracker.common.web import get_or_404
 from tracker.extensions import db
@@ -59,10 +60,9 @@ def _scope_plan(plan_id: int | None) -> Plan | None:
     return get_or_404(Plan, plan_id) if plan_id else None
 
 
-def _active_plans():
-    """(id, title) rows for the plan menus: a city has ~2,000 active plans, no need for objects."""
-    return db.session.execute(select(Plan.id, Plan.title).where(Plan.status == PlanStatus.active)
-                              .order_by(Plan.id)).all()
+def _active_plans(plan: Plan | None):
+    """The plan menu: a search box once there are many (a city has ~2,000 active plans)."""
+    return plan_picker(plan.id if plan else None, active_only=True)
 
 
 def _filter_note(filters: OverdueFilters, state: str | None = None, with_plan: bool = True) -> str:
@@ -120,7 +120,7 @@ def dashboard():
     day = today()
     figures = dashboard_figures(day, Scope(plan_id=plan.id)) if plan else city_dashboard(day)
     return render_template(
-        "reports/dashboard.html", plan=plan, plans=_active_plans(), today=day, figures=figures,
+        "reports/dashboard.html", plan=plan, plans=_active_plans(plan), today=day, figures=figures,
         counts=figures.counts, by_group=figures.by_group, by_unit=figures.by_unit, trend=figures.trend,
         charts=_dashboard_charts(figures.counts, figures.by_group, figures.by_unit, figures.trend),
         state_labels=STATE_LABELS, state_colors=STATE_COLORS, rag_labels=RAG_LABELS,
@@ -135,8 +135,7 @@ def dashboard():
 def _list_context(scope: Scope, plan: Plan | None):
     groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.plan_id == plan.id)
                                      .order_by(ActionGroup.position))) if plan else []
-    units = db.session.execute(select(Unit.id, Unit.short_name).order_by(Unit.short_name)).all()  # menu rows
-    return {"groups": groups, "units": units, "scope": scope, "state_labels": STATE_LABELS,
+    return {"groups": groups, "units": unit_picker(scope.unit_id), "scope": scope, "state_labels": STATE_LABELS,
             "states": STATES, "today": today(), "overdue_state": OVERDUE}
 
 
@@ -148,7 +147,7 @@ def task_list():
     scope = Scope(plan_id=plan.id if plan else None, group_id=_int_arg("group_id"), unit_id=_int_arg("unit_id"),
                   state=_state_arg())
     page = ledger_page(today(), scope)
-    return render_template("reports/ledger.html", rows=page.items, page=page, plan=plan, plans=_active_plans(),
+    return render_template("reports/ledger.html", rows=page.items, page=page, plan=plan, plans=_active_plans(plan),
                            drill_down=True,
                            filter_note=_filter_note(scope.filters, scope.state), **_list_context(scope, plan))
 
@@ -214,7 +213,7 @@ def unit_scoreboard():
     chart = charts.bar_chart([(row.unit.short_name, [("rate", row.on_time_rate or 0)]) for row in rows],
                              {"rate": "#1565c0"}, {"rate": _("按期报送率")}, label_width=110, max_value=100,
                              suffix="%")
-    return render_template("reports/scoreboard.html", rows=rows, plan=plan, plans=_active_plans(), sort=sort,
+    return render_template("reports/scoreboard.html", rows=rows, plan=plan, plans=_active_plans(plan), sort=sort,
                            descending=descending, today=today(), chart=chart)
 
 

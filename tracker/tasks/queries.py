@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import Date, String, cast, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from tracker.common import deadlines
-from tracker.common.pagination import Page, paginate_list
-from tracker.common.snapshots import cached
+from tracker.common.pagination import Page, paginate, paginate_rows
 from tracker.common.permissions import visible_task_condition
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
@@ -26,6 +25,7 @@ class OverdueFilters:
     plan_id: int | None = None
     group_id: int | None = None
     unit_id: int | None = None  # lead unit
+    task_ids: tuple[int, ...] | None = None  # only these tasks (refreshing the stored list)
 
     def apply(self, query):
         if self.plan_id:
@@ -34,6 +34,8 @@ class OverdueFilters:
             query = query.where(Task.group_id == self.group_id)
         if self.unit_id:
             query = query.where(Task.lead_unit_id == self.unit_id)
+        if self.task_ids is not None:
+            query = query.where(Task.id.in_(self.task_ids))
         return query
 
 
@@ -57,7 +59,8 @@ def _open_tasks(filters: OverdueFilters):
 
 def _row_columns(kind: str, due_on, period):
     return (literal(kind).label("kind"), Task.id.label("task_id"), due_on.label("due_on"),
-            period.label("period"), Task.plan_id.label("plan_id"), Task.sort_key.label("sort_key"))
+            period.label("period"), Task.plan_id.label("plan_id"), Task.sort_key.label("sort_key"),
+            Task.group_id.label("group_id"), Task.lead_unit_id.label("lead_unit_id"))
 
 
 def _report_filed(period_key):
@@ -70,7 +73,8 @@ def _report_filed(period_key):
 
 
 def overdue_selects(today: date, filters: OverdueFilters = OverdueFilters(), kinds=("task", "report")) -> list:
-    """The overdue list as SQL: one SELECT of (kind, task_id, due_on, period, plan_id, sort_key) for late
+    """The overdue list as SQL: one SELECT of (kind, task_id, due_on, period, plan_id, sort_key, group_id,
+    lead_unit_id) for late
     tasks, and one per (reporting cycle, report day) in use for missing lead-unit reports of the latest
     period due. Everything that counts, pages or lists overdue items builds on these."""
     selects = []
@@ -158,27 +162,36 @@ def overdue_list(today: date, filters: OverdueFilters = OverdueFilters(),
     return _hydrate(db.session.execute(_overdue_rows(selects)).all(), today) if selects else []
 
 
-@dataclass(frozen=True)
-class _RowKey:
-    kind: str
-    task_id: int
-    due_on: date
-    period: str | None
+def overdue_stamp(today: date) -> tuple | None:
+    """What the stored overdue list reflects (data version, when written), once brought up to date for
+    ``today`` (``tracker.tasks.overdue_store``); None when the list is computed live (``OVERDUE_STORE`` off)."""
+    from tracker.tasks.overdue_store import refresh_overdue_entries
+
+    if not current_app.config.get("OVERDUE_STORE", True):
+        return None
+    return refresh_overdue_entries(today).stamp
 
 
 def overdue_page(today: date, filters: OverdueFilters = OverdueFilters()) -> Page:
-    """One page (``?page=N``) of the overdue list. Finding the rows means scanning every open task (about
-    0.2 s at city scale), so the (kind, task, due date, period) list is kept for the filters
-    (``tracker.common.snapshots``) until anything is written, at most ``OVERDUE_CACHE_SECONDS``."""
-    def compute() -> list[_RowKey]:
-        return [_RowKey(*row) for row in db.session.execute(_overdue_rows(overdue_selects(today, filters)))]
+    """One page (``?page=N``) of the overdue list. Finding the rows scans every open task (about 0.2 s at
+    city scale), so with ``OVERDUE_STORE`` on (the default) the page is read from the stored list
+    (``tracker.tasks.overdue_store``), brought up to date first; without it, computed in full."""
+    from tracker.tasks.overdue_store import OverdueEntry, refresh_overdue_entries
 
-    rows = cached(f"overdue:{filters.plan_id or ''}:{filters.group_id or ''}:{filters.unit_id or ''}", today,
-                  compute, to_json=lambda rows: [[r.kind, r.task_id, r.due_on.isoformat(), r.period] for r in rows],
-                  from_json=lambda rows: [_RowKey(kind, task_id, date.fromisoformat(due_on), period)
-                                          for kind, task_id, due_on, period in rows],
-                  unchanged_for=timedelta(seconds=current_app.config.get("OVERDUE_CACHE_SECONDS", 300)))
-    page = paginate_list(rows)
+    if not current_app.config.get("OVERDUE_STORE", True):
+        return _hydrate_page(paginate_rows(_overdue_rows(overdue_selects(today, filters))), today)
+    refresh_overdue_entries(today)
+    entry = OverdueEntry
+    query = select(entry.kind, entry.task_id, entry.due_on, entry.period)
+    for column, value in ((entry.plan_id, filters.plan_id), (entry.group_id, filters.group_id),
+                          (entry.lead_unit_id, filters.unit_id)):
+        if value:
+            query = query.where(column == value)
+    query = query.order_by(entry.due_on, entry.plan_id, entry.sort_key, entry.kind, entry.task_id)
+    return _hydrate_page(paginate(query, rows=True), today)
+
+
+def _hydrate_page(page: Page, today: date) -> Page:
     page.items = _hydrate(page.items, today)
     return page
 

@@ -5,29 +5,34 @@ import csv
 import io
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from markupsafe import Markup
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Role
 from tracker.common.clock import today
+from tracker.common.fragments import FragmentCache
 from tracker.common.labels import choices, label
+from tracker.common.pickers import plan_picker, unit_picker
 from tracker.common.permissions import (can_view_overdue, can_view_task, ensure, is_manager, require,
                                         unit_involvement)
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
-from tracker.plans.models import ActionGroup, Plan, PlanStatus
+from tracker.plans.models import ActionGroup, Plan
 from tracker.reminders.models import Escalation
 from tracker.tasks.forms import TaskForm
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus
-from tracker.tasks.queries import OverdueFilters, overdue_list, overdue_page, report_status, tasks_for_unit
+from tracker.tasks.queries import (OverdueFilters, overdue_list, overdue_page, overdue_stamp, report_status,
+                                   tasks_for_unit)
 from tracker.tasks.services import save_task
 from tracker.units.models import Unit
 from tracker.updates.queries import returned_awaiting_resubmission
 from tracker.updates.services import task_updates
 
 bp = Blueprint("tasks", __name__)
+OVERDUE_ROWS = FragmentCache()  # rendered pages of the overdue list, per web process
 
 
 @bp.get("/tasks/mine")
@@ -122,15 +127,20 @@ def overdue_replies(filters: OverdueFilters):
 @require(can_view_overdue)
 def overdue():
     filters = overdue_filters()
-    # The filter menus: (id, name) rows, not objects — a city has ~2,500 plans and ~2,000 units.
-    plans = db.session.execute(select(Plan.id, Plan.title).where(Plan.status == PlanStatus.active)
-                               .order_by(Plan.id)).all()
     groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.plan_id == filters.plan_id)
                                      .order_by(ActionGroup.position))) if filters.plan_id else []
-    units = db.session.execute(select(Unit.id, Unit.short_name).order_by(Unit.short_name)).all()
-    return render_template("tasks/overdue.html", page=overdue_page(today(), filters), filters=filters,
-                           proposals=overdue_replies(filters),
-                           plans=plans, groups=groups, units=units, today=today())
+
+    def render_rows() -> tuple[int, Markup]:
+        page = overdue_page(today(), filters)
+        return page.total, Markup(render_template("tasks/_overdue_rows.html", page=page))
+
+    # The rows are rendered once per state of the stored list, filters, page and language (tracker/common/fragments.py).
+    stamp = overdue_stamp(today())
+    total, rows = render_rows() if stamp is None else OVERDUE_ROWS.get_or_render(
+        (stamp, today(), str(get_locale()), tuple(sorted(request.args.items(multi=True)))), render_rows)
+    return render_template("tasks/overdue.html", rows=rows, total=total, filters=filters,
+                           proposals=overdue_replies(filters), plans=plan_picker(filters.plan_id, active_only=True),
+                           groups=groups, units=unit_picker(filters.unit_id), today=today())
 
 
 @bp.get("/overdue.csv")

@@ -1,14 +1,15 @@
 """Unit register (单位库)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker.common.pagination import paginate
 from tracker.common.labels import choices
 from tracker.common.permissions import can_read_everything, is_manager, require
+from tracker.common.pickers import unit_matches
 from tracker.common.web import get_or_404, run_service
 from tracker.extensions import db
 from tracker.units.forms import UnitForm
@@ -23,6 +24,13 @@ bp = Blueprint("units", __name__, url_prefix="/units")
 def index():
     page = paginate(select(Unit).order_by(Unit.kind, Unit.short_name, Unit.id))  # a city has ~2,000 units
     return render_template("units/index.html", units=page.items, page=page)
+
+
+@bp.get("/lookup")
+@login_required
+def lookup():
+    """Suggestions for the unit search box of long filter menus (tracker/common/pickers.py)."""
+    return jsonify(items=unit_matches(request.args.get("q", "")))
 
 
 @bp.route("/new", methods=["GET", "POST"])
