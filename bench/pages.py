@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import logging
 import math
 import os
@@ -85,7 +86,7 @@ class Targets:
     pages: list[tuple[str, str, str]] = field(default_factory=list)  # (name, path, who)
 
 
-PAGE_KEYS = {"overdue list": "overdue", "dashboard": "dashboard", "plan page": "plan", "task page": "task",
+PAGE_KEYS = {"overdue list": "overdue", "overdue pages": "overdue-pages", "dashboard": "dashboard", "plan page": "plan", "task page": "task",
              "my tasks": "mine", "review queue": "reviews"}
 
 
@@ -125,7 +126,9 @@ def pick_targets(app, has_dashboard: bool, only: set[str] | None = None) -> Targ
                                               f"all plans)", plan_id, f"plan {plan_id}, {plan_tasks} tasks",
                           task_id, f"task {task_id}, {task_updates} status updates")
         db.session.remove()
-    targets.pages = [("overdue list", "/overdue", "coordinator")]
+    # "overdue pages" asks for page 1, 2, 3 … in turn: each is a first view, whose rows are rendered
+    # (the list's rendered rows are kept per page by each web process: tracker/common/fragments.py).
+    targets.pages = [("overdue list", "/overdue", "coordinator"), ("overdue pages", "/overdue?page={n}", "coordinator")]
     if has_dashboard:
         targets.pages.append(("dashboard", "/dashboard", "coordinator"))
     targets.pages += [("plan page", f"/plans/{plan_id}", "coordinator"),
@@ -213,15 +216,16 @@ def measure_test_client(app, targets: Targets, requests: int, budget: float, war
     try:
         for name, path, who in targets.pages:
             client, measure = clients[who], Measure()
+            views = (path.format(n=n) for n in itertools.count(1))
             for _ in range(warmup):
-                client.get(path)
+                client.get(next(views))
             page_started = time.perf_counter()
             for _ in range(requests):
                 if len(measure.samples) >= MIN_REQUESTS and time.perf_counter() - page_started > budget:
                     break
                 before = counter["n"]
                 started = time.perf_counter()
-                response = client.get(path)
+                response = client.get(next(views))
                 body = response.get_data()
                 measure.samples.append(time.perf_counter() - started)
                 measure.statements = counter["n"] - before
@@ -326,14 +330,15 @@ def measure_http(base_url: str, targets: Targets, requests: int, budget: float, 
     results = {}
     for name, path, who in targets.pages:
         session, measure = sessions[who], Measure()
+        views = (path.format(n=n) for n in itertools.count(1))  # gunicorn's workers have caches of their own
         for _ in range(warmup):
-            session.request("GET", path)
+            session.request("GET", next(views))
         page_started = time.perf_counter()
         for _ in range(requests):
             if len(measure.samples) >= MIN_REQUESTS and time.perf_counter() - page_started > budget:
                 break
             started = time.perf_counter()
-            status, _headers, body = session.request("GET", path)
+            status, _headers, body = session.request("GET", next(views))
             measure.samples.append(time.perf_counter() - started)
             measure.status = status
         measure.size = len(body)
@@ -412,7 +417,7 @@ def print_table(targets: Targets, local: dict[str, Measure], remote: dict[str, M
         line += f" {m.statements:>10} {m.rows:>6} {m.size / 1024:>7.0f}"
         print(line)
     print()
-    for name in ("overdue list", "dashboard"):
+    for name in ("overdue list", "overdue pages", "dashboard"):
         if name not in local:
             continue
         worst = max([local[name].p95_ms] + ([remote[name].p95_ms] if remote else []))

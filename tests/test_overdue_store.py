@@ -197,3 +197,41 @@ def test_lookup_is_limited_to_twenty_suggestions(stored, browser):
     db.session.commit()
     items = browser("coordinator").get("/units/lookup?q=测试").json["items"]
     assert len(items) == 20 and items[0]["label"] == "测试00"
+
+
+def test_digests_and_exports_read_the_same_list(stored, app):
+    from tracker.tasks.queries import overdue_list
+
+    unit_id = _task("11").lead_unit_id
+    for filters, kinds in ((OverdueFilters(), ("task", "report")), (OverdueFilters(unit_id=unit_id), ("task", "report")),
+                           (OverdueFilters(), ("report",))):
+        from_store = [(r.kind, r.task.number, r.due_on, r.period, r.overdue_days) for r in overdue_list(DAY, filters, kinds)]
+        app.config["OVERDUE_STORE"] = False
+        computed = [(r.kind, r.task.number, r.due_on, r.period, r.overdue_days) for r in overdue_list(DAY, filters, kinds)]
+        app.config["OVERDUE_STORE"] = True
+        assert from_store == computed and from_store
+
+
+def test_the_reminder_scan_queues_the_same_emails_from_the_stored_list(stored, app):
+    from datetime import datetime
+
+    from tracker.common.workdays import BEIJING
+    from tracker.reminders.models import Notification
+    from tracker.reminders.scan import run_scan
+
+    at = datetime(2026, 6, 30, 9, 30, tzinfo=BEIJING)
+
+    def queued() -> list[tuple[str, str]]:
+        run_scan(at)
+        db.session.flush()
+        rows = [tuple(row) for row in db.session.execute(
+            select(Notification.idempotency_key, Notification.body_text).order_by(Notification.idempotency_key))]
+        db.session.rollback()
+        return rows
+
+    from_store = queued()
+    app.config["OVERDUE_STORE"] = False
+    computed = queued()
+    assert from_store == computed
+    assert any(key.startswith("overdue_digest:") for key, _body in from_store)
+    assert any(key.startswith("escalation:") for key, _body in from_store)

@@ -5,11 +5,11 @@ import os
 from pathlib import Path
 
 from flask import Flask, has_request_context, redirect, render_template, request, session, url_for
-from babel import Locale
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from tracker.common.locales import SUPPORTED_LOCALES, parsed_locale
 from tracker.config import Config
 from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -56,11 +56,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
-SUPPORTED_LOCALES = ("zh_CN", "en")
-# Parsed once: babel's Locale.parse lists its locale data folder on every call (about 1 ms a request).
-_PARSED_LOCALES = {name: Locale.parse(name) for name in SUPPORTED_LOCALES}
-
-
 def _select_locale() -> str:
     supported = SUPPORTED_LOCALES
     if not has_request_context():  # services and jobs: Chinese unless a caller forces a locale
@@ -83,7 +78,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=lambda: _PARSED_LOCALES[_select_locale()],
+    babel.init_app(app, locale_selector=lambda: parsed_locale(_select_locale()),
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     bootstrap.init_app(app)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Callable
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 
 from tracker.common.clock import utcnow
+from tracker.common.locales import parsed_locale
 from tracker.common.upsert import insert
 from tracker.extensions import db
 from tracker.reminders.models import DeliveryChannel, DeliveryState, Notification, NotificationKind
@@ -24,14 +26,31 @@ class Recipient:
     unit_id: int | None = None
 
 
+class Later:
+    """A context value computed only when an email or webhook message that uses it is rendered, and then
+    once: a repeated reminder scan renders nothing, so it never loads what only the text shows."""
+
+    def __init__(self, compute: Callable[[], Any]):
+        self._compute, self._value, self._done = compute, None, False
+
+    def value(self):
+        if not self._done:
+            self._value, self._done = self._compute(), True
+        return self._value
+
+
+def resolved(context: dict) -> dict:
+    return {name: value.value() if isinstance(value, Later) else value for name, value in context.items()}
+
+
 def absolute_url(path: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def render_email(kind: NotificationKind, locale: str, subject: str | None = None, **context) -> tuple[str, str, str]:
     """(subject, text, html) in the recipient's language, from templates/email/<kind>.txt|.html."""
-    with force_locale(locale):
-        context = {**context, "url": absolute_url}
+    with force_locale(parsed_locale(locale)):
+        context = {**resolved(context), "url": absolute_url}
         subject_text = render_template(f"email/{kind.value}.subject.txt", **context).strip()
         text = render_template(f"email/{kind.value}.txt", **context)
         html = render_template(f"email/{kind.value}.html", **context)
@@ -44,22 +63,46 @@ def queue(kind: NotificationKind, key: str, recipient: Recipient, *, task_id: in
 
     INSERT … ON CONFLICT DO NOTHING keeps two racing schedulers from queueing the same email twice."""
     subject, text, html = render_email(kind, recipient.locale, **context)
-    added = insert_once(key, kind, recipient_email=recipient.email, recipient_user_id=recipient.user_id,
-                        recipient_unit_id=recipient.unit_id, task_id=task_id, locale=recipient.locale,
-                        subject=subject, body_text=text, body_html=html, at=at)
+    added = insert_once(key, kind, at=at, **email_values(recipient, task_id, subject, text, html))
     if added and not current_app.config.get("MAIL_SERVER"):
         log.info("outbox (no SMTP configured): to=%s subject=%s", recipient.email, subject)
     return added
 
 
+def email_values(recipient: Recipient, task_id: int | None, subject: str, text: str, html: str) -> dict:
+    return dict(recipient_email=recipient.email, recipient_user_id=recipient.user_id,
+                recipient_unit_id=recipient.unit_id, task_id=task_id, locale=recipient.locale, subject=subject,
+                body_text=text, body_html=html)
+
+
+def outbox_row(key: str, kind: NotificationKind, *, subject: str, at: datetime | None = None,
+               channel: DeliveryChannel = DeliveryChannel.email, **values) -> dict:
+    """The columns of a new pending outbox row (email or webhook call)."""
+    at = at or utcnow()
+    return dict(idempotency_key=key[:200], kind=kind.value, channel=channel.value, subject=subject[:300],
+                created_at=at, state=DeliveryState.pending.value, attempts=0, next_attempt_at=at, last_error="",
+                **values)
+
+
+def _insert_new(rows: list[dict]) -> list[str]:
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING the kinds of the rows that are new;
+    several rows go as one executemany, which SQLAlchemy sends as multi-row INSERTs ("insertmanyvalues")."""
+    statement = (insert(Notification.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])
+                 .returning(Notification.__table__.c.kind))
+    return list(db.session.scalars(statement, rows))
+
+
 def insert_once(key: str, kind: NotificationKind, *, subject: str, at: datetime | None = None,
                 channel: DeliveryChannel = DeliveryChannel.email, **values) -> bool:
-    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING; True when the row is new. Every outbox
-    row, email or webhook, is written here."""
-    at = at or utcnow()
-    row = dict(idempotency_key=key[:200], kind=kind.value, channel=channel.value, subject=subject[:300],
-               created_at=at, state=DeliveryState.pending.value, attempts=0, next_attempt_at=at, last_error="",
-               **values)
-    statement = (insert(Notification.__table__).values(**row)
-                 .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Notification.__table__.c.id))
-    return db.session.execute(statement).scalar() is not None
+    """One row, unless its key is already there; True when the row is new. Every outbox row, email or
+    webhook, is written here or by ``insert_many``."""
+    return bool(_insert_new([outbox_row(key, kind, subject=subject, at=at, channel=channel, **values)]))
+
+
+def insert_many(rows: list[dict], batch: int = 500) -> list[str]:
+    """Rows from ``outbox_row`` in multi-row INSERTs of ``batch``; the kinds of those that were new (a
+    key already there, e.g. queued by a racing scheduler meanwhile, is skipped)."""
+    kinds: list[str] = []
+    for start in range(0, len(rows), batch):
+        kinds += _insert_new(rows[start:start + batch])
+    return kinds

@@ -7,32 +7,35 @@ period whose report day (or a task whose due date) has already passed.
 """
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Integer, String, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
 from tracker.auth.models import Role, User
 from tracker.common import deadlines
 from tracker.common.clock import utcnow
-from tracker.common.upsert import insert
+from tracker.common.upsert import among, insert
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
 from tracker.reminders.models import Escalation, Notification, NotificationKind
-from tracker.reminders.outbox import Recipient, queue
+from tracker.reminders.outbox import Later, Recipient, email_values, insert_many, outbox_row, render_email
 from tracker.reminders.settings import settings_by_plan, settings_for
-from tracker.tasks.models import Task
-from tracker.tasks.queries import OPEN_STATUSES, REPORT_FILED_STATES, OverdueFilters, overdue_list
+from tracker.tasks.models import Task, task_cooperating_units
+from tracker.tasks.overdue_store import refresh_overdue_entries
+from tracker.tasks.queries import OPEN_STATUSES, REPORT_FILED_STATES, overdue_refs
 from tracker.units.models import Unit
 from tracker.updates.models import StatusUpdate
 from tracker.webhooks.outbox import SCOPE_ALL_UNITS, SCOPE_UNITS, WebhookDirectory, publish
 from tracker.workcalendar.services import current_calendar
 
+log = logging.getLogger(__name__)
 SEND_AT = time(9, 0)  # reminders and digests go out at 09:00 Beijing time
 DEADLINE_OFFSETS = (10, 5, 1)  # proposals: working days before the reply is due
 
@@ -51,25 +54,37 @@ class ScanResult:
     def overdue_rows(self, today: date) -> list:
         """The overdue list as of ``today``, built once for the digests and the escalations."""
         if self.overdue[0] != today:
-            self.overdue = (today, overdue_list(today, OverdueFilters()))
+            self.overdue = (today, overdue_refs(today, refresh=False))  # refreshed by run_scan
         return self.overdue[1]
 
     def queue(self, kind: NotificationKind, key: str, recipient: Recipient, *, task_id: int | None = None,
               at: datetime | None = None, **context) -> None:
         self.due.append((kind, key[:200], recipient, task_id, at, context))
 
-    def flush(self, batch: int = 500) -> None:
-        """Renders and adds the emails whose keys are not in the outbox yet (INSERT … ON CONFLICT DO
-        NOTHING still guards against a racing scheduler)."""
+    def flush(self, batch: int = 2000) -> None:
+        """Renders and adds the emails whose keys are not in the outbox yet, in multi-row INSERTs (… ON
+        CONFLICT DO NOTHING still guards against a racing scheduler). An email is rendered once per
+        language for all recipients with the same content: an escalation goes to every leader."""
         keys = list(dict.fromkeys(item[1] for item in self.due))
         existing: set[str] = set()
         for start in range(0, len(keys), batch):
-            existing.update(db.session.scalars(select(Notification.idempotency_key)
-                                               .where(Notification.idempotency_key.in_(keys[start:start + batch]))))
+            existing.update(db.session.scalars(select(Notification.idempotency_key).where(
+                among(Notification.idempotency_key, keys[start:start + batch], String))))
+        rendered: dict[tuple, tuple[str, str, str]] = {}
+        rows = []
         for kind, key, recipient, task_id, at, context in self.due:
-            if key not in existing and queue(kind, key, recipient, task_id=task_id, at=at, **context):
-                self.queued[kind.value] += 1
+            if key in existing:
+                continue
             existing.add(key)
+            # The context's objects are alive in self.due, so their ids name the same content.
+            content = (kind, recipient.locale, tuple((name, id(value)) for name, value in context.items()))
+            if content not in rendered:
+                rendered[content] = render_email(kind, recipient.locale, **context)
+            rows.append(outbox_row(key, kind, at=at, **email_values(recipient, task_id, *rendered[content])))
+        for kind in insert_many(rows, batch):
+            self.queued[kind] += 1
+        if rows and not current_app.config.get("MAIL_SERVER"):
+            log.info("outbox (no SMTP configured): %d emails queued, %d rendered", len(rows), len(rendered))
         self.due.clear()
 
     def publish(self, kind: NotificationKind, key: str, **arguments) -> None:
@@ -79,6 +94,11 @@ class ScanResult:
     @property
     def total(self) -> int:
         return sum(self.queued.values())
+
+
+def _units(unit_ids: set[int]) -> dict[int, Unit]:
+    ordered = sorted(unit_ids)
+    return {unit.id: unit for unit in db.session.scalars(select(Unit).where(among(Unit.id, ordered, Integer)))}
 
 
 def unit_recipients(unit: Unit) -> list[Recipient]:
@@ -107,80 +127,171 @@ def days_to_consider(at: datetime) -> list[date]:
     return days
 
 
-def _open_tasks() -> list[Task]:
-    return list(db.session.scalars(
-        select(Task).join(Plan, Plan.id == Task.plan_id)
-        .where(Plan.status == PlanStatus.active, Task.status.in_(OPEN_STATUSES))
-        .options(selectinload(Task.lead_unit), selectinload(Task.cooperating_units), selectinload(Task.plan))
-        .order_by(Task.plan_id, Task.sort_key)))
+class _ReminderDays:
+    """The reminder arithmetic of one scan, memoised: a city has tens of thousands of tasks but only a
+    few dozen (cycle, report day) schedules and due dates."""
+
+    def __init__(self, days: list[date]):
+        self.days, self.calendar = set(days), current_calendar()
+        self.first, self.last = days[0], days[-1]
+        self._periods: dict[tuple, list[deadlines.ReportPeriod]] = {}
+        self._fires: dict[tuple[date, int], bool] = {}
+
+    def periods(self, cycle: str, report_day: int, due_on: date | None) -> list[deadlines.ReportPeriod]:
+        """The periods whose reminders may fall on the days: for each of the first and last day, the
+        period it falls in and the next one (a one-off report: its due date)."""
+        key = (cycle, report_day, due_on if cycle == deadlines.ONCE else None)
+        if key not in self._periods:
+            found: dict[str, deadlines.ReportPeriod] = {}
+            for day in (self.first, self.last):
+                if cycle == deadlines.ONCE:
+                    candidates = [deadlines.period_of(cycle, report_day, day, due_on)]
+                else:
+                    current = deadlines.period_of(cycle, report_day, day)
+                    candidates = [current, deadlines.period_of(cycle, report_day, current.report_due_on + timedelta(
+                        days=35 if cycle == deadlines.MONTHLY else 95))]
+                found.update({period.key: period for period in candidates if period})
+            self._periods[key] = list(found.values())
+        return self._periods[key]
+
+    def fires(self, due_on: date, offset: int, *, on_the_day: bool = False) -> bool:
+        """Is ``offset`` working days before ``due_on`` one of the days (or, with ``on_the_day`` and
+        offset 0, ``due_on`` itself)?"""
+        key = (due_on, offset)
+        if key not in self._fires:
+            self._fires[key] = self.calendar.add_working_days(due_on, -offset) in self.days
+        return self._fires[key] or (on_the_day and offset == 0 and due_on in self.days)
 
 
-def _candidate_periods(task: Task, day: date) -> list[deadlines.ReportPeriod]:
-    cycle = task.reporting_cycle.value
-    if cycle == deadlines.ONCE:
-        period = deadlines.period_of(cycle, task.report_day, day, task.due_on)
-        return [period] if period else []
-    current = deadlines.period_of(cycle, task.report_day, day)
-    following = deadlines.period_of(cycle, task.report_day, current.report_due_on + timedelta(days=35 if cycle ==
-                                                                                               "monthly" else 95))
-    return [current, following]
+def _candidate_rows(reminder_days: _ReminderDays, today: date, settings) -> list:
+    """(id, plan_id, sort_key, lead_unit_id, reporting_cycle, report_day, due_on, start_on) of the open tasks of active plans that
+    may have a reminder on one of the days: a due date (or one-off report) within the largest offset in
+    use, or a monthly/quarterly schedule with a period some offset in use reminds of. A superset of
+    what ``scan_task_reminders`` decides (tests/reminders/test_candidate_tasks.py checks a year of days)."""
+    all_settings = [*settings.values(), settings_for(0, {})]
+    report_offsets = {offset for plan_settings in all_settings for offset in plan_settings.report_due_offsets}
+    largest = max((*report_offsets, *(o for plan_settings in all_settings for o in plan_settings.deadline_offsets)),
+                  default=0)
+    # A due date on a non-working day is reminded of from the working days before it: a fortnight's
+    # margin covers the longest holiday.
+    horizon = reminder_days.calendar.add_working_days(reminder_days.last, largest) + timedelta(days=14)
+    open_tasks = (select(Task).join(Plan, Plan.id == Task.plan_id)
+                  .where(Plan.status == PlanStatus.active, Task.status.in_(OPEN_STATUSES)))
+    schedules = db.session.execute(open_tasks.with_only_columns(Task.reporting_cycle, Task.report_day).distinct())
+    reminded = [(cycle, report_day) for cycle, report_day in schedules if cycle.value != deadlines.ONCE and any(
+        period.report_due_on >= today and reminder_days.fires(period.report_due_on, offset, on_the_day=True)
+        for period in reminder_days.periods(cycle.value, report_day, None) for offset in report_offsets)]
+    candidates = Task.due_on.between(today, horizon)
+    if reminded:
+        candidates = or_(candidates, tuple_(Task.reporting_cycle, Task.report_day).in_(reminded))
+    return db.session.execute(open_tasks.where(candidates).with_only_columns(
+        Task.id, Task.plan_id, Task.sort_key, Task.lead_unit_id, Task.reporting_cycle, Task.report_day, Task.due_on,
+        Task.start_on)).all()
 
 
-def _filed_reports(tasks: list[Task], periods: set[str]) -> set[tuple[int, str]]:
-    if not tasks or not periods:
-        return set()
-    rows = db.session.execute(
-        select(StatusUpdate.task_id, StatusUpdate.period).join(Task, Task.id == StatusUpdate.task_id)
-        .where(StatusUpdate.task_id.in_([t.id for t in tasks]), StatusUpdate.period.in_(periods),
-               StatusUpdate.unit_id == Task.lead_unit_id, StatusUpdate.review_state.in_(REPORT_FILED_STATES)))
-    return {tuple(row) for row in rows}
+def _tasks_by_id(task_ids: set[int], batch: int = 1000) -> dict[int, Task]:
+    """The tasks with what the emails show of them (lead unit, cooperating units, plan)."""
+    ordered, tasks = sorted(task_ids), {}
+    for start in range(0, len(ordered), batch):
+        tasks.update((task.id, task) for task in db.session.scalars(
+            select(Task).where(among(Task.id, ordered[start:start + batch], Integer))
+            .options(selectinload(Task.lead_unit), selectinload(Task.cooperating_units), selectinload(Task.plan))))
+    return tasks
+
+
+def _filed_reports(task_ids: set[int], periods: set[str], batch: int = 1000) -> set[tuple[int, str]]:
+    """(task id, period) of the lead-unit reports filed (submitted or accepted)."""
+    ordered, filed = sorted(task_ids), set()
+    for start in range(0, len(ordered) if periods else 0, batch):
+        filed.update(tuple(row) for row in db.session.execute(
+            select(StatusUpdate.task_id, StatusUpdate.period).join(Task, Task.id == StatusUpdate.task_id)
+            .where(among(StatusUpdate.task_id, ordered[start:start + batch], Integer), StatusUpdate.period.in_(periods),
+                   StatusUpdate.unit_id == Task.lead_unit_id, StatusUpdate.review_state.in_(REPORT_FILED_STATES))))
+    return filed
 
 
 def scan_task_reminders(at: datetime, result: ScanResult) -> None:
-    """报送提醒 before/on the report day, 到期提醒 before the due date."""
-    calendar = current_calendar()
+    """报送提醒 before/on the report day, 到期提醒 before the due date. Decided on plain rows; only the
+    tasks with something due are loaded as objects, for the emails."""
     today = at.astimezone(BEIJING).date()
     days = days_to_consider(at)
     if not days:
         return
-    tasks = _open_tasks()
     settings = settings_by_plan()
-    due: list[tuple[str, Task, deadlines.ReportPeriod, int]] = []
-    for task in tasks:
-        plan_settings = settings_for(task.plan_id, settings)
-        for period in {p for day in (days[0], days[-1]) for p in _candidate_periods(task, day)}:
-            if period.report_due_on < today or (task.start_on and period.report_due_on < task.start_on):
+    reminder_days = _ReminderDays(days)
+    due: list[tuple[str, int, deadlines.ReportPeriod, int]] = []
+    candidates = _candidate_rows(reminder_days, today, settings)
+    for row in candidates:
+        plan_settings = settings_for(row.plan_id, settings)
+        for period in reminder_days.periods(row.reporting_cycle.value, row.report_day, row.due_on):
+            if period.report_due_on < today or (row.start_on and period.report_due_on < row.start_on):
                 continue  # closed period, or before the task starts
             for offset in plan_settings.report_due_offsets:
-                if calendar.add_working_days(period.report_due_on, -offset) in days or (
-                        offset == 0 and period.report_due_on in days):
-                    due.append(("report", task, period, offset))
-        if task.due_on and task.due_on >= today:
+                if reminder_days.fires(period.report_due_on, offset, on_the_day=True):
+                    due.append(("report", row.id, period, offset))
+        if row.due_on and row.due_on >= today:
             for offset in plan_settings.deadline_offsets:
-                if calendar.add_working_days(task.due_on, -offset) in days:
-                    due.append(("deadline", task, deadlines.ReportPeriod("due", task.due_on), offset))
-    filed = _filed_reports(tasks, {period.key for kind, _, period, _ in due if kind == "report"})
-    for kind, task, period, offset in due:
+                if reminder_days.fires(row.due_on, offset):
+                    due.append(("deadline", row.id, deadlines.ReportPeriod("due", row.due_on), offset))
+    filed = _filed_reports({task_id for kind, task_id, _, _ in due if kind == "report"},
+                           {period.key for kind, _, period, _ in due if kind == "report"})
+    due = [item for item in due if item[0] != "report" or (item[1], item[2].key) not in filed]
+    # Keys and recipients come from ids; a task is loaded only if an email or message about it is new.
+    due_ids = {task_id for _, task_id, _, _ in due}
+    cooperating = _cooperating_units(due_ids)
+    rows = {row.id: row for row in candidates if row.id in due_ids}
+    units = _units({*(row.lead_unit_id for row in rows.values()), *(u for ids in cooperating.values() for u in ids)})
+    on_demand = _TasksOnDemand(due_ids)
+    for kind, task_id, period, offset in sorted(due, key=lambda item: (rows[item[1]].plan_id,
+                                                                       rows[item[1]].sort_key, item[1])):
+        row, task = rows[task_id], on_demand.later(task_id)
         if kind == "report":
-            if (task.id, period.key) in filed:
-                continue
-            result.publish(NotificationKind.report_due, f"report_due:{task.id}:{period.key}:{offset}",
-                           unit_ids=[task.lead_unit_id], path=f"/tasks/{task.id}", task_id=task.id, at=at,
+            result.publish(NotificationKind.report_due, f"report_due:{task_id}:{period.key}:{offset}",
+                           unit_ids=[row.lead_unit_id], path=f"/tasks/{task_id}", task_id=task_id, at=at,
                            task=task, period=period, offset=offset)
-            for recipient in unit_recipients(task.lead_unit):
+            for recipient in unit_recipients(units[row.lead_unit_id]):
                 result.queue(
-                    NotificationKind.report_due, f"report_due:{task.id}:{period.key}:{offset}:{recipient.email}",
-                    recipient, task_id=task.id, at=at, task=task, period=period, offset=offset)
+                    NotificationKind.report_due, f"report_due:{task_id}:{period.key}:{offset}:{recipient.email}",
+                    recipient, task_id=task_id, at=at, task=task, period=period, offset=offset)
         else:
-            result.publish(NotificationKind.deadline, f"deadline:{task.id}:{task.due_on}:{offset}",
-                           unit_ids=[task.lead_unit_id, *(u.id for u in task.cooperating_units)],
-                           path=f"/tasks/{task.id}", task_id=task.id, at=at, task=task, offset=offset, role="lead")
-            for unit in [task.lead_unit, *task.cooperating_units]:
-                for recipient in unit_recipients(unit):
+            involved = [row.lead_unit_id, *cooperating.get(task_id, [])]
+            result.publish(NotificationKind.deadline, f"deadline:{task_id}:{row.due_on}:{offset}", unit_ids=involved,
+                           path=f"/tasks/{task_id}", task_id=task_id, at=at, task=task, offset=offset, role="lead")
+            for unit_id in involved:
+                for recipient in unit_recipients(units[unit_id]):
                     result.queue(
-                        NotificationKind.deadline, f"deadline:{task.id}:{task.due_on}:{offset}:{recipient.email}",
-                        recipient, task_id=task.id, at=at, task=task, offset=offset,
-                        role="lead" if unit.id == task.lead_unit_id else "cooperating")
+                        NotificationKind.deadline, f"deadline:{task_id}:{row.due_on}:{offset}:{recipient.email}",
+                        recipient, task_id=task_id, at=at, task=task, offset=offset,
+                        role="lead" if unit_id == row.lead_unit_id else "cooperating")
+
+
+class _TasksOnDemand:
+    """The tasks reminded of, loaded together (with what the emails show) when the first one is needed."""
+
+    def __init__(self, task_ids: set[int]):
+        self.task_ids, self._tasks, self._later = task_ids, None, {}
+
+    def later(self, task_id: int) -> Later:
+        if task_id not in self._later:
+            self._later[task_id] = Later(lambda: self.task(task_id))
+        return self._later[task_id]
+
+    def task(self, task_id: int) -> Task:
+        if self._tasks is None:
+            self._tasks = _tasks_by_id(self.task_ids)
+        return self._tasks[task_id]
+
+
+def _cooperating_units(task_ids: set[int], batch: int = 2000) -> dict[int, list[int]]:
+    """Cooperating unit ids per task, in unit id order."""
+    ordered, found = sorted(task_ids), defaultdict(list)
+    for start in range(0, len(ordered), batch):
+        for task_id, unit_id in db.session.execute(
+                select(task_cooperating_units.c.task_id, task_cooperating_units.c.unit_id)
+                .where(among(task_cooperating_units.c.task_id, ordered[start:start + batch], Integer))
+                .order_by(task_cooperating_units.c.unit_id)):
+            found[task_id].append(unit_id)
+    return found
 
 
 def scan_proposal_reminders(at: datetime, result: ScanResult) -> None:
@@ -218,15 +329,15 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
     settings = settings_by_plan()
     by_unit: dict[int, list] = defaultdict(list)
     for row in rows:
-        if settings_for(row.task.plan_id, settings).overdue_digest_enabled:
-            by_unit[row.task.lead_unit_id].append(row)
+        if settings_for(row.plan_id, settings).overdue_digest_enabled:
+            by_unit[row.lead_unit_id].append(row)
     from tracker.proposals.queries import overdue_proposals
 
     late_replies: dict[int, list] = defaultdict(list)
     for proposal_row in overdue_proposals(today):
         late_replies[proposal_row.proposal.main_unit_id].append(proposal_row)
     unit_ids = set(by_unit) | set(late_replies)
-    units = {unit.id: unit for unit in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+    units = _units({*unit_ids, *(row.lead_unit_id for row in rows)})
     for unit_id in sorted(unit_ids):
         result.publish(NotificationKind.overdue_digest, f"overdue_digest:{unit_id}:{today}", unit_ids=[unit_id],
                        scope=SCOPE_UNITS, path="/overdue", at=at, unit=units[unit_id],
@@ -240,7 +351,7 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
     if digest_rows or late_replies:
         counts: dict[str, int] = defaultdict(int)
         for row in digest_rows:
-            counts[row.task.lead_unit.short_name] += 1
+            counts[units[row.lead_unit_id].short_name] += 1
         result.publish(NotificationKind.overdue_digest, f"overdue_digest:all:{today}", scope=SCOPE_ALL_UNITS,
                        path="/overdue", at=at, template="webhooks/overdue_summary.txt", today=today,
                        rows=sorted(digest_rows, key=lambda row: -row.overdue_days),
@@ -250,13 +361,18 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
     first_working_day = calendar.shift_to_working_day(monday, "next")
     if today >= first_working_day and first_working_day >= monday:
         week = f"{today.isocalendar().year}-W{today.isocalendar().week:02d}"
-        by_group: dict[str, int] = defaultdict(int)
         by_lead_unit: dict[str, int] = defaultdict(int)
         for row in rows:
-            by_lead_unit[row.task.lead_unit.short_name] += 1
-            by_group[f"{row.task.plan.title} · {row.task.group.label if row.task.group else '—'}"] += 1
+            by_lead_unit[units[row.lead_unit_id].short_name] += 1
+
+        def by_group() -> list[tuple[str, int]]:
+            counts: dict[str, int] = defaultdict(int)
+            for row in rows:
+                counts[f"{row.task.plan.title} · {row.task.group.label if row.task.group else '—'}"] += 1
+            return sorted(counts.items())
+
         digest = dict(rows=rows, by_unit=sorted(by_lead_unit.items(), key=lambda item: -item[1]),
-                      by_group=sorted(by_group.items()), today=today, week=week)
+                      by_group=Later(by_group), today=today, week=week)
         result.publish(NotificationKind.weekly_digest, f"weekly_digest:{week}", scope=SCOPE_ALL_UNITS,
                        path="/overdue", at=at, **digest)
         for user in users_with_role(Role.coordinator):
@@ -272,35 +388,39 @@ def scan_escalations(at: datetime, result: ScanResult) -> None:
     if not current_calendar().is_working_day(today) or local.time() < SEND_AT:
         return
     settings = settings_by_plan()
-    leaders = users_with_role(Role.leader)
+    leaders = [(leader, user_recipient(leader)) for leader in users_with_role(Role.leader)]
     existing = set(db.session.execute(select(Escalation.task_id, Escalation.due_on)).all())
     for row in result.overdue_rows(today):
-        if row.kind != "task" or row.overdue_days <= settings_for(row.task.plan_id, settings).escalate_after_days:
+        if row.kind != "task" or row.overdue_days <= settings_for(row.plan_id, settings).escalate_after_days:
             continue
-        task = row.task
-        if (task.id, task.due_on) not in existing:
+        if (row.task_id, row.due_on) not in existing:
             # ON CONFLICT: a scheduler racing this one may have escalated the same episode meanwhile.
             escalation_id = db.session.execute(
-                insert(Escalation.__table__).values(task_id=task.id, due_on=task.due_on, escalated_on=today,
+                insert(Escalation.__table__).values(task_id=row.task_id, due_on=row.due_on, escalated_on=today,
                                                     overdue_days=row.overdue_days, created_at=utcnow())
                 .on_conflict_do_nothing(index_elements=["task_id", "due_on"])
                 .returning(Escalation.__table__.c.id)).scalar()
             if escalation_id is not None:
-                record(None, "task.escalated", db.session.get(Escalation, escalation_id), task_id=task.id,
-                       changes={"overdue_days": row.overdue_days}, summary=task.label)
-            existing.add((task.id, task.due_on))
-        result.publish(NotificationKind.escalation, f"escalation:{task.id}:{task.due_on}", unit_ids=[task.lead_unit_id],
-                       path=f"/tasks/{task.id}", task_id=task.id, at=at, task=task, overdue_days=row.overdue_days,
-                       last_accepted=row.last_accepted)
-        for leader in leaders:
+                record(None, "task.escalated", db.session.get(Escalation, escalation_id), task_id=row.task_id,
+                       changes={"overdue_days": row.overdue_days}, summary=row.task.label)
+            existing.add((row.task_id, row.due_on))
+        # The task is loaded only if an email or message about it is new (a late task's due date is its row's).
+        task, last_accepted = Later(lambda row=row: row.task), Later(lambda row=row: row.last_accepted)
+        result.publish(NotificationKind.escalation, f"escalation:{row.task_id}:{row.due_on}",
+                       unit_ids=[row.lead_unit_id], path=f"/tasks/{row.task_id}", task_id=row.task_id, at=at,
+                       task=task, overdue_days=row.overdue_days, last_accepted=last_accepted)
+        for leader, recipient in leaders:
             result.queue(
-                NotificationKind.escalation, f"escalation:{task.id}:{task.due_on}:{leader.id}",
-                user_recipient(leader), task_id=task.id, at=at, task=task, overdue_days=row.overdue_days,
-                last_accepted=row.last_accepted)
+                NotificationKind.escalation, f"escalation:{row.task_id}:{row.due_on}:{leader.id}", recipient,
+                task_id=row.task_id, at=at, task=task, overdue_days=row.overdue_days, last_accepted=last_accepted)
 
 
 def run_scan(at: datetime) -> ScanResult:
     """One full scan as of ``at`` (aware). Adds outbox rows; the caller commits."""
+    if current_app.config.get("OVERDUE_STORE", True):
+        # The stored overdue list is brought up to date (and committed) first, so that nothing in the
+        # scan's own transaction commits early (tracker/tasks/overdue_store.py).
+        refresh_overdue_entries(at.astimezone(BEIJING).date())
     result = ScanResult()
     scan_task_reminders(at, result)
     scan_proposal_reminders(at, result)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -46,9 +47,14 @@ def _effective(row: ReminderSettings | None) -> EffectiveSettings:
                              values["escalate_after_days"], values["overdue_digest_enabled"])
 
 
+@lru_cache(maxsize=1)
+def _defaults() -> EffectiveSettings:
+    return _effective(None)
+
+
 def settings_for(plan_id: int, cache: dict[int, EffectiveSettings] | None = None) -> EffectiveSettings:
     if cache is not None:
-        return cache.get(plan_id) or _effective(None)
+        return cache.get(plan_id) or _defaults()
     return _effective(db.session.scalar(select(ReminderSettings).where(ReminderSettings.plan_id == plan_id)))
 
 

@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Date, String, cast, exists, func, literal, null, or_, select, union_all
+from sqlalchemy import Date, Integer, String, cast, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from tracker.common import deadlines
 from tracker.common.pagination import Page, paginate, paginate_rows
 from tracker.common.permissions import visible_task_condition
+from tracker.common.upsert import among
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus, task_cooperating_units
@@ -105,10 +106,12 @@ def overdue_selects(today: date, filters: OverdueFilters = OverdueFilters(), kin
     return selects
 
 
-def _overdue_rows(selects: list):
-    """All overdue rows, most days overdue first (earliest due date), then in plan order."""
+def _overdue_rows(selects: list, ids: bool = False):
+    """All overdue rows, most days overdue first (earliest due date), then in plan order; with ``ids``
+    also each row's plan, group and lead unit."""
     rows = union_all(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
-    return select(rows.c.kind, rows.c.task_id, rows.c.due_on, rows.c.period).order_by(
+    extra = (rows.c.plan_id, rows.c.group_id, rows.c.lead_unit_id) if ids else ()
+    return select(rows.c.kind, rows.c.task_id, rows.c.due_on, rows.c.period, *extra).order_by(
         rows.c.due_on, rows.c.plan_id, rows.c.sort_key, rows.c.kind, rows.c.task_id)
 
 
@@ -121,16 +124,74 @@ def overdue_task_ids(today: date, filters: OverdueFilters = OverdueFilters(), ki
     return select(rows.c.task_id)
 
 
+def _tasks_shown(task_ids: list[int]) -> dict[int, Task]:
+    """The tasks of overdue rows with their plan, group and lead unit, in a fixed number of queries."""
+    return {task.id: task for task in db.session.scalars(
+        select(Task).where(among(Task.id, task_ids, Integer)).options(
+            selectinload(Task.lead_unit), selectinload(Task.group), selectinload(Task.plan)))} if task_ids else {}
+
+
 def _hydrate(raw_rows, today: date) -> list[OverdueRow]:
     """OverdueRows for (kind, task_id, due_on, period) tuples: tasks with their plan, group and lead
     unit, and the latest accepted update, in a fixed number of queries."""
     task_ids = list({row.task_id for row in raw_rows})
-    tasks = {task.id: task for task in db.session.scalars(
-        select(Task).where(Task.id.in_(task_ids)).options(
-            selectinload(Task.lead_unit), selectinload(Task.group), selectinload(Task.plan)))} if task_ids else {}
-    accepted = last_accepted_updates(task_ids)
+    tasks, accepted = _tasks_shown(task_ids), last_accepted_updates(task_ids)
     return [OverdueRow(row.kind, tasks[row.task_id], row.due_on, deadlines.overdue_days(row.due_on, today),
                        row.period, accepted.get(row.task_id)) for row in raw_rows]
+
+
+class _TasksOnDemand:
+    """Loads the tasks and latest accepted updates of a whole list of ``OverdueRef`` on first use."""
+
+    def __init__(self, task_ids: list[int]):
+        self.task_ids, self._tasks, self._accepted = task_ids, None, None
+
+    def task(self, task_id: int) -> Task:
+        if self._tasks is None:
+            self._tasks = _tasks_shown(self.task_ids)
+        return self._tasks[task_id]
+
+    def accepted(self, task_id: int) -> StatusUpdate | None:
+        if self._accepted is None:
+            self._accepted = last_accepted_updates(self.task_ids)
+        return self._accepted.get(task_id)
+
+
+@dataclass(eq=False)
+class OverdueRef:
+    """A row of the overdue list as stored: ids and dates, with the task and its latest accepted update
+    loaded (for the whole list at once) only when used. The reminder scan decides from the ids which
+    digests and escalations are new and loads tasks only to render those."""
+
+    kind: str
+    task_id: int
+    due_on: date
+    period: str | None
+    plan_id: int
+    group_id: int | None
+    lead_unit_id: int
+    overdue_days: int
+    on_demand: _TasksOnDemand = field(repr=False)
+
+    @property
+    def task(self) -> Task:
+        return self.on_demand.task(self.task_id)
+
+    @property
+    def last_accepted(self) -> StatusUpdate | None:
+        return self.on_demand.accepted(self.task_id)
+
+
+def overdue_refs(today: date, *, refresh: bool = True) -> list[OverdueRef]:
+    """The whole overdue list (no filters) as ``OverdueRef``, in list order."""
+    if _use_store():
+        rows = db.session.execute(_stored_rows(today, OverdueFilters(), refresh=refresh, ids=True)).all()
+    else:
+        selects = overdue_selects(today)
+        rows = db.session.execute(_overdue_rows(selects, ids=True)).all() if selects else []
+    on_demand = _TasksOnDemand(list({row.task_id for row in rows}))
+    return [OverdueRef(row.kind, row.task_id, row.due_on, row.period, row.plan_id, row.group_id, row.lead_unit_id,
+                       deadlines.overdue_days(row.due_on, today), on_demand) for row in rows]
 
 
 def overdue_tasks(today: date, filters: OverdueFilters = OverdueFilters()) -> list[OverdueRow]:
@@ -148,7 +209,7 @@ def last_accepted_updates(task_ids: list[int]) -> dict[int, StatusUpdate]:
         return {}
     newest = (select(StatusUpdate.task_id, func.max(StatusUpdate.id).label("update_id"))
               .join(Task, Task.id == StatusUpdate.task_id)
-              .where(StatusUpdate.task_id.in_(task_ids), StatusUpdate.unit_id == Task.lead_unit_id,
+              .where(among(StatusUpdate.task_id, task_ids, Integer), StatusUpdate.unit_id == Task.lead_unit_id,
                      StatusUpdate.review_state == ReviewState.accepted)
               .group_by(StatusUpdate.task_id).subquery())
     updates = db.session.scalars(select(StatusUpdate).join(newest, newest.c.update_id == StatusUpdate.id))
@@ -156,10 +217,18 @@ def last_accepted_updates(task_ids: list[int]) -> dict[int, StatusUpdate]:
 
 
 def overdue_list(today: date, filters: OverdueFilters = OverdueFilters(),
-                 kinds=("task", "report")) -> list[OverdueRow]:
-    """Overdue tasks and overdue reports, most days overdue first (digests, exports, the scan)."""
+                 kinds=("task", "report"), *, refresh: bool = True) -> list[OverdueRow]:
+    """Overdue tasks and overdue reports, most days overdue first (digests, exports, the scan): from the
+    stored list when ``OVERDUE_STORE`` is on (brought up to date first, which commits, unless
+    ``refresh`` is False: the reminder scan refreshes before it starts its own transaction), else computed."""
+    if _use_store() and filters.task_ids is None:
+        return _hydrate(db.session.execute(_stored_rows(today, filters, kinds, refresh)).all(), today)
     selects = overdue_selects(today, filters, kinds)
     return _hydrate(db.session.execute(_overdue_rows(selects)).all(), today) if selects else []
+
+
+def _use_store() -> bool:
+    return current_app.config.get("OVERDUE_STORE", True)
 
 
 def overdue_stamp(today: date) -> tuple | None:
@@ -167,28 +236,35 @@ def overdue_stamp(today: date) -> tuple | None:
     ``today`` (``tracker.tasks.overdue_store``); None when the list is computed live (``OVERDUE_STORE`` off)."""
     from tracker.tasks.overdue_store import refresh_overdue_entries
 
-    if not current_app.config.get("OVERDUE_STORE", True):
-        return None
-    return refresh_overdue_entries(today).stamp
+    return refresh_overdue_entries(today).stamp if _use_store() else None
+
+
+def _stored_rows(today: date, filters: OverdueFilters, kinds=("task", "report"), refresh: bool = True,
+                 ids: bool = False):
+    """SELECT (kind, task_id, due_on, period) of the stored list in list order, brought up to date first;
+    with ``ids`` also each row's plan, group and lead unit."""
+    from tracker.tasks.overdue_store import OverdueEntry as entry, refresh_overdue_entries
+
+    if refresh:
+        refresh_overdue_entries(today)
+    query = select(entry.kind, entry.task_id, entry.due_on, entry.period,
+                   *((entry.plan_id, entry.group_id, entry.lead_unit_id) if ids else ()))
+    for column, value in ((entry.plan_id, filters.plan_id), (entry.group_id, filters.group_id),
+                          (entry.lead_unit_id, filters.unit_id)):
+        if value:
+            query = query.where(column == value)
+    if set(kinds) != {"task", "report"}:
+        query = query.where(entry.kind.in_(kinds))
+    return query.order_by(entry.due_on, entry.plan_id, entry.sort_key, entry.kind, entry.task_id)
 
 
 def overdue_page(today: date, filters: OverdueFilters = OverdueFilters()) -> Page:
     """One page (``?page=N``) of the overdue list. Finding the rows scans every open task (about 0.2 s at
     city scale), so with ``OVERDUE_STORE`` on (the default) the page is read from the stored list
-    (``tracker.tasks.overdue_store``), brought up to date first; without it, computed in full."""
-    from tracker.tasks.overdue_store import OverdueEntry, refresh_overdue_entries
-
-    if not current_app.config.get("OVERDUE_STORE", True):
-        return _hydrate_page(paginate_rows(_overdue_rows(overdue_selects(today, filters))), today)
-    refresh_overdue_entries(today)
-    entry = OverdueEntry
-    query = select(entry.kind, entry.task_id, entry.due_on, entry.period)
-    for column, value in ((entry.plan_id, filters.plan_id), (entry.group_id, filters.group_id),
-                          (entry.lead_unit_id, filters.unit_id)):
-        if value:
-            query = query.where(column == value)
-    query = query.order_by(entry.due_on, entry.plan_id, entry.sort_key, entry.kind, entry.task_id)
-    return _hydrate_page(paginate(query, rows=True), today)
+    (``tracker.tasks.overdue_store``); without it, computed in full."""
+    if _use_store():
+        return _hydrate_page(paginate(_stored_rows(today, filters), rows=True), today)
+    return _hydrate_page(paginate_rows(_overdue_rows(overdue_selects(today, filters))), today)
 
 
 def _hydrate_page(page: Page, today: date) -> Page:

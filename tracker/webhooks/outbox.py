@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.common.clock import utcnow
+from tracker.common.locales import parsed_locale
 from tracker.extensions import db
 from tracker.reminders.models import DeliveryChannel, Notification, NotificationKind
-from tracker.reminders.outbox import absolute_url, insert_once, render_email
+from tracker.reminders.outbox import absolute_url, insert_once, render_email, resolved
 from tracker.webhooks.messages import WebhookMessage, render_payload
 from tracker.webhooks.models import Webhook
 
@@ -59,8 +60,9 @@ def publish(kind: NotificationKind, key: str, *, unit_ids: Iterable[int | None] 
     hooks = [hook for hook in hooks if f"webhook:{hook.id}:{key}"[:200] not in queued]  # a repeated run renders nothing
     if not hooks:
         return 0
+    context = resolved(context)
     if template:
-        with force_locale(LOCALE):
+        with force_locale(parsed_locale(LOCALE)):
             title, _sep, text = render_template(template, url=absolute_url, **context).strip().partition("\n")
     else:
         title, text, _html = render_email(kind, LOCALE, **context)
@@ -69,7 +71,7 @@ def publish(kind: NotificationKind, key: str, *, unit_ids: Iterable[int | None] 
     added = 0
     for hook in hooks:
         delivery_key = f"webhook:{hook.id}:{key}"
-        with force_locale(LOCALE):
+        with force_locale(parsed_locale(LOCALE)):
             payload = render_payload(hook.format, message, key=delivery_key, at=at or utcnow())
         added += insert_once(delivery_key, kind, channel=DeliveryChannel.webhook, subject=title, at=at,
                              recipient_email=_("群机器人：%(name)s", name=hook.name)[:200], webhook_id=hook.id,
