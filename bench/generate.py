@@ -333,6 +333,7 @@ class Generator:
     def __init__(self, db, sizes: dict, loader: Loader):
         from sqlalchemy import func, select
 
+        from tracker.auth.models import leader_units
         from tracker.models import (ActionGroup, AuditEvent, EvidenceFile, Plan, StatusUpdate, Task, Unit as UnitModel,
                                     User, task_cooperating_units)
 
@@ -341,10 +342,10 @@ class Generator:
         self.t = dict(units=UnitModel.__table__, users=User.__table__, plans=Plan.__table__,
                       groups=ActionGroup.__table__, tasks=Task.__table__, coop=task_cooperating_units,
                       updates=StatusUpdate.__table__, evidence=EvidenceFile.__table__,
-                      audit=AuditEvent.__table__)
+                      audit=AuditEvent.__table__, leader_units=leader_units)
         with db.engine.connect() as conn:
             self.next_id = {name: (conn.scalar(select(func.max(table.c.id))) or 0) + 1
-                            for name, table in self.t.items() if name != "coop"}
+                            for name, table in self.t.items() if name not in ("coop", "leader_units")}
             self.existing_units = conn.execute(select(UnitModel.id, UnitModel.name, UnitModel.short_name)).all()
             self.existing_users = conn.execute(select(User.id, User.role, User.unit_id)).all()
         self.user_columns = {column.name for column in User.__table__.columns}
@@ -353,6 +354,7 @@ class Generator:
         self.municipal: list[int] = []
         self.coordinators: list[int] = []
         self.leaders: list[int] = []
+        self.leader_districts: list[tuple[int, int]] = []  # (user id, district index) of generated leaders
         self.tasks: list[TaskInfo] = []
         self.created_at = _beijing(date(2023, 1, 3), 9)
 
@@ -485,12 +487,21 @@ class Generator:
                 r = row(f"bench-{role}{k + 1}", f"{district}区{'督查室' if role == 'coordinator' else '副区长'}{_person(rng)}",
                         role, None)
                 (self.coordinators if role == "coordinator" else self.leaders).append(r["id"])
+                if role == "leader":
+                    self.leader_districts.append((r["id"], k % n_districts))
                 yield r
         for unit_id in unit_slots:
             per_unit_counter[unit_id] += 1
             r = row(f"bench-u{unit_id}-{per_unit_counter[unit_id]}", f"{_person(rng)}", "unit", unit_id)
             self.units[unit_id].users.append(r["id"])
             yield r
+
+    def leader_units_rows(self):
+        """分管单位: each district's vice-mayor oversees that district's units (the demo leader, none:
+        every escalation reaches them)."""
+        for user_id, district in self.leader_districts:
+            for unit_id in sorted(set(self.district_units[district])):
+                yield dict(user_id=user_id, unit_id=unit_id)
 
     # ---- plans, groups, tasks -------------------------------------------------------------------
     def plans_and_tasks(self):
@@ -819,6 +830,7 @@ def main(argv: list[str] | None = None) -> int:
         t = gen.t
         loader.insert(t["units"], gen.units_rows())
         loader.insert(t["users"], gen.users_rows(password_hash))
+        loader.insert(t["leader_units"], gen.leader_units_rows())
         plan_rows, group_rows, task_rows, coop_rows = gen.plans_and_tasks()
         loader.insert(t["plans"], plan_rows)
         loader.insert(t["groups"], group_rows)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.common.clock import utcnow
@@ -15,6 +15,16 @@ from tracker.extensions import db
 
 if TYPE_CHECKING:
     from tracker.units.models import Unit
+
+
+# 分管单位: the units a leader oversees. A leader with none receives every escalation (督办升级); with
+# some, only those of tasks led by one of them (a district's vice-mayor, not the whole city's).
+leader_units = Table(
+    "leader_units",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class Role(str, enum.Enum):
@@ -50,6 +60,7 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     unit: Mapped[Optional["Unit"]] = relationship()
+    overseen_units: Mapped[list["Unit"]] = relationship(secondary=leader_units, order_by="Unit.short_name")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

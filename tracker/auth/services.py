@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tracker.audit.services import diff, record
 from tracker.auth.models import Role, User
 from tracker.common.errors import ValidationFailed
+from tracker.units.models import Unit
 from tracker.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -98,9 +99,22 @@ def _check_login_free(login: str, exclude_id: int | None = None) -> None:
         raise ValidationFailed(_("登录名“%(login)s”已被使用。", login=login))
 
 
+def _overseen_units(role: Role, unit_ids) -> list[Unit]:
+    """分管单位 of a leader (nobody else has any); every id must be a unit."""
+    if role != Role.leader or not unit_ids:
+        return []
+    wanted = set(unit_ids)
+    if any(not 0 < unit_id < 2**31 for unit_id in wanted):
+        raise ValidationFailed(_("分管单位中有不存在的单位。"))
+    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(wanted)).order_by(Unit.short_name)))
+    if len(units) != len(wanted):
+        raise ValidationFailed(_("分管单位中有不存在的单位。"))
+    return units
+
+
 def create_user(actor, *, login: str, display_name: str, role: Role, password: str,
                 email: str = "", unit_id: int | None = None, locale: str = "zh_CN",
-                is_active_user: bool = True) -> User:
+                is_active_user: bool = True, overseen_unit_ids=()) -> User:
     login = login.strip()
     _check_login_free(login)
     _check_role_unit(role, unit_id)
@@ -109,24 +123,31 @@ def create_user(actor, *, login: str, display_name: str, role: Role, password: s
                 unit_id=unit_id if role == Role.unit else None, locale=locale,
                 is_active_user=is_active_user, password_hash=hash_password(password),
                 must_change_password=True)  # a password somebody else chose
+    user.overseen_units = _overseen_units(role, overseen_unit_ids)
     db.session.add(user)
-    record(actor, "user.created", user, changes={"login": login, "role": role, "unit_id": unit_id},
+    record(actor, "user.created", user, changes={"login": login, "role": role, "unit_id": unit_id,
+                                                 "overseen_units": [u.short_name for u in user.overseen_units]},
            summary=display_name)
     return user
 
 
 def update_user(actor, user: User, *, login: str, display_name: str, role: Role, email: str,
-                unit_id: int | None, locale: str, is_active_user: bool, new_password: str = "") -> User:
+                unit_id: int | None, locale: str, is_active_user: bool, new_password: str = "",
+                overseen_unit_ids=()) -> User:
     login = login.strip()
     _check_login_free(login, exclude_id=user.id)
     _check_role_unit(role, unit_id)
+    overseen = _overseen_units(role, overseen_unit_ids)
     before = {"login": user.login, "display_name": user.display_name, "role": user.role, "email": user.email,
-              "unit_id": user.unit_id, "locale": user.locale, "is_active_user": user.is_active_user}
+              "unit_id": user.unit_id, "locale": user.locale, "is_active_user": user.is_active_user,
+              "overseen_units": [u.short_name for u in user.overseen_units]}
     user.login, user.display_name, user.role, user.email = login, display_name.strip(), role, email.strip()
     user.unit_id = unit_id if role == Role.unit else None
     user.locale, user.is_active_user = locale, is_active_user
+    user.overseen_units = overseen
     after = {"login": user.login, "display_name": user.display_name, "role": user.role, "email": user.email,
-             "unit_id": user.unit_id, "locale": user.locale, "is_active_user": user.is_active_user}
+             "unit_id": user.unit_id, "locale": user.locale, "is_active_user": user.is_active_user,
+             "overseen_units": [u.short_name for u in overseen]}
     changes = diff(before, after)
     if new_password:  # 管理员重置密码: the user must choose their own at the next login
         check_password_rules(new_password, login)

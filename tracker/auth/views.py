@@ -103,11 +103,13 @@ def set_language(code: str):
 def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user)
     form.role.choices = choices(Role)
-    units = db.session.scalars(select(Unit).order_by(Unit.short_name))
+    units = list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
     form.unit_id.choices = [(0, "—")] + [(unit.id, unit.short_name) for unit in units]
+    form.overseen_unit_ids.choices = [(unit.id, unit.short_name) for unit in units]
     if request.method == "GET" and user is not None:
         form.role.data = user.role.value
         form.unit_id.data = user.unit_id or 0
+        form.overseen_unit_ids.data = [unit.id for unit in user.overseen_units]
     return form
 
 
@@ -127,7 +129,7 @@ def edit_user(user_id: int | None = None):
     if form.validate_on_submit():
         values = dict(login=form.login.data, display_name=form.display_name.data, role=Role(form.role.data),
                       email=form.email.data or "", unit_id=form.unit_id.data or None, locale=form.locale.data,
-                      is_active_user=form.is_active_user.data)
+                      is_active_user=form.is_active_user.data, overseen_unit_ids=form.overseen_unit_ids.data or [])
         if user is None:
             if not form.password.data:
                 flash(_("新建用户必须设置密码。"), "danger")

@@ -17,7 +17,7 @@ from sqlalchemy import Integer, String, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
-from tracker.auth.models import Role, User
+from tracker.auth.models import Role, User, leader_units
 from tracker.common import deadlines
 from tracker.common.clock import utcnow
 from tracker.common.upsert import among, insert
@@ -241,7 +241,7 @@ def scan_task_reminders(at: datetime, result: ScanResult) -> None:
     cooperating = _cooperating_units(due_ids)
     rows = {row.id: row for row in candidates if row.id in due_ids}
     units = _units({*(row.lead_unit_id for row in rows.values()), *(u for ids in cooperating.values() for u in ids)})
-    on_demand = _TasksOnDemand(due_ids)
+    on_demand = _RemindedTasks(due_ids)
     for kind, task_id, period, offset in sorted(due, key=lambda item: (rows[item[1]].plan_id,
                                                                        rows[item[1]].sort_key, item[1])):
         row, task = rows[task_id], on_demand.later(task_id)
@@ -265,7 +265,7 @@ def scan_task_reminders(at: datetime, result: ScanResult) -> None:
                         role="lead" if unit_id == row.lead_unit_id else "cooperating")
 
 
-class _TasksOnDemand:
+class _RemindedTasks:
     """The tasks reminded of, loaded together (with what the emails show) when the first one is needed."""
 
     def __init__(self, task_ids: set[int]):
@@ -382,13 +382,18 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
 
 
 def scan_escalations(at: datetime, result: ScanResult) -> None:
-    """督办升级: a task overdue by more than the plan's limit goes to leadership, once per overdue episode."""
+    """督办升级: a task overdue by more than the plan's limit goes to leadership (each leader overseeing its
+    lead unit, and those overseeing no units in particular), once per overdue episode."""
     local = at.astimezone(BEIJING)
     today = local.date()
     if not current_calendar().is_working_day(today) or local.time() < SEND_AT:
         return
     settings = settings_by_plan()
-    leaders = [(leader, user_recipient(leader)) for leader in users_with_role(Role.leader)]
+    # 分管单位: a leader overseeing units hears of the tasks those units lead; one overseeing none, of all.
+    overseen: dict[int, set[int]] = defaultdict(set)
+    for user_id, unit_id in db.session.execute(select(leader_units.c.user_id, leader_units.c.unit_id)):
+        overseen[user_id].add(unit_id)
+    leaders = [(leader, user_recipient(leader), overseen.get(leader.id)) for leader in users_with_role(Role.leader)]
     existing = set(db.session.execute(select(Escalation.task_id, Escalation.due_on)).all())
     for row in result.overdue_rows(today):
         if row.kind != "task" or row.overdue_days <= settings_for(row.plan_id, settings).escalate_after_days:
@@ -409,7 +414,9 @@ def scan_escalations(at: datetime, result: ScanResult) -> None:
         result.publish(NotificationKind.escalation, f"escalation:{row.task_id}:{row.due_on}",
                        unit_ids=[row.lead_unit_id], path=f"/tasks/{row.task_id}", task_id=row.task_id, at=at,
                        task=task, overdue_days=row.overdue_days, last_accepted=last_accepted)
-        for leader, recipient in leaders:
+        for leader, recipient, units in leaders:
+            if units and row.lead_unit_id not in units:
+                continue
             result.queue(
                 NotificationKind.escalation, f"escalation:{row.task_id}:{row.due_on}:{leader.id}", recipient,
                 task_id=row.task_id, at=at, task=task, overdue_days=row.overdue_days, last_accepted=last_accepted)
