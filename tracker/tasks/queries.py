@@ -204,15 +204,16 @@ def overdue_reports(today: date, filters: OverdueFilters = OverdueFilters()) -> 
 
 
 def last_accepted_updates(task_ids: list[int]) -> dict[int, StatusUpdate]:
-    """The latest accepted lead-unit update per task, in one query."""
+    """The latest accepted lead-unit update per task, in one query: a correlated MAX(id) per task that
+    the database reads backwards off ``ix_status_updates_latest_accepted``."""
     if not task_ids:
         return {}
-    newest = (select(StatusUpdate.task_id, func.max(StatusUpdate.id).label("update_id"))
-              .join(Task, Task.id == StatusUpdate.task_id)
-              .where(among(StatusUpdate.task_id, task_ids, Integer), StatusUpdate.unit_id == Task.lead_unit_id,
+    latest = (select(func.max(StatusUpdate.id))
+              .where(StatusUpdate.task_id == Task.id, StatusUpdate.unit_id == Task.lead_unit_id,
                      StatusUpdate.review_state == ReviewState.accepted)
-              .group_by(StatusUpdate.task_id).subquery())
-    updates = db.session.scalars(select(StatusUpdate).join(newest, newest.c.update_id == StatusUpdate.id))
+              .correlate(Task).scalar_subquery())
+    newest = select(latest).where(among(Task.id, task_ids, Integer))
+    updates = db.session.scalars(select(StatusUpdate).where(StatusUpdate.id.in_(newest)))
     return {update.task_id: update for update in updates}
 
 
@@ -258,12 +259,13 @@ def _stored_rows(today: date, filters: OverdueFilters, kinds=("task", "report"),
     return query.order_by(entry.due_on, entry.plan_id, entry.sort_key, entry.kind, entry.task_id)
 
 
-def overdue_page(today: date, filters: OverdueFilters = OverdueFilters()) -> Page:
+def overdue_page(today: date, filters: OverdueFilters = OverdueFilters(), *, refresh: bool = True) -> Page:
     """One page (``?page=N``) of the overdue list. Finding the rows scans every open task (about 0.2 s at
     city scale), so with ``OVERDUE_STORE`` on (the default) the page is read from the stored list
-    (``tracker.tasks.overdue_store``); without it, computed in full."""
+    (``tracker.tasks.overdue_store``; ``refresh=False`` when the caller has just brought it up to date);
+    without it, computed in full."""
     if _use_store():
-        return _hydrate_page(paginate(_stored_rows(today, filters), rows=True), today)
+        return _hydrate_page(paginate(_stored_rows(today, filters, refresh=refresh), rows=True), today)
     return _hydrate_page(paginate_rows(_overdue_rows(overdue_selects(today, filters))), today)
 
 

@@ -131,7 +131,7 @@ def overdue():
                                      .order_by(ActionGroup.position))) if filters.plan_id else []
 
     def render_rows() -> tuple[int, Markup]:
-        page = overdue_page(today(), filters)
+        page = overdue_page(today(), filters, refresh=stamp is None)
         return page.total, Markup(render_template("tasks/_overdue_rows.html", page=page))
 
     # The rows are rendered once per state of the stored list, filters, page and language (tracker/common/fragments.py).
