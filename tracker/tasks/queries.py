@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import Date, Integer, String, cast, exists, func, literal, null, or_, select, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.common import deadlines
 from tracker.common.pagination import Page, paginate, paginate_rows
@@ -128,7 +128,7 @@ def _tasks_shown(task_ids: list[int]) -> dict[int, Task]:
     """The tasks of overdue rows with their plan, group and lead unit, in a fixed number of queries."""
     return {task.id: task for task in db.session.scalars(
         select(Task).where(among(Task.id, task_ids, Integer)).options(
-            selectinload(Task.lead_unit), selectinload(Task.group), selectinload(Task.plan)))} if task_ids else {}
+            joinedload(Task.lead_unit), joinedload(Task.group), joinedload(Task.plan)))} if task_ids else {}
 
 
 def _hydrate(raw_rows, today: date) -> list[OverdueRow]:
