@@ -64,5 +64,5 @@ def test_pages_prints_its_table(small_database):
 
 def test_reminders_prints_its_figures(small_database):
     out = _run("bench/reminders.py", "--database-url", small_database, "--emails", "20", "--no-tracemalloc")
-    assert "first scan wall time" in out and "emails per second" in out
+    assert "catch-up scan wall time" in out and "daily first scans" in out and "emails per second" in out
     assert "target: reminder scan" in out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -248,6 +249,33 @@ def test_deadline_email_in_english(seeded):
 
     subject, text, _body = render_email(NotificationKind.deadline, "zh_CN", task=task, offset=5, role="lead")
     assert subject.startswith("【督办提醒】") and "您好" in text
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_email_escapes_what_a_unit_typed_in_html_only(seeded, locale):
+    """A title with markup is shown as typed: escaped in the HTML part (also inside a translated message
+    with variables), left as it is in the subject and the plain text."""
+    from tracker.common import deadlines
+    from tracker.reminders.models import NotificationKind
+    from tracker.reminders.outbox import render_email
+
+    task = lead_task_of("kejiwei")
+    task.title = "<b>R&D</b> 平台"
+    task.lead_unit.name = "<i>科委</i>"
+    period = deadlines.ReportPeriod("2026-09", date(2026, 9, 24))
+    subject, text, html = render_email(NotificationKind.report_due, locale, task=task, period=period, offset=3)
+    assert "<b>R&D</b> 平台" in subject and "<b>R&D</b> 平台" in text and "<i>科委</i>" in text
+    assert "&lt;b&gt;R&amp;D&lt;/b&gt; 平台" in html and "&lt;i&gt;科委&lt;/i&gt;" in html
+    assert "<b>R&D" not in html and "<i>科委" not in html
+    assert "2026-09-24" in text and "2026-09-24" in html  # a translated message's variables are filled in
+
+    from tracker.extensions import db
+    from tracker.updates.models import StatusUpdate
+
+    update = db.session.scalars(select(StatusUpdate).where(StatusUpdate.unit_id == task.lead_unit_id)).first()
+    _subject, text, html_body = render_email(NotificationKind.update_resubmitted, locale, task=task, update=update)
+    assert "<i>科委</i>" in text  # the unit's name is a variable of the translated sentence
+    assert "&lt;i&gt;科委&lt;/i&gt;" in html_body and "<i>科委" not in html_body
 
 
 # ---------------------------------------------------------------------------------------------------------

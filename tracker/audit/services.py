@@ -6,8 +6,10 @@ from enum import Enum
 from typing import Any, Optional
 
 from sqlalchemy import inspect
+from sqlalchemy import insert as sa_insert
 
 from tracker.audit.models import AuditEvent
+from tracker.common.clock import utcnow
 from tracker.extensions import db
 
 
@@ -45,3 +47,14 @@ def record(actor, action: str, obj, *, task_id: Optional[int] = None,
     )
     db.session.add(audit_event)
     return audit_event
+
+
+def record_many(actor, action: str, object_type: str, events: list[dict[str, Any]]) -> None:
+    """Audit events for many objects of one kind at once, in multi-row INSERTs; each event a dict of
+    ``object_id`` and optionally ``task_id``, ``changes``, ``summary``. Never commits."""
+    if events:
+        db.session.execute(sa_insert(AuditEvent), [
+            dict(at=utcnow(), actor_id=getattr(actor, "id", None), action=action, object_type=object_type,
+                 object_id=event["object_id"], task_id=event.get("task_id"),
+                 changes={k: _plain(v) for k, v in (event.get("changes") or {}).items()},
+                 summary=event.get("summary", "")) for event in events])

@@ -2,7 +2,7 @@
 syntax, not the construct)."""
 from __future__ import annotations
 
-from sqlalchemy import any_, bindparam
+from sqlalchemy import any_, bindparam, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
@@ -21,3 +21,30 @@ def among(column, values: list, item_type) -> object:
     if db.session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(item_type)))
     return column.in_(list(values))
+
+
+def insert_new_rows(table, rows: list[dict], *, unique: list[str], returning: list, batch: int = 1000) -> list:
+    """INSERT … ON CONFLICT (``unique``) DO NOTHING for many rows (dicts with the same keys), in batches;
+    the ``returning`` columns of the rows that were new.
+
+    On PostgreSQL each batch is ``INSERT … SELECT unnest(:column_1), unnest(:column_2) …``: one array
+    parameter per column, so the statement's text is the same for any number of rows. psycopg parses a
+    long statement's placeholders again on every execution: a 1,000-row multi-VALUES INSERT of the outbox
+    cost 0.3 s of parsing, 7 s of a city's busiest reminder scan. Elsewhere a multi-row INSERT."""
+    if not rows:
+        return []
+    names = list(rows[0])
+    if db.session.get_bind().dialect.name != "postgresql":
+        statement = insert(table).on_conflict_do_nothing(index_elements=unique).returning(*returning)
+        return [found for start in range(0, len(rows), batch)
+                for found in db.session.execute(statement, rows[start:start + batch])]
+    columns = [table.c[name] for name in names]
+    unnested = select(*[cast(func.unnest(bindparam(f"{column.name}_values", type_=postgresql.ARRAY(column.type))),
+                             column.type).label(column.name) for column in columns])
+    statement = (postgresql.insert(table).from_select(names, unnested)
+                 .on_conflict_do_nothing(index_elements=unique).returning(*returning))
+    found = []
+    for start in range(0, len(rows), batch):
+        part = rows[start:start + batch]
+        found += db.session.execute(statement, {f"{name}_values": [row[name] for row in part] for name in names}).all()
+    return found

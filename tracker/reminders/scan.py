@@ -16,11 +16,11 @@ from flask import current_app
 from sqlalchemy import Integer, String, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
-from tracker.audit.services import record
+from tracker.audit.services import record_many
 from tracker.auth.models import Role, User, leader_units
 from tracker.common import deadlines
 from tracker.common.clock import utcnow
-from tracker.common.upsert import among, insert
+from tracker.common.upsert import among, insert_new_rows
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
@@ -190,12 +190,12 @@ def _candidate_rows(reminder_days: _ReminderDays, today: date, settings) -> list
 
 
 def _tasks_by_id(task_ids: set[int], batch: int = 1000) -> dict[int, Task]:
-    """The tasks with what the emails show of them (lead unit, cooperating units, plan)."""
+    """The tasks with what the emails show of them (lead unit, plan)."""
     ordered, tasks = sorted(task_ids), {}
     for start in range(0, len(ordered), batch):
         tasks.update((task.id, task) for task in db.session.scalars(
             select(Task).where(among(Task.id, ordered[start:start + batch], Integer))
-            .options(selectinload(Task.lead_unit), selectinload(Task.cooperating_units), selectinload(Task.plan))))
+            .options(selectinload(Task.lead_unit), selectinload(Task.plan))))
     return tasks
 
 
@@ -394,21 +394,10 @@ def scan_escalations(at: datetime, result: ScanResult) -> None:
     for user_id, unit_id in db.session.execute(select(leader_units.c.user_id, leader_units.c.unit_id)):
         overseen[user_id].add(unit_id)
     leaders = [(leader, user_recipient(leader), overseen.get(leader.id)) for leader in users_with_role(Role.leader)]
-    existing = set(db.session.execute(select(Escalation.task_id, Escalation.due_on)).all())
-    for row in result.overdue_rows(today):
-        if row.kind != "task" or row.overdue_days <= settings_for(row.plan_id, settings).escalate_after_days:
-            continue
-        if (row.task_id, row.due_on) not in existing:
-            # ON CONFLICT: a scheduler racing this one may have escalated the same episode meanwhile.
-            escalation_id = db.session.execute(
-                insert(Escalation.__table__).values(task_id=row.task_id, due_on=row.due_on, escalated_on=today,
-                                                    overdue_days=row.overdue_days, created_at=utcnow())
-                .on_conflict_do_nothing(index_elements=["task_id", "due_on"])
-                .returning(Escalation.__table__.c.id)).scalar()
-            if escalation_id is not None:
-                record(None, "task.escalated", db.session.get(Escalation, escalation_id), task_id=row.task_id,
-                       changes={"overdue_days": row.overdue_days}, summary=row.task.label)
-            existing.add((row.task_id, row.due_on))
+    escalated = [row for row in result.overdue_rows(today)
+                 if row.kind == "task" and row.overdue_days > settings_for(row.plan_id, settings).escalate_after_days]
+    _record_new_escalations(escalated, today)
+    for row in escalated:
         # The task is loaded only if an email or message about it is new (a late task's due date is its row's).
         task, last_accepted = Later(lambda row=row: row.task), Later(lambda row=row: row.last_accepted)
         result.publish(NotificationKind.escalation, f"escalation:{row.task_id}:{row.due_on}",
@@ -420,6 +409,22 @@ def scan_escalations(at: datetime, result: ScanResult) -> None:
             result.queue(
                 NotificationKind.escalation, f"escalation:{row.task_id}:{row.due_on}:{leader.id}", recipient,
                 task_id=row.task_id, at=at, task=task, overdue_days=row.overdue_days, last_accepted=last_accepted)
+
+
+def _record_new_escalations(escalated: list, today: date, batch: int = 1000) -> None:
+    """Escalation rows (and their audit events) for the episodes not escalated before, in multi-row
+    INSERTs. ON CONFLICT: a scheduler racing this one may have escalated the same episode meanwhile, and
+    only the rows this scan inserted (RETURNING) get an audit event."""
+    existing = set(db.session.execute(select(Escalation.task_id, Escalation.due_on)).all())
+    new = {(row.task_id, row.due_on): row for row in escalated if (row.task_id, row.due_on) not in existing}
+    rows = [dict(task_id=task_id, due_on=due_on, escalated_on=today, overdue_days=row.overdue_days,
+                 created_at=utcnow()) for (task_id, due_on), row in new.items()]
+    table = Escalation.__table__
+    inserted = insert_new_rows(table, rows, unique=["task_id", "due_on"],
+                               returning=[table.c.id, table.c.task_id, table.c.due_on], batch=batch)
+    record_many(None, "task.escalated", Escalation.__tablename__, [
+        dict(object_id=escalation_id, task_id=task_id, changes={"overdue_days": new[task_id, due_on].overdue_days},
+             summary=new[task_id, due_on].task.label) for escalation_id, task_id, due_on in inserted])
 
 
 def run_scan(at: datetime) -> ScanResult:

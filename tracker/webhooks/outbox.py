@@ -13,7 +13,7 @@ from tracker.common.clock import utcnow
 from tracker.common.locales import parsed_locale
 from tracker.extensions import db
 from tracker.reminders.models import DeliveryChannel, Notification, NotificationKind
-from tracker.reminders.outbox import absolute_url, insert_once, render_email, resolved
+from tracker.reminders.outbox import absolute_url, insert_once, render_email, render_messages, resolved
 from tracker.webhooks.messages import WebhookMessage, render_payload
 from tracker.webhooks.models import Webhook
 
@@ -62,8 +62,7 @@ def publish(kind: NotificationKind, key: str, *, unit_ids: Iterable[int | None] 
         return 0
     context = resolved(context)
     if template:
-        with force_locale(parsed_locale(LOCALE)):
-            title, _sep, text = render_template(template, url=absolute_url, **context).strip().partition("\n")
+        title, _sep, text = render_messages((template,), LOCALE, **context)[0].strip().partition("\n")
     else:
         title, text, _html = render_email(kind, LOCALE, **context)
     message = WebhookMessage(event=kind.value, title=title, text=text.strip(), link=absolute_url(path),
