@@ -13,7 +13,8 @@
 3. repeat scan: the same scan as of ``at`` again, with everything already queued (what every scheduler
    run after the day's first costs): wall time; rolled back. Then every row the bench added is deleted.
 4. traced scan: the catch-up scan once more under tracemalloc for the peak Python heap; rolled back.
-5. sender: ``--emails`` pending notifications (copies of the emails the scans rendered) delivered by
+5. sender: ``--emails`` pending notifications (copies of 200 emails the daily scans queued, evenly
+   spaced, so the day's mix of kinds and sizes) delivered by
    ``send_pending`` over SMTP to a local aiosmtpd server on 127.0.0.1: emails per second. Deleted
    afterwards, so the database is left as it was found.
 """
@@ -27,7 +28,6 @@ import socket
 import sys
 import time
 import tracemalloc
-from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -109,22 +109,22 @@ def scan_moments(app, at: datetime) -> list[datetime]:
     return [at.replace(year=day.year, month=day.month, day=day.day, hour=9, minute=30) for day in days] + [at]
 
 
-def sample_emails(app, before) -> list[dict]:
-    """Up to ten of the queued emails of each kind, for the sender benchmark."""
+def sample_emails(app, before, size: int = 200) -> list[dict]:
+    """``size`` of the emails the daily scans queued, evenly spaced: the day's mix of kinds and sizes
+    (a reminder is 1 KB, a unit's digest a few KB, the weekly digest ~12 KB), for the sender benchmark."""
     from sqlalchemy import select
 
     from tracker.extensions import db
-    from tracker.reminders.models import Notification
+    from tracker.reminders.models import DeliveryChannel, Notification
 
-    samples: list[dict] = []
     with app.app_context():
-        by_kind: Counter = Counter()
-        for row in db.session.scalars(select(Notification).where(Notification.id > before[Notification])
-                                      .order_by(Notification.id)):
-            if by_kind[row.kind.value] < 10:
-                by_kind[row.kind.value] += 1
-                samples.append(dict(kind=row.kind.value, recipient_email=row.recipient_email, subject=row.subject,
-                                    body_text=row.body_text, body_html=row.body_html))
+        ids = list(db.session.scalars(select(Notification.id).where(
+            Notification.id > before[Notification], Notification.channel == DeliveryChannel.email)
+            .order_by(Notification.id)))
+        chosen = ids[::max(1, len(ids) // size)][:size]
+        samples = [dict(kind=row.kind.value, recipient_email=row.recipient_email, subject=row.subject,
+                        body_text=row.body_text, body_html=row.body_html)
+                   for row in db.session.scalars(select(Notification).where(Notification.id.in_(chosen)))]
         db.session.remove()
     return samples
 

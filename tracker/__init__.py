@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tracker.common.locales import SUPPORTED_LOCALES, parsed_locale
+from tracker.common.locales import SUPPORTED_LOCALES, install_page_gettext, parsed_locale
 from tracker.config import Config
 from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=lambda: parsed_locale(_select_locale()),
                    default_translation_directories=str(Path(__file__).parent / "translations"))
+    install_page_gettext(app)
     bootstrap.init_app(app)
 
     from tracker.auth.services import load_user

@@ -64,6 +64,7 @@ class Config:
     MAIL_RETRY_BASE_SECONDS = _env_int("MAIL_RETRY_BASE_SECONDS", 60)
     MAIL_RETRY_MAX_SECONDS = _env_int("MAIL_RETRY_MAX_SECONDS", 3600)
     REMINDER_CATCHUP_DAYS = _env_int("REMINDER_CATCHUP_DAYS", 5)  # working days a late run still covers
+    WEEKLY_DIGEST_LINES = _env_int("WEEKLY_DIGEST_LINES", 20)  # lead units and action groups the weekly digest lists
     REPORT_DAY_SHIFT = _env("REPORT_DAY_SHIFT", "previous")  # a report day on a holiday moves: previous | next
     # In-process scheduler (make run). Production: one `flask scheduler run` process, or this guarded by a lock.
     SCHEDULER_ENABLED = _env("SCHEDULER", "0") == "1"

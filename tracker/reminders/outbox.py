@@ -8,14 +8,11 @@ from typing import Any, Callable
 
 from flask import current_app
 from flask_babel import force_locale, get_translations
-from jinja2 import Environment, pass_eval_context
-from jinja2.nodes import EvalContext
-from markupsafe import Markup
+from jinja2 import Environment
 
 from tracker.common.clock import utcnow
-from tracker.common.locales import parsed_locale
+from tracker.common.locales import jinja_gettext, parsed_locale
 from tracker.common.upsert import insert_new_rows
-from tracker.extensions import db
 from tracker.reminders.models import DeliveryChannel, DeliveryState, Notification, NotificationKind
 
 log = logging.getLogger(__name__)
@@ -65,21 +62,10 @@ def message_environment(locale: str) -> Environment:
         environment.filters.update(pages.filters)
         translations = get_translations()
         environment.install_gettext_translations(translations, newstyle=True)
-        environment.globals.update(_=_bound_gettext(translations.gettext), gettext=_bound_gettext(translations.gettext))
+        gettext = jinja_gettext(lambda: translations)
+        environment.globals.update(_=gettext, gettext=gettext)
         environments[locale] = environment
     return environments[locale]
-
-
-def _bound_gettext(lookup: Callable[[str], str]) -> Callable:
-    """Jinja's "newstyle" ``gettext`` (the translation is a %-format string whose variables are escaped
-    in HTML) in one call instead of Jinja's three context calls through the ``_`` alias."""
-
-    @pass_eval_context
-    def gettext(eval_context: EvalContext, string: str, **variables) -> str:
-        translated = lookup(string)
-        return (Markup(translated) if eval_context.autoescape else translated) % variables
-
-    return gettext
 
 
 def render_messages(templates: tuple[str, ...], locale: str, **context) -> list[str]:

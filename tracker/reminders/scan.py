@@ -8,7 +8,7 @@ period whose report day (or a task whose due date) has already passed.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -23,7 +23,7 @@ from tracker.common.clock import utcnow
 from tracker.common.upsert import among, insert_new_rows
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
-from tracker.plans.models import Plan, PlanStatus
+from tracker.plans.models import ActionGroup, Plan, PlanStatus
 from tracker.reminders.models import Escalation, Notification, NotificationKind
 from tracker.reminders.outbox import Later, Recipient, email_values, insert_many, outbox_row, render_email
 from tracker.reminders.settings import settings_by_plan, settings_for
@@ -361,24 +361,57 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
     first_working_day = calendar.shift_to_working_day(monday, "next")
     if today >= first_working_day and first_working_day >= monday:
         week = f"{today.isocalendar().year}-W{today.isocalendar().week:02d}"
-        by_lead_unit: dict[str, int] = defaultdict(int)
-        for row in rows:
-            by_lead_unit[units[row.lead_unit_id].short_name] += 1
-
-        def by_group() -> list[tuple[str, int]]:
-            counts: dict[str, int] = defaultdict(int)
-            for row in rows:
-                counts[f"{row.task.plan.title} · {row.task.group.label if row.task.group else '—'}"] += 1
-            return sorted(counts.items())
-
-        digest = dict(rows=rows, by_unit=sorted(by_lead_unit.items(), key=lambda item: -item[1]),
-                      by_group=Later(by_group), today=today, week=week)
+        digest = dict(rows=rows, summary=Later(lambda: weekly_summary(rows, units)), today=today, week=week)
         result.publish(NotificationKind.weekly_digest, f"weekly_digest:{week}", scope=SCOPE_ALL_UNITS,
                        path="/overdue", at=at, **digest)
         for user in users_with_role(Role.coordinator):
             result.queue(
                 NotificationKind.weekly_digest, f"weekly_digest:{user.id}:{week}", user_recipient(user), at=at,
                 **digest)
+
+
+@dataclass(frozen=True)
+class CountLine:
+    """A line of the weekly digest: a lead unit or an action group, its overdue items, and the overdue
+    list filtered to it."""
+
+    label: str
+    count: int
+    path: str
+
+
+@dataclass(frozen=True)
+class WeeklySummary:
+    """每周汇总 by lead unit and by action group, most overdue first: the first ``WEEKLY_DIGEST_LINES``
+    of each with links, and what the rest adds up to (a city has 2,000 lead units)."""
+
+    by_unit: list[CountLine]
+    more_units: tuple[int, int]  # (lines left out, their items)
+    by_group: list[CountLine]
+    more_groups: tuple[int, int]
+
+
+def weekly_summary(rows: list, units: dict[int, Unit]) -> WeeklySummary:
+    lines = current_app.config["WEEKLY_DIGEST_LINES"]
+    unit_counts = Counter(row.lead_unit_id for row in rows)
+    ranked_units = sorted(unit_counts.items(), key=lambda item: (-item[1], units[item[0]].short_name))
+    group_counts = Counter((row.plan_id, row.group_id) for row in rows)
+    ranked_groups = sorted(group_counts.items(), key=lambda item: (-item[1], item[0][0], item[0][1] or 0))
+    shown_groups = ranked_groups[:lines]
+    plans = {plan.id: plan for plan in db.session.scalars(
+        select(Plan).where(Plan.id.in_({plan_id for (plan_id, _group), _count in shown_groups})))}
+    groups = {group.id: group for group in db.session.scalars(
+        select(ActionGroup).where(ActionGroup.id.in_({group_id for (_plan, group_id), _count in shown_groups})))}
+
+    def rest(ranked: list) -> tuple[int, int]:
+        return len(ranked) - lines if len(ranked) > lines else 0, sum(count for _key, count in ranked[lines:])
+
+    return WeeklySummary(
+        [CountLine(units[unit_id].short_name, count, f"/overdue?unit_id={unit_id}")
+         for unit_id, count in ranked_units[:lines]], rest(ranked_units),
+        [CountLine(f"{plans[plan_id].title} · {groups[group_id].label if group_id else '—'}", count,
+                   f"/overdue?plan_id={plan_id}" + (f"&group_id={group_id}" if group_id else ""))
+         for (plan_id, group_id), count in shown_groups], rest(ranked_groups))
 
 
 def scan_escalations(at: datetime, result: ScanResult) -> None:

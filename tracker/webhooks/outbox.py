@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable
 
-from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
