@@ -37,7 +37,7 @@ from tracker.tasks.models import ReportingCycle, Task, TaskStatus, task_cooperat
 from tracker.tasks.queries import visible_tasks
 from tracker.tasks.services import save_task
 from tracker.units.models import Unit, UnitKind
-from tracker.updates.evidence import EvidenceStore
+from tracker.updates.uploads import evidence_store, upload_limits
 from tracker.updates.models import ReviewState, StatusUpdate
 from tracker.updates.services import reportable_periods, review_update, submit_update
 
@@ -500,9 +500,7 @@ def submit_task_update(task_id: int):
     created = run(submit_update, actor(), task, period=values["period"], progress_text=values["progress_text"],
                   percent=values["percent"], problems=values.get("problems") or "",
                   next_steps=values.get("next_steps") or "", files=(), today=today(),
-                  store=EvidenceStore(current_app.config["EVIDENCE_FOLDER"]),
-                  allowed_extensions=current_app.config["EVIDENCE_EXTENSIONS"],
-                  max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], resubmission_of=previous)
+                  store=evidence_store(), **upload_limits(), resubmission_of=previous)
     response = jsonify(update_json(fetch(StatusUpdate, created.id, *UPDATE_LOAD)))
     response.status_code = 201
     response.headers["Location"] = url_for("api.update", update_id=created.id)

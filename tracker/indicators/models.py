@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.common.clock import utcnow
 from tracker.common.types import UTCDateTime, str_enum
 from tracker.extensions import db
-from tracker.updates.models import ReviewState
+from tracker.updates.models import ReviewState, StoredFileColumns
 
 if TYPE_CHECKING:
     from tracker.auth.models import User
@@ -97,18 +97,12 @@ class IndicatorReading(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class IndicatorEvidenceFile(db.Model):
+class IndicatorEvidenceFile(StoredFileColumns, db.Model):
     """Evidence (佐证材料) attached to a reading; stored like status-update evidence."""
 
     __tablename__ = "indicator_evidence_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reading_id: Mapped[int] = mapped_column(ForeignKey("indicator_readings.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(120), default="application/octet-stream")
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     reading: Mapped[IndicatorReading] = relationship(back_populates="evidence")

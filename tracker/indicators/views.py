@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -25,7 +25,7 @@ from tracker.plans.models import Plan
 from tracker.reports import charts
 from tracker.tasks.models import Task
 from tracker.units.models import Unit
-from tracker.updates.evidence import EvidenceStore, IncomingFile
+from tracker.updates.uploads import evidence_store, incoming_files, send_evidence, upload_limits
 from tracker.updates.models import ReviewState
 
 bp = Blueprint("indicators", __name__)
@@ -37,10 +37,6 @@ DIRECTION_LABELS = {Direction.higher.value: _l("越大越好"), Direction.lower.
 def indicator_value(value, unit_of_measure: str = "") -> str:
     text = format_value(value)
     return f"{text}{unit_of_measure}" if value is not None else text
-
-
-def evidence_store() -> EvidenceStore:
-    return EvidenceStore(current_app.config["EVIDENCE_FOLDER"])
 
 
 @bp.get("/indicators")
@@ -128,13 +124,10 @@ def submit(indicator_id: int):
     form.period.choices = [(key, key) for key in reading_periods(today())]
     if form.validate_on_submit():
         store = evidence_store()
-        files = [IncomingFile(storage.filename, storage.read())
-                 for storage in request.files.getlist("evidence") if storage and storage.filename]
         _saved, error = run_service(
             submit_reading, current_user, indicator, period=form.period.data, value=form.value.data,
-            source_note=form.source_note.data or "", files=files, today=today(), store=store,
-            allowed_extensions=current_app.config["EVIDENCE_EXTENSIONS"],
-            max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], on_failure=store.discard_saved)
+            source_note=form.source_note.data or "", files=incoming_files(), today=today(), store=store,
+            **upload_limits(), on_failure=store.discard_saved)
         if error is None:
             flash(_("指标数值已提交，等待督办审核。"), "success")
             return redirect(url_for("indicators.detail", indicator_id=indicator.id))
@@ -166,10 +159,7 @@ def review(reading_id: int):
 def evidence(evidence_id: int):
     file = get_or_404(IndicatorEvidenceFile, evidence_id)
     ensure(can_view_indicator(current_user, file.reading.indicator))
-    path = evidence_store().path_for(file.stored_name)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=file.content_type, as_attachment=True, download_name=file.original_name)
+    return send_evidence(file)
 
 
 def _indicator_form(plan: Plan, indicator: Indicator | None) -> IndicatorForm:

@@ -42,7 +42,9 @@ class Plan(db.Model):
     period_end: Mapped[Optional[date]]
     kind: Mapped[PlanKind] = mapped_column(str_enum(PlanKind), default=PlanKind.action_plan)
     status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus, 16), default=PlanStatus.draft)
-    source_text: Mapped[Optional[str]] = mapped_column(Text)
+    # The document's full text (up to 500,000 characters), loaded only when used: every list that joins
+    # tasks to their plans would otherwise carry it once per row (5 KB × 50 rows a page at city scale).
+    source_text: Mapped[Optional[str]] = mapped_column(Text, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -77,16 +77,22 @@ class StatusUpdate(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class EvidenceFile(db.Model):
-    __tablename__ = "evidence_files"
+class StoredFileColumns:
+    """What is recorded of a file kept in the evidence store (``tracker/updates/evidence.py``): the name
+    it was uploaded under, the generated name it is stored under, its type, size and checksum."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    update_id: Mapped[int] = mapped_column(ForeignKey("status_updates.id", ondelete="CASCADE"), index=True)
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(120), default="application/octet-stream")
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EvidenceFile(StoredFileColumns, db.Model):
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("status_updates.id", ondelete="CASCADE"), index=True)
 
     update: Mapped[StatusUpdate] = relationship(back_populates="evidence")

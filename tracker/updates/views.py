@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,23 +12,14 @@ from tracker.common.filters import period_label
 from tracker.common.permissions import can_review_updates, can_submit_update, can_view_task, ensure, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.tasks.models import Task
-from tracker.updates.evidence import EvidenceStore, IncomingFile
 from tracker.updates.forms import ReviewForm, UpdateForm
 from tracker.updates.models import EvidenceFile, StatusUpdate
 from tracker.updates.queries import review_queue as pending_reviews
 from tracker.common.pagination import paginate
 from tracker.updates.services import reportable_periods, review_update, submit_update
+from tracker.updates.uploads import evidence_store, incoming_files, send_evidence, upload_limits
 
 bp = Blueprint("updates", __name__)
-
-
-def evidence_store() -> EvidenceStore:
-    return EvidenceStore(current_app.config["EVIDENCE_FOLDER"])
-
-
-def _incoming_files() -> list[IncomingFile]:
-    return [IncomingFile(storage.filename, storage.read())
-            for storage in request.files.getlist("evidence") if storage and storage.filename]
 
 
 def _update_form(task: Task, previous: StatusUpdate | None) -> UpdateForm:
@@ -50,9 +41,7 @@ def _submit(task: Task, previous: StatusUpdate | None):
         _saved, error = run_service(
             submit_update, current_user, task, period=form.period.data, progress_text=form.progress_text.data,
             percent=form.percent.data, problems=form.problems.data or "", next_steps=form.next_steps.data or "",
-            files=_incoming_files(), today=today(), store=store,
-            allowed_extensions=current_app.config["EVIDENCE_EXTENSIONS"],
-            max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], resubmission_of=previous,
+            files=incoming_files(), today=today(), store=store, **upload_limits(), resubmission_of=previous,
             on_failure=store.discard_saved)
         if error is None:
             flash(_("进展已提交，等待督办审核。"), "success")
@@ -113,7 +102,4 @@ def review(update_id: int):
 def evidence(evidence_id: int):
     file = get_or_404(EvidenceFile, evidence_id)
     ensure(can_view_task(current_user, file.update.task))
-    path = evidence_store().path_for(file.stored_name)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=file.content_type, as_attachment=True, download_name=file.original_name)
+    return send_evidence(file)
