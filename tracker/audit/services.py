@@ -32,19 +32,18 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def _event_values(actor, action: str, object_type: str, object_id: int, task_id: Optional[int],
+                  changes: Optional[dict[str, Any]], summary: str) -> dict[str, Any]:
+    return dict(actor_id=getattr(actor, "id", None), action=action, object_type=object_type, object_id=object_id,
+                task_id=task_id, changes={k: _plain(v) for k, v in (changes or {}).items()}, summary=summary)
+
+
 def record(actor, action: str, obj, *, task_id: Optional[int] = None,
            changes: Optional[dict[str, Any]] = None, summary: str = "") -> AuditEvent:
     """Adds an audit event for ``obj`` (flushes so the object has its id). Never commits."""
     db.session.flush()
-    audit_event = AuditEvent(
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        object_type=obj.__tablename__,
-        object_id=inspect(obj).identity[0],
-        task_id=task_id,
-        changes={k: _plain(v) for k, v in (changes or {}).items()},
-        summary=summary,
-    )
+    audit_event = AuditEvent(**_event_values(actor, action, obj.__tablename__, inspect(obj).identity[0], task_id,
+                                             changes, summary))
     db.session.add(audit_event)
     return audit_event
 
@@ -54,7 +53,5 @@ def record_many(actor, action: str, object_type: str, events: list[dict[str, Any
     ``object_id`` and optionally ``task_id``, ``changes``, ``summary``. Never commits."""
     if events:
         db.session.execute(sa_insert(AuditEvent), [
-            dict(at=utcnow(), actor_id=getattr(actor, "id", None), action=action, object_type=object_type,
-                 object_id=event["object_id"], task_id=event.get("task_id"),
-                 changes={k: _plain(v) for k, v in (event.get("changes") or {}).items()},
-                 summary=event.get("summary", "")) for event in events])
+            dict(at=utcnow(), **_event_values(actor, action, object_type, event["object_id"], event.get("task_id"),
+                                              event.get("changes"), event.get("summary", ""))) for event in events])

@@ -8,17 +8,26 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tracker.extensions import db
 
 
+def on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def batches(items: list, size: int):
+    """``items`` in consecutive slices of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def insert(table):
     """An INSERT with ``.on_conflict_do_nothing()`` / ``.on_conflict_do_update()`` for the session's database."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return (postgresql.insert if on_postgresql() else sqlite.insert)(table)
 
 
 def among(column, values: list, item_type) -> object:
     """``column IN (values)`` for a long list: on PostgreSQL ``column = ANY(:array)``, one parameter
     instead of hundreds (psycopg parses every placeholder of a statement: 2 s for a city's reminder
     scan), elsewhere the usual expanding IN."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(item_type)))
     return column.in_(list(values))
 
@@ -34,17 +43,13 @@ def insert_new_rows(table, rows: list[dict], *, unique: list[str], returning: li
     if not rows:
         return []
     names = list(rows[0])
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not on_postgresql():
         statement = insert(table).on_conflict_do_nothing(index_elements=unique).returning(*returning)
-        return [found for start in range(0, len(rows), batch)
-                for found in db.session.execute(statement, rows[start:start + batch])]
+        return [found for part in batches(rows, batch) for found in db.session.execute(statement, part)]
     columns = [table.c[name] for name in names]
     unnested = select(*[cast(func.unnest(bindparam(f"{column.name}_values", type_=postgresql.ARRAY(column.type))),
                              column.type).label(column.name) for column in columns])
     statement = (postgresql.insert(table).from_select(names, unnested)
                  .on_conflict_do_nothing(index_elements=unique).returning(*returning))
-    found = []
-    for start in range(0, len(rows), batch):
-        part = rows[start:start + batch]
-        found += db.session.execute(statement, {f"{name}_values": [row[name] for row in part] for name in names}).all()
-    return found
+    return [found for part in batches(rows, batch)
+            for found in db.session.execute(statement, {f"{name}_values": [row[name] for row in part] for name in names})]

@@ -20,7 +20,7 @@ from tracker.audit.services import record_many
 from tracker.auth.models import Role, User, leader_units
 from tracker.common import deadlines
 from tracker.common.clock import utcnow
-from tracker.common.upsert import among, insert_new_rows
+from tracker.common.upsert import among, batches, insert_new_rows
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanStatus
@@ -67,9 +67,9 @@ class ScanResult:
         language for all recipients with the same content: an escalation goes to every leader."""
         keys = list(dict.fromkeys(item[1] for item in self.due))
         existing: set[str] = set()
-        for start in range(0, len(keys), batch):
+        for part in batches(keys, batch):
             existing.update(db.session.scalars(select(Notification.idempotency_key).where(
-                among(Notification.idempotency_key, keys[start:start + batch], String))))
+                among(Notification.idempotency_key, part, String))))
         rendered: dict[tuple, tuple[str, str, str]] = {}
         rows = []
         for kind, key, recipient, task_id, at, context in self.due:
@@ -191,21 +191,21 @@ def _candidate_rows(reminder_days: _ReminderDays, today: date, settings) -> list
 
 def _tasks_by_id(task_ids: set[int], batch: int = 1000) -> dict[int, Task]:
     """The tasks with what the emails show of them (lead unit, plan)."""
-    ordered, tasks = sorted(task_ids), {}
-    for start in range(0, len(ordered), batch):
+    tasks = {}
+    for part in batches(sorted(task_ids), batch):
         tasks.update((task.id, task) for task in db.session.scalars(
-            select(Task).where(among(Task.id, ordered[start:start + batch], Integer))
+            select(Task).where(among(Task.id, part, Integer))
             .options(selectinload(Task.lead_unit), selectinload(Task.plan))))
     return tasks
 
 
 def _filed_reports(task_ids: set[int], periods: set[str], batch: int = 1000) -> set[tuple[int, str]]:
     """(task id, period) of the lead-unit reports filed (submitted or accepted)."""
-    ordered, filed = sorted(task_ids), set()
-    for start in range(0, len(ordered) if periods else 0, batch):
+    filed = set()
+    for part in batches(sorted(task_ids) if periods else [], batch):
         filed.update(tuple(row) for row in db.session.execute(
             select(StatusUpdate.task_id, StatusUpdate.period).join(Task, Task.id == StatusUpdate.task_id)
-            .where(among(StatusUpdate.task_id, ordered[start:start + batch], Integer), StatusUpdate.period.in_(periods),
+            .where(among(StatusUpdate.task_id, part, Integer), StatusUpdate.period.in_(periods),
                    StatusUpdate.unit_id == Task.lead_unit_id, StatusUpdate.review_state.in_(REPORT_FILED_STATES))))
     return filed
 
@@ -284,11 +284,11 @@ class _RemindedTasks:
 
 def _cooperating_units(task_ids: set[int], batch: int = 2000) -> dict[int, list[int]]:
     """Cooperating unit ids per task, in unit id order."""
-    ordered, found = sorted(task_ids), defaultdict(list)
-    for start in range(0, len(ordered), batch):
+    found = defaultdict(list)
+    for part in batches(sorted(task_ids), batch):
         for task_id, unit_id in db.session.execute(
                 select(task_cooperating_units.c.task_id, task_cooperating_units.c.unit_id)
-                .where(among(task_cooperating_units.c.task_id, ordered[start:start + batch], Integer))
+                .where(among(task_cooperating_units.c.task_id, part, Integer))
                 .order_by(task_cooperating_units.c.unit_id)):
             found[task_id].append(unit_id)
     return found
@@ -349,9 +349,7 @@ def scan_digests(at: datetime, result: ScanResult) -> None:
                 today=today)
     digest_rows = [row for unit_rows in by_unit.values() for row in unit_rows]
     if digest_rows or late_replies:
-        counts: dict[str, int] = defaultdict(int)
-        for row in digest_rows:
-            counts[units[row.lead_unit_id].short_name] += 1
+        counts = Counter(units[row.lead_unit_id].short_name for row in digest_rows)
         result.publish(NotificationKind.overdue_digest, f"overdue_digest:all:{today}", scope=SCOPE_ALL_UNITS,
                        path="/overdue", at=at, template="webhooks/overdue_summary.txt", today=today,
                        rows=sorted(digest_rows, key=lambda row: -row.overdue_days),

@@ -13,6 +13,7 @@ from email.utils import formataddr, make_msgid
 from flask import current_app
 from sqlalchemy import select, update
 
+from tracker.common.upsert import on_postgresql
 from tracker.extensions import db
 from tracker.reminders.models import DeliveryChannel, DeliveryState, Notification
 from tracker.webhooks.delivery import WebhookError, WebhookPoster
@@ -108,7 +109,7 @@ def _claim(at: datetime, batch: int, channels: list[DeliveryChannel]) -> list[No
              .where(Notification.state == DeliveryState.pending, Notification.next_attempt_at <= at,
                     Notification.channel.in_(channels))
              .order_by(Notification.id).limit(batch))
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         return list(db.session.scalars(query.with_for_update(skip_locked=True)))
     candidates = db.session.execute(query.with_only_columns(Notification.id, Notification.next_attempt_at)).all()
     claimed = []
