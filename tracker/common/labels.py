@@ -44,11 +44,19 @@ FIELD_LABELS = {
 }
 
 
-def label(value) -> str:
+def label(value, table: dict | None = None) -> str:
+    """The display label of an enum value (or of each of a list's), from ``table`` when given (labels
+    already translated, see ``translated_labels``), else translated now."""
     if isinstance(value, (list, tuple, set)):
-        return "、".join(label(item) for item in value)
+        return "、".join(label(item, table) for item in value)
     key = getattr(value, "value", value)
-    return str(LABELS.get(key, key if key is not None else ""))
+    return str((table or LABELS).get(key, key if key is not None else ""))
+
+
+def translated_labels() -> dict[str, str]:
+    """Every label in the current locale, for code that shows many of them in one language (an email
+    translating each lazily looks the locale up again every time)."""
+    return {key: str(text) for key, text in LABELS.items()}
 
 
 def field_label(name: str) -> str:

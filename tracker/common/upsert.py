@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import any_, bindparam, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.types import TypeDecorator
 
 from tracker.extensions import db
 
@@ -28,8 +29,34 @@ def among(column, values: list, item_type) -> object:
     instead of hundreds (psycopg parses every placeholder of a statement: 2 s for a city's reminder
     scan), elsewhere the usual expanding IN."""
     if on_postgresql():
-        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(item_type)))
+        return column == any_(bindparam(None, list(values), type_=BinaryArray(item_type)))
     return column.in_(list(values))
+
+
+class _BinaryList(list):
+    """A list psycopg sends as a binary array (see ``BinaryArray``)."""
+
+
+try:
+    from psycopg import adapters as _psycopg_adapters
+    from psycopg.types.array import ListBinaryDumper
+except ImportError:  # psycopg is only needed for PostgreSQL
+    pass
+else:
+    _psycopg_adapters.register_dumper(_BinaryList, ListBinaryDumper)
+
+
+class BinaryArray(TypeDecorator):
+    """A PostgreSQL array parameter sent in binary format. psycopg writes a list of strings as a text
+    array by escaping every element with a regular expression in Python (2.7 s for the outbox rows of a
+    city's busiest reminder day, mostly email bodies); in binary it only copies their bytes (0.1 s)."""
+
+    impl = postgresql.ARRAY
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        items = super().bind_processor(dialect)
+        return lambda value: None if value is None else _BinaryList(items(value) if items else value)
 
 
 def insert_new_rows(table, rows: list[dict], *, unique: list[str], returning: list, batch: int = 1000) -> list:
@@ -39,7 +66,8 @@ def insert_new_rows(table, rows: list[dict], *, unique: list[str], returning: li
     On PostgreSQL each batch is ``INSERT … SELECT unnest(:column_1), unnest(:column_2) …``: one array
     parameter per column, so the statement's text is the same for any number of rows. psycopg parses a
     long statement's placeholders again on every execution: a 1,000-row multi-VALUES INSERT of the outbox
-    cost 0.3 s of parsing, 7 s of a city's busiest reminder scan. Elsewhere a multi-row INSERT."""
+    cost 0.3 s of parsing, 7 s of a city's busiest reminder scan. The arrays go in binary
+    (``BinaryArray``). Elsewhere a multi-row INSERT."""
     if not rows:
         return []
     names = list(rows[0])
@@ -47,7 +75,7 @@ def insert_new_rows(table, rows: list[dict], *, unique: list[str], returning: li
         statement = insert(table).on_conflict_do_nothing(index_elements=unique).returning(*returning)
         return [found for part in batches(rows, batch) for found in db.session.execute(statement, part)]
     columns = [table.c[name] for name in names]
-    unnested = select(*[cast(func.unnest(bindparam(f"{column.name}_values", type_=postgresql.ARRAY(column.type))),
+    unnested = select(*[cast(func.unnest(bindparam(f"{column.name}_values", type_=BinaryArray(column.type))),
                              column.type).label(column.name) for column in columns])
     statement = (postgresql.insert(table).from_select(names, unnested)
                  .on_conflict_do_nothing(index_elements=unique).returning(*returning))

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime
 from typing import Any, Callable
 
 from flask import current_app
 from flask_babel import force_locale, get_translations
-from jinja2 import Environment
+from jinja2 import Environment, StrictUndefined
 
+from tracker.common import labels
 from tracker.common.clock import utcnow
 from tracker.common.locales import jinja_gettext, parsed_locale
 from tracker.common.upsert import insert_new_rows
@@ -43,8 +45,8 @@ def resolved(context: dict) -> dict:
     return {name: value.value() if isinstance(value, Later) else value for name, value in context.items()}
 
 
-def absolute_url(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
+def absolute_url(path: str, base_url: str | None = None) -> str:
+    return (base_url or current_app.config["BASE_URL"]).rstrip("/") + path
 
 
 def message_environment(locale: str) -> Environment:
@@ -57,9 +59,10 @@ def message_environment(locale: str) -> Environment:
     environments = current_app.extensions.setdefault("duban_message_environments", {})
     if locale not in environments:
         pages = current_app.jinja_env
-        environment = Environment(loader=pages.loader, autoescape=current_app.select_jinja_autoescape,
+        environment = Environment(loader=pages.loader, autoescape=current_app.select_jinja_autoescape, undefined=StrictUndefined,
                                   extensions=["jinja2.ext.i18n", "jinja2.ext.do"], auto_reload=pages.auto_reload)
         environment.filters.update(pages.filters)
+        environment.filters["label"] = partial(labels.label, table=labels.translated_labels())
         translations = get_translations()
         environment.install_gettext_translations(translations, newstyle=True)
         gettext = jinja_gettext(lambda: translations)
@@ -73,7 +76,7 @@ def render_messages(templates: tuple[str, ...], locale: str, **context) -> list[
     and ``_()``."""
     with force_locale(parsed_locale(locale)):
         environment = message_environment(locale)
-        context = {**resolved(context), "url": absolute_url}
+        context = {**resolved(context), "url": partial(absolute_url, base_url=current_app.config["BASE_URL"])}
         return [environment.get_template(template).render(context) for template in templates]
 
 

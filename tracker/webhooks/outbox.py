@@ -37,6 +37,8 @@ class WebhookDirectory:
         return self._hooks
 
     def subscribers(self, kind: NotificationKind, unit_ids: Iterable[int | None], scope: str) -> list[Webhook]:
+        if not self.hooks:
+            return []
         units = {unit_id for unit_id in unit_ids if unit_id}
         chosen = []
         for hook in self.hooks:
