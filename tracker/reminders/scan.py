@@ -7,8 +7,10 @@ period whose report day (or a task whose due date) has already passed.
 """
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -469,17 +471,32 @@ def _record_new_escalations(escalated: list, today: date, batch: int = 1000) -> 
              summary=new[task_id, due_on].task.label) for escalation_id, task_id, due_on in inserted])
 
 
+@contextmanager
+def fewer_collections(first_generation: int = 100_000):
+    """Python's cycle collector runs less often meanwhile. A city's scan allocates millions of short-lived
+    objects (rows, contexts, strings) and the collector's default of a pass per 700 new objects cost it
+    1.4-1.9 s a scan, a fifth of it, in full passes over everything alive; memory stays the same (the
+    scan's peak RSS is 260 MB either way)."""
+    previous = gc.get_threshold()
+    gc.set_threshold(first_generation, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def run_scan(at: datetime) -> ScanResult:
     """One full scan as of ``at`` (aware). Adds outbox rows; the caller commits."""
-    if current_app.config.get("OVERDUE_STORE", True):
-        # The stored overdue list is brought up to date (and committed) first, so that nothing in the
-        # scan's own transaction commits early (tracker/tasks/overdue_store.py).
-        refresh_overdue_entries(at.astimezone(BEIJING).date())
-    result = ScanResult()
-    scan_task_reminders(at, result)
-    scan_proposal_reminders(at, result)
-    scan_digests(at, result)
-    scan_escalations(at, result)
-    result.flush()
+    with fewer_collections():
+        if current_app.config.get("OVERDUE_STORE", True):
+            # The stored overdue list is brought up to date (and committed) first, so that nothing in the
+            # scan's own transaction commits early (tracker/tasks/overdue_store.py).
+            refresh_overdue_entries(at.astimezone(BEIJING).date())
+        result = ScanResult()
+        scan_task_reminders(at, result)
+        scan_proposal_reminders(at, result)
+        scan_digests(at, result)
+        scan_escalations(at, result)
+        result.flush()
     return result
 

@@ -46,7 +46,7 @@ class OverdueRow:
     """One row of the overdue list (逾期清单): a late task or a missing report."""
 
     kind: str  # "task" or "report"
-    task: Task
+    task: Task | TaskCard
     due_on: date
     overdue_days: int
     period: str | None = None
@@ -132,11 +132,12 @@ def _tasks_shown(task_ids: list[int]) -> dict[int, Task]:
             joinedload(Task.lead_unit), joinedload(Task.group), joinedload(Task.plan)))} if task_ids else {}
 
 
-def _hydrate(raw_rows, today: date) -> list[OverdueRow]:
+def _hydrate(raw_rows, today: date, *, cards: bool = False) -> list[OverdueRow]:
     """OverdueRows for (kind, task_id, due_on, period) tuples: tasks with their plan, group and lead
-    unit, and the latest accepted update, in a fixed number of queries."""
+    unit (or, with ``cards``, their ``TaskCard``: what a page of the list shows), and the latest accepted
+    update, in a fixed number of queries."""
     task_ids = list({row.task_id for row in raw_rows})
-    tasks, accepted = _tasks_shown(task_ids), last_accepted_updates(task_ids)
+    tasks, accepted = (task_cards if cards else _tasks_shown)(task_ids), last_accepted_updates(task_ids)
     return [OverdueRow(row.kind, tasks[row.task_id], row.due_on, deadlines.overdue_days(row.due_on, today),
                        row.period, accepted.get(row.task_id)) for row in raw_rows]
 
@@ -161,16 +162,11 @@ class TaskCard:
 
 
 def task_cards(task_ids: list[int], batch: int = 5000) -> dict[int, TaskCard]:
-    """The ``TaskCard`` of each task, in a fixed number of queries (plans and units read once each)."""
-    rows = [row for part in batches(sorted(task_ids), batch) for row in db.session.execute(
-        select(Task.id, Task.number, Task.title, Task.due_on, Task.progress, Task.plan_id, Task.lead_unit_id)
-        .where(among(Task.id, part, Integer)))]
-    plans = {plan.id: plan for plan in db.session.scalars(
-        select(Plan).where(Plan.id.in_({row.plan_id for row in rows})))} if rows else {}
-    units = {unit.id: unit for unit in db.session.scalars(
-        select(Unit).where(among(Unit.id, sorted({row.lead_unit_id for row in rows}), Integer)))} if rows else {}
-    return {row.id: TaskCard(row.id, row.number, row.title, row.due_on, row.progress, plans[row.plan_id],
-                             units[row.lead_unit_id]) for row in rows}
+    """The ``TaskCard`` of each task, one query per ``batch`` tasks."""
+    return {row.id: TaskCard(*row) for part in batches(sorted(task_ids), batch) for row in db.session.execute(
+        select(Task.id, Task.number, Task.title, Task.due_on, Task.progress, Plan, Unit)
+        .join(Plan, Plan.id == Task.plan_id).join(Unit, Unit.id == Task.lead_unit_id)
+        .where(among(Task.id, part, Integer)))}
 
 
 class _TasksOnDemand:
@@ -303,7 +299,7 @@ def overdue_page(today: date, filters: OverdueFilters = OverdueFilters(), *, ref
 
 
 def _hydrate_page(page: Page, today: date) -> Page:
-    page.items = _hydrate(page.items, today)
+    page.items = _hydrate(page.items, today, cards=True)
     return page
 
 
