@@ -82,10 +82,10 @@ def delete_after(ids) -> None:
 
 
 def vacuum(app) -> None:
-    """On PostgreSQL, VACUUM the tables a scan writes: a rolled-back scan (or the bench's deletions) leaves
-    dead rows in their unique indexes that the next scan's look-ups and ON CONFLICT checks wade through
-    (the busiest day measured 8 s on a vacuumed table, 12 s after the rolled-back catch-up). Autovacuum
-    removes them in production, where scans are not rolled back."""
+    """On PostgreSQL, VACUUM the tables a scan writes. A rolled-back scan and the bench's deletions leave
+    dead rows in their unique indexes, which autovacuum removes in production (where scans are not rolled
+    back) at a time of its choosing: vacuuming here keeps the scans that follow from depending on when it
+    last ran."""
     from sqlalchemy import text
 
     from tracker.extensions import db

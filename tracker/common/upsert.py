@@ -48,8 +48,9 @@ else:
 
 class BinaryArray(TypeDecorator):
     """A PostgreSQL array parameter sent in binary format. psycopg writes a list of strings as a text
-    array by escaping every element with a regular expression in Python (2.7 s for the outbox rows of a
-    city's busiest reminder day, mostly email bodies); in binary it only copies their bytes (0.1 s)."""
+    array by escaping every element with a regular expression in Python; in binary it copies their
+    bytes (1,700 email bodies: 160 ms -> 5 ms). The outbox inserts of a city's busiest reminder day
+    went from 2.9 to 1.1-1.5 s."""
 
     impl = postgresql.ARRAY
     cache_ok = True
