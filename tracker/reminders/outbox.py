@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime
+from functools import partial
 from typing import Any, Callable
 
 from flask import current_app
@@ -59,8 +59,9 @@ def message_environment(locale: str) -> Environment:
     environments = current_app.extensions.setdefault("duban_message_environments", {})
     if locale not in environments:
         pages = current_app.jinja_env
-        environment = Environment(loader=pages.loader, autoescape=current_app.select_jinja_autoescape, undefined=StrictUndefined,
-                                  extensions=["jinja2.ext.i18n", "jinja2.ext.do"], auto_reload=pages.auto_reload)
+        environment = Environment(loader=pages.loader, autoescape=current_app.select_jinja_autoescape,
+                                  extensions=["jinja2.ext.i18n", "jinja2.ext.do"], auto_reload=pages.auto_reload,
+                                  undefined=StrictUndefined)  # a name a caller did not pass fails, not blank
         environment.filters.update(pages.filters)
         environment.filters["label"] = partial(labels.label, table=labels.translated_labels())
         translations = get_translations()
