@@ -127,6 +127,23 @@ def test_a_unit_renamed_changes_no_row_but_is_shown(stored, browser):
     assert _lead_unit_shown(coordinator.get("/overdue").text, "3") == "新名称委"
 
 
+def test_menus_and_overdue_replies_follow_changes_made_after_the_page_was_shown(stored, browser):
+    from tracker.proposals.services import save_proposal
+
+    coordinator = browser("coordinator")
+    first = coordinator.get("/overdue").text
+    assert "数字经济专项行动" not in first and "第0999号" not in first
+    save_plan(_user("coordinator"), None, title="数字经济专项行动", status=PlanStatus.active)
+    unit = db.session.scalar(select(Unit).order_by(Unit.id))
+    save_proposal(_user("coordinator"), None, meeting="区政协一届五次会议", number="0999", title="关于夜间经济的提案",
+                  main_unit_id=unit.id, assigned_on=date(2026, 3, 1), reply_due_on=date(2026, 6, 1))
+    db.session.commit()
+    later = coordinator.get("/overdue").text
+    assert re.search(r'<option value="\d+"[^>]*>数字经济专项行动</option>', later)  # the plan menu
+    overdue_replies = later.split('id="overdue-proposals"')[1]
+    assert 'data-proposal="第0999号"' in overdue_replies and "关于夜间经济的提案" in overdue_replies
+
+
 def test_a_change_behind_the_apps_back_waits_for_a_rebuild(stored, browser, app):
     coordinator = browser("coordinator")
     assert 'data-task="12" data-kind="task"' in coordinator.get("/overdue").text

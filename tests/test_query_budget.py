@@ -179,7 +179,7 @@ def test_statement_count_does_not_grow_with_rows(seeded, on_date, browser, login
         from tracker.tasks.overdue_store import refresh_overdue_entries
 
         app.config["OVERDUE_STORE"] = True
-        monkeypatch.setattr(task_views, "OVERDUE_ROWS", FragmentCache(size=0))
+        monkeypatch.setattr(task_views, "OVERDUE_CONTENT", FragmentCache(size=0))
         refresh_overdue_entries(TODAY, rebuild=True)
     client = browser(login).client
     path = path_of()

@@ -31,8 +31,13 @@ class ReportSnapshot(db.Model):
     payload: Mapped[dict] = mapped_column(JSON)
 
 
+def data_version_query():
+    """SELECT the data version: the newest audit event id, 0 before the first event."""
+    return select(func.coalesce(func.max(AuditEvent.id), 0))
+
+
 def data_version() -> int:
-    return db.session.scalar(select(func.max(AuditEvent.id))) or 0
+    return db.session.scalar(data_version_query())
 
 
 def cached(key: str, today: date, compute: Callable[[], Any], *, to_json: Callable[[Any], Any],

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.audit.models import AuditEvent
-from tracker.common.snapshots import ReportSnapshot, data_version
+from tracker.common.snapshots import ReportSnapshot, data_version, data_version_query
 from tracker.common.upsert import insert
 from tracker.extensions import db
 
@@ -113,17 +113,22 @@ def refresh_overdue_entries(today: date, *, rebuild: bool = False) -> Refresh:
     """Brings ``overdue_entries`` up to date for ``today`` and commits. Two refreshers at once (web
     hosts, the scheduler) are serialised by a row lock on PostgreSQL; on SQLite the one that loses
     the write lock gives way and the page reads what the other one wrote."""
-    def current(state: ReportSnapshot | None) -> tuple[int, str] | None:
-        if state is None or rebuild or state.as_of != today or state.data_version != data_version():
+    def current(as_of: date, written_version: int, computed_at: datetime, version: int) -> tuple[int, str] | None:
+        if rebuild or as_of != today or written_version != version:
             return None
-        return state.data_version, state.computed_at.isoformat()
+        return version, computed_at.isoformat()
 
-    state_query = select(ReportSnapshot).where(ReportSnapshot.key == STATE_KEY)
-    if (stamp := current(db.session.scalar(state_query))) is not None:
-        return Refresh("fresh", stamp)  # the common case: two reads, no lock, no write
+    # The common case: one read (the state's columns and the data version together), no lock, no write.
+    found = db.session.execute(select(ReportSnapshot.as_of, ReportSnapshot.data_version, ReportSnapshot.computed_at,
+                                      data_version_query().scalar_subquery())
+                               .where(ReportSnapshot.key == STATE_KEY)).one_or_none()
+    if found is not None and (stamp := current(*found)) is not None:
+        return Refresh("fresh", stamp)
     try:
-        state = db.session.scalar(state_query.with_for_update().execution_options(populate_existing=True))
-        if (stamp := current(state)) is not None:
+        state = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.key == STATE_KEY).with_for_update()
+                                  .execution_options(populate_existing=True))
+        if state is not None and (stamp := current(state.as_of, state.data_version, state.computed_at,
+                                                   data_version())) is not None:
             db.session.commit()  # another process refreshed it while this one waited for the lock
             return Refresh("fresh", stamp)
         version, now = data_version(), datetime.now(timezone.utc)  # read once the row lock is held

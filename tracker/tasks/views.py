@@ -32,7 +32,7 @@ from tracker.updates.queries import returned_awaiting_resubmission
 from tracker.updates.services import task_updates
 
 bp = Blueprint("tasks", __name__)
-OVERDUE_ROWS = FragmentCache()  # rendered pages of the overdue list, per web process
+OVERDUE_CONTENT = FragmentCache()  # rendered pages of the overdue list, per web process
 
 
 @bp.get("/tasks/mine")
@@ -127,20 +127,22 @@ def overdue_replies(filters: OverdueFilters):
 @require(can_view_overdue)
 def overdue():
     filters = overdue_filters()
-    groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.plan_id == filters.plan_id)
-                                     .order_by(ActionGroup.position))) if filters.plan_id else []
 
-    def render_rows() -> tuple[int, Markup]:
-        page = overdue_page(today(), filters, refresh=stamp is None)
-        return page.total, Markup(render_template("tasks/_overdue_rows.html", page=page))
+    def render_content() -> Markup:
+        groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.plan_id == filters.plan_id)
+                                         .order_by(ActionGroup.position))) if filters.plan_id else []
+        return Markup(render_template(
+            "tasks/_overdue_content.html", page=overdue_page(today(), filters, refresh=stamp is None),
+            filters=filters, proposals=overdue_replies(filters), plans=plan_picker(filters.plan_id, active_only=True),
+            groups=groups, units=unit_picker(filters.unit_id), today=today()))
 
-    # The rows are rendered once per state of the stored list, filters, page and language (tracker/common/fragments.py).
+    # The page below the menu bar (filters, rows, overdue replies) is rendered once per state of the
+    # stored list, filters, page and language (tracker/common/fragments.py): every change to tasks,
+    # plans, units or proposals is an audit event, and the stamp carries the newest one.
     stamp = overdue_stamp(today())
-    total, rows = render_rows() if stamp is None else OVERDUE_ROWS.get_or_render(
-        (stamp, today(), str(get_locale()), tuple(sorted(request.args.items(multi=True)))), render_rows)
-    return render_template("tasks/overdue.html", rows=rows, total=total, filters=filters,
-                           proposals=overdue_replies(filters), plans=plan_picker(filters.plan_id, active_only=True),
-                           groups=groups, units=unit_picker(filters.unit_id), today=today())
+    content = render_content() if stamp is None else OVERDUE_CONTENT.get_or_render(
+        (stamp, today(), str(get_locale()), tuple(sorted(request.args.items(multi=True)))), render_content)
+    return render_template("tasks/overdue.html", content=content)
 
 
 @bp.get("/overdue.csv")
