@@ -15,6 +15,7 @@ from tracker.auth.models import Role
 from tracker.common.clock import today
 from tracker.common.fragments import FragmentCache
 from tracker.common.labels import choices, label
+from tracker.common.pagination import paginate
 from tracker.common.pickers import plan_picker, unit_picker
 from tracker.common.permissions import (can_view_overdue, can_view_task, ensure, is_manager, require,
                                         unit_involvement)
@@ -38,9 +39,10 @@ OVERDUE_CONTENT = FragmentCache()  # rendered pages of the overdue list, per web
 @bp.get("/tasks/mine")
 @require(lambda user: user.role == Role.unit)
 def mine():
-    tasks = tasks_for_unit(current_user.unit_id)
+    page = paginate(tasks_for_unit(current_user.unit_id))
+    tasks = page.items
     returned = returned_awaiting_resubmission(current_user.unit_id)
-    return render_template("tasks/mine.html", tasks=tasks, reports=report_status(tasks, today()),
+    return render_template("tasks/mine.html", page=page, reports=report_status(tasks, today()),
                            returned=returned, today=today(),
                            involvement={t.id: unit_involvement(current_user, t) for t in tasks})
 

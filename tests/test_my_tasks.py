@@ -1,0 +1,81 @@
+"""我的任务: every task the unit leads or cooperates on, a page at a time, with the state of its report."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.auth.models import Role, User
+from tracker.extensions import db
+from tracker.plans.models import Plan, PlanStatus
+from tracker.tasks.models import Task
+from tracker.tasks.queries import REPORT_FILED_STATES, report_status
+from tracker.updates.models import ReviewState, StatusUpdate
+
+DAY = date(2026, 6, 30)
+
+
+def _busiest_unit_user() -> tuple[User, list[int]]:
+    """The unit user whose unit is involved in the most tasks of non-draft plans, with those tasks in plan order."""
+    tasks = list(db.session.scalars(select(Task).join(Plan).where(Plan.status != PlanStatus.draft)
+                                    .order_by(Task.plan_id, Task.sort_key, Task.id)))
+    involved = Counter()
+    for task in tasks:
+        for unit_id in {task.lead_unit_id, *(unit.id for unit in task.cooperating_units)}:
+            involved[unit_id] += 1
+    users = db.session.scalars(select(User).where(User.role == Role.unit, User.unit_id.is_not(None)))
+    user = max(users, key=lambda u: (involved[u.unit_id], -u.id))
+    ids = [t.id for t in tasks if user.unit_id in {t.lead_unit_id, *(u.id for u in t.cooperating_units)}]
+    return user, ids
+
+
+def test_my_tasks_come_a_page_at_a_time_and_together_are_every_task_of_the_unit(app, seeded, on_date, browser):
+    on_date(DAY)
+    user, expected = _busiest_unit_user()
+    assert len(expected) > 3  # the seed gives this unit more than a page of 3
+    app.config["PAGE_SIZE"] = 3
+    client = browser(user.login)
+    shown, page = [], 1
+    while True:
+        html = client.get(f"/tasks/mine?page={page}").text
+        assert f"共{len(expected)}项" in html
+        table = html.split('<table class="table table-hover align-middle">')[1].split("</table>")[0]
+        rows = [int(task_id) for task_id in re.findall(r'<td><a href="/tasks/(\d+)">', table)]
+        assert 0 < len(rows) <= 3
+        shown += rows
+        if f"{page} / " in html and f"{page} / {page}（" in html:
+            break
+        page += 1
+    assert shown == expected  # in plan order, none twice, none missing
+    assert page == -(-len(expected) // 3)
+
+
+def test_a_report_counts_only_when_the_lead_unit_filed_it_for_the_latest_period(seeded, on_date):
+    on_date(DAY)
+    tasks = list(db.session.scalars(select(Task).order_by(Task.id)))
+    status = report_status(tasks, DAY)
+    filed_states = {ReviewState(state) for state in REPORT_FILED_STATES}
+    checked = Counter()
+    for task in tasks:
+        period = status[task.id]["period"]
+        if status[task.id]["filed"] is None:
+            continue
+        updates = db.session.scalars(select(StatusUpdate).where(StatusUpdate.task_id == task.id,
+                                                                StatusUpdate.period == period.key))
+        by_lead = [u for u in updates if u.unit_id == task.lead_unit_id and u.review_state in filed_states]
+        assert status[task.id]["filed"] == bool(by_lead), task.number
+        assert status[task.id]["overdue_days"] == 0 or not by_lead
+        checked[status[task.id]["filed"]] += 1
+    assert checked[True] and checked[False]  # the seed has both on this day
+
+    # A cooperating unit's update for the period does not make the lead unit's report filed.
+    task = next(t for t in tasks if status[t.id]["filed"] is False and t.cooperating_units)
+    period = status[task.id]["period"]
+    cooperating = task.cooperating_units[0]
+    author = db.session.scalar(select(User).where(User.unit_id == cooperating.id))
+    db.session.add(StatusUpdate(task_id=task.id, unit_id=cooperating.id, author_id=author.id, period=period.key,
+                                progress_text="配合单位进展", percent=10, review_state=ReviewState.accepted))
+    db.session.flush()
+    assert report_status([task], DAY)[task.id]["filed"] is False
