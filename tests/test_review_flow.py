@@ -140,3 +140,39 @@ def test_bad_update_input_is_refused_with_a_message(seeded, on_date, browser):
         assert message in response.text, message
     assert db.session.scalar(select(func.count(StatusUpdate.id))) == count
     assert not list(Path(current_app.config["EVIDENCE_FOLDER"]).glob("*.exe"))
+
+
+def _card_form(queue_html: str, update_id: int) -> dict:
+    """The accept/return form of one card of the review queue, as the page carries it."""
+    card = queue_html.split(f'id="review-{update_id}"')[1].split('<div class="card mb-3"')[0]
+    form = re.search(r'<form method="post" action="([^"]+)"(.*?)</form>', card, re.S)
+    fields = dict(re.findall(r'name="(version|csrf_token)"[^>]*value="([^"]*)"', form.group(2)))
+    return {"action": form.group(1), **fields}
+
+
+def test_two_reviewers_on_the_queue_the_later_decision_on_a_stale_card_changes_nothing(seeded, on_date, browser):
+    on_date(date(2026, 6, 30))
+    pending = list(db.session.scalars(select(StatusUpdate).where(StatusUpdate.review_state == ReviewState.submitted)
+                                      .order_by(StatusUpdate.submitted_at, StatusUpdate.id)))
+    assert len(pending) >= 2
+    target, other = pending[0], pending[1]
+    target.version = 3  # each card carries its own update's version
+    db.session.commit()
+    target_id, other_id, other_version = target.id, other.id, other.version
+
+    first, second = browser("coordinator"), browser("admin")
+    first_page, second_page = first.get("/reviews").text, second.get("/reviews").text
+    card = _card_form(first_page, target_id)
+    assert card["action"] == f"/updates/{target_id}/review" and card["version"] == "3"
+    assert _card_form(first_page, other_id)["version"] == str(other_version)
+    response = first.client.post(card["action"], data={"accept": "1", "comment": "", "version": card["version"],
+                                                       "csrf_token": card["csrf_token"]})
+    assert response.status_code == 302
+    assert db.session.get(StatusUpdate, target_id).review_state == ReviewState.accepted
+
+    stale = _card_form(second_page, target_id)  # opened before the first reviewer's decision
+    response = second.client.post(stale["action"], data={"reject": "1", "comment": "请补充。", "version": stale["version"],
+                                                         "csrf_token": stale["csrf_token"]}, follow_redirects=True)
+    assert "该记录已被他人修改" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(StatusUpdate, target_id).review_state == ReviewState.accepted

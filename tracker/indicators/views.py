@@ -102,15 +102,10 @@ def detail(indicator_id: int):
     history = [(r, expected_value(indicator, period_end(r.period))) for r in readings]
     all_readings = sorted(indicator.readings, key=lambda r: (r.submitted_at, r.id), reverse=True)
     pending = [r for r in all_readings if r.review_state == ReviewState.submitted]
-    forms = {}
-    if can_review_updates(current_user):
-        for reading in pending:
-            form = ReadingReviewForm(formdata=None)
-            form.version.data = reading.version
-            forms[reading.id] = form
+    review = ReadingReviewForm(formdata=None) if can_review_updates(current_user) else None  # one for every card
     return render_template("indicators/detail.html", indicator=indicator, progress=progress(indicator, day),
                            progress_labels=PROGRESS_LABELS, history=history, readings=all_readings,
-                           pending=pending, forms=forms, chart=history_chart(indicator, readings), today=day,
+                           pending=pending, review=review, chart=history_chart(indicator, readings), today=day,
                            can_submit=can_submit_reading(current_user, indicator),
                            direction_label=DIRECTION_LABELS[indicator.direction.value])
 
