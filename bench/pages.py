@@ -15,6 +15,7 @@ assignments; ``--load URL`` is the Python fallback load generator when wrk is no
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import itertools
 import logging
@@ -453,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     from tracker import create_app
 
     app = create_app(app_config(args.database_url, args.today))
+    gc.freeze()  # as wsgi.py does for gunicorn's workers: the app's lifelong objects out of the collector's way
     has_dashboard = any(rule.rule == "/dashboard" for rule in app.url_map.iter_rules())
     print(f"database {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}; today {args.today}; "
           f"{args.requests} requests per page; load average {load_average()}")
