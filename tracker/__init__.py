@@ -139,11 +139,12 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from tracker.common import filters, security
+    from tracker.common import filters, menu, security
 
     security.register(app)
 
     filters.register(app)
+    menu.register(app)
 
     @app.context_processor
     def inject_locale():

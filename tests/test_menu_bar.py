@@ -1,0 +1,62 @@
+"""The menu bar (导航栏): kept rendered per kind of viewer, yet each page's own links, name, token and path."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from tracker.auth.models import User
+from tracker.extensions import db
+
+
+def _menu(html: str) -> str:
+    return re.search(r"<nav .*?</nav>", html, re.S).group(0)
+
+
+def _links(menu: str) -> set[str]:
+    return set(re.findall(r'<a class="nav-link" href="([^"]+)">', menu))
+
+
+def _form(menu: str, action: str) -> dict:
+    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', menu, re.S).group(1)
+    return dict(re.findall(r'name="(csrf_token|next)" value="([^"]*)"', form))
+
+
+def test_each_role_sees_its_own_links_and_its_own_name(seeded, browser):
+    menus = {login: _menu(browser(login).get("/plans/").text) for login in ("coordinator", "jingwei", "admin")}
+    coordinator, unit, admin = (_links(menus[login]) for login in ("coordinator", "jingwei", "admin"))
+    assert "/reviews" in coordinator and "/overdue" in coordinator and "/tasks/mine" not in coordinator
+    assert "/tasks/mine" in unit and "/reviews" not in unit and "/overdue" not in unit
+    assert "/users" in admin and "/users" not in coordinator
+    for login, menu in menus.items():
+        user = db.session.scalar(select(User).where(User.login == login))
+        assert user.display_name in menu
+    assert "区经委" in menus["jingwei"]  # a unit user's unit
+
+
+def test_a_renamed_user_sees_the_new_name_on_the_next_page(seeded, browser):
+    unit = browser("jingwei")
+    before = _menu(unit.get("/plans/").text)
+    user = db.session.scalar(select(User).where(User.login == "jingwei"))
+    old_name = user.display_name
+    assert old_name in before
+    user.display_name = "经委联络员<张三>"
+    db.session.commit()
+    after = _menu(unit.get("/plans/").text)
+    assert "经委联络员&lt;张三&gt;" in after and old_name not in after
+
+
+def test_the_language_switch_returns_to_the_page_it_was_on_with_this_sessions_token(seeded, browser):
+    first, second = browser("coordinator"), browser("coordinator")  # the same user, two sessions
+    plans_form = _form(_menu(first.get("/plans/").text), "/language/en")
+    overdue_form = _form(_menu(first.get("/overdue?unit_id=3").text), "/language/en")
+    assert plans_form["next"] == "/plans/" and overdue_form["next"] == "/overdue"
+    other_form = _form(_menu(second.get("/plans/").text), "/language/en")
+
+    refused = first.client.post("/language/en", data={"csrf_token": other_form["csrf_token"], "next": "/overdue"})
+    assert refused.status_code == 400  # another session's token
+    switched = first.client.post("/language/en", data={"csrf_token": overdue_form["csrf_token"], "next": "/overdue"})
+    assert switched.status_code == 302 and switched.headers["Location"].endswith("/overdue")
+    english = _menu(first.get("/overdue").text)
+    assert "Overdue" in english and "逾期清单" not in english
+    assert "逾期清单" in _menu(second.get("/overdue").text)  # the other session keeps its language
