@@ -127,11 +127,11 @@ def refresh_overdue_entries(today: date, *, rebuild: bool = False) -> Refresh:
     try:
         state = db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.key == STATE_KEY).with_for_update()
                                   .execution_options(populate_existing=True))
+        version, now = data_version(), datetime.now(timezone.utc)  # read once the row lock is held
         if state is not None and (stamp := current(state.as_of, state.data_version, state.computed_at,
-                                                   data_version())) is not None:
+                                                   version)) is not None:
             db.session.commit()  # another process refreshed it while this one waited for the lock
             return Refresh("fresh", stamp)
-        version, now = data_version(), datetime.now(timezone.utc)  # read once the row lock is held
         changed = None if state is None or rebuild or state.as_of != today else _changed_tasks(state)
         if changed is None:
             db.session.execute(delete(OverdueEntry))

@@ -44,7 +44,7 @@ class StatusUpdate(db.Model):
         Index("ix_status_updates_latest_accepted", "task_id", "unit_id", "review_state", "id"),
         # A unit's returned updates (我的任务's "returned, not resubmitted"). With an index on unit_id
         # alone PostgreSQL ANDed it with a bitmap of all 22,000 returned updates of the city: 4.9 ms.
-        # EXPLAIN ANALYZE at city scale with this one: Index Scan (unit_id, review_state), 22 rows, 0.1 ms.
+        # EXPLAIN ANALYZE at city scale with this one: Bitmap Index Scan on it, 22 rows, 0.3 ms in all.
         Index("ix_status_updates_unit_state", "unit_id", "review_state"),
     )
 
