@@ -98,8 +98,38 @@ def _plan(units: dict[str, Unit], users: dict[str, User]) -> Plan:
         tasks[task.number] = task
         record(None, "task.created", task, task_id=task.id,
                changes={"lead_unit": t["lead"], "due_on": t["due_on"]}, summary=f"{task.label}（演示数据）")
+    _receipts(plan, tasks, users)
     _updates(tasks, units, users)
     return plan
+
+
+def _receipts(plan: Plan, tasks: dict[str, Task], users: dict[str, User]) -> None:
+    """交办 on the day after the plan was issued, 签收 by each unit's contact the next working day."""
+    from datetime import time
+
+    from tracker.supervision.models import Receipt, ReceiptState
+    from tracker.workcalendar.services import current_calendar
+
+    calendar = current_calendar()
+    assigned_on = calendar.add_working_days(plan.issued_on, 1)
+    signed_on = calendar.add_working_days(assigned_on, 1)
+    by_unit = {user.unit_id: user for user in users.values() if user.unit_id is not None}
+    for task in tasks.values():
+        roles = [(task.lead_unit, "lead")] + [(unit, "cooperating") for unit in task.cooperating_units]
+        for unit, role in roles:
+            signer = by_unit[unit.id]
+            receipt = Receipt(task=task, unit_id=unit.id, role=role, state=ReceiptState.signed,
+                              assigned_at=_utc(datetime.combine(assigned_on, time(10, 0))),
+                              sign_by=calendar.add_working_days(assigned_on, 2),
+                              answered_at=_utc(datetime.combine(signed_on, time(9, 30))), answered_by_id=signer.id)
+            db.session.add(receipt)
+            event = record(None, "receipt.assigned", receipt, task_id=task.id,
+                           changes={"unit": unit.short_name, "role": role, "sign_by": receipt.sign_by},
+                           summary=f"{task.label}（演示数据）")
+            event.at = receipt.assigned_at
+            event = record(signer, "receipt.signed", receipt, task_id=task.id,
+                           changes={"unit": unit.short_name, "role": role}, summary=f"{task.label}（演示数据）")
+            event.at = receipt.answered_at
 
 
 def _updates(tasks: dict[str, Task], units: dict[str, Unit], users: dict[str, User]) -> None:

@@ -54,6 +54,16 @@ POSTERS = {
     "/proposals/<int:proposal_id>/commitments": "coordinator",
     "/imports/new": "coordinator",
     "/imports/<int:draft_id>": "admin",
+    "/receipts/<int:receipt_id>/sign": "lead_unit",
+    "/tasks/<int:task_id>/reassign": "coordinator",
+    "/tasks/<int:task_id>/extension/new": "lead_unit",
+    "/tasks/<int:task_id>/closure/new": "lead_unit",
+    "/extensions/<int:extension_id>/decide": "coordinator",
+    "/closures/<int:closure_id>/decide": "admin",
+    "/tasks/<int:task_id>/reopen": "coordinator",
+    "/tasks/<int:task_id>/interviews": "admin",
+    "/documents/<int:document_id>/reply": "lead_unit",
+    "/plans/<int:plan_id>/ladder": "coordinator",
 }
 WITH_FILE = {"/tasks/<int:task_id>/updates/new", "/updates/<int:update_id>/resubmit",
              "/indicators/<int:indicator_id>/readings/new"}

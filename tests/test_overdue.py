@@ -6,8 +6,10 @@ from datetime import date
 
 from sqlalchemy import select
 
+from seeds.units import UNITS
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup
+from tracker.supervision.models import ClosureRequest
 from tracker.tasks.models import Task
 from tracker.tasks.queries import OverdueFilters, overdue_list
 from tracker.units.models import Unit
@@ -80,17 +82,15 @@ def test_csv_export_matches_the_screen_with_filters(seeded, on_date, browser):
     assert len(everything) - 1 == len(EXPECTED_ON_JUNE_30)
 
 
-def test_completing_a_task_removes_it_from_the_list(seeded, on_date, browser):
+def test_closing_a_task_removes_it_from_the_list(seeded, on_date, browser):
+    """办结申请 by the lead unit, 核查销号 by a coordinator: the task leaves the overdue list."""
     on_date(date(2026, 6, 30))
     task = db.session.scalar(select(Task).where(Task.number == "11"))
-    data = {"number": "11", "title": task.title, "text": task.text, "group_id": task.group_id, "parent_id": 0,
-            "lead_unit_id": task.lead_unit_id, "cooperating_unit_ids": [u.id for u in task.cooperating_units],
-            "start_on": task.start_on.isoformat(), "due_on": task.due_on.isoformat(),
-            "reporting_cycle": "monthly", "report_day": 25, "status": "completed", "progress": 100}
-    coordinator = browser("coordinator")
-    form_page = coordinator.get(f"/tasks/{task.id}/edit").text
-    data["version"] = re.search(r'name="version" type="hidden" value="(\d+)"', form_page).group(1)
-    response = coordinator.post(f"/tasks/{task.id}/edit", data, token_from=f"/tasks/{task.id}/edit")
+    task_id, lead = task.id, next(u["login"] for u in UNITS if u["short_name"] == task.lead_unit.short_name)
+    browser(lead).post(f"/tasks/{task_id}/closure/new", {"summary": "全部完成。"}, token_from=f"/tasks/{task_id}/closure/new")
+    closure = db.session.scalar(select(ClosureRequest).where(ClosureRequest.task_id == task_id))
+    response = browser("coordinator").post(f"/closures/{closure.id}/decide", {"approve": "1", "version": "1"},
+                                           token_from=f"/tasks/{task_id}")
     assert response.status_code == 302
     keys = {(row.kind, row.task.number) for row in overdue_list(date(2026, 6, 30))}
     assert ("task", "11") not in keys and ("report", "11") not in keys

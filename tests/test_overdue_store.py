@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker.auth.models import User
+from tests.loop_helpers import close_task
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
 from tracker.plans.services import save_plan
@@ -80,7 +81,8 @@ def test_every_change_through_the_app_is_in_the_stored_list(stored, tmp_path):
     assert _same_as_computed() and len(_stored_rows()) == 9
     assert refresh_overdue_entries(DAY).outcome == "fresh"
 
-    _edit_task(_task("3"), status=TaskStatus.completed, progress=100)  # a late task completed
+    close_task(_task("3"), DAY)  # a late task closed (办结销号)
+    db.session.commit()
     assert refresh_overdue_entries(DAY).outcome == "incremental"
     assert _same_as_computed() and ("task", _task("3").id) not in {row[:2] for row in _stored_rows()}
 

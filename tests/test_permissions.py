@@ -179,6 +179,26 @@ TABLE = [
     ("/imports/new", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/imports/<int:draft_id>", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/imports/<int:draft_id>", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    # the 督办 loop (tracker/supervision): task 4's lead unit signs for it (its pending 签收), asks for an
+    # extension and files a closure; managers re-assign task 16, decide requests, reopen completed tasks 1
+    # and 2 and record an interview on task 12 (at level 4); a 督办通知单 to 区科委 on task 4 is read by
+    # readers and its unit, and answered by its unit
+    ("/receipts/<int:receipt_id>/sign", "POST", L, NO, NO, NO, SAVED, NO, NO),
+    ("/tasks/<int:task_id>/reassign", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/tasks/<int:task_id>/extension/new", "GET", L, NO, NO, NO, OK, NO, NO),
+    ("/tasks/<int:task_id>/extension/new", "POST", L, NO, NO, NO, SAVED, NO, NO),
+    ("/tasks/<int:task_id>/closure/new", "GET", L, NO, NO, NO, OK, NO, NO),
+    ("/tasks/<int:task_id>/closure/new", "POST", L, NO, NO, NO, SAVED, NO, NO),
+    ("/extensions/<int:extension_id>/decide", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/closures/<int:closure_id>/decide", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/tasks/<int:task_id>/reopen", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/tasks/<int:task_id>/interviews", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/documents/<int:document_id>.docx", "GET", L, OK, OK, OK, OK, NO, NO),
+    ("/documents/<int:document_id>/reply", "POST", L, NO, NO, NO, SAVED, NO, NO),
+    ("/workflow-evidence/<int:file_id>", "GET", L, OK, OK, OK, OK, OK, NO),
+    ("/requests", "GET", L, OK, OK, OK, NO, NO, NO),
+    ("/plans/<int:plan_id>/ladder", "GET", L, OK, OK, NO, NO, NO, NO),
+    ("/plans/<int:plan_id>/ladder", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     # the JSON API (tracker/api/views.py) with the browser session's cookie and no bearer token: 401 for
     # everybody and nothing written; only its OpenAPI description is public
     ("/api/v1/openapi.json", "GET", OK, OK, OK, OK, OK, OK, OK),
@@ -283,6 +303,7 @@ class World:
     _draft_id: int | None = None
     _token_id: int | None = None
     _webhook_ids: dict = field(default_factory=dict)  # role -> id of a webhook made for that role
+    _loop: dict = field(default_factory=dict)  # objects of the 督办 loop, made on demand
     snapshot: dict | None = None  # fingerprint() after the last request, while nothing else wrote
 
     def __post_init__(self):
@@ -405,6 +426,104 @@ class World:
             self.snapshot = None  # the database changed
             db.session.remove()
         return self._webhook_ids[role]
+
+    def task_numbered(self, number: str) -> int:
+        db.session.remove()
+        return db.session.scalar(select(Task.id).where(Task.plan_id == self.plan_id, Task.number == number))
+
+    def _made(self, key: str, make) -> int:
+        """An object of the loop made once (``make`` returns its id), the database snapshot forgotten."""
+        if key not in self._loop:
+            self._loop[key] = make()
+            db.session.commit()
+            self.snapshot = None  # the database changed
+            db.session.remove()
+        return self._loop[key]
+
+    def _lead_user(self) -> User:
+        return db.session.scalar(select(User).where(User.login == LOGINS["lead_unit"]))
+
+    @property
+    def receipt_id(self) -> int:
+        """Task 4 assigned again to its lead unit: its 签收 is pending."""
+        from tracker.supervision.models import Receipt
+
+        def make():
+            receipt = Receipt(task_id=self.task_id, unit_id=self.unit_ids[TASK_SEED["lead"]], role="lead",
+                              sign_by=date(2026, 7, 2))
+            db.session.add(receipt)
+            db.session.flush()
+            return receipt.id
+        return self._made("receipt", make)
+
+    def extension_id(self, role: str) -> int:
+        """A pending extension request of 区科委: on task 4 for the admin (and the roles refused), on task
+        12 for the coordinator, with evidence on task 4's."""
+        from tracker.supervision.services import request_extension
+        from tracker.updates.evidence import EvidenceStore, IncomingFile
+
+        number = "12" if role == "coordinator" else TASK_NUMBER
+
+        def make():
+            task = db.session.get(Task, self.task_numbered(number))
+            extension = request_extension(self._lead_user(), task, requested_due_on=date(2027, 3, 31),
+                                          reason="资金下达推迟", today=DEMO_DAY,
+                                          files=[IncomingFile("延期说明.pdf", PDF)],
+                                          store=EvidenceStore(self.app.config["EVIDENCE_FOLDER"]),
+                                          allowed_extensions=("pdf",), max_bytes=10**6)
+            return extension.id
+        return self._made(f"extension-{number}", make)
+
+    @property
+    def workflow_evidence_id(self) -> int:
+        from tracker.supervision.models import WorkflowEvidenceFile
+
+        extension_id = self.extension_id("admin")
+        db.session.remove()
+        return db.session.scalar(select(WorkflowEvidenceFile.id).where(WorkflowEvidenceFile.extension_id == extension_id))
+
+    def closure_id(self, role: str) -> int:
+        from tracker.supervision.services import request_closure
+
+        number = "12" if role == "coordinator" else TASK_NUMBER
+
+        def make():
+            task = db.session.get(Task, self.task_numbered(number))
+            return request_closure(self._lead_user(), task, summary="已全部完成。", today=DEMO_DAY).id
+        return self._made(f"closure-{number}", make)
+
+    @property
+    def document_id(self) -> int:
+        """A 督办通知单 to 区科委 on task 4, issued by the ladder."""
+        from tracker.supervision.models import DocumentKind, LadderStep, SupervisionDocument
+
+        def make():
+            document = SupervisionDocument(
+                kind=DocumentKind.supervision_notice, prefix="督办", year=2026, serial=1, task_id=self.task_id,
+                unit_id=self.unit_ids[TASK_SEED["lead"]], level=3, issued_on=DEMO_DAY, reply_by=date(2026, 7, 7),
+                overdue_days=10, facts={"task_label": "4. 测试", "task_number": TASK_NUMBER, "task_title": "测试",
+                                        "plan_title": "西岑方案", "plan_doc_number": "", "unit_name": "区科委",
+                                        "due_on": "2026-06-15", "overdue_kind": "task", "period": None,
+                                        "progress": 40, "reason": "days"})
+            db.session.add(document)
+            db.session.flush()
+            db.session.add(LadderStep(task_id=self.task_id, kind="task", due_on=date(2026, 6, 15), level=3,
+                                      reached_on=DEMO_DAY, overdue_days=10, lead_unit_id=document.unit_id,
+                                      document_id=document.id))
+            return document.id
+        return self._made("document", make)
+
+    @property
+    def interview_task_id(self) -> int:
+        """Task 12 (overdue) at level 4 of the ladder: 约谈 may be recorded."""
+        from tracker.supervision.models import LadderStep
+
+        def make():
+            task = db.session.get(Task, self.overdue_task_id)
+            db.session.add(LadderStep(task_id=task.id, kind="task", due_on=task.due_on, level=4, reached_on=DEMO_DAY,
+                                      overdue_days=15, lead_unit_id=task.lead_unit_id))
+            return task.id
+        return self._made("interview", make)
 
     @property
     def failed_mail_id(self) -> int:
@@ -689,6 +808,19 @@ URLS = {
     "/imports/": lambda w, r: "/imports/",
     "/imports/new": lambda w, r: "/imports/new",
     "/imports/<int:draft_id>": lambda w, r: f"/imports/{w.draft_id}",
+    "/receipts/<int:receipt_id>/sign": lambda w, r: f"/receipts/{w.receipt_id}/sign",
+    "/tasks/<int:task_id>/reassign": lambda w, r: f"/tasks/{w.task_numbered('16')}/reassign",
+    "/tasks/<int:task_id>/extension/new": lambda w, r: f"/tasks/{w.task_id}/extension/new",
+    "/tasks/<int:task_id>/closure/new": lambda w, r: f"/tasks/{w.task_id}/closure/new",
+    "/extensions/<int:extension_id>/decide": lambda w, r: f"/extensions/{w.extension_id(r)}/decide",
+    "/closures/<int:closure_id>/decide": lambda w, r: f"/closures/{w.closure_id(r)}/decide",
+    "/tasks/<int:task_id>/reopen": lambda w, r: f"/tasks/{w.task_numbered('2' if r == 'coordinator' else '1')}/reopen",
+    "/tasks/<int:task_id>/interviews": lambda w, r: f"/tasks/{w.interview_task_id}/interviews",
+    "/documents/<int:document_id>.docx": lambda w, r: f"/documents/{w.document_id}.docx",
+    "/documents/<int:document_id>/reply": lambda w, r: f"/documents/{w.document_id}/reply",
+    "/workflow-evidence/<int:file_id>": lambda w, r: f"/workflow-evidence/{w.workflow_evidence_id}",
+    "/requests": lambda w, r: "/requests",
+    "/plans/<int:plan_id>/ladder": lambda w, r: f"/plans/{w.plan_id}/ladder",
     "/api/v1/openapi.json": lambda w, r: "/api/v1/openapi.json",
     "/api/v1/plans": lambda w, r: "/api/v1/plans",
     "/api/v1/plans/<int:plan_id>": lambda w, r: f"/api/v1/plans/{w.plan_id}",
@@ -744,6 +876,23 @@ FORMS = {
     "/proposals/<int:proposal_id>/commitments": lambda w, r: commitment_form(w, r),
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
+    "/receipts/<int:receipt_id>/sign": lambda w, r: {"sign": "1", "version": ""},
+    "/tasks/<int:task_id>/reassign": lambda w, r: {
+        "lead_unit_id": str(w.unit_ids[OTHER_UNIT if r == "admin" else EDITED_UNIT]), "version": ""},
+    "/tasks/<int:task_id>/extension/new": lambda w, r: {"requested_due_on": "2027-03-31", "reason": f"资金推迟（{r}）"},
+    "/tasks/<int:task_id>/closure/new": lambda w, r: {"summary": f"已全部完成（{r}）。"},
+    "/extensions/<int:extension_id>/decide": lambda w, r: {"approve": "1", "due_on": "2027-03-31",
+                                                            "comment": "同意。", "version": ""},
+    "/closures/<int:closure_id>/decide": lambda w, r: {"reject": "1", "comment": f"缺少验收材料（{r}）", "version": ""},
+    "/tasks/<int:task_id>/reopen": lambda w, r: {"reason": f"复查发现问题（{r}）", "version": ""},
+    "/tasks/<int:task_id>/interviews": lambda w, r: {"held_on": "2026-06-29", "attendees": "区科委主要负责人",
+                                                     "agreed": f"7月底前完成（{r}）", "follow_up_on": "2026-07-31"},
+    "/documents/<int:document_id>/reply": lambda w, r: {"text": "逾期原因：资金未到位；整改措施：专班推进。"},
+    "/plans/<int:plan_id>/ladder": lambda w, r: {
+        "sign_within_days": str(2 + ROLES.index(r)), "reply_within_days": "5", "level1_days": "1", "level2_days": "5",
+        "level3_days": "10", "level4_days": "15", "level1_recipients": "unit", "level2_recipients": "unit_head",
+        "level3_recipients": "leaders", "level4_recipients": "coordinators", "level2_document": "y",
+        "level3_document": "y"},
     # JSON bodies a token holder could send
     "/api/v1/tasks/<int:task_id>": lambda w, r: {"title": f"改名（{r}）", "progress": 90},
     "/api/v1/tasks/<int:task_id>/updates": lambda w, r: {"period": "2026-06", "progress_text": "伪造的报送",
@@ -786,6 +935,16 @@ REDIRECTS = {
     ("/proposals/new", "POST"): lambda w, r: r"/proposals/\d+",
     ("/proposals/<int:proposal_id>/edit", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/proposals/<int:proposal_id>/commitments", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
+    ("/receipts/<int:receipt_id>/sign", "POST"): lambda w, r: f"/tasks/{w.task_id}",
+    ("/tasks/<int:task_id>/reassign", "POST"): lambda w, r: f"/tasks/{w.task_numbered('16')}",
+    ("/tasks/<int:task_id>/extension/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",
+    ("/tasks/<int:task_id>/closure/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",
+    ("/extensions/<int:extension_id>/decide", "POST"): lambda w, r: r"/tasks/\d+",
+    ("/closures/<int:closure_id>/decide", "POST"): lambda w, r: r"/tasks/\d+",
+    ("/tasks/<int:task_id>/reopen", "POST"): lambda w, r: r"/tasks/\d+",
+    ("/tasks/<int:task_id>/interviews", "POST"): lambda w, r: f"/tasks/{w.interview_task_id}",
+    ("/documents/<int:document_id>/reply", "POST"): lambda w, r: f"/tasks/{w.task_id}",
+    ("/plans/<int:plan_id>/ladder", "POST"): lambda w, r: f"/plans/{w.plan_id}/ladder",
     ("/imports/new", "POST"): lambda w, r: r"/imports/\d+",
     ("/imports/<int:draft_id>", "POST"): lambda w, r: f"/imports/{w.draft_id}",
 }
@@ -894,7 +1053,10 @@ OBJECT_CHECKED = {"/plans/<int:plan_id>", "/tasks/<int:task_id>", "/tasks/<int:t
                   "/updates/<int:update_id>/resubmit", "/evidence/<int:evidence_id>", "/plans/<int:plan_id>/ledger",
                   "/plans/<int:plan_id>/ledger.xlsx", "/indicators/<int:indicator_id>",
                   "/indicators/<int:indicator_id>/readings/new", "/indicators/evidence/<int:evidence_id>",
-                  "/proposals/<int:proposal_id>", "/account/tokens/<int:token_id>/revoke"}
+                  "/proposals/<int:proposal_id>", "/account/tokens/<int:token_id>/revoke",
+                  "/receipts/<int:receipt_id>/sign", "/tasks/<int:task_id>/extension/new",
+                  "/tasks/<int:task_id>/closure/new", "/documents/<int:document_id>.docx",
+                  "/documents/<int:document_id>/reply", "/workflow-evidence/<int:file_id>"}
 # Where an unknown id is not a 404: re-sending unknown mail ids re-sends nothing (302 back to the outbox).
 UNKNOWN_ID_STATUS = {("/admin/outbox/<int:notification_id>/retry", "admin"): 302}
 

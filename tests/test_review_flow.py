@@ -94,7 +94,8 @@ def test_whole_review_loop(app, seeded, on_date, browser):
     assert re.search(r"progress: \d+ → 60", page)
 
 
-def test_accepting_a_full_report_completes_the_task(seeded, on_date, browser):
+def test_accepting_a_full_report_does_not_close_the_task(seeded, on_date, browser):
+    """100 % is progress, not closure: the task stays open until a 办结申请 is verified (销号)."""
     on_date(date(2026, 6, 30))
     task_id = _task("7").id
     unit = browser("jingwei")
@@ -103,7 +104,7 @@ def test_accepting_a_full_report_completes_the_task(seeded, on_date, browser):
     update_id = _updates_for(task_id)[-1].id
     browser("coordinator").post(f"/updates/{update_id}/review", {"accept": "1", "version": "1"}, token_from="/reviews")
     task = db.session.get(Task, task_id)
-    assert (task.status, task.completed_on, task.progress) == (TaskStatus.completed, date(2026, 6, 30), 100)
+    assert (task.status, task.completed_on, task.progress) == (TaskStatus.in_progress, None, 100)
 
 
 def test_cooperating_unit_update_does_not_count_as_the_report(seeded, on_date, browser):

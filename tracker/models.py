@@ -15,3 +15,5 @@ from tracker.api.models import ApiToken  # noqa: F401
 from tracker.webhooks.models import Webhook, WebhookFormat  # noqa: F401
 from tracker.common.snapshots import ReportSnapshot  # noqa: F401
 from tracker.tasks.overdue_store import OverdueEntry  # noqa: F401
+from tracker.supervision.models import (ClosureRequest, DocumentSequence, EscalationRule, ExtensionRequest,  # noqa: F401
+                                       Interview, LadderStep, Receipt, SupervisionDocument, WorkflowEvidenceFile)

@@ -27,7 +27,7 @@ class Inbox:
         text = message.get_body(("plain",)).get_content()
         html = message.get_body(("html",)).get_content()
         for rcpt in envelope.rcpt_tos:
-            self.messages.append(Received(rcpt, str(message["Subject"]), str(message["X-Duban-Key"]), text, html))
+            self.messages.append(Received(rcpt, str(message["Subject"]), str(message["X-Duban-Key"]).strip(), text, html))
         return "250 OK"
 
     def to(self, address: str) -> list[Received]:

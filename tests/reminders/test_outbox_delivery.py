@@ -1,4 +1,5 @@
 """Delivery through the outbox: retries across an SMTP outage, nothing lost, nothing sent twice."""
+import html
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -70,5 +71,6 @@ def test_without_smtp_mail_stays_in_the_outbox_and_is_shown(seeded, app, browser
     result = run_reminders(beijing("2026-09-21T09:05"))
     assert result.scan.total > 0 and result.send.sent == 0
     assert _states() == {DeliveryState.pending: result.scan.total}
+    newest = db.session.scalar(select(Notification.subject).order_by(Notification.id.desc()).limit(1))
     page = browser("coordinator").get("/admin/outbox?state=pending").text
-    assert "未配置SMTP服务器" in page and "【督办提醒】" in page
+    assert "未配置SMTP服务器" in page and html.escape(newest, quote=False) in page

@@ -61,10 +61,10 @@ def test_task_ledger_has_the_sixteen_tasks_with_numbers_titles_and_lead_units(ju
     sheet = workbook(browser("coordinator").get(f"/plans/{june_30.id}/ledger.xlsx"))
     assert sheet["A1"].value == f"{june_30.title}任务台账"
     assert "2026-06-30" in sheet["A2"].value
-    assert header(sheet) == ["序号", "行动", "任务", "牵头单位", "配合单位", "完成时限", "状态", "研判", "进度（%）",
+    assert header(sheet) == ["序号", "行动", "任务", "牵头单位", "配合单位", "原定时限", "调整后时限", "状态", "研判", "进度（%）",
                              "最近采纳的进展", "存在问题", "下一步计划", "逾期天数"]
     assert sheet.freeze_panes == "A4"
-    assert sheet.column_dimensions["C"].width >= 20 and sheet.column_dimensions["J"].width >= 40
+    assert sheet.column_dimensions["C"].width >= 20 and sheet.column_dimensions["K"].width >= 40
     rows = data_rows(sheet)
     assert len(rows) == 16
     assert [(str(r[0]), r[2], r[3]) for r in rows] == [(t["number"], t["title"], t["lead"]) for t in TASKS]
@@ -74,16 +74,17 @@ def test_task_ledger_has_the_sixteen_tasks_with_numbers_titles_and_lead_units(ju
     due_cell = sheet.cell(row=4 + 2, column=6)  # task 3
     assert isinstance(due_cell.value, datetime) and due_cell.value.date() == date(2026, 3, 31)
     assert due_cell.number_format == "yyyy-mm-dd"
-    assert sheet.cell(row=4, column=10).alignment.wrap_text
-    # Task 3: overdue, latest accepted update is May's, with its problems and next steps.
+    assert sheet.cell(row=4, column=11).alignment.wrap_text
+    # Task 3: overdue, latest accepted update is May's, with its problems and next steps; never extended, so
+    # its due date is the original one and the adjusted one is empty.
     task_3 = by_number["3"]
-    assert task_3[1] == "（一）体制机制优化行动" and task_3[4] == "青西办、区财政局"
-    assert task_3[6] == "推进中" and task_3[7] == "逾期" and task_3[8] == 85
-    assert task_3[9].startswith("【2026-05】第三家区级国资平台审计评估报告已出具")
-    assert task_3[10].startswith("股权划转方案尚待审议") and task_3[11].startswith("6月完成股权划转审议")
-    assert task_3[12] == overdue_days(date(2026, 3, 31), DAY)
-    assert by_number["1"][7] == "已完成" and by_number["1"][12] is None
-    assert by_number["16"][9] in ("", None)  # nothing accepted yet
+    assert task_3[1] == "（一）体制机制优化行动" and task_3[4] == "青西办、区财政局" and task_3[6] is None
+    assert task_3[7] == "推进中" and task_3[8] == "逾期" and task_3[9] == 85
+    assert task_3[10].startswith("【2026-05】第三家区级国资平台审计评估报告已出具")
+    assert task_3[11].startswith("股权划转方案尚待审议") and task_3[12].startswith("6月完成股权划转审议")
+    assert task_3[13] == overdue_days(date(2026, 3, 31), DAY)
+    assert by_number["1"][8] == "已完成" and by_number["1"][13] is None
+    assert by_number["16"][10] in ("", None)  # nothing accepted yet
 
 
 def test_ledger_screen_filters_apply_to_the_export(june_30, browser):

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tracker.auth.models import User
+from tests.loop_helpers import close_task
 from tracker.extensions import db
 from tracker.reports.queries import Scope, dashboard_figures
 from tracker.common.snapshots import ReportSnapshot
@@ -23,13 +24,7 @@ def _overdue_shown(html: str) -> int:
 
 
 def _complete(number: str) -> None:
-    task = db.session.scalar(select(Task).where(Task.number == number))
-    coordinator = db.session.scalar(select(User).where(User.login == "coordinator"))
-    save_task(coordinator, task.plan, task, number=task.number, title=task.title, text=task.text,
-              group_id=task.group_id, parent_id=task.parent_id, lead_unit_id=task.lead_unit_id,
-              cooperating_unit_ids=[u.id for u in task.cooperating_units], start_on=task.start_on,
-              due_on=task.due_on, reporting_cycle=task.reporting_cycle, report_day=task.report_day,
-              status=TaskStatus.completed, progress=100, today=DAY)
+    close_task(db.session.scalar(select(Task).where(Task.number == number)), DAY)
     db.session.commit()
 
 

@@ -104,6 +104,17 @@ SPECS = {
     "/proposals/<int:proposal_id>/commitments": Spec(page=lambda w: f"/proposals/{w.proposal_id}"),
     "/imports/new": Spec(examples=25),
     "/imports/<int:draft_id>": Spec(examples=25),
+    # the 督办 loop: the forms are on the task page (or their own page)
+    "/receipts/<int:receipt_id>/sign": Spec(page=lambda w: f"/tasks/{w.task_id}", examples=15),
+    "/tasks/<int:task_id>/reassign": Spec(page=lambda w: f"/tasks/{w.task_numbered('16')}", examples=15),
+    "/tasks/<int:task_id>/extension/new": Spec(),
+    "/tasks/<int:task_id>/closure/new": Spec(),
+    "/extensions/<int:extension_id>/decide": Spec(page=lambda w: f"/tasks/{w.task_numbered('12')}", examples=15),
+    "/closures/<int:closure_id>/decide": Spec(page=lambda w: f"/tasks/{w.task_numbered('12')}", examples=15),
+    "/tasks/<int:task_id>/reopen": Spec(page=lambda w: f"/tasks/{w.task_numbered('2')}", examples=15),
+    "/tasks/<int:task_id>/interviews": Spec(page=lambda w: f"/tasks/{w.interview_task_id}", examples=15),
+    "/documents/<int:document_id>/reply": Spec(page=lambda w: f"/tasks/{w.task_id}", examples=15),
+    "/plans/<int:plan_id>/ladder": Spec(examples=25),
 }
 
 

@@ -19,11 +19,18 @@ LABELS = {
     # involvement
     "lead": _l("牵头"), "cooperating": _l("配合"),
     # overdue kinds
-    "task": _l("任务逾期"), "report": _l("报送逾期"),
+    "task": _l("任务逾期"), "report": _l("报送逾期"), "receipt": _l("未签收"),
+    # 督办 loop states
+    "pending": _l("待办理"), "signed": _l("已签收"), "refused": _l("退回交办"), "withdrawn": _l("已改派"),
+    "approved": _l("已批准"), "rejected": _l("不予批准"), "verified": _l("已核查销号"),
+    "urge_notice": _l("催办单"), "supervision_notice": _l("督办通知单"),
     # notification kinds (reminder and review events)
     "report_due": _l("报送提醒"), "deadline": _l("到期提醒"), "overdue_digest": _l("逾期汇总"),
     "weekly_digest": _l("每周汇总"), "escalation": _l("督办升级"), "proposal_due": _l("提案答复提醒"),
     "update_returned": _l("报送被退回"), "update_resubmitted": _l("退回后重新提交"), "update_accepted": _l("报送已采纳"),
+    "receipt_due": _l("签收提醒"), "receipt_refused": _l("退回交办"), "extension_requested": _l("延期申请"),
+    "extension_decided": _l("延期审批结果"), "closure_requested": _l("办结申请"), "closure_returned": _l("办结申请被退回"),
+    "closure_verified": _l("核查销号"), "ladder_reached": _l("督办等级上升"), "document_issued": _l("督办文书发出"),
     # webhook formats
     "wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人"), "generic": _l("通用JSON（签名）"),
 }
@@ -31,6 +38,8 @@ LABELS = {
 BADGES = {
     "not_started": "secondary", "in_progress": "primary", "completed": "success", "suspended": "warning",
     "submitted": "info", "accepted": "success", "returned": "danger", "task": "danger", "report": "warning",
+    "receipt": "dark", "pending": "info", "signed": "success", "refused": "danger", "withdrawn": "secondary",
+    "approved": "success", "rejected": "danger", "verified": "success",
 }
 
 

@@ -24,7 +24,9 @@ def check_version(obj, expected_version: int | None, current: dict) -> None:
 def save_plan(actor, plan: Plan | None, *, title: str, short_name: str = "", doc_number: str = "", issuer: str = "",
               issued_on: date | None = None, period_start: date | None = None, period_end: date | None = None,
               kind: PlanKind = PlanKind.action_plan, status: PlanStatus = PlanStatus.draft,
-              source_text: str | None = None, expected_version: int | None = None) -> Plan:
+              source_text: str | None = None, expected_version: int | None = None,
+              today: date | None = None) -> Plan:
+    """Creates or edits a plan; made active (实施), its open tasks are assigned (交办) to their units."""
     if not title.strip():
         raise ValidationFailed(_("请填写方案标题。"))
     if period_start and period_end and period_end < period_start:
@@ -45,6 +47,12 @@ def save_plan(actor, plan: Plan | None, *, title: str, short_name: str = "", doc
     changes = diff(before, values)
     changes.pop("source_text", None)
     record(actor, "plan.updated", plan, changes=changes, summary=plan.title)
+    if status == PlanStatus.active and before["status"] != PlanStatus.active:
+        from tracker.common.clock import today as clock_today
+        from tracker.supervision.services import assign_plan
+
+        db.session.flush()
+        assign_plan(actor, plan, today=today or clock_today())
     return plan
 
 

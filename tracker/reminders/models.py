@@ -27,6 +27,15 @@ class NotificationKind(str, enum.Enum):
     update_resubmitted = "update_resubmitted"  # 退回后重新提交
     proposal_due = "proposal_due"  # 提案答复到期提醒
     update_accepted = "update_accepted"  # 报送已采纳 (webhooks only)
+    receipt_due = "receipt_due"  # 签收提醒
+    receipt_refused = "receipt_refused"  # 退回交办
+    extension_requested = "extension_requested"  # 延期申请
+    extension_decided = "extension_decided"  # 延期审批结果
+    closure_requested = "closure_requested"  # 办结申请
+    closure_returned = "closure_returned"  # 办结申请被退回
+    closure_verified = "closure_verified"  # 核查销号
+    ladder_reached = "ladder_reached"  # 督办等级（提醒、催办、督办、通报）
+    document_issued = "document_issued"  # 督办文书已发出（催办单、督办通知单）
 
 
 class DeliveryChannel(str, enum.Enum):
@@ -93,6 +102,8 @@ class ReminderSettings(db.Model):
     deadline_offsets: Mapped[str] = mapped_column(String(60), default="10,5,1")  # working days before the due date
     escalate_after_days: Mapped[int] = mapped_column(default=5)  # working days overdue before 督办升级
     overdue_digest_enabled: Mapped[bool] = mapped_column(default=True)
+    sign_within_days: Mapped[int] = mapped_column(default=2, server_default="2")  # 签收时限, working days
+    reply_within_days: Mapped[int] = mapped_column(default=5, server_default="5")  # 督办文书反馈时限, working days
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

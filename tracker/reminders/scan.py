@@ -34,6 +34,7 @@ from tracker.tasks.overdue_store import refresh_overdue_entries
 from tracker.tasks.queries import OPEN_STATUSES, REPORT_FILED_STATES, TaskCard, overdue_refs, task_cards
 from tracker.units.models import Unit
 from tracker.updates.models import StatusUpdate
+from tracker.supervision.ladder import scan_ladder, scan_receipts
 from tracker.webhooks.outbox import SCOPE_ALL_UNITS, SCOPE_UNITS, WebhookDirectory, publish
 from tracker.workcalendar.services import current_calendar
 
@@ -509,6 +510,8 @@ def run_scan(at: datetime) -> ScanResult:
         scan_proposal_reminders(at, result)
         scan_digests(at, result)
         scan_escalations(at, result)
+        scan_receipts(at, result)
+        scan_ladder(at, result)
         result.flush()
     return result
 

@@ -112,7 +112,8 @@ def _update_text(update) -> str:
 def task_ledger_xlsx(plan_title: str, rows: Sequence[LedgerRow], today: date, filter_note: str = "") -> bytes:
     """任务台账: one row per task, in plan order."""
     columns = [Col(_("序号"), 6, "int"), Col(_("行动"), 16), Col(_("任务"), 22), Col(_("牵头单位"), 12),
-               Col(_("配合单位"), 16), Col(_("完成时限"), 11, "date"), Col(_("状态"), 9), Col(_("研判"), 9),
+               Col(_("配合单位"), 16), Col(_("原定时限"), 11, "date"), Col(_("调整后时限"), 11, "date"),
+               Col(_("状态"), 9), Col(_("研判"), 9),
                Col(_("进度（%）"), 8, "int"), Col(_("最近采纳的进展"), 48), Col(_("存在问题"), 30),
                Col(_("下一步计划"), 30), Col(_("逾期天数"), 8, "int")]
     values = []
@@ -121,7 +122,9 @@ def task_ledger_xlsx(plan_title: str, rows: Sequence[LedgerRow], today: date, fi
         values.append([
             int(task.number) if task.number.isdigit() else task.number,
             task.group.label if task.group else "", task.title, task.lead_unit.short_name,
-            "、".join(unit.short_name for unit in task.cooperating_units), task.due_on, label(task.status),
+            "、".join(unit.short_name for unit in task.cooperating_units),
+            row.original_due_on if row.extended else task.due_on, task.due_on if row.extended else None,
+            label(task.status),
             state_label(row.state), task.progress, _update_text(update),
             update.problems if update else "", update.next_steps if update else "",
             row.overdue_days if row.state == OVERDUE else None,

@@ -513,6 +513,11 @@ class LedgerRow:
     state: str
     overdue_days: int
     latest_accepted: StatusUpdate | None
+    original_due_on: date | None = None  # 原定时限, when an approved extension changed the due date
+
+    @property
+    def extended(self) -> bool:
+        return self.original_due_on is not None and self.original_due_on != self.task.due_on
 
 
 def _ledger_query(today: date, scope: Scope, user=None):
@@ -525,9 +530,12 @@ def _ledger_query(today: date, scope: Scope, user=None):
 
 
 def _ledger_entries(found, today: date) -> list[LedgerRow]:
-    accepted = last_accepted_updates([row[0].id for row in found])
+    from tracker.supervision.queries import original_due_dates
+
+    task_ids = [row[0].id for row in found]
+    accepted, original = last_accepted_updates(task_ids), original_due_dates(task_ids)
     return [LedgerRow(task, state, deadlines.overdue_days(task.due_on, today) if state == OVERDUE else 0,
-                      accepted.get(task.id))
+                      accepted.get(task.id), original.get(task.id))
             for task, state, *_total in found]
 
 

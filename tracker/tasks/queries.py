@@ -21,6 +21,8 @@ from tracker.updates.models import ReviewState, StatusUpdate
 
 OPEN_STATUSES = (TaskStatus.not_started, TaskStatus.in_progress)
 REPORT_FILED_STATES = (ReviewState.submitted, ReviewState.accepted)
+# Kinds of overdue items: a late task, a missing report, a task its lead unit has not signed for (未签收).
+OVERDUE_KINDS = ("task", "report", "receipt")
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,20 @@ def _report_filed(period_key):
     )
 
 
-def overdue_selects(today: date, filters: OverdueFilters = OverdueFilters(), kinds=("task", "report")) -> list:
+def overdue_selects(today: date, filters: OverdueFilters = OverdueFilters(), kinds=OVERDUE_KINDS) -> list:
     """The overdue list as SQL: one SELECT of (kind, task_id, due_on, period, plan_id, sort_key, group_id,
-    lead_unit_id) for late
+    lead_unit_id) for tasks the lead unit has not signed for by the sign-by day (未签收), one for late
     tasks, and one per (reporting cycle, report day) in use for missing lead-unit reports of the latest
     period due. Everything that counts, pages or lists overdue items builds on these."""
     selects = []
+    if "receipt" in kinds:
+        from tracker.supervision.models import Receipt, ReceiptState
+
+        selects.append(_open_tasks(filters)
+                       .join(Receipt, and_(Receipt.task_id == Task.id, Receipt.unit_id == Task.lead_unit_id,
+                                           Receipt.role == "lead"))
+                       .where(Receipt.state == ReceiptState.pending, Receipt.sign_by < today)
+                       .with_only_columns(*_row_columns("receipt", Receipt.sign_by, cast(null(), String(20)))))
     if "task" in kinds:
         selects.append(_open_tasks(filters).where(Task.due_on < today)
                        .with_only_columns(*_row_columns("task", Task.due_on, cast(null(), String(20)))))
@@ -117,7 +127,7 @@ def _overdue_rows(selects: list, ids: bool = False):
         rows.c.due_on, rows.c.plan_id, rows.c.sort_key, rows.c.kind, rows.c.task_id)
 
 
-def overdue_task_ids(today: date, filters: OverdueFilters = OverdueFilters(), kinds=("task", "report")):
+def overdue_task_ids(today: date, filters: OverdueFilters = OverdueFilters(), kinds=OVERDUE_KINDS):
     """SQL SELECT of the ids on the overdue list (for ``Task.id.in_(…)``), or None when nothing can be."""
     selects = overdue_selects(today, filters, kinds)
     if not selects:
@@ -249,7 +259,7 @@ def last_accepted_updates(task_ids: list[int]) -> dict[int, StatusUpdate]:
 
 
 def overdue_list(today: date, filters: OverdueFilters = OverdueFilters(),
-                 kinds=("task", "report"), *, refresh: bool = True) -> list[OverdueRow]:
+                 kinds=OVERDUE_KINDS, *, refresh: bool = True) -> list[OverdueRow]:
     """Overdue tasks and overdue reports, most days overdue first (digests, exports, the scan): from the
     stored list when ``OVERDUE_STORE`` is on (brought up to date first, which commits, unless
     ``refresh`` is False: the reminder scan refreshes before it starts its own transaction), else computed."""
@@ -271,7 +281,7 @@ def overdue_stamp(today: date) -> tuple | None:
     return refresh_overdue_entries(today).stamp if _use_store() else None
 
 
-def _stored_rows(today: date, filters: OverdueFilters, kinds=("task", "report"), refresh: bool = True,
+def _stored_rows(today: date, filters: OverdueFilters, kinds=OVERDUE_KINDS, refresh: bool = True,
                  ids: bool = False):
     """SELECT (kind, task_id, due_on, period) of the stored list in list order, brought up to date first;
     with ``ids`` also each row's plan, group and lead unit."""
@@ -285,7 +295,7 @@ def _stored_rows(today: date, filters: OverdueFilters, kinds=("task", "report"),
                           (entry.lead_unit_id, filters.unit_id)):
         if value:
             query = query.where(column == value)
-    if set(kinds) != {"task", "report"}:
+    if set(kinds) != set(OVERDUE_KINDS):
         query = query.where(entry.kind.in_(kinds))
     return query.order_by(entry.due_on, entry.plan_id, entry.sort_key, entry.kind, entry.task_id)
 

@@ -13,6 +13,7 @@ from tracker.plans.models import ActionGroup, Plan
 from tracker.plans.services import check_version
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus, number_sort_key
 from tracker.units.models import Unit
+from tracker.supervision.services import assign_task, units_on
 
 TASK_FIELDS = ("number", "title", "text", "group_id", "parent_id", "lead_unit_id", "cooperating_unit_ids",
                "start_on", "due_on", "reporting_cycle", "report_day", "status", "progress", "completed_on")
@@ -67,6 +68,10 @@ def save_task(actor, plan: Plan, task: Task | None, *, number: str, title: str, 
     _validate(plan, task, number=number, title=title, group_id=group_id, parent_id=parent_id,
               lead_unit_id=lead_unit_id, cooperating_unit_ids=cooperating_unit_ids, start_on=start_on,
               due_on=due_on, report_day=report_day, progress=progress)
+    closing = status == TaskStatus.completed and (task is None or task.status != TaskStatus.completed)
+    reopening = task is not None and task.status == TaskStatus.completed and status != TaskStatus.completed
+    if closing or reopening:
+        raise ValidationFailed(_("任务的办结（销号）和重新打开须通过办结申请和核查办理，不能直接修改状态。"))
     if status == TaskStatus.completed and completed_on is None:
         completed_on = today
     if status != TaskStatus.completed:
@@ -76,6 +81,7 @@ def save_task(actor, plan: Plan, task: Task | None, *, number: str, title: str, 
               "reporting_cycle": reporting_cycle, "report_day": report_day, "status": status,
               "progress": progress, "completed_on": completed_on}
     cooperating = list(db.session.scalars(select(Unit).where(Unit.id.in_(cooperating_unit_ids))))
+    units_before = units_on(task) if task is not None else None
     if task is None:
         task = Task(plan=plan, sort_key=number_sort_key(values["number"]), **values)
         task.cooperating_units = cooperating
@@ -91,8 +97,9 @@ def save_task(actor, plan: Plan, task: Task | None, *, number: str, title: str, 
         task.cooperating_units = cooperating
         record(actor, "task.updated", task, task_id=task.id, changes=diff(before, _snapshot(task)),
                summary=task.label)
+    db.session.flush()
+    assign_task(actor, task, today=today, before=units_before)  # 交办: the (new) units wait for their 签收
     if task.parent_id:
-        db.session.flush()
         parent = db.session.get(Task, task.parent_id)
         db.session.expire(parent, ["children"])  # the new or moved sub-task joined via its foreign key
         roll_up_progress(actor, parent)
@@ -100,12 +107,11 @@ def save_task(actor, plan: Plan, task: Task | None, *, number: str, title: str, 
 
 
 def apply_accepted_report(actor, task: Task, percent: int, today: date) -> None:
-    """An accepted lead-unit update sets the task's progress and, at 100%, completes it."""
+    """An accepted lead-unit update sets the task's progress. Even at 100 % the task stays open: it is
+    closed only by a verified 办结申请 (tracker.supervision.services.decide_closure)."""
     before = _snapshot(task)
     task.progress = percent
-    if percent >= 100 and task.status != TaskStatus.completed:
-        task.status, task.completed_on = TaskStatus.completed, today
-    elif task.status == TaskStatus.not_started and percent > 0:
+    if task.status == TaskStatus.not_started and percent > 0:
         task.status = TaskStatus.in_progress
     changes = diff(before, _snapshot(task))
     if changes:

@@ -28,6 +28,9 @@ from tracker.tasks.models import ReportingCycle, Task, TaskStatus
 from tracker.tasks.queries import (OverdueFilters, overdue_list, overdue_page, overdue_stamp, report_status,
                                    tasks_for_unit)
 from tracker.tasks.services import save_task
+from tracker.supervision.ladder import LEVEL_LABELS
+from tracker.supervision.queries import task_loop
+from tracker.supervision.views import loop_forms
 from tracker.units.models import Unit
 from tracker.updates.queries import returned_awaiting_resubmission
 from tracker.updates.services import task_updates
@@ -57,7 +60,7 @@ def detail(task_id: int):
     escalations = list(db.session.scalars(select(Escalation).where(Escalation.task_id == task.id)
                                           .order_by(Escalation.escalated_on.desc())))
     return render_template("tasks/detail.html", task=task, updates=task_updates(task), audit_trail=audit_trail,
-                           escalations=escalations,
+                           escalations=escalations, workflow=task_loop(task), loop_forms=loop_forms(task), ladder_labels=LEVEL_LABELS,
                            report=report_status([task], today())[task.id], today=today(),
                            involvement=unit_involvement(current_user, task))
 

@@ -35,6 +35,9 @@ class Unit(db.Model):
     # One address per line; every line is validated by the form and the service.
     notification_emails: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # 单位主要负责人: the 催办单 of the escalation ladder goes to this address.
+    head_name: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    head_email: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Optional["Unit"]] = relationship(remote_side=[id])

@@ -1,0 +1,64 @@
+"""The Word files of the ladder (催办单, 督办通知单), in the plain government layout of the other exports
+(tracker/reports/exports.py): A4, 仿宋 三号, title, number, addressee, body, reply slot, issuer and date.
+
+Built from the facts frozen when the document was issued, so the file downloaded later says what the
+document said that day."""
+from __future__ import annotations
+
+from datetime import date
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from flask import current_app
+from flask_babel import gettext as _
+
+from tracker.common.filters import period_label
+from tracker.reports.exports import _document, _docx_bytes, _paragraph, _signature, _title_block, chinese_date
+from tracker.supervision.models import DocumentKind, SupervisionDocument
+
+TITLES = {DocumentKind.urge_notice: "催办单", DocumentKind.supervision_notice: "督办通知单"}
+
+
+def document_title(document: SupervisionDocument) -> str:
+    return _(TITLES[document.kind])
+
+
+def issuer() -> str:
+    return current_app.config.get("SUPERVISION_ISSUER") or _("督查督办办公室")
+
+
+def document_docx(document: SupervisionDocument) -> bytes:
+    facts = document.facts
+    word = _document()
+    _title_block(word, document_title(document), document.number)
+    _paragraph(word, f"{facts['unit_name']}：", indent=False)
+    source = _("根据《%(plan)s》（%(number)s），你单位牵头负责第%(n)s项任务“%(title)s”。",
+               plan=facts["plan_title"], number=facts["plan_doc_number"] or "—", n=facts["task_number"],
+               title=facts["task_title"])
+    due_on = date.fromisoformat(facts["due_on"])
+    if facts["overdue_kind"] == "task":
+        body = source + _("该任务完成时限为%(due)s，截至%(today)s尚未完成，已逾期%(days)d个工作日，当前进度%(progress)d%%。",
+                          due=chinese_date(due_on), today=chinese_date(document.issued_on),
+                          days=document.overdue_days, progress=facts["progress"])
+    else:
+        body = source + _("该任务%(period)s进展应于%(due)s前报送，截至%(today)s尚未报送，已逾期%(days)d个工作日。",
+                          period=period_label(facts["period"]), due=chinese_date(due_on),
+                          today=chinese_date(document.issued_on), days=document.overdue_days)
+    _paragraph(word, body)
+    if facts.get("reason") == "no_reply":
+        _paragraph(word, _("上一级督办文书逾期未反馈，现升级督办。"))
+    _paragraph(word, _("请你单位高度重视，于%(reply)s前在督办系统中书面反馈逾期原因、整改措施和预计完成时间。",
+                       reply=chinese_date(document.reply_by)))
+    _paragraph(word, _("特此通知。"))
+    _signature(word, issuer(), document.issued_on)
+    _paragraph(word, "", indent=False)
+    _paragraph(word, _("反馈情况（由责任单位填写）"), bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    table = word.add_table(rows=4, cols=2)
+    table.style = "Table Grid"
+    rows = ((_("逾期原因"), ""), (_("整改措施"), ""), (_("预计完成时间"), ""),
+            (_("单位负责人（签字）"), _("（盖章）    年  月  日")))
+    for cells, (caption, value) in zip(table.rows, rows):
+        cells.cells[0].text, cells.cells[1].text = caption, value
+        cells.height = None
+    if document.replied_at is not None:
+        _paragraph(word, _("系统内反馈（%(day)s）：", day=chinese_date(document.replied_at.date())) + document.reply_text)
+    return _docx_bytes(word)

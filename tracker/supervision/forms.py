@@ -1,0 +1,85 @@
+"""Forms of the 督办 loop: field validation only (the rules are in services.py)."""
+from flask_babel import lazy_gettext as _l
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, MultipleFileField, SelectField, StringField,
+                     SubmitField, TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.common.forms import FlaskForm
+
+
+class ReceiptForm(FlaskForm):
+    """签收, or 退回交办 with a reason and the unit believed responsible."""
+
+    version = HiddenField()
+    reason = TextAreaField(_l("退回理由"), validators=[Length(max=2000)])
+    suggested_unit_id = SelectField(_l("建议责任单位"), coerce=int, validate_choice=False, default=0)
+    sign = SubmitField(_l("签收"))
+    refuse = SubmitField(_l("退回交办"))
+
+
+class ReassignForm(FlaskForm):
+    version = HiddenField()
+    lead_unit_id = SelectField(_l("牵头单位"), coerce=int, validate_choice=False)
+    submit = SubmitField(_l("重新交办"))
+
+
+class ExtensionForm(FlaskForm):
+    requested_due_on = DateField(_l("申请调整后的完成时限"), validators=[InputRequired(message=_l("请填写日期。"))])
+    reason = TextAreaField(_l("延期理由"), validators=[DataRequired(message=_l("请说明延期理由。")), Length(max=5000)])
+    evidence = MultipleFileField(_l("佐证材料（可选）"))
+    submit = SubmitField(_l("提交延期申请"))
+
+
+class DecisionForm(FlaskForm):
+    """A coordinator's decision on an extension (approve / reject) or a closure (verify / return)."""
+
+    version = HiddenField()
+    due_on = DateField(_l("批准的完成时限（可改）"), validators=[Optional()])
+    comment = TextAreaField(_l("意见"), validators=[Length(max=5000)])
+    approve = SubmitField(_l("批准"))
+    reject = SubmitField(_l("不予批准"))
+
+
+class ClosureForm(FlaskForm):
+    summary = TextAreaField(_l("办结报告（完成情况）"), validators=[
+        DataRequired(message=_l("请填写办结报告（完成情况）。")), Length(max=10000)])
+    evidence = MultipleFileField(_l("佐证材料"))
+    submit = SubmitField(_l("提交办结申请"))
+
+
+class ReasonForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField(_l("理由"), validators=[DataRequired(message=_l("请说明理由。")), Length(max=5000)])
+    submit = SubmitField(_l("提交"))
+
+
+class ReplyForm(FlaskForm):
+    text = TextAreaField(_l("反馈内容"), validators=[DataRequired(message=_l("请填写反馈内容。")), Length(max=10000)])
+    submit = SubmitField(_l("提交反馈"))
+
+
+class InterviewForm(FlaskForm):
+    held_on = DateField(_l("约谈日期"), validators=[InputRequired(message=_l("请填写约谈日期。"))])
+    attendees = TextAreaField(_l("参加人员"), validators=[DataRequired(message=_l("请填写参加人员。")), Length(max=2000)])
+    agreed = TextAreaField(_l("议定事项"), validators=[DataRequired(message=_l("请填写约谈议定事项。")), Length(max=5000)])
+    follow_up_on = DateField(_l("跟踪日期"), validators=[Optional()])
+    submit = SubmitField(_l("记录约谈"))
+
+
+class LadderSettingsForm(FlaskForm):
+    """A plan's 签收 and reply limits and its four ladder levels."""
+
+    version = HiddenField()
+    sign_within_days = IntegerField(_l("签收时限（工作日）"), validators=[InputRequired(), NumberRange(1, 30)])
+    reply_within_days = IntegerField(_l("督办文书反馈时限（工作日）"), validators=[InputRequired(), NumberRange(1, 30)])
+    level1_days = IntegerField(_l("第一级 提醒：逾期工作日"), validators=[InputRequired(), NumberRange(0, 250)])
+    level2_days = IntegerField(_l("第二级 催办：逾期工作日"), validators=[InputRequired(), NumberRange(0, 250)])
+    level3_days = IntegerField(_l("第三级 督办：逾期工作日"), validators=[InputRequired(), NumberRange(0, 250)])
+    level4_days = IntegerField(_l("第四级 通报：逾期工作日"), validators=[InputRequired(), NumberRange(0, 250)])
+    level1_recipients = StringField(_l("第一级 接收人"), validators=[Length(max=80)])
+    level2_recipients = StringField(_l("第二级 接收人"), validators=[Length(max=80)])
+    level3_recipients = StringField(_l("第三级 接收人"), validators=[Length(max=80)])
+    level4_recipients = StringField(_l("第四级 接收人"), validators=[Length(max=80)])
+    level2_document = BooleanField(_l("第二级发出催办单"))
+    level3_document = BooleanField(_l("第三级发出督办通知单"))
+    submit = SubmitField(_l("保存"))

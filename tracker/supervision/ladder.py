@@ -1,0 +1,224 @@
+"""The graded escalation ladder (督办等级) and the 签收 reminders, as steps of the reminder scan.
+
+Levels by working days past the due date in force (or since a report was due), per plan
+(``EscalationRule``; defaults 1, 5, 10, 15): 1 提醒 to the unit's contacts, 2 催办 with a 催办单 to the
+lead unit's head, 3 督办 with a 督办通知单 to the leader overseeing the unit (分管领导), 4 通报 (listed in
+the next 督查通报, coordinators told). A document not answered (反馈) by its reply date moves the task up
+one level. Each level is reached once per (task, kind, due date): an approved extension changes the due
+date (the old episode ends, the task is no longer late) and a closure takes the task off the overdue
+list, so either stops the climb. Safe to run again: steps are unique and emails keyed.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tracker.audit.services import record_many
+from tracker.auth.models import Role, User, leader_units
+from tracker.common.clock import utcnow
+from tracker.common.workdays import BEIJING
+from tracker.extensions import db
+from tracker.reminders.models import NotificationKind, ReminderSettings
+from tracker.reminders.outbox import Later, Recipient
+from tracker.supervision.models import (DocumentKind, EscalationRule, LadderStep, Receipt, ReceiptState,
+                                        SupervisionDocument)
+from tracker.tasks.queries import task_cards
+from tracker.units.models import Unit
+from tracker.workcalendar.services import current_calendar
+
+RECIPIENT_GROUPS = ("unit", "unit_head", "leaders", "coordinators")
+LEVEL_LABELS = {1: _l("提醒"), 2: _l("催办"), 3: _l("督办"), 4: _l("通报")}
+DOCUMENT_OF_LEVEL = {2: (DocumentKind.urge_notice, "催办"), 3: (DocumentKind.supervision_notice, "督办")}
+
+
+@dataclass(frozen=True)
+class Rule:
+    level: int
+    after_days: int
+    recipients: tuple[str, ...]
+    issues_document: bool
+
+
+DEFAULT_RULES = (Rule(1, 1, ("unit",), False), Rule(2, 5, ("unit_head",), True),
+                 Rule(3, 10, ("leaders",), True), Rule(4, 15, ("coordinators",), False))
+
+
+def rules_by_plan() -> dict[int, tuple[Rule, ...]]:
+    """Each plan's ladder where a coordinator set one (levels without a row keep their default)."""
+    found: dict[int, dict[int, Rule]] = defaultdict(dict)
+    for row in db.session.scalars(select(EscalationRule)):
+        found[row.plan_id][row.level] = Rule(row.level, row.after_days,
+                                             tuple(r for r in row.recipients.split(",") if r), row.issues_document)
+    return {plan_id: tuple(levels.get(rule.level, rule) for rule in DEFAULT_RULES) for plan_id, levels in found.items()}
+
+
+def rules_for(plan_id: int, cache: dict[int, tuple[Rule, ...]] | None = None) -> tuple[Rule, ...]:
+    cache = rules_by_plan() if cache is None else cache
+    return cache.get(plan_id, DEFAULT_RULES)
+
+
+def reply_days_by_plan() -> dict[int, int]:
+    return {plan_id: days for plan_id, days in db.session.execute(
+        select(ReminderSettings.plan_id, ReminderSettings.reply_within_days))}
+
+
+def level_by_days(rules: tuple[Rule, ...], overdue_days: int) -> int:
+    return max((rule.level for rule in rules if overdue_days >= rule.after_days), default=0)
+
+
+def _leaders() -> list[tuple[User, set[int]]]:
+    overseen: dict[int, set[int]] = defaultdict(set)
+    for user_id, unit_id in db.session.execute(select(leader_units.c.user_id, leader_units.c.unit_id)):
+        overseen[user_id].add(unit_id)
+    from tracker.reminders.scan import users_with_role
+
+    return [(leader, overseen.get(leader.id, set())) for leader in users_with_role(Role.leader)]
+
+
+def recipients_of(groups: tuple[str, ...], unit: Unit, leaders, coordinators) -> list[Recipient]:
+    """The addresses a level reaches: the unit's contacts, its head (单位主要负责人; its contacts when no
+    head address is on record), the leaders overseeing it (or overseeing no unit in particular), coordinators."""
+    from tracker.reminders.scan import unit_recipients, user_recipient
+
+    found: list[Recipient] = []
+    for group in groups:
+        if group == "unit" or (group == "unit_head" and not unit.head_email):
+            found += unit_recipients(unit)
+        elif group == "unit_head":
+            found.append(Recipient(email=unit.head_email, unit_id=unit.id))
+        elif group == "leaders":
+            found += [user_recipient(leader) for leader, units in leaders if not units or unit.id in units]
+        elif group == "coordinators":
+            found += [user_recipient(user) for user in coordinators]
+    unique = {recipient.email: recipient for recipient in found}
+    return list(unique.values())
+
+
+def scan_ladder(at: datetime, result) -> None:
+    """Climbs the ladder for every late task and missing report on the overdue list of the day."""
+    local = at.astimezone(BEIJING)
+    today = local.date()
+    calendar = current_calendar()
+    from tracker.reminders.scan import SEND_AT, users_with_role
+
+    if not calendar.is_working_day(today) or local.time() < SEND_AT:
+        return
+    rows = [row for row in result.overdue_rows(today) if row.kind in ("task", "report")]
+    if not rows:
+        return
+    task_ids = sorted({row.task_id for row in rows})
+    reached: dict[tuple, int] = defaultdict(int)
+    for task_id, kind, due_on, level in db.session.execute(
+            select(LadderStep.task_id, LadderStep.kind, LadderStep.due_on, LadderStep.level)
+            .where(LadderStep.task_id.in_(task_ids))):
+        reached[task_id, kind, due_on] = max(reached[task_id, kind, due_on], level)
+    unanswered: set[tuple] = set()  # (task, kind, due date, level) of documents past their reply date
+    for task_id, kind, due_on, level in db.session.execute(
+            select(LadderStep.task_id, LadderStep.kind, LadderStep.due_on, LadderStep.level)
+            .join(SupervisionDocument, SupervisionDocument.id == LadderStep.document_id)
+            .where(LadderStep.task_id.in_(task_ids), SupervisionDocument.replied_at.is_(None),
+                   SupervisionDocument.reply_by < today)):
+        unanswered.add((task_id, kind, due_on, level))
+    rules_cache, reply_days = rules_by_plan(), reply_days_by_plan()
+    climbs = []
+    for row in rows:
+        key = (row.task_id, row.kind, row.due_on)
+        rules = rules_for(row.plan_id, rules_cache)
+        target = level_by_days(rules, row.overdue_days)
+        if (*key, reached[key]) in unanswered:  # the latest level's document was not answered in time
+            target = max(target, min(4, reached[key] + 1))
+        for level in range(reached[key] + 1, target + 1):
+            reason = "days" if level <= level_by_days(rules, row.overdue_days) else "no_reply"
+            climbs.append((row, rules[level - 1], reason))
+    if not climbs:
+        return
+    cards = task_cards(list({row.task_id for row, _rule, _reason in climbs}))
+    units = {unit.id: unit for unit in db.session.scalars(
+        select(Unit).where(Unit.id.in_({row.lead_unit_id for row, _r, _s in climbs})))}
+    leaders, coordinators = _leaders(), users_with_role(Role.coordinator)
+    from tracker.supervision.services import next_serial
+
+    audit = []
+    for row, rule, reason in climbs:
+        card, unit = cards[row.task_id], units[row.lead_unit_id]
+        document = None
+        if rule.issues_document and rule.level in DOCUMENT_OF_LEVEL:
+            kind, prefix = DOCUMENT_OF_LEVEL[rule.level]
+            reply_by = calendar.add_working_days(today, reply_days.get(row.plan_id, 5))
+            document = SupervisionDocument(
+                kind=kind, prefix=prefix, year=today.year, serial=next_serial(prefix, today.year), task_id=row.task_id,
+                unit_id=unit.id, level=rule.level, issued_on=today, issued_at=utcnow(), reply_by=reply_by,
+                overdue_days=row.overdue_days,
+                facts={"task_label": card.label, "task_number": card.number, "task_title": card.title,
+                       "plan_title": card.plan.title, "plan_doc_number": card.plan.doc_number or "",
+                       "unit_name": unit.name, "due_on": row.due_on.isoformat(), "overdue_kind": row.kind,
+                       "period": row.period, "progress": card.progress, "reason": reason})
+            db.session.add(document)
+            db.session.flush()
+        step = LadderStep(task_id=row.task_id, kind=row.kind, due_on=row.due_on, period=row.period, level=rule.level,
+                          reached_on=today, overdue_days=row.overdue_days, reason=reason, lead_unit_id=unit.id,
+                          document_id=document.id if document else None, created_at=utcnow())
+        db.session.add(step)
+        db.session.flush()
+        audit.append(dict(object_id=step.id, task_id=row.task_id, summary=card.label,
+                          changes={"level": rule.level, "overdue_days": row.overdue_days, "kind": row.kind,
+                                   "reason": reason, "document": document.number if document else ""}))
+        context = dict(task=Later(lambda card=card: card), level=rule.level, level_label=LEVEL_LABELS[rule.level],
+                       overdue_days=row.overdue_days, lines=_lines(rule.level, row, document, reason),
+                       link=f"/tasks/{row.task_id}#ladder")
+        notification = NotificationKind.document_issued if document else NotificationKind.ladder_reached
+        if document:
+            context["document_number"] = document.number
+        key = f"{notification.value}:{row.task_id}:{row.kind}:{row.due_on}:{rule.level}"
+        result.publish(notification, key, unit_ids=[unit.id], path=context["link"], task_id=row.task_id, at=at,
+                       **context)
+        for recipient in recipients_of(rule.recipients, unit, leaders, coordinators):
+            result.queue(notification, f"{key}:{recipient.email}", recipient, task_id=row.task_id, at=at, **context)
+    record_many(None, "ladder.reached", LadderStep.__tablename__, audit)
+
+
+def _lines(level: int, row, document, reason: str) -> list:
+    what = (_l("该任务已超过完成时限%(due)s，逾期%(n)d个工作日。", due=row.due_on, n=row.overdue_days)
+            if row.kind == "task" else
+            _l("该任务%(period)s的进展应于%(due)s前报送，已逾期%(n)d个工作日未报送。", period=row.period, due=row.due_on,
+               n=row.overdue_days))
+    lines = [what, _l("督办等级：第%(level)d级（%(label)s）。", level=level, label=LEVEL_LABELS[level])]
+    if reason == "no_reply":
+        lines.append(_l("上一级督办文书逾期未反馈，督办等级上升一级。"))
+    if document is not None:
+        lines.append(_l("已发出%(number)s，请于%(reply)s前在系统中反馈逾期原因、整改措施和预计完成时间。",
+                        number=document.number, reply=document.reply_by))
+    if level == 4:
+        lines.append(_l("该任务将列入下一期督查通报。"))
+    return lines
+
+
+def scan_receipts(at: datetime, result) -> None:
+    """签收提醒: a unit that has not signed for a task by its sign-by day hears on that day (once)."""
+    local = at.astimezone(BEIJING)
+    today = local.date()
+    from tracker.reminders.scan import SEND_AT, unit_recipients
+
+    if not current_calendar().is_working_day(today) or local.time() < SEND_AT:
+        return
+    pending = list(db.session.scalars(select(Receipt).where(Receipt.state == ReceiptState.pending,
+                                                            Receipt.sign_by <= today)))
+    if not pending:
+        return
+    cards = task_cards([receipt.task_id for receipt in pending])
+    for receipt in pending:
+        card = cards[receipt.task_id]
+        lines = [_l("%(unit)s：该任务已于%(day)s交办贵单位（%(role)s），签收时限为%(sign_by)s，请登录系统签收或退回交办。",
+                    unit=receipt.unit.name, day=receipt.assigned_at.astimezone(BEIJING).date(),
+                    role=_l("牵头") if receipt.role == "lead" else _l("配合"), sign_by=receipt.sign_by)]
+        key = f"receipt_due:{receipt.id}"
+        context = dict(task=card, lines=lines, link=f"/tasks/{receipt.task_id}#receipts")
+        result.publish(NotificationKind.receipt_due, key, unit_ids=[receipt.unit_id], path=context["link"],
+                       task_id=receipt.task_id, at=at, **context)
+        for recipient in unit_recipients(receipt.unit):
+            result.queue(NotificationKind.receipt_due, f"{key}:{recipient.email}", recipient, task_id=receipt.task_id,
+                         at=at, **context)

@@ -1,0 +1,265 @@
+"""The 督办 closed loop's own records: 签收 (receipts), 延期申请 (extension requests), 办结申请 (closure
+requests), the graded escalation ladder (催办 → 督办 → 通报) with its numbered documents, and 约谈.
+
+Each record keeps who did what and when (全程留痕); the audit log has an event for every change.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.common.clock import utcnow
+from tracker.common.types import UTCDateTime, str_enum
+from tracker.extensions import db
+from tracker.updates.models import StoredFileColumns
+
+if TYPE_CHECKING:
+    from tracker.auth.models import User
+    from tracker.tasks.models import Task
+    from tracker.units.models import Unit
+
+
+class ReceiptState(str, enum.Enum):
+    pending = "pending"  # 待签收
+    signed = "signed"  # 已签收
+    refused = "refused"  # 退回交办
+    withdrawn = "withdrawn"  # 已改派 (the unit is no longer on the task)
+
+
+class Receipt(db.Model):
+    """One unit's 签收 of a task assigned (交办) to it, as lead (牵头) or cooperating (配合) unit.
+
+    A task assigned again (another lead unit, a unit added) gets a new row; the old ones stay."""
+
+    __tablename__ = "task_receipts"
+    __table_args__ = (
+        Index("ix_task_receipts_task_unit", "task_id", "unit_id"),
+        Index("ix_task_receipts_state_sign_by", "state", "sign_by"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    role: Mapped[str] = mapped_column(String(12))  # "lead" or "cooperating"
+    state: Mapped[ReceiptState] = mapped_column(str_enum(ReceiptState, 16), default=ReceiptState.pending)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sign_by: Mapped[date]  # 签收时限: N working days after assignment
+    answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    suggested_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    task: Mapped["Task"] = relationship()
+    unit: Mapped["Unit"] = relationship(foreign_keys=[unit_id])
+    suggested_unit: Mapped[Optional["Unit"]] = relationship(foreign_keys=[suggested_unit_id])
+    assigned_by: Mapped[Optional["User"]] = relationship(foreign_keys=[assigned_by_id])
+    answered_by: Mapped[Optional["User"]] = relationship(foreign_keys=[answered_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ExtensionState(str, enum.Enum):
+    pending = "pending"  # 待审批
+    approved = "approved"  # 已批准
+    rejected = "rejected"  # 不予批准
+
+
+class ExtensionRequest(db.Model):
+    """延期申请: the lead unit asks for a new 完成时限; a coordinator approves (maybe another date) or refuses."""
+
+    __tablename__ = "extension_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_on_before: Mapped[Optional[date]]  # the 完成时限 in force when asked
+    requested_due_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text)
+    is_late: Mapped[bool] = mapped_column(default=False)  # asked after the due date had passed
+    state: Mapped[ExtensionState] = mapped_column(str_enum(ExtensionState, 16), default=ExtensionState.pending)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    approved_due_on: Mapped[Optional[date]]
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    task: Mapped["Task"] = relationship()
+    unit: Mapped["Unit"] = relationship()
+    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[Optional["User"]] = relationship(foreign_keys=[decided_by_id])
+    evidence: Mapped[list["WorkflowEvidenceFile"]] = relationship(
+        primaryjoin="WorkflowEvidenceFile.extension_id == ExtensionRequest.id", cascade="all, delete-orphan",
+        order_by="WorkflowEvidenceFile.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ClosureState(str, enum.Enum):
+    pending = "pending"  # 待核查
+    verified = "verified"  # 已核查销号
+    returned = "returned"  # 退回
+
+
+class ClosureRequest(db.Model):
+    """办结申请: the lead unit's 办结报告; a coordinator verifies it (核查) and signs the task off (销号),
+    or returns it with a reason."""
+
+    __tablename__ = "closure_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_on: Mapped[Optional[date]]  # the 完成时限 in force when filed (closures verified on time, 考评)
+    summary: Mapped[str] = mapped_column(Text)  # what was done
+    state: Mapped[ClosureState] = mapped_column(str_enum(ClosureState, 16), default=ClosureState.pending)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    task: Mapped["Task"] = relationship()
+    unit: Mapped["Unit"] = relationship()
+    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[Optional["User"]] = relationship(foreign_keys=[decided_by_id])
+    evidence: Mapped[list["WorkflowEvidenceFile"]] = relationship(
+        primaryjoin="WorkflowEvidenceFile.closure_id == ClosureRequest.id", cascade="all, delete-orphan",
+        order_by="WorkflowEvidenceFile.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class WorkflowEvidenceFile(StoredFileColumns, db.Model):
+    """A file attached to an extension request or a closure report (佐证材料)."""
+
+    __tablename__ = "workflow_evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    extension_id: Mapped[Optional[int]] = mapped_column(ForeignKey("extension_requests.id", ondelete="CASCADE"),
+                                                        index=True)
+    closure_id: Mapped[Optional[int]] = mapped_column(ForeignKey("closure_requests.id", ondelete="CASCADE"),
+                                                      index=True)
+
+
+class LadderLevel(int, enum.Enum):
+    """The graded escalation ladder (督办等级)."""
+
+    remind = 1  # 提醒: the unit's contacts
+    urge = 2  # 催办: 催办单 to the lead unit's head
+    supervise = 3  # 督办: 督办通知单 to the leader overseeing the unit (分管领导)
+    bulletin = 4  # 通报: listed in the next 督查通报
+
+
+class EscalationRule(db.Model):
+    """One level of a plan's ladder as a coordinator set it; the defaults apply without a row."""
+
+    __tablename__ = "escalation_rules"
+    __table_args__ = (UniqueConstraint("plan_id", "level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    level: Mapped[int]
+    after_days: Mapped[int]  # working days past the due date (or since the report was due)
+    recipients: Mapped[str] = mapped_column(String(80))  # comma list of RECIPIENT_GROUPS
+    issues_document: Mapped[bool] = mapped_column(default=False)
+
+
+class DocumentKind(str, enum.Enum):
+    urge_notice = "urge_notice"  # 催办单
+    supervision_notice = "supervision_notice"  # 督办通知单
+
+
+class SupervisionDocument(db.Model):
+    """A numbered document issued to a unit (催办单, 督办通知单): its number from a per-year sequence
+    (督办〔2026〕12号) and the facts it states, frozen when issued; the Word file is built from them."""
+
+    __tablename__ = "supervision_documents"
+    __table_args__ = (UniqueConstraint("prefix", "year", "serial"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, 24))
+    prefix: Mapped[str] = mapped_column(String(12))  # 督办, 催办
+    year: Mapped[int]
+    serial: Mapped[int]
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    level: Mapped[int]
+    issued_on: Mapped[date]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reply_by: Mapped[date]  # 反馈时限
+    overdue_days: Mapped[int]
+    facts: Mapped[dict] = mapped_column(JSON, default=dict)  # what the document says, as issued
+    replied_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    replied_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reply_text: Mapped[str] = mapped_column(Text, default="")
+
+    task: Mapped["Task"] = relationship()
+    unit: Mapped["Unit"] = relationship()
+    replied_by: Mapped[Optional["User"]] = relationship(foreign_keys=[replied_by_id])
+
+    @property
+    def number(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.serial}号"
+
+
+class LadderStep(db.Model):
+    """A level of the ladder reached by a task in one overdue episode: the task late against the due
+    date in force (kind "task"), or one missing report (kind "report", ``due_on`` its report day).
+    Reached once per (task, kind, due_on, level)."""
+
+    __tablename__ = "ladder_steps"
+    __table_args__ = (UniqueConstraint("task_id", "kind", "due_on", "level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    due_on: Mapped[date]
+    period: Mapped[Optional[str]] = mapped_column(String(20))
+    level: Mapped[int]
+    reached_on: Mapped[date]
+    overdue_days: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(20), default="days")  # "days" or "no_reply" (反馈逾期)
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("supervision_documents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[Optional[SupervisionDocument]] = relationship()
+
+
+class DocumentSequence(db.Model):
+    """The last serial issued per (prefix, year): 督办〔2026〕12号 is followed by 13号."""
+
+    __tablename__ = "document_sequences"
+    __table_args__ = (UniqueConstraint("prefix", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int]
+    last_serial: Mapped[int] = mapped_column(default=0)
+
+
+class Interview(db.Model):
+    """约谈: an interview with the lead unit's responsible people, recorded by a coordinator at level 4."""
+
+    __tablename__ = "interviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date]
+    attendees: Mapped[str] = mapped_column(Text)
+    agreed: Mapped[str] = mapped_column(Text)  # what was agreed
+    follow_up_on: Mapped[Optional[date]]
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: Mapped[Optional["User"]] = relationship()

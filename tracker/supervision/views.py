@@ -1,0 +1,265 @@
+"""Pages and actions of the 督办 loop: 签收 / 退回交办, 重新交办, 延期申请 and its approval, 办结申请 and
+核查销号, reopening, the documents (.docx) and their 反馈, 约谈, a plan's ladder settings, the requests list."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from tracker.auth.models import Role
+from tracker.common.clock import today
+from tracker.common.permissions import can_read_everything, can_view_task, ensure, is_manager, require
+from tracker.common.web import expected_version, get_or_404, run_service
+from tracker.extensions import db
+from tracker.plans.models import Plan
+from tracker.supervision import services
+from tracker.supervision.documents import document_docx
+from tracker.supervision.forms import (ClosureForm, DecisionForm, ExtensionForm, InterviewForm, LadderSettingsForm,
+                                       ReasonForm, ReassignForm, ReceiptForm, ReplyForm)
+from tracker.supervision.ladder import rules_for
+from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest, ExtensionState, Receipt,
+                                        SupervisionDocument, WorkflowEvidenceFile)
+from tracker.supervision.queries import pending_requests
+from tracker.tasks.models import Task
+from tracker.units.models import Unit
+from tracker.updates.uploads import evidence_store, incoming_files, send_evidence, upload_limits
+
+bp = Blueprint("supervision", __name__)
+
+
+def _back_to(task_id: int, anchor: str = ""):
+    return redirect(url_for("tasks.detail", task_id=task_id) + (f"#{anchor}" if anchor else ""))
+
+
+def _invalid_form(task_id: int, form):
+    errors = [error for messages in form.errors.values() for error in messages]
+    flash(errors[0] if errors else _("提交的表单无效，请刷新页面后重试。"), "danger")
+    return _back_to(task_id)
+
+
+@bp.post("/receipts/<int:receipt_id>/sign")
+@login_required
+def sign(receipt_id: int):
+    """签收 (button ``sign``) or 退回交办 (button ``refuse``, with a reason)."""
+    receipt = get_or_404(Receipt, receipt_id)
+    ensure(current_user.role == Role.unit and current_user.unit_id == receipt.unit_id)
+    form = ReceiptForm()
+    if not form.validate_on_submit():
+        return _invalid_form(receipt.task_id, form)
+    version = expected_version(form.version.data)
+    if form.refuse.data:
+        _saved, error = run_service(services.refuse_receipt, current_user, receipt, reason=form.reason.data or "",
+                                    suggested_unit_id=form.suggested_unit_id.data or None, expected_version=version)
+        message = _("已退回交办，督办人员将重新交办。")
+    else:
+        _saved, error = run_service(services.sign_receipt, current_user, receipt, expected_version=version)
+        message = _("已签收。")
+    if error is None:
+        flash(message, "success")
+    return _back_to(receipt.task_id, "receipts")
+
+
+@bp.post("/tasks/<int:task_id>/reassign")
+@require(is_manager)
+def reassign(task_id: int):
+    task = get_or_404(Task, task_id)
+    form = ReassignForm()
+    if not form.validate_on_submit():
+        return _invalid_form(task.id, form)
+    _saved, error = run_service(services.reassign, current_user, task, lead_unit_id=form.lead_unit_id.data,
+                                today=today(), expected_version=expected_version(form.version.data))
+    if error is None:
+        flash(_("已重新交办，等待牵头单位签收。"), "success")
+    return _back_to(task.id, "receipts")
+
+
+def _lead_unit_form_page(task: Task, form, template: str, service, message: str, anchor: str, **fields):
+    ensure(services.permissions.unit_involvement(current_user, task) == "lead")
+    if form.validate_on_submit():
+        store = evidence_store()
+        _saved, error = run_service(service, current_user, task, today=today(), files=incoming_files(), store=store,
+                                    **upload_limits(), on_failure=store.discard_saved,
+                                    **{name: getattr(form, name).data for name in fields})
+        if error is None:
+            flash(message, "success")
+            return _back_to(task.id, anchor)
+    status = 400 if request.method == "POST" else 200
+    return render_template(template, form=form, task=task, today=today()), status
+
+
+@bp.route("/tasks/<int:task_id>/extension/new", methods=["GET", "POST"])
+@login_required
+def request_extension(task_id: int):
+    task = get_or_404(Task, task_id)
+    return _lead_unit_form_page(task, ExtensionForm(), "supervision/extension_form.html", services.request_extension,
+                                _("延期申请已提交，等待督办人员审批。"), "extensions", requested_due_on=1, reason=1)
+
+
+@bp.route("/tasks/<int:task_id>/closure/new", methods=["GET", "POST"])
+@login_required
+def request_closure(task_id: int):
+    task = get_or_404(Task, task_id)
+    return _lead_unit_form_page(task, ClosureForm(), "supervision/closure_form.html", services.request_closure,
+                                _("办结申请已提交，等待督办人员核查。"), "closure", summary=1)
+
+
+@bp.post("/extensions/<int:extension_id>/decide")
+@require(is_manager)
+def decide_extension(extension_id: int):
+    extension = get_or_404(ExtensionRequest, extension_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _invalid_form(extension.task_id, form)
+    approve = bool(form.approve.data)
+    _saved, error = run_service(services.decide_extension, current_user, extension, approve=approve,
+                                due_on=form.due_on.data, comment=form.comment.data or "", today=today(),
+                                expected_version=expected_version(form.version.data))
+    if error is None:
+        flash(_("已批准延期。") if approve else _("已不予批准延期。"), "success")
+    return _back_to(extension.task_id, "extensions")
+
+
+@bp.post("/closures/<int:closure_id>/decide")
+@require(is_manager)
+def decide_closure(closure_id: int):
+    closure = get_or_404(ClosureRequest, closure_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _invalid_form(closure.task_id, form)
+    verify = bool(form.approve.data)
+    _saved, error = run_service(services.decide_closure, current_user, closure, verify=verify,
+                                comment=form.comment.data or "", today=today(),
+                                expected_version=expected_version(form.version.data))
+    if error is None:
+        flash(_("核查通过，任务已销号。") if verify else _("已退回办结申请。"), "success")
+    return _back_to(closure.task_id, "closure")
+
+
+@bp.post("/tasks/<int:task_id>/reopen")
+@require(is_manager)
+def reopen(task_id: int):
+    task = get_or_404(Task, task_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _invalid_form(task.id, form)
+    _saved, error = run_service(services.reopen_task, current_user, task, reason=form.reason.data,
+                                expected_version=expected_version(form.version.data))
+    if error is None:
+        flash(_("任务已重新打开。"), "success")
+    return _back_to(task.id, "closure")
+
+
+@bp.post("/tasks/<int:task_id>/interviews")
+@require(is_manager)
+def record_interview(task_id: int):
+    task = get_or_404(Task, task_id)
+    form = InterviewForm()
+    if not form.validate_on_submit():
+        return _invalid_form(task.id, form)
+    _saved, error = run_service(services.record_interview, current_user, task, held_on=form.held_on.data,
+                                attendees=form.attendees.data, agreed=form.agreed.data,
+                                follow_up_on=form.follow_up_on.data, today=today())
+    if error is None:
+        flash(_("约谈已记录。"), "success")
+    return _back_to(task.id, "ladder")
+
+
+def _may_see_document(document: SupervisionDocument) -> bool:
+    return can_read_everything(current_user) or (current_user.role == Role.unit
+                                                  and current_user.unit_id == document.unit_id)
+
+
+@bp.get("/documents/<int:document_id>.docx")
+@login_required
+def document(document_id: int):
+    """The 催办单 / 督办通知单 as issued (its number and facts are those of the day it was issued)."""
+    from tracker.reports.views import _download
+
+    doc = get_or_404(SupervisionDocument, document_id)
+    ensure(_may_see_document(doc))
+    return _download(document_docx(doc), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                     f"{doc.number}-{doc.facts.get('task_number', '')}.docx")
+
+
+@bp.post("/documents/<int:document_id>/reply")
+@login_required
+def reply(document_id: int):
+    doc = get_or_404(SupervisionDocument, document_id)
+    ensure(current_user.role == Role.unit and current_user.unit_id == doc.unit_id)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _invalid_form(doc.task_id, form)
+    _saved, error = run_service(services.reply_document, current_user, doc, text=form.text.data)
+    if error is None:
+        flash(_("已反馈。"), "success")
+    return _back_to(doc.task_id, "ladder")
+
+
+@bp.get("/workflow-evidence/<int:file_id>")
+@login_required
+def evidence(file_id: int):
+    file = get_or_404(WorkflowEvidenceFile, file_id)
+    owner = db.session.get(ExtensionRequest, file.extension_id) if file.extension_id else \
+        db.session.get(ClosureRequest, file.closure_id)
+    if owner is None:
+        abort(404)
+    ensure(can_view_task(current_user, owner.task))
+    return send_evidence(file)
+
+
+@bp.get("/requests")
+@login_required
+def requests_list():
+    """Pending 延期申请 and 办结申请: coordinators all, a leader those of the units he oversees (all if none)."""
+    ensure(can_read_everything(current_user))
+    extensions, closures = pending_requests(current_user)
+    return render_template("supervision/requests.html", extensions=extensions, closures=closures,
+                           form=DecisionForm(formdata=None), today=today())
+
+
+@bp.route("/plans/<int:plan_id>/ladder", methods=["GET", "POST"])
+@require(is_manager)
+def ladder_settings(plan_id: int):
+    plan = get_or_404(Plan, plan_id)
+    form = LadderSettingsForm()
+    rules = rules_for(plan.id)
+    if request.method == "GET":
+        form.sign_within_days.data, form.reply_within_days.data = services.loop_settings(plan.id)
+        for rule in rules:
+            getattr(form, f"level{rule.level}_days").data = rule.after_days
+            getattr(form, f"level{rule.level}_recipients").data = ",".join(rule.recipients)
+        form.level2_document.data, form.level3_document.data = rules[1].issues_document, rules[2].issues_document
+    elif form.validate_on_submit():
+        levels = [(getattr(form, f"level{n}_days").data, getattr(form, f"level{n}_recipients").data or "",
+                   n == 2 and form.level2_document.data or n == 3 and form.level3_document.data) for n in (1, 2, 3, 4)]
+        _saved, error = run_service(services.save_ladder_settings, current_user, plan,
+                                    sign_within_days=form.sign_within_days.data,
+                                    reply_within_days=form.reply_within_days.data, levels=levels)
+        if error is None:
+            flash(_("督办规则已保存。"), "success")
+            return redirect(url_for("supervision.ladder_settings", plan_id=plan.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("supervision/ladder_settings.html", form=form, plan=plan), status
+
+
+def unit_choices(blank: str | None = None) -> list[tuple[int, str]]:
+    units = [(unit.id, unit.short_name) for unit in db.session.scalars(select(Unit).order_by(Unit.short_name))]
+    return ([(0, blank)] if blank is not None else []) + units
+
+
+def loop_forms(task: Task) -> dict:
+    """The loop's forms shown on the task page, for the current user's role (built unbound)."""
+    forms = {}
+    if current_user.role == Role.unit:
+        forms["receipt"] = ReceiptForm(formdata=None)
+        forms["receipt"].suggested_unit_id.choices = unit_choices(_("（不指定）"))
+        forms["reply"] = ReplyForm(formdata=None)
+    if is_manager(current_user):
+        forms["reassign"] = ReassignForm(formdata=None)
+        forms["reassign"].lead_unit_id.choices = unit_choices()
+        forms["reassign"].lead_unit_id.data = task.lead_unit_id
+        forms["decision"] = DecisionForm(formdata=None)
+        forms["reason"] = ReasonForm(formdata=None)
+        forms["interview"] = InterviewForm(formdata=None)
+    return forms
