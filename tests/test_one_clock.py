@@ -94,3 +94,14 @@ def test_without_the_demo_date_the_seeds_history_still_reads_in_order(app, seede
     # and the newest thing the seed records is its last review, not the day the seed ran
     assert db.session.scalar(select(func.max(AuditEvent.at))) < datetime(2026, 6, 30, tzinfo=BEIJING)
     assert utcnow() - db.session.scalar(select(func.max(AuditEvent.at))) > timedelta(days=1)
+
+
+def test_a_mistyped_override_stops_the_start_with_its_name(tmp_path, monkeypatch):
+    import pytest
+
+    from tracker import create_app
+
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path))
+    for setting in ({"TODAY": "30.06.2026"}, {"NOW": "2026-06-30 ten o'clock"}):
+        with pytest.raises(ValueError, match=f"TRACKER_{next(iter(setting))}="):
+            create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", **setting})

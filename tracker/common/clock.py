@@ -79,6 +79,18 @@ def today() -> date:
     return datetime.now(BEIJING).date()
 
 
+def check_overrides(config) -> None:
+    """Raises ValueError naming the setting when ``TODAY`` or ``NOW`` is not an ISO date / date-time."""
+    for name, parse in (("TODAY", date.fromisoformat), ("NOW", datetime.fromisoformat)):
+        value = config.get(name)
+        if value and not isinstance(value, (date, datetime)):
+            try:
+                parse(str(value))
+            except ValueError:
+                raise ValueError(f"TRACKER_{name}={value!r} is not an ISO "
+                                 f"{'date (2026-06-30)' if name == 'TODAY' else 'date-time (2026-06-30T10:00)'}") from None
+
+
 @contextmanager
 def frozen_at(moment: datetime) -> Iterator[None]:
     """Within the block (an app context), the clock stands at ``moment`` (Beijing time when naive):
