@@ -4,6 +4,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+# The day `make run` shows: the demo seed's history is designed around it (README: One clock).
+# `make run TRACKER_TODAY=` runs on the real clock; TRACKER_NOW=2026-06-30T10:00 stops the clock.
+TRACKER_TODAY ?= 2026-06-30
 
 .PHONY: run test install translations migrate seed clean
 
@@ -25,7 +28,7 @@ seed: migrate
 	$(FLASK) seed demo
 
 run: seed
-	TRACKER_SCHEDULER=1 $(FLASK) run --debug --host 127.0.0.1 --port 5000
+	TRACKER_TODAY=$(TRACKER_TODAY) TRACKER_SCHEDULER=1 $(FLASK) run --debug --host 127.0.0.1 --port 5000
 
 test: install
 	$(PY) -m pytest

@@ -17,7 +17,7 @@ from seeds.load_proposals import load_proposals
 from tracker.audit.services import record
 from tracker.auth.models import Role, User
 from tracker.auth.services import hash_password
-from tracker.common.clock import BEIJING
+from tracker.common.clock import BEIJING, frozen_at
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanKind, PlanStatus
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus, number_sort_key
@@ -166,13 +166,17 @@ def _source_text(name: str | None) -> str | None:
 
 
 def load_demo() -> dict:
-    """Loads the demo seed in one transaction; returns what exists afterwards."""
-    units = _units()
-    users = _users(units)
-    db.session.flush()
-    _plan(units, users)
-    load_proposals()
-    load_indicators()
+    """Loads the demo seed in one transaction; returns what exists afterwards. The records are created
+    as of ``xicen_plan.CREATED_AT`` (the plan's day of issue); reports and reviews carry their own
+    moments: the history reads in order on the demo date and on any later day."""
+    with frozen_at(xicen_plan.CREATED_AT):
+        units = _units()
+        users = _users(units)
+        db.session.flush()
+        _plan(units, users)
+        load_proposals()
+        load_indicators()
+        db.session.flush()
     db.session.commit()
     return {"units": len(units), "users": len(users)}
 

@@ -27,6 +27,9 @@ monthly, due on the 25th):
 from datetime import date, datetime
 
 DEMO_DATE = date(2026, 6, 30)
+# When the seed's units, users, plan, tasks, proposals and indicators are recorded as created (Beijing
+# time): the plan's day of issue, before any of the history below, whatever day the seed is loaded on.
+CREATED_AT = datetime(2025, 10, 17, 9, 0)
 
 PLAN = {
     "short_name": "西岑园",

@@ -90,8 +90,10 @@ def test_whole_review_loop(app, seeded, on_date, browser):
                                                                        AuditEvent.object_id.in_([first_id, second.id]))
                                       .order_by(AuditEvent.id)))
     assert actions == ["update.submitted", "update.returned", "update.resubmitted", "update.accepted"]
-    assert "update.returned" in page and "task.progress" in page
-    assert re.search(r"progress: \d+ → 60", page)
+    # the trail in plain language (tracker/audit/sentences.py): the raw codes stay in the database only
+    assert "update.returned" not in page and "task.progress" not in page
+    assert re.search(r"区府办督查科 退回了 \S+ 2026年\d+月的报送", page)
+    assert re.search(r"进度 由 \d+% 调整为 60%", page)
 
 
 def test_accepting_a_full_report_does_not_close_the_task(seeded, on_date, browser):

@@ -35,6 +35,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     if not app.config.get("EVIDENCE_FOLDER"):
         app.config["EVIDENCE_FOLDER"] = str(Path(app.instance_path) / "evidence")
 
+    from tracker.common.clock import check_overrides
+
+    check_overrides(app.config)  # a mistyped TRACKER_TODAY / TRACKER_NOW stops the start, not every page
     if config is None and config_for_environment() is ProductionConfig:
         ProductionConfig.check(app)  # refuse to start with the default secret key or debug on
 

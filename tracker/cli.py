@@ -31,7 +31,9 @@ scheduler_cli = AppGroup("scheduler", help="The reminder scheduler process.")
 def _parse_moment(value: str | None) -> datetime:
     """An ISO moment; without a zone it is Beijing time. None means now."""
     if not value:
-        return datetime.now(timezone.utc)
+        from tracker.common.clock import utcnow
+
+        return utcnow()
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=BEIJING)

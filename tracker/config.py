@@ -23,6 +23,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # ISO date overriding "today" for demos and tests; unset in production.
     TODAY = _env("TODAY")
+    # ISO date-time (Beijing time without a zone) at which the clock stands still: tracker/common/clock.py.
+    NOW = _env("NOW")
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
 
     BABEL_DEFAULT_LOCALE = "zh_CN"

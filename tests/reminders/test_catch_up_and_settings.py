@@ -76,7 +76,7 @@ def test_escalation_badge_and_history_on_the_task_page(seeded, smtp, browser, on
     assert escalated == {"3", "11", "12", "15"}
     task_id = db.session.scalar(select(Task.id).where(Task.number == "3"))
     page = browser("leader").get(f"/tasks/{task_id}").text
-    assert 'id="escalated"' in page and "督办升级记录" in page and "task.escalated" in page
+    assert 'id="escalated"' in page and "督办升级记录" in page and "将任务提请领导督办" in page
 
 
 def test_returned_and_resubmitted_updates_are_emailed_at_once(seeded, smtp, browser, on_date):

@@ -188,7 +188,7 @@ def test_supervision_notice_names_the_task_unit_and_days_overdue(june_30, browse
     assert paragraphs[0] == "督办通知单"
     assert re.search(r"督办〔2026〕\d+号", paragraphs[1])
     assert paragraphs[3] == f"{lead_unit_name}："  # addressed to the lead unit
-    assert "完善运营机制" in body and f"已逾期{days}天" in body and "2026年3月31日" in body
+    assert "完善运营机制" in body and f"已逾期{days}个工作日" in body and "2026年3月31日" in body
     assert "第三家区级国资平台审计评估报告已出具" in body  # latest accepted progress
     assert "2026年6月30日" in paragraphs
     assert "抄送：青西办、区财政局。" in body

@@ -48,10 +48,13 @@ def record(actor, action: str, obj, *, task_id: Optional[int] = None,
     return audit_event
 
 
-def record_many(actor, action: str, object_type: str, events: list[dict[str, Any]]) -> None:
+def record_many(actor, action: str, object_type: str, events: list[dict[str, Any]],
+                at: Optional[datetime] = None) -> None:
     """Audit events for many objects of one kind at once, in multi-row INSERTs; each event a dict of
-    ``object_id`` and optionally ``task_id``, ``changes``, ``summary``. Never commits."""
+    ``object_id`` and optionally ``task_id``, ``changes``, ``summary``; all at ``at`` (default: now).
+    Never commits."""
     if events:
+        at = at or utcnow()
         db.session.execute(sa_insert(AuditEvent), [
-            dict(at=utcnow(), **_event_values(actor, action, object_type, event["object_id"], event.get("task_id"),
+            dict(at=at, **_event_values(actor, action, object_type, event["object_id"], event.get("task_id"),
                                               event.get("changes"), event.get("summary", ""))) for event in events])

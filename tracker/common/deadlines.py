@@ -76,7 +76,9 @@ def period_by_key(cycle: str, report_day: int, key: str, due_on: date | None = N
                 return None
             return period_of(cycle, report_day, date(int(year), int(quarter) * 3, 1))
         if cycle == ONCE and key == FINAL_PERIOD:
-            return period_of(cycle, report_day, date.today(), due_on)
+            from tracker.common.clock import today  # the clock imports workdays, as this module does
+
+            return period_of(cycle, report_day, today(), due_on)
     except (ValueError, TypeError):
         return None
     return None

@@ -5,9 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from tracker.audit.models import AuditEvent
+from tracker.audit.sentences import describe
 from tracker.common.clock import today
 from tracker.common.pagination import paginate
 from tracker.common.pickers import unit_picker
@@ -70,9 +70,9 @@ def detail(proposal_id: int):
         due = date_from_hint(commitment.get("due_hint"), (proposal.reply_on or today()).year)
         commitments.append({"text": commitment.get("text", ""), "due_hint": commitment.get("due_hint"),
                             "due_on": due, "task": tracked.get(commitment.get("text", "").strip())})
-    audit_trail = list(db.session.scalars(
+    audit_trail = describe(db.session.scalars(
         select(AuditEvent).where(AuditEvent.object_type == Proposal.__tablename__, AuditEvent.object_id == proposal.id)
-        .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
     return render_template("proposals/detail.html", proposal=proposal, commitments=commitments,
                            follow_up_tasks=follow_up_tasks, reports=report_status(follow_up_tasks, today()),
                            units=units, today=today(), can_manage=can_manage_proposals(current_user),

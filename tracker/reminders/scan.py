@@ -21,7 +21,6 @@ from sqlalchemy import Integer, String, or_, select, tuple_
 from tracker.audit.services import record_many
 from tracker.auth.models import Role, User, leader_units
 from tracker.common import deadlines
-from tracker.common.clock import utcnow
 from tracker.common.upsert import among, batches, insert_new_rows
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
@@ -442,7 +441,7 @@ def scan_escalations(at: datetime, result: ScanResult) -> None:
     leaders = [(leader, user_recipient(leader), overseen.get(leader.id)) for leader in users_with_role(Role.leader)]
     escalated = [row for row in result.overdue_rows(today)
                  if row.kind == "task" and row.overdue_days > settings_for(row.plan_id, settings).escalate_after_days]
-    _record_new_escalations(escalated, today)
+    _record_new_escalations(escalated, today, at)
     for row in escalated:
         # The task is loaded only if an email or message about it is new (a late task's due date is its row's).
         task, last_accepted = Later(lambda row=row: row.task), Later(lambda row=row: row.last_accepted)
@@ -457,18 +456,19 @@ def scan_escalations(at: datetime, result: ScanResult) -> None:
                 task_id=row.task_id, at=at, task=task, overdue_days=row.overdue_days, last_accepted=last_accepted)
 
 
-def _record_new_escalations(escalated: list, today: date, batch: int = 1000) -> None:
+def _record_new_escalations(escalated: list, today: date, at: datetime, batch: int = 1000) -> None:
     """Escalation rows (and their audit events) for the episodes not escalated before, in multi-row
     INSERTs. ON CONFLICT: a scheduler racing this one may have escalated the same episode meanwhile, and
-    only the rows this scan inserted (RETURNING) get an audit event."""
+    only the rows this scan inserted (RETURNING) get an audit event. Both are stamped with the scan's
+    moment ``at``, the day they are about, whenever the scan is run."""
     existing = set(db.session.execute(select(Escalation.task_id, Escalation.due_on)).all())
     new = {(row.task_id, row.due_on): row for row in escalated if (row.task_id, row.due_on) not in existing}
     rows = [dict(task_id=task_id, due_on=due_on, escalated_on=today, overdue_days=row.overdue_days,
-                 created_at=utcnow()) for (task_id, due_on), row in new.items()]
+                 created_at=at) for (task_id, due_on), row in new.items()]
     table = Escalation.__table__
     inserted = insert_new_rows(table, rows, unique=["task_id", "due_on"],
                                returning=[table.c.id, table.c.task_id, table.c.due_on], batch=batch)
-    record_many(None, "task.escalated", Escalation.__tablename__, [
+    record_many(None, "task.escalated", Escalation.__tablename__, at=at, events=[
         dict(object_id=escalation_id, task_id=task_id, changes={"overdue_days": new[task_id, due_on].overdue_days},
              summary=new[task_id, due_on].task.label) for escalation_id, task_id, due_on in inserted])
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -69,14 +69,14 @@ def tick(app: Flask, lock: SchedulerLock) -> None:
     if not lock.acquire():
         return
     from tracker.reminders.heartbeat import beat
-    from tracker.common.clock import today
+    from tracker.common.clock import today, utcnow
     from tracker.reminders.jobs import run_reminders
     from tracker.reports.snapshots import city_dashboard
     from tracker.tasks.overdue_store import refresh_overdue_entries
 
     with app.app_context():
         try:
-            result = run_reminders(datetime.now(timezone.utc))
+            result = run_reminders(utcnow())
             beat("scheduler")
             if result.scan.total or result.scan.webhook_calls or result.send.sent:
                 log.info("reminders: queued %s and %d webhook calls, sent %d", dict(result.scan.queued),

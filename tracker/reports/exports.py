@@ -6,6 +6,8 @@ the file as bytes; nothing here queries the database or reads the request.
 from __future__ import annotations
 
 import io
+import math
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Sequence
@@ -13,7 +15,8 @@ from typing import Any, Iterable, Sequence
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.oxml import OxmlElement
+from docx.shared import Cm, Pt, RGBColor
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -80,6 +83,7 @@ def _sheet_bytes(sheet_title: str, title: str, subtitle: str, columns: Sequence[
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     row_number = 3
     for row_number, values in enumerate(rows, start=4):
+        sheet.row_dimensions[row_number].height = row_height(columns, values)
         for index, (column, value) in enumerate(zip(columns, values), start=1):
             cell = sheet.cell(row=row_number, column=index, value=value)
             cell.font = Font(name=_FONT, size=10)
@@ -103,6 +107,28 @@ def _sheet_bytes(sheet_title: str, title: str, subtitle: str, columns: Sequence[
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+LINE_POINTS = 13.5  # one line of 10 pt 宋体, as Excel, WPS and LibreOffice space it
+MAX_ROW_POINTS = 409  # Excel's largest row height
+
+
+def _display_width(text: str) -> int:
+    """Width in Excel's column units: a CJK (full-width) character takes two, others one."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def row_height(columns: Sequence[Col], values: Sequence[Any]) -> float:
+    """A row's height in points so that its wrapped text shows and prints whole: spreadsheet programs
+    do not grow a row for wrapped text a file sets, so a row without a height prints one line of it."""
+    lines = 1
+    for column, value in zip(columns, values):
+        if value is None or column.kind != "text":
+            continue
+        usable = max(1.0, column.width - 1)  # the cell's padding
+        cell_lines = sum(max(1, math.ceil(_display_width(part) / usable)) for part in str(value).split("\n"))
+        lines = max(lines, cell_lines)
+    return min(MAX_ROW_POINTS, lines * LINE_POINTS + 4)
 
 
 def _update_text(update) -> str:
@@ -186,7 +212,33 @@ def _document() -> Document:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _BODY_FONT)
     normal.paragraph_format.line_spacing = Pt(28)
     normal.paragraph_format.space_after = Pt(0)
+    for name in ("Heading 1", "Heading 2", "Heading 3"):  # Word's default headings are blue (theme accent 1)
+        document.styles[name].font.color.rgb = _BLACK
+    _page_numbers(section)
     return document
+
+
+_BLACK = RGBColor(0, 0, 0)
+
+
+def _page_numbers(section) -> None:
+    """The page number centred in the footer, "－ 1 －" as official documents print it (a PAGE field)."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_font(paragraph.add_run("－ "), _BODY_FONT, 14)
+    for kind in ("begin", "instruction", "separate", "number", "end"):
+        run = paragraph.add_run("1" if kind == "number" else None)  # "1" until Word updates the field
+        _set_font(run, _BODY_FONT, 14)
+        if kind == "instruction":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = " PAGE "
+            run._element.append(element)
+        elif kind != "number":
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+            run._element.append(element)
+    _set_font(paragraph.add_run(" －"), _BODY_FONT, 14)
 
 
 def _paragraph(document, text: str, *, font: str = _BODY_FONT, size: float = 16, bold: bool = False,
@@ -208,7 +260,7 @@ def _heading(document, text: str, level: int):
     paragraph.paragraph_format.space_after = Pt(0)
     _set_font(paragraph.add_run(text), _HEADING_FONT if level == 1 else _SUBHEADING_FONT, 16, bold=level == 2)
     for run in paragraph.runs:
-        run.font.color.rgb = None
+        run.font.color.rgb = _BLACK
     return paragraph
 
 
@@ -272,7 +324,7 @@ def progress_report_docx(*, plan, month: date, sections: Sequence[tuple[Any, Seq
                       due=chinese_date(task.due_on) if task.due_on else "—", state=state_label(entry.state),
                       progress=task.progress)
             if entry.state == OVERDUE:
-                facts += _("已逾期%(n)d天。", n=entry.overdue_days)
+                facts += _("已逾期%(n)d个工作日。", n=entry.overdue_days)
             _paragraph(document, facts)
             _paragraph(document, _("本期进展（%(period)s）：", period=period_label(entry.period_key)) + _report_line(entry))
             source = entry.update if entry.update is not None and entry.update.review_state == ReviewState.accepted \
@@ -300,11 +352,11 @@ def supervision_notice_docx(*, task, kind: str, overdue_days: int, due_on: date,
     source = _("根据《%(plan)s》（%(number)s），你单位牵头负责第%(n)s项任务“%(title)s”。",
                plan=plan.title, number=plan.doc_number or "—", n=task.number, title=task.title)
     if kind == "task":
-        body = source + _("该任务完成时限为%(due)s，截至%(today)s尚未完成，已逾期%(days)d天，当前进度%(progress)d%%。",
+        body = source + _("该任务完成时限为%(due)s，截至%(today)s尚未完成，已逾期%(days)d个工作日，当前进度%(progress)d%%。",
                           due=chinese_date(due_on), today=chinese_date(today), days=overdue_days,
                           progress=task.progress)
     else:
-        body = source + _("该任务%(period)s进展应于%(due)s前报送，截至%(today)s尚未报送（或报送已退回未重新提交），已逾期%(days)d天。",
+        body = source + _("该任务%(period)s进展应于%(due)s前报送，截至%(today)s尚未报送（或报送已退回未重新提交），已逾期%(days)d个工作日。",
                           period=period_label(period), due=chinese_date(due_on), today=chinese_date(today),
                           days=overdue_days)
     _paragraph(document, body)

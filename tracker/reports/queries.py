@@ -38,6 +38,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.common import deadlines
+from tracker.common.clock import utcnow
 from tracker.common.pagination import Page, paginate_rows
 from tracker.common.permissions import visible_task_condition
 from tracker.common.workdays import BEIJING, WorkingCalendar
@@ -254,7 +255,7 @@ def dashboard_figures(today: date, scope: Scope) -> DashboardFigures:
     by_group, by_unit = rag_by_group(today, scope), rag_by_lead_unit(today, scope)
     shown_groups = by_group if len(by_group) <= ROLL_UP_ROWS else worst_first(by_group)[:ROLL_UP_ROWS]
     return DashboardFigures(state_counts(today, scope), shown_groups, by_unit[:ROLL_UP_ROWS], len(by_group),
-                            len(by_unit), trend(today, scope), datetime.now(timezone.utc))
+                            len(by_unit), trend(today, scope), utcnow())
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker.audit.models import AuditEvent
+from tracker.audit.sentences import describe
 from tracker.auth.models import Role
 from tracker.common.clock import today
 from tracker.common.fragments import FragmentCache
@@ -55,8 +56,8 @@ def mine():
 def detail(task_id: int):
     task = get_or_404(Task, task_id)
     ensure(can_view_task(current_user, task))
-    audit_trail = list(db.session.scalars(select(AuditEvent).where(AuditEvent.task_id == task.id)
-                                          .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+    audit_trail = describe(db.session.scalars(select(AuditEvent).where(AuditEvent.task_id == task.id)
+                                              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
     escalations = list(db.session.scalars(select(Escalation).where(Escalation.task_id == task.id)
                                           .order_by(Escalation.escalated_on.desc())))
     return render_template("tasks/detail.html", task=task, updates=task_updates(task), audit_trail=audit_trail,
