@@ -145,3 +145,16 @@ def test_a_reply_in_time_keeps_the_level(seeded, smtp):
     db.session.commit()
     _run(date(2026, 7, 10), date(2026, 7, 20), smtp, task_id)
     assert [level for level, _day, _reason in _steps(task_id)] == [1, 2]
+
+
+def test_a_task_found_long_overdue_gets_one_notice_not_a_pile(seeded, smtp):
+    """The first scan over the seed: task 12 is 40 working days late. Every level is recorded, the
+    督办通知单 (the highest level with a document) is issued, and no 催办单 beside it; the unit hears once."""
+    task_id = db.session.scalar(select(Task.id).where(Task.number == "12"))
+    received = _run(date(2026, 6, 30), date(2026, 6, 30), smtp, task_id)
+    assert [level for level, _day, _reason in _steps(task_id)] == [1, 2, 3, 4]
+    documents = list(db.session.scalars(select(SupervisionDocument).where(SupervisionDocument.task_id == task_id)))
+    assert [(d.level, d.prefix) for d in documents] == [(3, "督办")]
+    kinds = sorted((m.key.split(":")[0], m.key.split(":")[4]) for m in received[date(2026, 6, 30)])
+    assert {kind for kind, _level in kinds} == {"document_issued", "ladder_reached"}
+    assert {level for _kind, level in kinds} == {"3", "4"}  # the notice to leaders, level 4 to coordinators

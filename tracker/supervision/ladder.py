@@ -19,7 +19,6 @@ from sqlalchemy import select
 
 from tracker.audit.services import record_many
 from tracker.auth.models import Role, User, leader_units
-from tracker.common.clock import utcnow
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.reminders.models import NotificationKind, ReminderSettings
@@ -131,27 +130,33 @@ def scan_ladder(at: datetime, result) -> None:
         target = level_by_days(rules, row.overdue_days)
         if (*key, reached[key]) in unanswered:  # the latest level's document was not answered in time
             target = max(target, min(4, reached[key] + 1))
-        for level in range(reached[key] + 1, target + 1):
+        new_levels = range(reached[key] + 1, target + 1)
+        with_document = [level for level in new_levels
+                         if rules[level - 1].issues_document and level in DOCUMENT_OF_LEVEL]
+        for level in new_levels:
             reason = "days" if level <= level_by_days(rules, row.overdue_days) else "no_reply"
-            climbs.append((row, rules[level - 1], reason))
+            # Several levels at once (a task found long overdue, a scan after downtime): each is recorded;
+            # only the highest issues its messages, and only the highest one with a document its document.
+            climbs.append((row, rules[level - 1], reason, level == target,
+                           bool(with_document) and level == with_document[-1]))
     if not climbs:
         return
-    cards = task_cards(list({row.task_id for row, _rule, _reason in climbs}))
+    cards = task_cards(list({climb[0].task_id for climb in climbs}))
     units = {unit.id: unit for unit in db.session.scalars(
-        select(Unit).where(Unit.id.in_({row.lead_unit_id for row, _r, _s in climbs})))}
+        select(Unit).where(Unit.id.in_({climb[0].lead_unit_id for climb in climbs})))}
     leaders, coordinators = _leaders(), users_with_role(Role.coordinator)
     from tracker.supervision.services import next_serial
 
     audit = []
-    for row, rule, reason in climbs:
+    for row, rule, reason, top, issues_document in climbs:
         card, unit = cards[row.task_id], units[row.lead_unit_id]
         document = None
-        if rule.issues_document and rule.level in DOCUMENT_OF_LEVEL:
+        if issues_document:
             kind, prefix = DOCUMENT_OF_LEVEL[rule.level]
             reply_by = calendar.add_working_days(today, reply_days.get(row.plan_id, 5))
             document = SupervisionDocument(
                 kind=kind, prefix=prefix, year=today.year, serial=next_serial(prefix, today.year), task_id=row.task_id,
-                unit_id=unit.id, level=rule.level, issued_on=today, issued_at=utcnow(), reply_by=reply_by,
+                unit_id=unit.id, level=rule.level, issued_on=today, issued_at=at, reply_by=reply_by,
                 overdue_days=row.overdue_days,
                 facts={"task_label": card.label, "task_number": card.number, "task_title": card.title,
                        "plan_title": card.plan.title, "plan_doc_number": card.plan.doc_number or "",
@@ -161,12 +166,14 @@ def scan_ladder(at: datetime, result) -> None:
             db.session.flush()
         step = LadderStep(task_id=row.task_id, kind=row.kind, due_on=row.due_on, period=row.period, level=rule.level,
                           reached_on=today, overdue_days=row.overdue_days, reason=reason, lead_unit_id=unit.id,
-                          document_id=document.id if document else None, created_at=utcnow())
+                          document_id=document.id if document else None, created_at=at)
         db.session.add(step)
         db.session.flush()
         audit.append(dict(object_id=step.id, task_id=row.task_id, summary=card.label,
                           changes={"level": rule.level, "overdue_days": row.overdue_days, "kind": row.kind,
                                    "reason": reason, "document": document.number if document else ""}))
+        if not (top or document):
+            continue
         context = dict(task=Later(lambda card=card: card), level=rule.level, level_label=LEVEL_LABELS[rule.level],
                        overdue_days=row.overdue_days, lines=_lines(rule.level, row, document, reason),
                        link=f"/tasks/{row.task_id}#ladder")
@@ -178,7 +185,7 @@ def scan_ladder(at: datetime, result) -> None:
                        **context)
         for recipient in recipients_of(rule.recipients, unit, leaders, coordinators):
             result.queue(notification, f"{key}:{recipient.email}", recipient, task_id=row.task_id, at=at, **context)
-    record_many(None, "ladder.reached", LadderStep.__tablename__, audit)
+    record_many(None, "ladder.reached", LadderStep.__tablename__, audit, at=at)
 
 
 def _lines(level: int, row, document, reason: str) -> list:

@@ -63,7 +63,8 @@ class TaskLoop:
 
 
 def task_loop(task: Task) -> TaskLoop:
-    """The loop of one task in six statements (the page's query budget, tests/test_query_budget.py)."""
+    """The loop of one task in five statements, six once the ladder has steps (the page's query budget,
+    tests/test_query_budget.py)."""
     from tracker.supervision import services
 
     receipts, extensions, steps = services.receipts_of(task), services.extensions_of(task), services.ladder_of(task)
@@ -71,7 +72,8 @@ def task_loop(task: Task) -> TaskLoop:
     first = min(approved, key=lambda e: (e.decided_at, e.id)) if approved else None
     current_episode = [s.level for s in steps if s.kind == "task" and s.due_on == task.due_on]
     return TaskLoop(receipts=receipts, extensions=extensions, closures=services.closures_of(task), steps=steps,
-                    documents=services.documents_of(task), interviews=services.interviews_of(task),
+                    documents=[step.document for step in steps if step.document is not None],
+                    interviews=services.interviews_of(task),
                     original_due_on=first.due_on_before if first else task.due_on,
                     level=max(current_episode, default=0) if task.status in services.OPEN else 0,
                     pending_receipts={r.unit_id: r for r in receipts if r.state.value == "pending"})

@@ -9,6 +9,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
 from tracker.auth.models import Role
@@ -403,6 +404,7 @@ def documents_of(task: Task) -> list[SupervisionDocument]:
 
 def ladder_of(task: Task) -> list[LadderStep]:
     return list(db.session.scalars(select(LadderStep).where(LadderStep.task_id == task.id)
+                                   .options(selectinload(LadderStep.document))
                                    .order_by(LadderStep.due_on, LadderStep.kind, LadderStep.level)))
 
 
