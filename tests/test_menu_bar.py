@@ -14,7 +14,7 @@ def _menu(html: str) -> str:
 
 
 def _links(menu: str) -> set[str]:
-    return set(re.findall(r'<a class="nav-link" href="([^"]+)">', menu))
+    return set(re.findall(r'<a class="(?:nav-link|dropdown-item)[^"]*"(?: aria-current="page")? href="([^"]+)">', menu))
 
 
 def _form(menu: str, action: str) -> dict:
@@ -60,3 +60,25 @@ def test_the_language_switch_returns_to_the_page_it_was_on_with_this_sessions_to
     english = _menu(first.get("/overdue").text)
     assert "Overdue" in english and "逾期清单" not in english
     assert "逾期清单" in _menu(second.get("/overdue").text)  # the other session keeps its language
+
+
+def test_links_are_grouped_by_job_and_the_current_place_is_highlighted(seeded, browser):
+    coordinator = browser("coordinator")
+    menu = _menu(coordinator.get("/overdue").text)
+    groups = re.findall(r'data-bs-toggle="dropdown"[^>]*id="menu-(\w+)">([^<]+)<', menu)
+    assert [label for _name, label in groups] == ["任务", "督办", "统计", "管理"]
+    active = re.findall(r'class="[^"]*\bactive" aria-current="page"[^>]*>([^<]+)<', menu)
+    assert active == ["督办", "逾期清单"]  # the group and the link of the page shown
+    assert "<!--duban:" not in menu  # no placeholder is left over
+    task_page = _menu(coordinator.get("/plans/").text)
+    assert re.findall(r'class="[^"]*\bactive" aria-current="page"[^>]*>([^<]+)<', task_page) == ["任务", "方案"]
+    assert 'action="/search"' in menu and 'name="q"' in menu  # the search box of the top bar
+    assert 'data-bs-toggle="collapse"' in menu  # collapses behind the toggler on a phone
+
+
+def test_the_english_brand_says_duban_once(seeded, browser):
+    coordinator = browser("coordinator")
+    form = _form(_menu(coordinator.get("/plans/").text), "/language/en")
+    coordinator.client.post("/language/en", data={"csrf_token": form["csrf_token"], "next": "/plans/"})
+    brand = re.search(r'class="navbar-brand[^"]*"[^>]*>(.*?)</a>', _menu(coordinator.get("/plans/").text), re.S).group(1)
+    assert re.sub("<[^>]+>", "", brand).split() == ["Duban"]

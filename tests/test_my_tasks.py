@@ -42,8 +42,8 @@ def test_my_tasks_come_a_page_at_a_time_and_together_are_every_task_of_the_unit(
     for page in range(1, pages + 1):
         html = client.get(f"/tasks/mine?page={page}").text
         assert f"共{len(expected)}项" in html and f"{page} / {pages}（" in html  # the pager
-        table = html.split('<table class="table table-hover align-middle">')[1].split("</table>")[0]
-        rows = [int(task_id) for task_id in re.findall(r'<td><a href="/tasks/(\d+)">', table)]
+        table = html.split('<table class="table table-stack table-hover align-middle">')[1].split("</table>")[0]
+        rows = [int(task_id) for task_id in re.findall(r'<td data-label="任务"><a href="/tasks/(\d+)">', table)]
         assert 0 < len(rows) <= 3
         shown += rows
     assert shown == expected  # in plan order, none twice, none missing

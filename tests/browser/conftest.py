@@ -115,3 +115,14 @@ def log_in(page, login: str, password: str = DEMO_PASSWORD) -> None:
     page.click("form:has(input[name=password]) [type=submit]")
     page.wait_for_load_state("networkidle")
     assert "/login" not in page.url, f"login failed for {login}: {page.locator('.alert').all_inner_texts()}"
+
+
+def go_by_menu(page, group: str, link: str) -> None:
+    """Opens a page through the top bar as a person does: the group's dropdown (任务, 督办, …), then its link."""
+    nav = page.locator("nav.navbar")
+    toggler = nav.locator(".navbar-toggler")
+    if toggler.is_visible():  # a phone: the groups are behind the toggler
+        toggler.click()
+    nav.get_by_role("button", name=group, exact=True).click()
+    nav.get_by_role("link", name=link, exact=True).click()
+    page.wait_for_load_state("networkidle")

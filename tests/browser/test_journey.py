@@ -15,7 +15,7 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, go_by_menu
 from tracker.extensions import db
 from tracker.tasks.models import Task
 from tracker.updates.models import EvidenceFile, ReviewState, StatusUpdate
@@ -78,7 +78,7 @@ def test_report_return_resubmit_accept_and_overdue_export(app, open_page, networ
 
     # 1. The unit user logs in and opens 我的任务: task 7's June report is missing.
     unit = open_page("jingwei")
-    unit.get_by_role("link", name="我的任务", exact=True).click()
+    go_by_menu(unit, "任务", "我的任务")
     expect(unit.locator("h1")).to_contain_text("我的任务")
     expect(unit.locator("h1")).to_contain_text(unit_name)
     row = unit.locator("tbody tr").filter(has=unit.get_by_role("link", name=task_title, exact=True))
@@ -112,7 +112,7 @@ def test_report_return_resubmit_accept_and_overdue_export(app, open_page, networ
 
     # 3. The coordinator opens 审核, sees the report and its evidence, and returns it with a comment.
     coordinator = open_page("coordinator")
-    coordinator.get_by_role("link", name="审核", exact=True).click()
+    go_by_menu(coordinator, "督办", "审核")
     expect(coordinator.locator("h1")).to_contain_text("待审核的报送")
     card = coordinator.locator(f"#review-{first_id}")
     expect(card).to_contain_text("完成改性塑料项目签约2个。")
@@ -131,7 +131,7 @@ def test_report_return_resubmit_accept_and_overdue_export(app, open_page, networ
                                                                             RETURN_COMMENT)
 
     # 4. The unit sees the returned report with the comment on 我的任务, and resubmits.
-    unit.get_by_role("link", name="我的任务", exact=True).click()
+    go_by_menu(unit, "任务", "我的任务")
     returned_box = unit.locator(".card.border-danger")
     expect(returned_box).to_contain_text("被退回的报送（请修改后重新提交）")
     expect(returned_box).to_contain_text(f"审核意见：{RETURN_COMMENT}")
@@ -155,7 +155,7 @@ def test_report_return_resubmit_accept_and_overdue_export(app, open_page, networ
     expect(unit.locator(f"#update-{resubmitted.id} .badge")).to_contain_text(["待审核"])
 
     # 5. The coordinator sees the resubmission with the earlier comment, and accepts it.
-    coordinator.get_by_role("link", name="审核", exact=True).click()
+    go_by_menu(coordinator, "督办", "审核")
     card = coordinator.locator(f"#review-{resubmitted.id}")
     expect(card).to_contain_text("重新提交")
     expect(card).to_contain_text(f"上次退回意见：{RETURN_COMMENT}")
@@ -175,7 +175,7 @@ def test_report_return_resubmit_accept_and_overdue_export(app, open_page, networ
 
     # 6. The leader opens 逾期清单: the overdue tasks are there, task 7's June report no longer is.
     leader = open_page("leader")
-    leader.get_by_role("link", name="逾期清单", exact=True).click()
+    go_by_menu(leader, "督办", "逾期清单")
     expect(leader.locator("h1")).to_contain_text("逾期清单")
     expect(leader.locator("h1")).to_contain_text("2026")
     table = leader.locator("#overdue-table")

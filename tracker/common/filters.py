@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app
+from flask_babel import get_locale
 
 from tracker.common import labels, permissions
 from tracker.common.clock import to_beijing
@@ -37,6 +38,18 @@ def page_label(value) -> str:
     return labels.label(value, tables[translations])
 
 
+# Punctuation between interface words and data (标点): full-width in Chinese, its English form in English.
+ENGLISH_PUNCTUATION = {"：": ": ", "，": ", ", "；": "; ", "。": ". ", "（": " (", "）": ")", "、": ", "}
+
+
+def punct(mark: str) -> str:
+    """``{{ punct('：') }}`` in a template: "：" on a Chinese page, ": " on an English one ("Work progress：" was)."""
+    locale = get_locale()
+    if locale is not None and locale.language == "en":
+        return ENGLISH_PUNCTUATION.get(mark, mark)
+    return mark
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, label=page_label, period=period_label,
@@ -44,4 +57,4 @@ def register(app: Flask) -> None:
         badge=lambda value: labels.BADGES.get(getattr(value, "value", value), "secondary"),
     )
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(perm=permissions)
+    app.jinja_env.globals.update(perm=permissions, punct=punct)

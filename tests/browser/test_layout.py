@@ -1,0 +1,159 @@
+"""How the pages look where people use them (Chromium, demo seed, 2026-06-30): a unit's phone in the
+WeCom/DingTalk in-app browser (390 px), the English menu on an office screen (1366 px), and the
+confirmation before 放弃 on the import review, which the app's CSP must not block.
+
+Screenshots are kept under test-artifacts/ (phone-*.png, menu-en-1366.png) for a person to look at."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.browser.conftest import ARTIFACTS, log_in
+from tracker.extensions import db
+from tracker.imports.drafts import create_draft
+from tracker.imports.models import DraftState, ImportDraft
+from tracker.tasks.models import Task
+
+PHONE = {"width": 390, "height": 844}
+XICEN = Path(__file__).resolve().parents[2] / "seeds" / "documents" / "xicen-action-plan-2025-2026.txt"
+
+
+def _page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def _phone(chromium, live_server, network_guard, login: str):
+    context = chromium.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                   locale="zh-CN", base_url=live_server)
+    context.route("**/*", network_guard.route)
+    page = context.new_page()
+    page.on("pageerror", lambda error: network_guard.page_errors.append(str(error)))
+    log_in(page, login)
+    return context, page
+
+
+def _shoot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_unit_and_a_coordinator_use_four_pages_on_a_phone(app, chromium, live_server, network_guard):
+    task = db.session.scalar(select(Task).where(Task.number == "7"))  # led by 区经委 (jingwei)
+    task_id = task.id
+    db.session.remove()
+
+    context, unit = _phone(chromium, live_server, network_guard, "jingwei")
+    try:
+        # The menu is collapsed behind the toggler: the bar is one line, not 300-400 px of links.
+        unit.goto("/tasks/mine")
+        bar = unit.locator("nav.navbar")
+        assert bar.bounding_box()["height"] < 80
+        toggler = bar.locator(".navbar-toggler")
+        expect(toggler).to_be_visible()
+        expect(bar.get_by_role("button", name="任务", exact=True)).to_be_hidden()
+        assert _page_width(unit) == PHONE["width"]
+        # 我的任务: each task a card; its name reads on a line, and 报送进展 is on the screen.
+        title = unit.locator("td[data-label='任务']").first
+        assert title.bounding_box()["width"] > 300  # the name has the width of the screen, not one character a line
+        report = unit.get_by_role("link", name="报送进展").first
+        box = report.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] and box["height"] >= 40
+        _shoot(unit, "phone-my-tasks")
+        toggler.click()
+        expect(bar.get_by_role("button", name="任务", exact=True)).to_be_visible()
+        _shoot(unit, "phone-menu-open")
+
+        # The task page: due date and progress come before the reports and the history.
+        unit.goto(f"/tasks/{task_id}")
+        assert _page_width(unit) == PHONE["width"]
+        facts = unit.locator(".task-facts").bounding_box()
+        history = unit.get_by_role("heading", name="进展报送记录").bounding_box()
+        trail = unit.get_by_role("heading", name="操作留痕").bounding_box()
+        assert facts["y"] < history["y"] < trail["y"]
+        assert facts["y"] < PHONE["height"]  # on the first screen
+        expect(unit.locator(".task-facts")).to_contain_text("完成时限")
+        _shoot(unit, "phone-task")
+
+        # The report form.
+        unit.goto(f"/tasks/{task_id}/updates/new")
+        assert _page_width(unit) == PHONE["width"]
+        submit = unit.locator("form [type=submit]").last.bounding_box()
+        assert submit["x"] + submit["width"] <= PHONE["width"]
+        _shoot(unit, "phone-update-form")
+    finally:
+        context.close()
+
+    context, coordinator = _phone(chromium, live_server, network_guard, "coordinator")
+    try:
+        for path, name in (("/overdue", "phone-overdue"), ("/reviews", "phone-reviews")):
+            coordinator.goto(path)
+            assert _page_width(coordinator) == PHONE["width"], path
+            _shoot(coordinator, name)
+        coordinator.goto("/overdue")
+        task_cell = coordinator.locator("#overdue-table td[data-label='任务']").first
+        assert task_cell.bounding_box()["width"] > 300  # the name has the width of the screen
+    finally:
+        context.close()
+    assert network_guard.page_errors == []
+
+
+def test_the_english_menu_is_one_line_at_1366(app, chromium, live_server, network_guard):
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="en-US", base_url=live_server)
+    context.route("**/*", network_guard.route)
+    try:
+        page = context.new_page()
+        for login in ("admin", "coordinator"):  # the two longest menus
+            log_in(page, login)
+            page.locator("nav.navbar").get_by_role("button", name="English").click()
+            page.wait_for_load_state("networkidle")
+            bar = page.locator("nav.navbar")
+            for group in ("Tasks", "Supervision", "Statistics", "Admin"):
+                expect(bar.get_by_role("button", name=group, exact=True)).to_be_visible()
+            tops = {round(box["y"]) for box in bar.locator(".navbar-nav > .nav-item, .navbar-brand, .duban-search, "
+                                                             ".duban-account").evaluate_all(
+                "items => items.map(item => item.getBoundingClientRect().toJSON())")}
+            assert bar.bounding_box()["height"] < 70, f"the menu wraps for {login}"
+            assert max(tops) - min(tops) < 20, f"the menu wraps for {login}: rows at {sorted(tops)}"
+            assert "Duban Duban" not in bar.inner_text()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"menu-en-1366-{login}.png"))
+            page.locator("nav.navbar").get_by_role("button", name="中文").click()
+            page.wait_for_load_state("networkidle")
+            page.locator("nav.navbar").get_by_role("button", name="退出").click()
+            page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+
+
+def test_discarding_an_import_draft_asks_first_and_cancelling_keeps_it(app, open_page, network_guard):
+    draft = create_draft(None, "plan", None, text=XICEN.read_text(encoding="utf-8"))
+    db.session.commit()
+    draft_id = draft.id
+    db.session.remove()
+
+    page = open_page("coordinator")
+    csp_violations = []
+    page.on("console", lambda message: csp_violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.goto(f"/imports/{draft_id}")
+    asked = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="放弃").click()
+    page.wait_for_load_state("networkidle")
+    assert asked == ["确定放弃该草稿？不会创建任何内容。"]
+    assert db.session.get(ImportDraft, draft_id).state == DraftState.draft  # cancelled: kept
+    db.session.remove()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="放弃").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("已放弃该导入草稿，未创建任何内容。")).to_be_visible()
+    assert db.session.get(ImportDraft, draft_id).state == DraftState.discarded
+    assert csp_violations == [] and network_guard.page_errors == []
