@@ -1,0 +1,121 @@
+"""Task search (任务搜索) for ``/search?q=``.
+
+A query is split on white space into at most ``MAX_TERMS`` terms; a task matches when every term is
+found in its number (equal), its title, its text, or the name or short name of its lead or a
+cooperating unit. Chinese needs no word segmentation: a term is a substring (``科创``, ``算力``).
+Only the tasks the user may see are searched (``visible_task_condition``, the one permission rule:
+a unit user searches its own tasks, in plans that are not drafts).
+
+Ranking: the task whose number is the query first, then tasks whose title holds every term, then those
+found through a unit's name, then those found only in their text; within a rank, newer plans first and
+tasks in plan order. The list is paged like every list (``tracker.common.pagination``).
+
+How it is found, per database:
+
+- PostgreSQL: ``LIKE '%term%'`` (``ILIKE`` when the term has ASCII letters) on ``tasks.title`` and
+  ``tasks.text``, served by trigram GIN indexes (``pg_trgm``, ``ix_tasks_title_trgm`` and
+  ``ix_tasks_text_trgm``) for terms of 3 characters and more. A term of 1 or 2 characters has no
+  trigram (``'%算力%'`` yields none), so the index cannot narrow it: such terms are looked for in the
+  rows the longer terms of the same query found, and a query made only of short terms scans the
+  tasks (``Seq Scan`` on 100,000 tasks; the figures are in the README). The database's ``LC_CTYPE``
+  must not be ``C`` (``C.UTF-8`` or ``zh_CN.UTF-8`` are fine): in the ``C`` locale pg_trgm treats
+  Chinese characters as separators and the index finds nothing to narrow.
+- SQLite: the same ``LIKE`` conditions, a scan of the tasks table.
+
+EXPLAIN (PostgreSQL 15, city data set, 100,016 tasks): ``q=数字化转型`` → BitmapOr of Bitmap Index
+Scans on ix_tasks_title_trgm and ix_tasks_text_trgm, ix_tasks_number, ix_tasks_lead_unit_id.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, false, literal, or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.common.pagination import Page, paginate
+from tracker.common.permissions import visible_task_condition
+from tracker.extensions import db
+from tracker.plans.models import Plan
+from tracker.tasks.models import Task, task_cooperating_units
+from tracker.units.models import Unit
+
+MAX_TERMS = 5
+MAX_QUERY_LENGTH = 100
+TRIGRAM_MIN = 3  # characters a term needs before a trigram index can narrow it
+UNIT_MATCH_LIMIT = 500  # units named by one term beyond which the term no longer searches by unit name
+
+RANK_NUMBER, RANK_TITLE, RANK_UNIT, RANK_TEXT = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str
+    terms: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms
+
+
+def parse_query(raw: str | None) -> SearchQuery:
+    """The query as typed (trimmed, at most ``MAX_QUERY_LENGTH`` characters, control characters and NULs
+    dropped) and its distinct terms, longest first."""
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", (raw or ""))[:MAX_QUERY_LENGTH].strip()
+    terms = list(dict.fromkeys(text.split()))[:MAX_TERMS]
+    return SearchQuery(text, tuple(sorted(terms, key=len, reverse=True)))
+
+
+def _escaped(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _contains(column, term: str):
+    """``column`` contains ``term``: LIKE (exact, and what the trigram index serves fastest) unless the
+    term has ASCII letters, whose case should not matter (``ai`` finds ``AI芯片``)."""
+    pattern = _escaped(term)
+    if re.search(r"[A-Za-z]", term):
+        return column.ilike(pattern, escape="\\")
+    return column.like(pattern, escape="\\")
+
+
+def _units_named(term: str) -> list[int]:
+    """Ids of the units whose name or short name contains ``term`` (a city has ~2,000 units: a scan of
+    a small table); none when the term names too many to mean one (``区``)."""
+    ids = list(db.session.scalars(select(Unit.id).where(or_(_contains(Unit.name, term),
+                                                            _contains(Unit.short_name, term)))
+                                  .limit(UNIT_MATCH_LIMIT + 1)))
+    return [] if len(ids) > UNIT_MATCH_LIMIT else ids
+
+
+def _term_condition(term: str, unit_ids: list[int]):
+    conditions = [Task.number == term, _contains(Task.title, term), _contains(Task.text, term)]
+    if unit_ids:
+        conditions.append(Task.lead_unit_id.in_(unit_ids))
+        conditions.append(Task.id.in_(select(task_cooperating_units.c.task_id)
+                                      .where(task_cooperating_units.c.unit_id.in_(unit_ids))))
+    return or_(*conditions)
+
+
+def search_tasks(user, query: SearchQuery):
+    """SELECT of the tasks ``user`` may see that match every term of ``query``, best first (see the
+    module docstring), with what a result row shows loaded; None for an empty query."""
+    if query.empty:
+        return None
+    units_by_term = {term: _units_named(term) for term in query.terms}
+    matches = [_term_condition(term, units_by_term[term]) for term in query.terms]
+    title_hit = and_(*(_contains(Task.title, term) for term in query.terms))
+    unit_ids = [unit_id for ids in units_by_term.values() for unit_id in ids]
+    unit_hit = Task.lead_unit_id.in_(unit_ids) if unit_ids else false()
+    rank = case((Task.number == query.text, literal(RANK_NUMBER)), (title_hit, literal(RANK_TITLE)),
+                (unit_hit, literal(RANK_UNIT)), else_=literal(RANK_TEXT))
+    return (select(Task).join(Plan, Plan.id == Task.plan_id)
+            .where(visible_task_condition(user), *matches)
+            .options(selectinload(Task.plan), selectinload(Task.lead_unit))
+            .order_by(rank, Plan.issued_on.desc().nulls_last(), Task.plan_id.desc(), Task.sort_key, Task.id))
+
+
+def search_page(user, query: SearchQuery, per_page: int | None = None) -> Page | None:
+    """The requested page (``?page=N``) of the search results, or None for an empty query."""
+    statement = search_tasks(user, query)
+    return None if statement is None else paginate(statement, per_page)
