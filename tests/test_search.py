@@ -11,7 +11,7 @@ from seeds import xicen_plan
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.plans.models import Plan
-from tracker.search.queries import parse_query, search_tasks
+from tracker.search.queries import parse_query, search_ids
 from tracker.tasks.models import Task
 
 DAY = date(2026, 6, 30)
@@ -107,7 +107,7 @@ def test_odd_input_is_harmless(seeded, on_date, browser):
         assert "<script>alert(1)</script>" not in page.text
     assert _result_ids(coordinator.get("/search?q=%25").text) == []  # a literal %, not a wildcard
     assert parse_query("a  b a").terms == ("a", "b")
-    assert search_tasks(db.session.scalar(select(User).where(User.login == "coordinator")), parse_query(" ")) is None
+    assert search_ids(db.session.scalar(select(User).where(User.login == "coordinator")), parse_query(" ")) is None
 
 
 def test_search_needs_a_login(client):

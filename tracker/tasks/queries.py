@@ -366,3 +366,67 @@ def visible_tasks(user, plan_id: int | None = None):
         query = query.where(Task.plan_id == plan_id)
     return query
 
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 我的任务 filtered (?show=…): the lists a unit's 工作台 links to, and the counts it shows, decided here
+# ---------------------------------------------------------------------------------------------------------
+
+REPORT_DUE, DUE_SOON, OVERDUE_TASKS, MISSING_REPORTS = "report_due", "due_soon", "overdue", "unreported"
+UNIT_TASK_LISTS = (REPORT_DUE, DUE_SOON, OVERDUE_TASKS, MISSING_REPORTS)
+
+
+def _open_unit_tasks(unit_id: int, lead_only: bool):
+    involved = [Task.lead_unit_id == unit_id]
+    if not lead_only:
+        involved.append(Task.id.in_(select(task_cooperating_units.c.task_id)
+                                    .where(task_cooperating_units.c.unit_id == unit_id)))
+    return (select(Task).join(Plan, Plan.id == Task.plan_id)
+            .where(Plan.status == PlanStatus.active, Task.status.in_(OPEN_STATUSES), or_(*involved)))
+
+
+def reports_due_this_period(unit_id: int, today: date) -> list[tuple[int, deadlines.ReportPeriod]]:
+    """(task id, period) of the unit's open lead tasks whose report for the period ``today`` falls in
+    (this month, this quarter) is not filed yet (本期应报送); one-off reports are not periodic and are
+    left out. A period whose report day has passed is also on the unit's overdue reports."""
+    tasks = list(db.session.scalars(_open_unit_tasks(unit_id, lead_only=True)
+                                    .where(Task.reporting_cycle != ReportingCycle.once)))
+    wanted = {}
+    for task in tasks:
+        period = deadlines.period_of(task.reporting_cycle.value, task.report_day, today)
+        if task.start_on is None or task.start_on <= period.report_due_on:
+            wanted[task.id] = period
+    if not wanted:
+        return []
+    filed = {(task_id, key) for task_id, key in db.session.execute(
+        select(StatusUpdate.task_id, StatusUpdate.period)
+        .where(among(StatusUpdate.task_id, list(wanted), Integer), StatusUpdate.unit_id == unit_id,
+               StatusUpdate.review_state.in_(REPORT_FILED_STATES)))}
+    return sorted(((task_id, period) for task_id, period in wanted.items() if (task_id, period.key) not in filed),
+                  key=lambda item: (item[1].report_due_on, item[0]))
+
+
+def unit_task_ids(unit_id: int, name: str, today: date) -> list[int]:
+    """The ids of the unit's tasks on one of its lists (``UNIT_TASK_LISTS``): reports due this period,
+    tasks due within the at-risk horizon (10 working days, ``tracker.reports.queries.at_risk_due_by``), its
+    overdue tasks and its missing reports (the overdue list's own rows, ``overdue_list``)."""
+    if name == REPORT_DUE:
+        return [task_id for task_id, _period in reports_due_this_period(unit_id, today)]
+    if name == DUE_SOON:
+        from tracker.reports.queries import at_risk_due_by
+
+        return list(db.session.scalars(_open_unit_tasks(unit_id, lead_only=False)
+                                       .where(Task.due_on >= today, Task.due_on <= at_risk_due_by(today))
+                                       .with_only_columns(Task.id)))
+    if name in (OVERDUE_TASKS, MISSING_REPORTS):
+        kind = "task" if name == OVERDUE_TASKS else "report"
+        return [row.task_id for row in overdue_ids(today, OverdueFilters(unit_id=unit_id), kind)]
+    raise ValueError(f"unknown list {name!r}")
+
+
+def overdue_ids(today: date, filters: OverdueFilters, kind: str):
+    """The (kind, task_id, due_on, period) rows of one kind of the overdue list, in list order."""
+    if _use_store():
+        return db.session.execute(_stored_rows(today, filters, (kind,))).all()
+    selects = overdue_selects(today, filters, (kind,))
+    return db.session.execute(_overdue_rows(selects)).all() if selects else []

@@ -25,8 +25,8 @@ from tracker.plans.models import ActionGroup, Plan
 from tracker.reminders.models import Escalation
 from tracker.tasks.forms import TaskForm
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus
-from tracker.tasks.queries import (OverdueFilters, overdue_list, overdue_page, overdue_stamp, report_status,
-                                   tasks_for_unit)
+from tracker.tasks.queries import (UNIT_TASK_LISTS, OverdueFilters, overdue_list, overdue_page, overdue_stamp,
+                                   report_status, tasks_for_unit, unit_task_ids)
 from tracker.tasks.services import save_task
 from tracker.units.models import Unit
 from tracker.updates.queries import returned_awaiting_resubmission
@@ -39,11 +39,19 @@ OVERDUE_CONTENT = FragmentCache()  # rendered pages of the overdue list, per web
 @bp.get("/tasks/mine")
 @require(lambda user: user.role == Role.unit)
 def mine():
-    page = paginate(tasks_for_unit(current_user.unit_id))
-    tasks = page.items
+    """我的任务; ``?show=`` narrows it to one of the lists the unit's 工作台 counts (``UNIT_TASK_LISTS``), or
+    to the returned reports (``returned``)."""
+    show = request.args.get("show", "")
+    query = tasks_for_unit(current_user.unit_id)
+    if show in UNIT_TASK_LISTS:
+        query = query.where(Task.id.in_(unit_task_ids(current_user.unit_id, show, today()) or [0]))
+    elif show != "returned":
+        show = ""
+    page = paginate(query)
+    tasks = page.items if show != "returned" else []
     returned = returned_awaiting_resubmission(current_user.unit_id)
     return render_template("tasks/mine.html", page=page, reports=report_status(tasks, today()),
-                           returned=returned, today=today(),
+                           returned=returned, today=today(), show=show,
                            involvement={t.id: unit_involvement(current_user, t) for t in tasks})
 
 
