@@ -113,3 +113,12 @@ def test_odd_input_is_harmless(seeded, on_date, browser):
 def test_search_needs_a_login(client):
     response = client.get("/search?q=算力")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_ascii_letters_match_in_any_case(seeded, on_date, browser):
+    on_date(DAY)
+    tasks = _xicen_tasks()
+    with_ai = {t.id for t in tasks.values() if "AI" in t.text or "AI" in t.title}
+    assert with_ai  # task 7: AI芯片
+    for spelling in ("AI", "ai", "Ai", "ai芯片", "AI芯片"):
+        assert set(_result_ids(browser("coordinator").get(f"/search?q={spelling}").text)) >= with_ai, spelling
