@@ -21,10 +21,11 @@ ROWS = {
 }
 # What the demo seed implies on 2026-06-30 (seeds/xicen_plan.py): (login, link, at least this many).
 EXPECTED = {
-    "kejiwei": [("/tasks/mine?show=overdue", 1), ("/tasks/mine?show=unreported", 0)],  # task 12 overdue
+    "kejiwei": [("/tasks/mine?show=overdue", 1)],  # task 12 overdue
     "kechuangjituan": [("/tasks/mine?show=returned", 1), ("/tasks/mine?show=overdue", 1)],  # 13 returned, 3 late
-    "coordinator": [("/reviews", 3), ("/dashboard/tasks?state=overdue", 4), ("/overdue", 4)],  # 5, 9, 14; 3, 11, 12, 15
-    "leader": [("/overdue", 4), ("/dashboard#by-group", 1), ("/dashboard#by-unit", 1)],
+    # reviews: 5, 9, 14; overdue tasks 3, 11, 12, 15; June reports of 3, 7, 11, 13, 15 missing
+    "coordinator": [("/reviews", 3), ("/overdue?kind=task", 4), ("/overdue?kind=report", 5), ("/overdue", 9)],
+    "leader": [("/overdue", 9), ("/overdue?kind=task", 4), ("/dashboard#by-group", 1), ("/dashboard#by-unit", 1)],
 }
 
 

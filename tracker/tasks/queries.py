@@ -290,14 +290,18 @@ def _stored_rows(today: date, filters: OverdueFilters, kinds=("task", "report"),
     return query.order_by(entry.due_on, entry.plan_id, entry.sort_key, entry.kind, entry.task_id)
 
 
-def overdue_page(today: date, filters: OverdueFilters = OverdueFilters(), *, refresh: bool = True) -> Page:
+def overdue_page(today: date, filters: OverdueFilters = OverdueFilters(), *, refresh: bool = True,
+                 kinds=("task", "report")) -> Page:
     """One page (``?page=N``) of the overdue list. Finding the rows scans every open task (about 0.2 s at
     city scale), so with ``OVERDUE_STORE`` on (the default) the page is read from the stored list
     (``tracker.tasks.overdue_store``; ``refresh=False`` when the caller has just brought it up to date);
     without it, computed in full."""
     if _use_store():
-        return _hydrate_page(paginate(_stored_rows(today, filters, refresh=refresh), rows=True), today)
-    return _hydrate_page(paginate_rows(_overdue_rows(overdue_selects(today, filters))), today)
+        return _hydrate_page(paginate(_stored_rows(today, filters, kinds, refresh=refresh), rows=True), today)
+    selects = overdue_selects(today, filters, kinds)
+    if not selects:
+        return Page([], 1, current_app.config.get("PAGE_SIZE", 50), 0)
+    return _hydrate_page(paginate_rows(_overdue_rows(selects)), today)
 
 
 def _hydrate_page(page: Page, today: date) -> Page:

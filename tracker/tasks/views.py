@@ -137,13 +137,15 @@ def overdue_replies(filters: OverdueFilters):
 @require(can_view_overdue)
 def overdue():
     filters = overdue_filters()
+    kind = request.args.get("kind", "")  # ?kind=task or ?kind=report: one kind only (the 工作台 links)
+    kinds = (kind,) if kind in ("task", "report") else ("task", "report")
 
     def render_content() -> Markup:
         groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.plan_id == filters.plan_id)
                                          .order_by(ActionGroup.position))) if filters.plan_id else []
         return Markup(render_template(
-            "tasks/_overdue_content.html", page=overdue_page(today(), filters, refresh=stamp is None),
-            filters=filters, proposals=overdue_replies(filters), plans=plan_picker(filters.plan_id, active_only=True),
+            "tasks/_overdue_content.html", page=overdue_page(today(), filters, refresh=stamp is None, kinds=kinds),
+            filters=filters, proposals=overdue_replies(filters) if len(kinds) == 2 else [], kind=kinds[0] if len(kinds) == 1 else "", plans=plan_picker(filters.plan_id, active_only=True),
             groups=groups, units=unit_picker(filters.unit_id), today=today()))
 
     # The page below the menu bar (filters, rows, overdue replies) is rendered once per state of the

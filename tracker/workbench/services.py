@@ -9,11 +9,14 @@ so the number on the 工作台 is the number of rows behind its link:
 - unit: ``tracker.tasks.queries.unit_task_ids`` (我的任务 ``?show=…``) and
   ``tracker.updates.queries.returned_awaiting_resubmission`` (我的任务 ``?show=returned``);
 - coordinator and admin: ``tracker.updates.queries.review_queue`` (/reviews), the overdue list's rows
-  (``tracker.tasks.queries.overdue_ids`` and ``tracker.tasks.views.overdue_replies``: /overdue),
-  ``tracker.reports.queries.state_counts`` (the drill-down /dashboard/tasks?state=overdue), the outbox's
-  failed rows (/admin/outbox?state=failed);
-- leader: the overdue list (/overdue) and ``tracker.reports.snapshots.city_dashboard`` (/dashboard: the
+  (``tracker.tasks.queries.overdue_ids``, the stored list's own SELECT, and
+  ``tracker.tasks.views.overdue_replies``: /overdue, /overdue?kind=task, /overdue?kind=report), the
+  outbox's failed rows (/admin/outbox?state=failed);
+- leader: the overdue list as above and ``tracker.reports.snapshots.city_dashboard`` (/dashboard: the
   red rows of its action-group and lead-unit tables).
+
+Everything here is indexed reads of stored rows (the overdue list is kept as rows, the city-wide
+dashboard as a snapshot): a coordinator's 工作台 never computes the state of every task.
 
 Adding a section (e.g. 签收 pending, extension or closure requests, the latest 通报)::
 
@@ -138,27 +141,27 @@ def overdue_counts(today: date) -> tuple[int, int, int]:
             len(overdue_replies(OverdueFilters())))
 
 
-def _overdue_item(label, today: date) -> Item:
+def _overdue_items(today: date) -> list[Item]:
+    """The whole overdue list, and its overdue tasks and missing reports each (``/overdue?kind=…``)."""
     tasks, reports, replies = overdue_counts(today)
-    return Item(label, tasks + reports + replies, url_for("tasks.overdue"),
-                str(_l("逾期任务%(tasks)d项，逾期未报送%(reports)d项，答复逾期%(replies)d项",
-                       tasks=tasks, reports=reports, replies=replies)))
+    return [Item(_l("逾期清单"), tasks + reports + replies, url_for("tasks.overdue"),
+                 str(_l("逾期任务%(tasks)d项，逾期未报送%(reports)d项，答复逾期%(replies)d项",
+                        tasks=tasks, reports=reports, replies=replies))),
+            Item(_l("逾期任务"), tasks, url_for("tasks.overdue", kind="task")),
+            Item(_l("逾期未报送"), reports, url_for("tasks.overdue", kind="report"))]
 
 
 @provides(Role.coordinator, Role.admin)
 def coordinator_review(user, today: date) -> Section:
     """Updates to review, overdue tasks, the overdue list, failed emails."""
     from tracker.reminders.models import DeliveryState, Notification
-    from tracker.reports.queries import OVERDUE, Scope, state_counts
     from tracker.updates.queries import review_queue
 
     failed = db.session.scalar(select(func.count()).select_from(Notification)
                                .where(Notification.state == DeliveryState.failed))
     return Section(_l("督办事项"), [
         Item(_l("待审核的报送"), _query_count(review_queue()), url_for("updates.review_queue"), tone="primary"),
-        Item(_l("逾期任务"), state_counts(today, Scope()).counts[OVERDUE],
-             url_for("reports.task_list", state=OVERDUE)),
-        _overdue_item(_l("逾期清单"), today),
+        *_overdue_items(today),
         Item(_l("发送失败的邮件"), failed, url_for("reminders.outbox", state=DeliveryState.failed.value)),
     ], key="coordinator")
 
@@ -175,7 +178,7 @@ def leader_overview(user, today: date) -> Section:
 
     figures = city_dashboard(today)
     return Section(_l("全局概况"), [
-        _overdue_item(_l("逾期清单"), today),
+        *_overdue_items(today),
         Item(_l("红色行动"), sum(1 for row in figures.by_group if row.states.rag == RED),
              url_for("reports.dashboard", _anchor="by-group")),
         Item(_l("红色牵头单位"), sum(1 for row in figures.by_unit if row.states.rag == RED),
