@@ -12,7 +12,7 @@ from tests.browser.conftest import ARTIFACTS
 SCREENSHOTS = ARTIFACTS / "workbench"
 # The rows of each list an item links to (by path; 我的任务's returned reports by their filter).
 ROWS = {
-    "/tasks/mine": "#my-tasks tbody tr[data-task-id]",
+    "/tasks/mine": "tbody tr[data-task-id]",
     "/tasks/mine?show=returned": ".returned-item",
     "/reviews": "div.card[id^=review-]",
     "/overdue": "#overdue-table tbody tr[data-kind], #overdue-proposals tbody tr[data-proposal]",

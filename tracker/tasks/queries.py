@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import Date, Integer, String, and_, cast, exists, func, literal, null, or_, select, union, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.common import deadlines
 from tracker.common.pagination import Page, paginate, paginate_rows
@@ -381,12 +381,17 @@ UNIT_TASK_LISTS = (REPORT_DUE, DUE_SOON, OVERDUE_TASKS, MISSING_REPORTS)
 
 
 def _open_unit_tasks(unit_id: int, lead_only: bool):
-    involved = [Task.lead_unit_id == unit_id]
-    if not lead_only:
-        involved.append(Task.id.in_(select(task_cooperating_units.c.task_id)
-                                    .where(task_cooperating_units.c.unit_id == unit_id)))
+    """SELECT the unit's open tasks (led, or also cooperated on) in active plans; the cooperation as a
+    union of two index reads, as in ``tasks_for_unit`` ("leads OR cooperates" filtered every task)."""
+    if lead_only:
+        involved = Task.lead_unit_id == unit_id
+    else:
+        led = aliased(Task)
+        involved = Task.id.in_(union(select(led.id).where(led.lead_unit_id == unit_id),
+                                     select(task_cooperating_units.c.task_id)
+                                     .where(task_cooperating_units.c.unit_id == unit_id)))
     return (select(Task).join(Plan, Plan.id == Task.plan_id)
-            .where(Plan.status == PlanStatus.active, Task.status.in_(OPEN_STATUSES), or_(*involved)))
+            .where(Plan.status == PlanStatus.active, Task.status.in_(OPEN_STATUSES), involved))
 
 
 def reports_due_this_period(unit_id: int, today: date) -> list[tuple[int, deadlines.ReportPeriod]]:
@@ -434,3 +439,13 @@ def overdue_ids(today: date, filters: OverdueFilters, kind: str):
         return db.session.execute(_stored_rows(today, filters, (kind,))).all()
     selects = overdue_selects(today, filters, (kind,))
     return db.session.execute(_overdue_rows(selects)).all() if selects else []
+
+
+def overdue_count(today: date, filters: OverdueFilters, kind: str) -> int:
+    """How many rows ``overdue_ids`` gives (what a page of the list counts as its total), in one COUNT."""
+    if _use_store():
+        return db.session.scalar(select(func.count()).select_from(
+            _stored_rows(today, filters, (kind,)).order_by(None).subquery()))
+    selects = overdue_selects(today, filters, (kind,))
+    return db.session.scalar(select(func.count()).select_from(_overdue_rows(selects).order_by(None).subquery())) \
+        if selects else 0

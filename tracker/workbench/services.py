@@ -9,7 +9,7 @@ so the number on the 工作台 is the number of rows behind its link:
 - unit: ``tracker.tasks.queries.unit_task_ids`` (我的任务 ``?show=…``) and
   ``tracker.updates.queries.returned_awaiting_resubmission`` (我的任务 ``?show=returned``);
 - coordinator and admin: ``tracker.updates.queries.review_queue`` (/reviews), the overdue list's rows
-  (``tracker.tasks.queries.overdue_ids``, the stored list's own SELECT, and
+  (``tracker.tasks.queries.overdue_count``, a COUNT of the stored list's own SELECT, and
   ``tracker.tasks.views.overdue_replies``: /overdue, /overdue?kind=task, /overdue?kind=report), the
   outbox's failed rows (/admin/outbox?state=failed);
 - leader: the overdue list as above and ``tracker.reports.snapshots.city_dashboard`` (/dashboard: the
@@ -134,10 +134,10 @@ def _query_count(query) -> int:
 def overdue_counts(today: date) -> tuple[int, int, int]:
     """(overdue tasks, missing reports, overdue proposal replies): the rows of the whole overdue list
     (/overdue), read the way the list reads them."""
-    from tracker.tasks.queries import OverdueFilters, overdue_ids
+    from tracker.tasks.queries import OverdueFilters, overdue_count
     from tracker.tasks.views import overdue_replies
 
-    return (len(overdue_ids(today, OverdueFilters(), "task")), len(overdue_ids(today, OverdueFilters(), "report")),
+    return (overdue_count(today, OverdueFilters(), "task"), overdue_count(today, OverdueFilters(), "report"),
             len(overdue_replies(OverdueFilters())))
 
 
