@@ -66,3 +66,10 @@ def test_reminders_prints_its_figures(small_database):
     out = _run("bench/reminders.py", "--database-url", small_database, "--emails", "20", "--no-tracemalloc")
     assert "catch-up scan wall time" in out and "daily first scans" in out and "emails per second" in out
     assert "target: reminder scan" in out
+
+
+def test_search_prints_its_p95(small_database):
+    out = _run("bench/search.py", "--database-url", small_database, "--requests", "2")
+    assert "search p95" in out and "target < 100 ms" in out
+    for query in ("数字化转型", "算力"):
+        assert query in out

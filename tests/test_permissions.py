@@ -67,7 +67,14 @@ API_401 = (TOKEN,) * 7  # /api/v1 takes bearer tokens only: a browser session (a
 
 TABLE = [
     # rule                                          method  anonymous admin coordinator leader lead   coop   other
-    ("/", "GET", L, HOME_, HOME_, HOME_, HOME_, HOME_, HOME_),
+    # 工作台 (tracker/workbench/): every logged-in user's own sections
+    ("/", "GET", L, OK, OK, OK, OK, OK, OK),
+    # search (tracker/search/): any logged-in user, over the tasks that user may see
+    ("/search", "GET", L, OK, OK, OK, OK, OK, OK),
+    # 政务公开 (tracker/public/): no login by design; the Xicen plan marked 主动公开 here
+    ("/public", "GET", OK, OK, OK, OK, OK, OK, OK),
+    ("/public/", "GET", OK, OK, OK, OK, OK, OK, OK),
+    ("/public/plans/<int:plan_id>", "GET", OK, OK, OK, OK, OK, OK, OK),
     ("/login", "GET", OK, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
     ("/login", "POST", MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
     ("/logout", "POST", MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
@@ -299,6 +306,7 @@ class World:
     _evidence_id: int | None = None
     _indicator: dict | None = None
     _failed_mail_id: int | None = None
+    _public_plan: bool = False
     _proposal_id: int | None = None
     _draft_id: int | None = None
     _token_id: int | None = None
@@ -526,6 +534,18 @@ class World:
         return self._made("interview", make)
 
     @property
+    def public_plan_id(self) -> int:
+        """The Xicen plan, marked 主动公开 (tracker/public/)."""
+        if not self._public_plan:
+            plan = db.session.get(Plan, self.plan_id)
+            plan.is_public = True
+            db.session.commit()
+            self._public_plan = True
+            self.snapshot = None  # the database changed
+            db.session.remove()
+        return self.plan_id
+
+    @property
     def failed_mail_id(self) -> int:
         """A reminder e-mail to the lead unit that gave up after its attempts (发送失败)."""
         if self._failed_mail_id is None:
@@ -741,6 +761,10 @@ def _edited_unit(w):
 
 URLS = {
     "/": lambda w, r: "/",
+    "/search": lambda w, r: "/search?q=算力",
+    "/public": lambda w, r: "/public",
+    "/public/": lambda w, r: "/public/",
+    "/public/plans/<int:plan_id>": lambda w, r: f"/public/plans/{w.public_plan_id}",
     "/login": lambda w, r: "/login",
     "/logout": lambda w, r: "/logout",
     "/language/<code>": lambda w, r: "/language/en",
@@ -1059,6 +1083,8 @@ OBJECT_CHECKED = {"/plans/<int:plan_id>", "/tasks/<int:task_id>", "/tasks/<int:t
                   "/documents/<int:document_id>/reply", "/workflow-evidence/<int:file_id>"}
 # Where an unknown id is not a 404: re-sending unknown mail ids re-sends nothing (302 back to the outbox).
 UNKNOWN_ID_STATUS = {("/admin/outbox/<int:notification_id>/retry", "admin"): 302}
+# Pages without login by design (tracker/public/): an unknown id is a 404 for everybody, anonymous too.
+NO_LOGIN_ID_ROUTES = {"/public/plans/<int:plan_id>"}
 
 
 def test_unknown_ids(world):
@@ -1069,11 +1095,14 @@ def test_unknown_ids(world):
     for rule, method in ID_ROUTES:
         url = re.sub(r"<int:\w+>", "999999", rule)
         expected = {"anonymous": 302, "admin": 404, "lead_unit": 404 if rule in OBJECT_CHECKED else 403}
+        if rule in NO_LOGIN_ID_ROUTES:
+            expected = {"anonymous": 404, "admin": 404, "lead_unit": 404}
         for role, status in expected.items():
             status = UNKNOWN_ID_STATUS.get((rule, role), status)
             actor = world.actor(role)
             response = actor.get(url) if method == "GET" else actor.post(url, {"accept": "1"})
-            if response.status_code != status or (role == "anonymous" and path_of(response) != "/login"):
+            if response.status_code != status or (role == "anonymous" and rule not in NO_LOGIN_ID_ROUTES
+                                                  and path_of(response) != "/login"):
                 mismatches.append(f"{method} {url} as {role}: {response.status_code} {path_of(response)}")
     assert mismatches == []
     assert fingerprint() == before

@@ -107,24 +107,28 @@ def register_blueprints(app: Flask) -> None:
     from tracker.plans.views import bp as plans_bp
     from tracker.proposals.views import bp as proposals_bp
     from tracker.reminders.views import bp as reminders_bp
+    from tracker.public.views import bp as public_bp
     from tracker.reports.views import bp as reports_bp
+    from tracker.search.views import bp as search_bp
     from tracker.tasks.views import bp as tasks_bp
     from tracker.supervision.views import bp as supervision_bp
     from tracker.units.views import bp as units_bp
     from tracker.updates.views import bp as updates_bp
     from tracker.webhooks.views import bp as webhooks_bp
+    from tracker.workbench.views import bp as workbench_bp
 
     for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp, reminders_bp, reports_bp, indicators_bp, imports_bp, proposals_bp, ops_bp, api_bp, tokens_bp,
-               webhooks_bp, supervision_bp):
+               webhooks_bp, supervision_bp, search_bp, public_bp, workbench_bp):
         app.register_blueprint(bp)
 
     @app.get("/")
     def index():
+        """工作台: what needs the logged-in user today (tracker/workbench/)."""
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
-        from tracker.common.permissions import home_endpoint
+        from tracker.workbench.views import workbench_page
 
-        return redirect(url_for(home_endpoint(current_user)))
+        return workbench_page()
 
 
 def register_errorhandlers(app: Flask) -> None:

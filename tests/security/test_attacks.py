@@ -21,6 +21,7 @@ from sqlalchemy import func, inspect, select
 
 from tests.test_permissions import CACHE_TABLES
 from tracker.extensions import db
+from tracker.plans.models import Plan
 from tracker.tasks.models import Task
 from tracker.updates.models import EvidenceFile, StatusUpdate
 
@@ -164,10 +165,18 @@ def test_5_script_in_a_progress_text_is_escaped_everywhere(june, browser):
     "/tasks/{overdue_task}/notice.docx?number=%27%3B%20DROP%20TABLE%20tasks%3B--",
     "/units/lookup?q=%27%20OR%201=1%20--",
     "/plans/lookup?q=%25%27;DROP%20TABLE%20plans;--&active=1%27",
+    "/search?q=%27%20OR%201=1%20--",
+    "/search?q=%25%27;DROP%20TABLE%20tasks;--&page=1%27",
+    "/tasks/mine?show=overdue%27%20OR%201=1--",
+    "/public/plans/{plan}?q=%27;DROP%20TABLE%20plans;--",
 ])
 def test_6_sql_metacharacters_in_filters_are_data(june, browser, url):
-    url = url.format(overdue_task=_task("12").id)
-    coordinator = browser("coordinator")
+    url = url.format(overdue_task=_task("12").id, plan=_task("12").plan_id)
+    if url.startswith("/public/"):
+        plan = db.session.get(Plan, _task("12").plan_id)
+        plan.is_public = True
+        db.session.commit()
+    coordinator = browser("jingwei" if url.startswith("/tasks/mine") else "coordinator")
     tables_before = set(inspect(db.engine).get_table_names())
     before = _rows()
     response = coordinator.get(url)
@@ -179,6 +188,8 @@ def test_6_sql_metacharacters_in_filters_are_data(june, browser, url):
         assert len(re.findall(r'href="/tasks/\d+"', response.text)) == len(re.findall(r'href="/tasks/\d+"', unfiltered))
     if "/lookup?" in url:
         assert response.json["items"] == []  # searched for as text: no name contains it
+    if url.startswith("/search?"):
+        assert "search-result\"" not in response.text  # searched for as text: no task contains it
 
 
 def test_6_sql_metacharacters_in_form_text_are_stored_verbatim(june, browser):

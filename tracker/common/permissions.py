@@ -9,7 +9,8 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, select, union
+from sqlalchemy.orm import aliased
 
 from tracker.auth.models import Role
 from tracker.plans.models import Plan, PlanStatus
@@ -69,12 +70,15 @@ def visible_task_condition(user):
     if can_read_everything(user):
         return True
     if user.is_authenticated and user.role == Role.unit:
-        cooperating = exists().where(
-            task_cooperating_units.c.task_id == Task.id,
-            task_cooperating_units.c.unit_id == user.unit_id,
-        )
+        # The unit's tasks as a union of two index reads (lead_unit_id, and the cooperation table's
+        # unit_id): "leads OR EXISTS(cooperates)" made PostgreSQL filter every task of the city (a search
+        # as a unit: 480 ms, now the ~200 tasks of the unit).
+        led = aliased(Task)
+        involved = union(select(led.id).where(led.lead_unit_id == user.unit_id),
+                         select(task_cooperating_units.c.task_id)
+                         .where(task_cooperating_units.c.unit_id == user.unit_id))
         published = Task.plan_id.in_(select(Plan.id).where(Plan.status != PlanStatus.draft))
-        return and_(published, or_(Task.lead_unit_id == user.unit_id, cooperating))
+        return and_(published, Task.id.in_(involved))
     return False
 
 

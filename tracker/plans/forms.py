@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from tracker.common.forms import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 DATE_MESSAGE = _l("日期格式应为YYYY-MM-DD。")
@@ -17,6 +17,7 @@ class PlanForm(FlaskForm):
     period_end = DateField(_l("实施结束"), validators=[Optional()], format="%Y-%m-%d")
     kind = SelectField(_l("类型"))
     status = SelectField(_l("状态"))
+    is_public = BooleanField(_l("主动公开（不登录即可在“政务公开”页查看任务进展，不含审核意见和人员信息）"))
     source_text = TextAreaField(_l("原文"), validators=[Optional(), Length(max=500_000)])
     version = HiddenField()
     submit = SubmitField(_l("保存"))

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.common.clock import utcnow
@@ -42,6 +42,9 @@ class Plan(db.Model):
     period_end: Mapped[Optional[date]]
     kind: Mapped[PlanKind] = mapped_column(str_enum(PlanKind), default=PlanKind.action_plan)
     status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus, 16), default=PlanStatus.draft)
+    # 主动公开: an active or archived plan with this set is shown to anybody, without login, on /public
+    # (tracker/public/): its tasks' progress, never comments, returned reports, names or contacts.
+    is_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The document's full text (up to 500,000 characters), loaded only when used: every list that joins
     # tasks to their plans would otherwise carry it once per row (5 KB × 50 rows a page at city scale).
     source_text: Mapped[Optional[str]] = mapped_column(Text, deferred=True)

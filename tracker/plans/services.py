@@ -12,7 +12,7 @@ from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanKind, PlanStatus
 
 PLAN_FIELDS = ("title", "short_name", "doc_number", "issuer", "issued_on", "period_start", "period_end", "kind", "status",
-               "source_text")
+               "is_public", "source_text")
 
 
 def check_version(obj, expected_version: int | None, current: dict) -> None:
@@ -24,16 +24,18 @@ def check_version(obj, expected_version: int | None, current: dict) -> None:
 def save_plan(actor, plan: Plan | None, *, title: str, short_name: str = "", doc_number: str = "", issuer: str = "",
               issued_on: date | None = None, period_start: date | None = None, period_end: date | None = None,
               kind: PlanKind = PlanKind.action_plan, status: PlanStatus = PlanStatus.draft,
-              source_text: str | None = None, expected_version: int | None = None,
-              today: date | None = None) -> Plan:
-    """Creates or edits a plan; made active (实施), its open tasks are assigned (交办) to their units."""
+              source_text: str | None = None, is_public: bool | None = None,
+              expected_version: int | None = None, today: date | None = None) -> Plan:
+    """Creates or edits a plan; ``is_public`` is 主动公开 (the plan's page on /public, tracker/public/), kept as
+    it is when None. Made active (实施), its open tasks are assigned (交办) to their units."""
     if not title.strip():
         raise ValidationFailed(_("请填写方案标题。"))
     if period_start and period_end and period_end < period_start:
         raise ValidationFailed(_("实施期限的结束日期不能早于开始日期。"))
     values = {"title": title.strip(), "short_name": short_name.strip(), "doc_number": doc_number.strip(), "issuer": issuer.strip(),
               "issued_on": issued_on, "period_start": period_start, "period_end": period_end, "kind": kind,
-              "status": status, "source_text": source_text}
+              "status": status, "is_public": bool(is_public if is_public is not None else plan is not None and plan.is_public),
+              "source_text": source_text}
     if plan is None:
         plan = Plan(**values)
         db.session.add(plan)

@@ -80,7 +80,7 @@ def edit(plan_id: int | None = None):
             save_plan, current_user, plan, title=form.title.data, short_name=form.short_name.data or "", doc_number=form.doc_number.data or "",
             issuer=form.issuer.data or "", issued_on=form.issued_on.data, period_start=form.period_start.data,
             period_end=form.period_end.data, kind=PlanKind(form.kind.data), status=PlanStatus(form.status.data),
-            source_text=form.source_text.data or None,
+            source_text=form.source_text.data or None, is_public=bool(form.is_public.data),
             expected_version=expected_version(form.version.data))
         if error is None:
             flash(_("方案已保存。"), "success")

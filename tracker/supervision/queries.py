@@ -8,15 +8,15 @@ from sqlalchemy import select
 from tracker.auth.models import Role
 from tracker.extensions import db
 from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest, ExtensionState, Interview,
-                                        LadderStep, Receipt, SupervisionDocument)
-from tracker.tasks.models import Task
+                                        LadderStep, Receipt, ReceiptState, SupervisionDocument)
+from tracker.tasks.models import Task, TaskStatus
 
 
 def _overseen_unit_ids(user) -> set[int]:
     return {unit.id for unit in user.overseen_units} if user.role == Role.leader else set()
 
 
-def pending_requests(user) -> tuple[list[ExtensionRequest], list[ClosureRequest]]:
+def pending_requests(user) -> tuple[list[ExtensionRequest], list[ClosureRequest]]:  # /requests, 工作台
     """Pending 延期申请 and 办结申请, oldest first; a leader overseeing units sees only theirs."""
     units = _overseen_unit_ids(user)
     extensions = select(ExtensionRequest).where(ExtensionRequest.state == ExtensionState.pending)
@@ -90,3 +90,20 @@ def original_due_dates(task_ids: list[int]) -> dict[int, object]:
             .order_by(ExtensionRequest.decided_at.desc(), ExtensionRequest.id.desc())):
         found[task_id] = before  # the earliest decision is read last
     return found
+
+
+def tasks_to_sign(unit_id: int) -> list[int]:
+    """Ids of the tasks waiting for the unit's 签收 (待签收), in plan order."""
+    return list(dict.fromkeys(db.session.scalars(
+        select(Receipt.task_id).join(Task, Task.id == Receipt.task_id)
+        .where(Receipt.unit_id == unit_id, Receipt.state == ReceiptState.pending)
+        .order_by(Task.plan_id, Task.sort_key))))
+
+
+def tasks_to_answer(unit_id: int) -> list[int]:
+    """Ids of the open tasks with a 催办单/督办通知单 to the unit not answered yet (督办文书待反馈)."""
+    return list(dict.fromkeys(db.session.scalars(
+        select(SupervisionDocument.task_id).join(Task, Task.id == SupervisionDocument.task_id)
+        .where(SupervisionDocument.unit_id == unit_id, SupervisionDocument.replied_at.is_(None),
+               Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress)))
+        .order_by(Task.plan_id, Task.sort_key))))

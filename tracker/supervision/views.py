@@ -214,8 +214,9 @@ def requests_list():
     """Pending 延期申请 and 办结申请: coordinators all, a leader those of the units he oversees (all if none)."""
     ensure(can_read_everything(current_user))
     extensions, closures = pending_requests(current_user)
+    kind = request.args.get("kind", "")  # ?kind=extension|closure: one table (the 工作台 links)
     return render_template("supervision/requests.html", extensions=extensions, closures=closures,
-                           form=DecisionForm(formdata=None), today=today())
+                           show_extensions=kind != "closure", show_closures=kind != "extension", today=today())
 
 
 @bp.route("/plans/<int:plan_id>/ladder", methods=["GET", "POST"])

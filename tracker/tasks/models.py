@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import DDL, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.common.clock import utcnow
@@ -45,6 +45,13 @@ class Task(db.Model):
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         CheckConstraint("report_day >= 1 AND report_day <= 31", name="report_day_range"),
         Index("ix_tasks_status_due_on", "status", "due_on"),
+        # Search (/search, tracker/search/): on PostgreSQL trigram GIN indexes (pg_trgm) answer
+        # ``LIKE '%term%'`` for terms of 3 characters and more; the migration and ``create_all`` create the
+        # extension first (below). SQLite has no trigram index: it gets plain indexes of the same names
+        # (unused by LIKE; they keep the two schemas alike) and scans.
+        Index("ix_tasks_title_trgm", "title", postgresql_using="gin", postgresql_ops={"title": "gin_trgm_ops"}),
+        Index("ix_tasks_text_trgm", "text", postgresql_using="gin", postgresql_ops={"text": "gin_trgm_ops"}),
+        Index("ix_tasks_number", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,3 +101,10 @@ def number_sort_key(number: str) -> str:
     for part in number.replace("．", ".").split("."):
         parts.append(part.zfill(6) if part.isdigit() else part)
     return ".".join(parts)
+
+
+# The trigram indexes above need pg_trgm: ``create_all`` (tests, bench fallback) creates it as the
+# migration does (CREATE EXTENSION needs a role allowed to; pg_trgm is a "trusted" extension since
+# PostgreSQL 13, so the database owner may).
+event.listen(Task.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))

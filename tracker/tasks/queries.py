@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import Date, Integer, String, and_, cast, exists, func, literal, null, or_, select, union, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.common import deadlines
 from tracker.common.pagination import Page, paginate, paginate_rows
@@ -300,14 +300,18 @@ def _stored_rows(today: date, filters: OverdueFilters, kinds=OVERDUE_KINDS, refr
     return query.order_by(entry.due_on, entry.plan_id, entry.sort_key, entry.kind, entry.task_id)
 
 
-def overdue_page(today: date, filters: OverdueFilters = OverdueFilters(), *, refresh: bool = True) -> Page:
+def overdue_page(today: date, filters: OverdueFilters = OverdueFilters(), *, refresh: bool = True,
+                 kinds=OVERDUE_KINDS) -> Page:
     """One page (``?page=N``) of the overdue list. Finding the rows scans every open task (about 0.2 s at
     city scale), so with ``OVERDUE_STORE`` on (the default) the page is read from the stored list
     (``tracker.tasks.overdue_store``; ``refresh=False`` when the caller has just brought it up to date);
     without it, computed in full."""
     if _use_store():
-        return _hydrate_page(paginate(_stored_rows(today, filters, refresh=refresh), rows=True), today)
-    return _hydrate_page(paginate_rows(_overdue_rows(overdue_selects(today, filters))), today)
+        return _hydrate_page(paginate(_stored_rows(today, filters, kinds, refresh=refresh), rows=True), today)
+    selects = overdue_selects(today, filters, kinds)
+    if not selects:
+        return Page([], 1, current_app.config.get("PAGE_SIZE", 50), 0)
+    return _hydrate_page(paginate_rows(_overdue_rows(selects)), today)
 
 
 def _hydrate_page(page: Page, today: date) -> Page:
@@ -376,3 +380,87 @@ def visible_tasks(user, plan_id: int | None = None):
         query = query.where(Task.plan_id == plan_id)
     return query
 
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 我的任务 filtered (?show=…): the lists a unit's 工作台 links to, and the counts it shows, decided here
+# ---------------------------------------------------------------------------------------------------------
+
+REPORT_DUE, DUE_SOON, OVERDUE_TASKS, MISSING_REPORTS = "report_due", "due_soon", "overdue", "unreported"
+TO_SIGN, TO_ANSWER = "to_sign", "to_answer"  # 待签收; 督办文书待反馈 (tracker/supervision)
+UNIT_TASK_LISTS = (REPORT_DUE, DUE_SOON, OVERDUE_TASKS, MISSING_REPORTS, TO_SIGN, TO_ANSWER)
+
+
+def _open_unit_tasks(unit_id: int, lead_only: bool):
+    """SELECT the unit's open tasks (led, or also cooperated on) in active plans; the cooperation as a
+    union of two index reads, as in ``tasks_for_unit`` ("leads OR cooperates" filtered every task)."""
+    if lead_only:
+        involved = Task.lead_unit_id == unit_id
+    else:
+        led = aliased(Task)
+        involved = Task.id.in_(union(select(led.id).where(led.lead_unit_id == unit_id),
+                                     select(task_cooperating_units.c.task_id)
+                                     .where(task_cooperating_units.c.unit_id == unit_id)))
+    return (select(Task).join(Plan, Plan.id == Task.plan_id)
+            .where(Plan.status == PlanStatus.active, Task.status.in_(OPEN_STATUSES), involved))
+
+
+def reports_due_this_period(unit_id: int, today: date) -> list[tuple[int, deadlines.ReportPeriod]]:
+    """(task id, period) of the unit's open lead tasks whose report for the period ``today`` falls in
+    (this month, this quarter) is not filed yet (本期应报送); one-off reports are not periodic and are
+    left out. A period whose report day has passed is also on the unit's overdue reports."""
+    tasks = list(db.session.scalars(_open_unit_tasks(unit_id, lead_only=True)
+                                    .where(Task.reporting_cycle != ReportingCycle.once)))
+    wanted = {}
+    for task in tasks:
+        period = deadlines.period_of(task.reporting_cycle.value, task.report_day, today)
+        if task.start_on is None or task.start_on <= period.report_due_on:
+            wanted[task.id] = period
+    if not wanted:
+        return []
+    filed = {(task_id, key) for task_id, key in db.session.execute(
+        select(StatusUpdate.task_id, StatusUpdate.period)
+        .where(among(StatusUpdate.task_id, list(wanted), Integer), StatusUpdate.unit_id == unit_id,
+               StatusUpdate.review_state.in_(REPORT_FILED_STATES)))}
+    return sorted(((task_id, period) for task_id, period in wanted.items() if (task_id, period.key) not in filed),
+                  key=lambda item: (item[1].report_due_on, item[0]))
+
+
+def unit_task_ids(unit_id: int, name: str, today: date) -> list[int]:
+    """The ids of the unit's tasks on one of its lists (``UNIT_TASK_LISTS``): reports due this period,
+    tasks due within the at-risk horizon (10 working days, ``tracker.reports.queries.at_risk_due_by``), its
+    overdue tasks and its missing reports (the overdue list's own rows, ``overdue_list``)."""
+    if name == REPORT_DUE:
+        return [task_id for task_id, _period in reports_due_this_period(unit_id, today)]
+    if name == DUE_SOON:
+        from tracker.reports.queries import at_risk_due_by
+
+        return list(db.session.scalars(_open_unit_tasks(unit_id, lead_only=False)
+                                       .where(Task.due_on >= today, Task.due_on <= at_risk_due_by(today))
+                                       .with_only_columns(Task.id)))
+    if name in (TO_SIGN, TO_ANSWER):
+        from tracker.supervision.queries import tasks_to_answer, tasks_to_sign
+
+        return (tasks_to_sign if name == TO_SIGN else tasks_to_answer)(unit_id)
+    if name in (OVERDUE_TASKS, MISSING_REPORTS):
+        kind = "task" if name == OVERDUE_TASKS else "report"
+        return [row.task_id for row in overdue_ids(today, OverdueFilters(unit_id=unit_id), kind)]
+    raise ValueError(f"unknown list {name!r}")
+
+
+def overdue_ids(today: date, filters: OverdueFilters, kind: str):
+    """The (kind, task_id, due_on, period) rows of one kind of the overdue list, in list order."""
+    if _use_store():
+        return db.session.execute(_stored_rows(today, filters, (kind,))).all()
+    selects = overdue_selects(today, filters, (kind,))
+    return db.session.execute(_overdue_rows(selects)).all() if selects else []
+
+
+def overdue_count(today: date, filters: OverdueFilters, kind: str) -> int:
+    """How many rows ``overdue_ids`` gives (what a page of the list counts as its total), in one COUNT."""
+    if _use_store():
+        return db.session.scalar(select(func.count()).select_from(
+            _stored_rows(today, filters, (kind,)).order_by(None).subquery()))
+    selects = overdue_selects(today, filters, (kind,))
+    return db.session.scalar(select(func.count()).select_from(_overdue_rows(selects).order_by(None).subquery())) \
+        if selects else 0

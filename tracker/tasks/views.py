@@ -26,8 +26,8 @@ from tracker.plans.models import ActionGroup, Plan
 from tracker.reminders.models import Escalation
 from tracker.tasks.forms import TaskForm
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus
-from tracker.tasks.queries import (OverdueFilters, overdue_list, overdue_page, overdue_stamp, report_status,
-                                   tasks_for_unit)
+from tracker.tasks.queries import (OVERDUE_KINDS, UNIT_TASK_LISTS, OverdueFilters, overdue_list, overdue_page, overdue_stamp,
+                                   report_status, tasks_for_unit, unit_task_ids)
 from tracker.tasks.services import save_task
 from tracker.supervision.ladder import LEVEL_LABELS
 from tracker.supervision.queries import task_loop
@@ -43,11 +43,19 @@ OVERDUE_CONTENT = FragmentCache()  # rendered pages of the overdue list, per web
 @bp.get("/tasks/mine")
 @require(lambda user: user.role == Role.unit)
 def mine():
-    page = paginate(tasks_for_unit(current_user.unit_id))
-    tasks = page.items
+    """我的任务; ``?show=`` narrows it to one of the lists the unit's 工作台 counts (``UNIT_TASK_LISTS``), or
+    to the returned reports (``returned``)."""
+    show = request.args.get("show", "")
+    query = tasks_for_unit(current_user.unit_id)
+    if show in UNIT_TASK_LISTS:
+        query = query.where(Task.id.in_(unit_task_ids(current_user.unit_id, show, today()) or [0]))
+    elif show != "returned":
+        show = ""
+    page = paginate(query)
+    tasks = page.items if show != "returned" else []
     returned = returned_awaiting_resubmission(current_user.unit_id)
     return render_template("tasks/mine.html", page=page, reports=report_status(tasks, today()),
-                           returned=returned, today=today(),
+                           returned=returned, today=today(), show=show,
                            involvement={t.id: unit_involvement(current_user, t) for t in tasks})
 
 
@@ -133,13 +141,15 @@ def overdue_replies(filters: OverdueFilters):
 @require(can_view_overdue)
 def overdue():
     filters = overdue_filters()
+    kind = request.args.get("kind", "")  # ?kind=task|report|receipt: one kind only (the 工作台 links)
+    kinds = (kind,) if kind in OVERDUE_KINDS else OVERDUE_KINDS
 
     def render_content() -> Markup:
         groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.plan_id == filters.plan_id)
                                          .order_by(ActionGroup.position))) if filters.plan_id else []
         return Markup(render_template(
-            "tasks/_overdue_content.html", page=overdue_page(today(), filters, refresh=stamp is None),
-            filters=filters, proposals=overdue_replies(filters), plans=plan_picker(filters.plan_id, active_only=True),
+            "tasks/_overdue_content.html", page=overdue_page(today(), filters, refresh=stamp is None, kinds=kinds),
+            filters=filters, proposals=overdue_replies(filters) if len(kinds) > 1 else [], kind=kinds[0] if len(kinds) == 1 else "", plans=plan_picker(filters.plan_id, active_only=True),
             groups=groups, units=unit_picker(filters.unit_id), today=today()))
 
     # The page below the menu bar (filters, rows, overdue replies) is rendered once per state of the

@@ -1,0 +1,124 @@
+"""Search (/search?q=): tasks by number, title, text and unit name, only those the user may see,
+Chinese substrings matched, ranked (number and title hits above text hits) and paged."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from seeds import xicen_plan
+from tracker.auth.models import User
+from tracker.extensions import db
+from tracker.plans.models import Plan
+from tracker.search.queries import parse_query, search_ids
+from tracker.tasks.models import Task
+
+DAY = date(2026, 6, 30)
+RESULT = re.compile(r'class="list-group-item list-group-item-action search-result" href="/tasks/(\d+)"')
+
+
+def _result_ids(html: str) -> list[int]:
+    return [int(task_id) for task_id in RESULT.findall(html)]
+
+
+def _xicen_tasks() -> dict[str, Task]:
+    plan = db.session.scalar(select(Plan).where(Plan.doc_number == xicen_plan.PLAN["doc_number"]))
+    return {task.number: task for task in db.session.scalars(select(Task).where(Task.plan_id == plan.id))}
+
+
+def _mentioning(word: str) -> set[int]:
+    """The Xicen tasks with ``word`` in their title, text, or a lead or cooperating unit's name."""
+    def fields(task: Task) -> list[str]:
+        units = [task.lead_unit, *task.cooperating_units]
+        return [task.title, task.text, *(unit.name for unit in units), *(unit.short_name for unit in units)]
+
+    return {task.id for task in _xicen_tasks().values() if any(word in value for value in fields(task))}
+
+
+def test_a_coordinator_finds_every_seeded_task_that_mentions_suanli(seeded, on_date, browser):
+    on_date(DAY)
+    expected = _mentioning("算力")
+    assert len(expected) >= 2  # the seed's tasks 4 and 6 mention 算力 (computing power)
+    page = browser("coordinator").get("/search?q=算力")
+    assert page.status_code == 200
+    assert set(_result_ids(page.text)) == expected
+    assert "<mark>算力</mark>" in page.text
+    assert f"共{len(expected)}项任务" in page.text
+
+
+def test_a_unit_finds_only_its_own_tasks(seeded, on_date, browser):
+    on_date(DAY)
+    tasks = _xicen_tasks()
+    unit_user = db.session.scalar(select(User).where(User.login == "kejiwei"))
+    own = {task.id for task in tasks.values()
+           if unit_user.unit_id in {task.lead_unit_id, *(unit.id for unit in task.cooperating_units)}}
+    everybody = _mentioning("科创")
+    assert everybody - own and everybody & own  # 科创 is in tasks of 区科委 and in others' tasks
+    found = set(_result_ids(browser("kejiwei").get("/search?q=科创").text))
+    assert found == everybody & own
+    assert set(_result_ids(browser("coordinator").get("/search?q=科创").text)) == everybody
+
+
+def test_number_and_title_hits_rank_above_text_hits(seeded, on_date, browser):
+    on_date(DAY)
+    tasks = _xicen_tasks()
+    in_title = {t.id for t in tasks.values() if "科创" in t.title}
+    in_text_only = {t.id for t in tasks.values() if "科创" in t.text and "科创" not in t.title}
+    in_text_only -= {t.id for t in tasks.values() if "科创" in t.lead_unit.short_name}  # ranked by unit
+    assert in_title and in_text_only
+    ids = _result_ids(browser("coordinator").get("/search?q=科创").text)
+    assert set(ids[:len(in_title)]) == in_title  # title hits first
+    # A task's number puts it first, though other tasks mention "12" nowhere but in their numbers.
+    assert _result_ids(browser("coordinator").get("/search?q=12").text)[0] == tasks["12"].id
+
+
+def test_unit_names_and_several_terms(seeded, on_date, browser):
+    on_date(DAY)
+    tasks = _xicen_tasks()
+    led_by = {t.id for t in tasks.values() if t.lead_unit.short_name == "区科委"
+              or "区科委" in {u.short_name for u in t.cooperating_units}}
+    found = set(_result_ids(browser("coordinator").get("/search?q=区科委").text))
+    assert led_by <= found
+    # Two terms: both must be found (in any field).
+    both = _mentioning("算力") & _mentioning("芯片")
+    assert set(_result_ids(browser("coordinator").get("/search?q=算力 芯片").text)) == both
+
+
+def test_results_are_paged(app, seeded, on_date, browser):
+    on_date(DAY)
+    app.config["PAGE_SIZE"] = 2
+    coordinator = browser("coordinator")
+    expected = _mentioning("科创")
+    seen = []
+    for number in range(1, -(-len(expected) // 2) + 1):
+        ids = _result_ids(coordinator.get(f"/search?q=科创&page={number}").text)
+        assert len(ids) <= 2
+        seen += ids
+    assert sorted(seen) == sorted(expected) and len(seen) == len(set(seen))
+
+
+def test_odd_input_is_harmless(seeded, on_date, browser):
+    on_date(DAY)
+    coordinator = browser("coordinator")
+    for raw in ("", "   ", "%", "_", "\\", "'; DROP TABLE tasks;--", "<script>alert(1)</script>", "x" * 500, "a\x00b"):
+        page = coordinator.get("/search", query_string={"q": raw})
+        assert page.status_code == 200
+        assert "<script>alert(1)</script>" not in page.text
+    assert _result_ids(coordinator.get("/search?q=%25").text) == []  # a literal %, not a wildcard
+    assert parse_query("a  b a").terms == ("a", "b")
+    assert search_ids(db.session.scalar(select(User).where(User.login == "coordinator")), parse_query(" ")) is None
+
+
+def test_search_needs_a_login(client):
+    response = client.get("/search?q=算力")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_ascii_letters_match_in_any_case(seeded, on_date, browser):
+    on_date(DAY)
+    tasks = _xicen_tasks()
+    with_ai = {t.id for t in tasks.values() if "AI" in t.text or "AI" in t.title}
+    assert with_ai  # task 7: AI芯片
+    for spelling in ("AI", "ai", "Ai", "ai芯片", "AI芯片"):
+        assert set(_result_ids(browser("coordinator").get(f"/search?q={spelling}").text)) >= with_ai, spelling

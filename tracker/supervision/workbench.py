@@ -1,0 +1,40 @@
+"""The 督办 loop's sections of the 工作台 (tracker/workbench): what a unit must sign for or answer, the
+requests a coordinator (or a leader overseeing the units) must decide, the tasks nobody has signed for."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from tracker.auth.models import Role
+from tracker.workbench.services import Item, Section, provides
+
+
+@provides(Role.unit)
+def unit_loop(user, today: date) -> Section:
+    from tracker.supervision.queries import tasks_to_answer, tasks_to_sign
+    from tracker.tasks.queries import TO_ANSWER, TO_SIGN
+
+    return Section(_l("交办与督办"), [
+        Item(_l("待签收"), len(tasks_to_sign(user.unit_id)), url_for("tasks.mine", show=TO_SIGN), tone="primary"),
+        Item(_l("督办文书待反馈"), len(tasks_to_answer(user.unit_id)), url_for("tasks.mine", show=TO_ANSWER)),
+    ], key="unit-loop")
+
+
+@provides(Role.coordinator, Role.admin, Role.leader)
+def pending_loop_requests(user, today: date) -> Section:
+    """Extension and closure requests to decide (a leader: those of the units he oversees), and the lead
+    units that have not signed for their tasks in time (未签收, on the overdue list)."""
+    from tracker.supervision.queries import pending_requests
+    from tracker.tasks.queries import OverdueFilters, overdue_count
+
+    extensions, closures = pending_requests(user)
+    items = [Item(_l("待审批的延期申请"), len(extensions), url_for("supervision.requests_list", kind="extension"),
+                  tone="primary"),
+             Item(_l("待核查的办结申请"), len(closures), url_for("supervision.requests_list", kind="closure"),
+                  tone="primary")]
+    if user.role != Role.leader:
+        items.append(Item(_l("未签收"), overdue_count(today, OverdueFilters(), "receipt"),
+                          url_for("tasks.overdue", kind="receipt")))
+    return Section(_l("延期、办结与签收"), items, key="loop-requests")
