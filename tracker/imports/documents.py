@@ -21,6 +21,7 @@ import docx
 import pypdf
 from docx.table import Table
 
+CELL_BREAK = "\u2028"  # a line break inside a table cell (tracker/imports/tables.py reads it)
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_DOCX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_DOCX_COMPRESSION_RATIO = 100
@@ -194,17 +195,22 @@ def _docx_blocks(container: object) -> Iterator[str]:
 
 
 def _docx_table_rows(table: object) -> Iterator[str]:
+    """A row as tab-separated cells, one per grid column: a cell merged across columns is written once and
+    followed by empty cells, a cell merged down repeats its text; paragraphs inside a cell are joined by U+2028."""
     for row in table.rows:  # type: ignore[attr-defined]
         cells: list[str] = []
-        seen: list[object] = []
+        previous: object = None
         for cell in row.cells:
-            # Merged cells come back once per grid column they span.
-            if any(cell._tc is other for other in seen):
+            if cell._tc is previous:
+                cells.append("")
                 continue
-            seen.append(cell._tc)
-            cells.append(" ".join(text for text in _docx_blocks(cell) if text.strip()).replace("\t", " "))
+            previous = cell._tc
+            lines = [text.replace("\t", " ").strip() for text in _docx_blocks(cell) if text.strip()]
+            cells.append(CELL_BREAK.join(lines))
+        while cells and not cells[-1] and len(cells) > 1 and all(not c for c in cells[1:]):
+            break
         if any(cell.strip() for cell in cells):
-            yield "\t".join(cell.strip() for cell in cells)
+            yield "\t".join(cells)
 
 
 # .pdf -----------------------------------------------------------------------------------
