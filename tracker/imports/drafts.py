@@ -33,7 +33,7 @@ from tracker.common.forms import MAX_YEAR, MIN_YEAR
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES, DocumentError, chinese_number, extract_text, find_date
 from tracker.imports.models import DraftKind, DraftState, ImportDraft
-from tracker.imports.plan_parser import parse_plan
+from tracker.imports.plan_parser import find_reporting_rule, parse_plan
 from tracker.imports.reply_parser import parse_reply
 from tracker.plans.models import Plan, PlanKind, PlanStatus
 from tracker.plans.services import check_version, save_group, save_plan
@@ -198,6 +198,37 @@ def date_from_hint(hint: str | None, default_year: int | None = None) -> date | 
     return date(year, 12, 31)
 
 
+_RECURRING = (("monthly", re.compile(r"每(?:个)?月|按月|逐月|月度")), ("quarterly", re.compile(r"每(?:个)?季度?|按季度?|季度")),
+              ("yearly", re.compile(r"每(?:一)?年|按年|年度|每半年")))
+_OPEN_ENDED = re.compile(r"长期|持续|常态|久久为功|不断|适时|按需|根据需要|逐步|全年|年内滚动|动态")
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def classify_due(hint: str | None, default_year: int | None = None, period_end: str | None = None) -> dict:
+    """A written 完成时限 for review: a date ("2026年6月底前" → 2026-06-30), a recurring cycle ("每季度"), or no
+    fixed date ("长期坚持"); with nothing written, the plan's end. Keys: due_kind, due_on (ISO or None), due_cycle."""
+    text = (hint or "").strip()
+    if not text:
+        return {"due_kind": "date" if period_end else "open", "due_on": period_end, "due_cycle": None}
+    iso = _ISO_DAY.match(text)
+    if iso:
+        try:
+            return {"due_kind": "date", "due_on": date(*map(int, iso.groups())).isoformat(), "due_cycle": None}
+        except ValueError:
+            pass
+    day = date_from_hint(text, default_year)
+    if day and re.search(r"\d{4}\s*年|\d{1,2}\s*月|季度|半年|年底|年末", text) and not re.match(r"^\s*每", text):
+        return {"due_kind": "date", "due_on": day.isoformat(), "due_cycle": None}
+    for cycle, pattern in _RECURRING:
+        if pattern.search(text):
+            return {"due_kind": "recurring", "due_on": period_end, "due_cycle": cycle}
+    if _OPEN_ENDED.search(text):
+        return {"due_kind": "open", "due_on": None, "due_cycle": None}
+    if day:
+        return {"due_kind": "date", "due_on": day.isoformat(), "due_cycle": None}
+    return {"due_kind": "open", "due_on": None, "due_cycle": None}
+
+
 def parse_iso(value, label: str, problems: list[str]) -> date | None:
     """An ISO date from the payload; a problem message (and None) when it is not one."""
     if value in (None, ""):
@@ -268,22 +299,41 @@ def build_plan_payload(text: str, index: UnitIndex | None = None) -> dict:
                                      if ref and ref != task["lead_unit"]]
         task["suggested_matches"] = [{"name": name, "unit": _ref(index.match(name))}
                                      for name in task.get("suggested_units") or []]
-        due = date_from_hint(task.get("due_hint"), default_year)
+        task.update(classify_due(task.get("due_hint"), default_year, period_end))
         task["start_on"] = start_on
-        task["due_on"] = due.isoformat() if due else period_end
         task["reporting_cycle"] = cycle
         task["report_day"] = report_day
+        if task["due_kind"] == "recurring" and task["due_cycle"] in ("monthly", "quarterly"):
+            task["reporting_cycle"] = task["due_cycle"]
+        written = _reporting_in_cell(task.get("reporting_hint"))
+        if written:
+            task["reporting_cycle"], task["report_day"] = written
         task["skip"] = False
     for target in payload.get("targets") or []:
         year = target.get("year") or default_year
         target["create"] = True
-        target["owner_unit"] = ""
+        # A target written as a numbered item with its own lead unit is reported by that unit.
+        target["owner_unit"] = _unit_ref(target.get("lead_unit"), index, new_units) if target.get("lead_unit") else ""
         target["target_on"] = f"{year}-12-31" if year else ""
         target["direction"] = "lower" if target.get("comparator") == "≤" else "higher"
     payload.update({"kind": DraftKind.plan.value, "plan_status": PlanStatus.active.value,
                     "reporting_cycle": cycle, "report_day": report_day, "new_units": new_units.rows,
                     "targets_unit": ""})
     return payload
+
+
+def _reporting_in_cell(text: str | None) -> tuple[str, int] | None:
+    """A table's 报送要求 cell ("每月25日前报送", "每季度") → (cycle, report day)."""
+    if not text:
+        return None
+    rule = find_reporting_rule([text if re.search(r"报", text) else text + "报送"])
+    if rule:
+        return rule.cycle, rule.day or 31
+    if re.search(r"每(?:个)?季度?|按季度?", text):
+        return "quarterly", 31
+    if re.search(r"每(?:个)?月|按月", text):
+        return "monthly", DEFAULT_REPORT_DAY
+    return None
 
 
 def build_reply_payload(text: str, index: UnitIndex | None = None, *, look_up: bool = True) -> dict:

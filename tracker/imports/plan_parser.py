@@ -166,6 +166,10 @@ def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> Pla
     header_end = _header_end(paragraphs[:body_start])
     footer = _footer_indexes(paragraphs, header_end)
     _read_header(draft, paragraphs[:header_end])
+    if not draft.doc_number:
+        # A 文号 written just below the title (task tables, internal plans) still names the plan.
+        draft.doc_number = next((find_doc_number(p) for p in paragraphs[:header_end + 2] if is_doc_number_line(p)),
+                                None)
     if header_end:
         draft.sections.append(SectionDraft("header", None, paragraphs[:header_end]))
     preamble = [p for i, p in enumerate(paragraphs[header_end:body_start], header_end) if i not in footer]
@@ -887,7 +891,7 @@ _COMPARATOR = (
     "增长到|增长至|增加到|增加至|增至|降至|降低到|降低至|下降到|下降至|控制在|保持在|稳定在|达"
 )
 _UNITS = (
-    "个百分点|万平方米|平方公里|平方米|万人次|人次|亿元|万元|元|万家|万人|万吨|万千瓦|千瓦|万辆|"
+    "个百分点|万平方米|平方公里|平方米|万人次|人次|亿元|万元|元|万家|万人|万吨|万千瓦|千瓦|万辆|万个|万户|万套|万亩|"
     "家|个|项|%|人|件|名|所|座|条|倍|户|辆|台|套|吨|亩|场|次|篇|款|批|处|公里"
 )
 _TARGET = re.compile(
@@ -963,6 +967,7 @@ def _target_in(clause: str, year: int | None) -> TargetDraft | None:
         return None
     name = _NAME_VERB.sub("", match.group("name").strip(" ，,：:")).strip()
     name = re.sub(r"^(?:力争|争取|确保|预计|全年|其中)", "", name).strip()
+    name = re.sub(r"^(?:培育|建成|打造|引进|实现|形成)(?=.{2,})", "", name).strip()
     if len(name) < 2 or not re.search(f"[{CJK}]", name):
         return None
     comparator_word = match.group("suffix") or match.group("cmp") or ""
