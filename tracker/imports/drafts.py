@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import copy
+import difflib
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -102,19 +103,26 @@ def normalise_unit_name(name: str, home_district: str | None = None) -> str:
 
 
 class UnitIndex:
-    """The unit register, loaded once, answering "which unit is this name?"."""
+    """The unit register with its aliases (单位别名), loaded once, answering "which unit is this name?"."""
 
-    def __init__(self, units: Iterable[Unit] | None = None):
+    def __init__(self, units: Iterable[Unit] | None = None, aliases: Iterable[tuple[int, str]] | None = None):
+        from tracker.units.models import UnitAlias
+
+        with_database = units is None
         self.units = list(units if units is not None else db.session.scalars(select(Unit).order_by(Unit.id)))
+        if aliases is None:
+            aliases = db.session.execute(select(UnitAlias.unit_id, UnitAlias.alias)).all() if with_database else []
         self.exact: dict[str, int] = {}
         keyed: dict[str, set[int]] = {}
-        for unit in self.units:
-            self.exact.setdefault(unit.name.strip(), unit.id)
-            self.exact.setdefault(unit.short_name.strip(), unit.id)
-            for key in {normalise_unit_name(unit.name), normalise_unit_name(unit.short_name)}:
-                keyed.setdefault(key, set()).add(unit.id)
+        names = [(unit.id, unit.name) for unit in self.units] + [(unit.id, unit.short_name) for unit in self.units]
+        names += [(unit_id, alias) for unit_id, alias in aliases]
+        for unit_id, name in names:
+            self.exact.setdefault(name.strip(), unit_id)
+            keyed.setdefault(normalise_unit_name(name), set()).add(unit_id)
         # An abbreviation two units share identifies neither.
         self.by_key = {key: next(iter(ids)) for key, ids in keyed.items() if len(ids) == 1}
+        self.keys = [(key, unit_id) for key, ids in keyed.items() for unit_id in ids]
+        self.short_names = {unit.id: unit.short_name for unit in self.units}
 
     def match(self, name: str) -> int | None:
         name = (name or "").strip()
@@ -123,6 +131,25 @@ class UnitIndex:
         if name in self.exact:
             return self.exact[name]
         return self.by_key.get(normalise_unit_name(name))
+
+    def propose(self, name: str, limit: int = 3) -> list[dict]:
+        """Units of the register (by name, short name or alias) that a name not in it may mean, closest first."""
+        key = normalise_unit_name(name)
+        scored: dict[int, float] = {}
+        for other, unit_id in self.keys:
+            ratio = difflib.SequenceMatcher(None, key, other).ratio()
+            if ratio >= 0.6 or (len(other) >= 3 and (other in key or key in other)):
+                scored[unit_id] = max(scored.get(unit_id, 0), ratio)
+        best = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [{"unit": str(unit_id), "name": self.short_names.get(unit_id, "")} for unit_id, _ratio in best]
+
+
+UNIT_GROUP = re.compile(r"^(?:各|全区各|区各|有关|相关)(?:相关|有关)?[\u4e00-\u9fff]{0,8}(?:单位|部门|街道|镇|委办局|镇街|街镇|集团|公司|园区)$")
+
+
+def is_unit_group(name: str) -> bool:
+    """"各街道", "各相关单位", "各镇": a group of units the coordinator resolves, never a unit of its own."""
+    return bool(UNIT_GROUP.match((name or "").strip()))
 
 
 def match_units(names: Iterable[str], index: UnitIndex | None = None) -> tuple[list[int], list[str]]:
@@ -259,19 +286,20 @@ class _NewUnits:
     def __init__(self) -> None:
         self.rows: list[dict] = []
 
-    def ref(self, name: str) -> str:
-        for index, row in enumerate(self.rows):
+    def ref(self, name: str, index: UnitIndex | None = None) -> str:
+        for position, row in enumerate(self.rows):
             if row["name"] == name:
-                return f"{NEW_PREFIX}{index}"
-        self.rows.append({"name": name, "short_name": name[:60], "kind": guess_unit_kind(name), "create": False})
+                return f"{NEW_PREFIX}{position}"
+        self.rows.append({"name": name, "short_name": name[:60], "kind": guess_unit_kind(name), "create": False,
+                          "proposals": index.propose(name) if index is not None else []})
         return f"{NEW_PREFIX}{len(self.rows) - 1}"
 
 
 def _unit_ref(name: str | None, index: UnitIndex, new_units: _NewUnits) -> str:
-    if not name or not name.strip():
+    if not name or not name.strip() or is_unit_group(name):
         return ""
     unit_id = index.match(name)
-    return _ref(unit_id) if unit_id else new_units.ref(name.strip())
+    return _ref(unit_id) if unit_id else new_units.ref(name.strip(), index)
 
 
 def build_plan_payload(text: str, index: UnitIndex | None = None) -> dict:
@@ -297,6 +325,8 @@ def build_plan_payload(text: str, index: UnitIndex | None = None) -> dict:
         task["cooperating_units"] = [ref for ref in (_unit_ref(name, index, new_units)
                                                      for name in assignment.get("cooperating_units") or [])
                                      if ref and ref != task["lead_unit"]]
+        written = [assignment.get("lead_unit"), *(assignment.get("cooperating_units") or [])]
+        task["unit_groups"] = [name for name in written if name and is_unit_group(name)]
         task["suggested_matches"] = [{"name": name, "unit": _ref(index.match(name))}
                                      for name in task.get("suggested_units") or []]
         task.update(classify_due(task.get("due_hint"), default_year, period_end))
@@ -318,7 +348,7 @@ def build_plan_payload(text: str, index: UnitIndex | None = None) -> dict:
         target["direction"] = "lower" if target.get("comparator") == "≤" else "higher"
     payload.update({"kind": DraftKind.plan.value, "plan_status": PlanStatus.active.value,
                     "reporting_cycle": cycle, "report_day": report_day, "new_units": new_units.rows,
-                    "targets_unit": ""})
+                    "targets_unit": "", "duplicates": [], "import_mode": "", "revision_of": ""})
     return payload
 
 
@@ -367,7 +397,14 @@ def build_payload(kind: DraftKind | str, text: str, *, with_database: bool = Tru
     kind = DraftKind(kind)
     index = UnitIndex() if with_database else UnitIndex([])
     if kind == DraftKind.plan:
-        return build_plan_payload(text, index)
+        payload = build_plan_payload(text, index)
+        if with_database:
+            from tracker.imports.revisions import duplicate_plans
+
+            payload["duplicates"] = duplicate_plans(payload.get("title"), payload.get("doc_number"))
+            if payload["duplicates"]:
+                payload["revision_of"] = str(payload["duplicates"][0]["id"])
+        return payload
     return build_reply_payload(text, index, look_up=with_database)
 
 
@@ -576,6 +613,17 @@ def apply_plan_draft(actor, draft: ImportDraft, edited: dict | None, today: date
         raise ValidationFailed(_("该草稿不是方案导入。"))
     payload = copy.deepcopy(edited if edited is not None else draft.payload)
     resolver = _UnitResolver(actor, payload.get("new_units") or [])
+    mode = payload.get("import_mode") or ""
+    if mode not in ("", "new", "separate", "revision"):
+        raise ValidationFailed(_("导入方式无效。"))
+    if mode == "revision":
+        return _apply_revision(actor, draft, payload, resolver, today)
+    duplicates = payload.get("duplicates") or []
+    if duplicates and mode != "separate":
+        first = duplicates[0]
+        raise ValidationFailed(_("已有文号或标题相同的方案“%(title)s”%(number)s。请选择“作为该方案的修订版导入”，"
+                                 "或明确选择“另建一个新方案”。", title=first.get("title", ""),
+                                 number=f"（{first['doc_number']}）" if first.get("doc_number") else ""))
     checked = _validate_plan_payload(payload, resolver)
     resolver.create_all_ticked()
     plan = save_plan(actor, None, title=checked["title"], doc_number=checked["doc_number"][:80],
@@ -598,12 +646,38 @@ def apply_plan_draft(actor, draft: ImportDraft, edited: dict | None, today: date
             lead_unit_id=lead, cooperating_unit_ids=cooperating, start_on=parse_iso(task.get("start_on"), "", []),
             due_on=parse_iso(task.get("due_on"), "", []), reporting_cycle=ReportingCycle(task["reporting_cycle"]),
             report_day=_int(task["report_day"]), today=today))
-    indicators = _create_indicators(actor, plan, payload, resolver)
+    indicators = _create_indicators(actor, plan, payload, resolver,
+                                    {task.number: task.id for task in tasks})
     draft.state = DraftState.applied
     draft.applied_plan = plan
     draft.payload = payload
     record(actor, "import.applied", draft,
            changes={"plan_id": plan.id, "groups": len(groups), "tasks": len(tasks), "indicators": indicators,
+                    "units_created": [unit.short_name for unit in resolver.created.values()]},
+           summary=plan.title)
+    return plan
+
+
+def revision_target(payload: dict) -> Plan | None:
+    """The plan a draft would revise: the one chosen on the review screen (or the duplicate found)."""
+    plan_id = _int(payload.get("revision_of"))
+    return db.session.get(Plan, plan_id) if plan_id else None
+
+
+def _apply_revision(actor, draft: ImportDraft, payload: dict, resolver: _UnitResolver, today: date) -> Plan:
+    from tracker.imports.revisions import apply_revision
+
+    plan = revision_target(payload)
+    if plan is None:
+        raise ValidationFailed(_("请选择要修订的方案。"))
+    checked = _validate_plan_payload({**payload, "title": payload.get("title") or plan.title}, resolver)
+    resolver.create_all_ticked()
+    diff = apply_revision(actor, plan, checked, payload, resolver, today, parse_iso, _int)
+    draft.state = DraftState.applied
+    draft.applied_plan = plan
+    draft.payload = payload
+    record(actor, "import.applied", draft,
+           changes={"plan_id": plan.id, "revision": diff["counts"],
                     "units_created": [unit.short_name for unit in resolver.created.values()]},
            summary=plan.title)
     return plan
@@ -617,7 +691,8 @@ def indicators_available() -> bool:
     return True
 
 
-def _create_indicators(actor, plan: Plan, payload: dict, resolver: _UnitResolver) -> int:
+def _create_indicators(actor, plan: Plan, payload: dict, resolver: _UnitResolver,
+                       task_ids: dict[str, int] | None = None) -> int:
     """The ticked targets become the plan's indicators (指标) through the indicator service."""
     if not indicators_available():
         return 0
@@ -634,7 +709,8 @@ def _create_indicators(actor, plan: Plan, payload: dict, resolver: _UnitResolver
                        baseline=target.get("baseline") or 0, target_value=target.get("value"),
                        target_on=parse_iso(target.get("target_on"), "", []),
                        direction=Direction(target.get("direction") or "higher"),
-                       responsible_unit_id=resolver.resolve(ref), note=str(target.get("source") or ""))
+                       responsible_unit_id=resolver.resolve(ref), note=str(target.get("source") or ""),
+                       task_id=(task_ids or {}).get(str(target.get("task_number") or "")))
         count += 1
     return count
 
