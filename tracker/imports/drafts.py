@@ -235,6 +235,8 @@ def classify_due(hint: str | None, default_year: int | None = None, period_end: 
     """A written 完成时限 for review: a date ("2026年6月底前" → 2026-06-30), a recurring cycle ("每季度"), or no
     fixed date ("长期坚持"); with nothing written, the plan's end. Keys: due_kind, due_on (ISO or None), due_cycle."""
     text = (hint or "").strip()
+    if hint is not None and not text:  # a table's empty 完成时限 cell
+        return {"due_kind": "open", "due_on": None, "due_cycle": None}
     if not text:
         return {"due_kind": "date" if period_end else "open", "due_on": period_end, "due_cycle": None}
     iso = _ISO_DAY.match(text)

@@ -269,7 +269,9 @@ def _read_table_plan(split: SplitText) -> PlanDraft:
             if leads or responsible or cooperating:
                 assignment = _assignment(leads, responsible, cooperating, "table", row.raw)
             task = TaskDraft(number=row.number, title=row.title, text=row.text, group_index=group_index,
-                             assignment=assignment, due_hint=row.due, reporting_hint=row.reporting)
+                             assignment=assignment, reporting_hint=row.reporting,
+                             # an empty 完成时限 cell is "no fixed date", not the plan's end
+                             due_hint=row.due if row.due is not None else "" if "due" in table.columns else None)
             if assignment is None:
                 task.suggested_units = suggest_units(task.text)
             draft.tasks.append(task)
