@@ -623,9 +623,9 @@ def apply_plan_draft(actor, draft: ImportDraft, edited: dict | None, today: date
     duplicates = payload.get("duplicates") or []
     if duplicates and mode != "separate":
         first = duplicates[0]
+        number = "（" + first["doc_number"] + "）" if first.get("doc_number") else ""
         raise ValidationFailed(_("已有文号或标题相同的方案“%(title)s”%(number)s。请选择“作为该方案的修订版导入”，"
-                                 "或明确选择“另建一个新方案”。", title=first.get("title", ""),
-                                 number=f"（{first['doc_number']}）" if first.get("doc_number") else ""))
+                                 "或明确选择“另建一个新方案”。", title=first.get("title", ""), number=number))
     checked = _validate_plan_payload(payload, resolver)
     resolver.create_all_ticked()
     plan = save_plan(actor, None, title=checked["title"], doc_number=checked["doc_number"][:80],

@@ -17,7 +17,7 @@ MAX_FIELD = 20_000
 
 class UploadForm(FlaskForm):
     kind = RadioField(_l("导入类型"), default=DraftKind.plan.value)
-    document = FileField(_l("上传文件（.txt、.docx、.pdf）"))
+    document = FileField(_l("上传文件（.txt、.docx、.xlsx、.pdf）"))
     text = TextAreaField(_l("或粘贴文本"), validators=[Length(max=500_000)])
     submit = SubmitField(_l("解析并预览"))
 
