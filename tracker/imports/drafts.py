@@ -332,6 +332,7 @@ def build_plan_payload(text: str, index: UnitIndex | None = None) -> dict:
         task["suggested_matches"] = [{"name": name, "unit": _ref(index.match(name))}
                                      for name in task.get("suggested_units") or []]
         task.update(classify_due(task.get("due_hint"), default_year, period_end))
+        task["due_written"] = task.get("due_hint") is not None
         task["start_on"] = start_on
         task["reporting_cycle"] = cycle
         task["report_day"] = report_day
@@ -667,11 +668,12 @@ def revision_target(payload: dict) -> Plan | None:
 
 
 def _apply_revision(actor, draft: ImportDraft, payload: dict, resolver: _UnitResolver, today: date) -> Plan:
-    from tracker.imports.revisions import apply_revision
+    from tracker.imports.revisions import apply_revision, fill_from_plan
 
     plan = revision_target(payload)
     if plan is None:
         raise ValidationFailed(_("请选择要修订的方案。"))
+    payload = fill_from_plan(plan, payload)
     checked = _validate_plan_payload({**payload, "title": payload.get("title") or plan.title}, resolver)
     resolver.create_all_ticked()
     diff = apply_revision(actor, plan, checked, payload, resolver, today, parse_iso, _int)

@@ -267,7 +267,9 @@ def _read_table_plan(split: SplitText) -> PlanDraft:
             cooperating = split_units("、".join(row.cooperating))
             assignment = None
             if leads or responsible or cooperating:
-                assignment = _assignment(leads, responsible, cooperating, "table", row.raw)
+                written = [f"{label}：{'、'.join(units)}" for label, units in
+                           (("牵头单位", leads), ("责任单位", responsible), ("配合单位", cooperating)) if units]
+                assignment = _assignment(leads, responsible, cooperating, "table", "；".join(written))
             task = TaskDraft(number=row.number, title=row.title, text=row.text, group_index=group_index,
                              assignment=assignment, reporting_hint=row.reporting,
                              # an empty 完成时限 cell is "no fixed date", not the plan's end
@@ -1021,67 +1023,6 @@ def _reporting_in(sentence: str) -> ReportingRule | None:
 def _day(text: str) -> int | None:
     day = chinese_number(text)
     return day if day and 1 <= day <= 31 else None
-
-
-# --------------------------------------------------------------------------- table rows
-
-
-_TABLE_COLUMNS = (
-    ("number", re.compile(r"序号|编号")),
-    ("lead", re.compile(r"牵头")),
-    ("responsible", re.compile(r"责任单位|责任部门|主体")),
-    ("cooperating", re.compile(r"配合|协同|参与|协办")),
-    ("due", re.compile(r"时限|时间|节点|进度")),
-    ("task", re.compile(r"任务|内容|措施|事项|工作|举措|项目")),
-)
-
-
-def expand_task_tables(paragraphs: list[str]) -> list[str]:
-    """Rewrite rows of a task-breakdown table (tab-separated, as read from .docx) into item + label lines."""
-    expanded: list[str] = []
-    columns: list[str] | None = None
-    counter = 0
-    for paragraph in paragraphs:
-        if "\t" not in paragraph:
-            expanded.append(paragraph)
-            continue
-        header = _table_header(paragraph)
-        if header:
-            columns, counter = header, 0
-            continue
-        if columns is None:
-            expanded.append(paragraph.replace("\t", " "))
-            continue
-        counter += 1
-        expanded += _table_row(paragraph.split("\t"), columns, counter)
-    return expanded
-
-
-def _table_header(row: str) -> list[str] | None:
-    cells = row.split("\t")
-    if any(len(cell) > 12 for cell in cells):
-        return None
-    kinds = [next((kind for kind, pattern in _TABLE_COLUMNS if pattern.search(cell)), "other") for cell in cells]
-    if "task" in kinds and {"lead", "responsible"} & set(kinds):
-        return kinds
-    return None
-
-
-def _table_row(cells: list[str], columns: list[str], counter: int) -> list[str]:
-    values: dict[str, list[str]] = {}
-    for kind, cell in zip(columns, cells):
-        if cell.strip():
-            values.setdefault(kind, []).append(cell.strip())
-    task_text = "".join(part if part[-1] in "。；;！？" else part + "。" for part in values.get("task", []))
-    if not task_text:
-        return [" ".join(cell for cell in cells if cell.strip())]
-    number = (values.get("number") or [str(counter)])[0].rstrip(".、．")
-    lines = [f"{number}.{task_text}" if number.isdigit() else f"{number} {task_text}"]
-    labels = (("lead", "牵头单位"), ("responsible", "责任单位"), ("cooperating", "配合单位"), ("due", "完成时限"))
-    for kind, label in labels:
-        if values.get(kind):
-            lines.append(f"{label}：{'、'.join(values[kind])}")
-    return lines
 
 
 # --------------------------------------------------------------------------- warnings

@@ -112,6 +112,24 @@ def _ref_names(refs, new_units: list[dict]) -> str:
     return "、".join(names) or "—"
 
 
+def fill_from_plan(plan: Plan, payload: dict) -> dict:
+    """A revision document that writes no units for a task (or no 完成时限) leaves the plan's own: the matched
+    task's lead and cooperating units, and its due date, fill the gaps. Returns a new payload."""
+    import copy
+
+    filled = copy.deepcopy(payload)
+    imported = [task for task in filled.get("tasks") or [] if not task.get("skip")]
+    existing = [task for task in plan_tasks(plan) if task.status != TaskStatus.suspended]
+    for row, task in match_tasks(existing, imported).items():
+        item = imported[row]
+        if not item.get("lead_unit") and not item.get("cooperating_units"):
+            item["lead_unit"] = str(task.lead_unit_id)
+            item["cooperating_units"] = [str(unit.id) for unit in task.cooperating_units]
+        if item.get("due_written") is False:
+            item["due_on"] = task.due_on.isoformat() if task.due_on else None
+    return filled
+
+
 def revision_diff(plan: Plan, payload: dict) -> dict:
     """What importing ``payload`` as a new version of ``plan`` changes, for the review screen and the apply."""
     imported = [task for task in payload.get("tasks") or [] if not task.get("skip")]

@@ -110,7 +110,7 @@ def _render_review(draft: ImportDraft, form: ReviewForm, payload: dict, status: 
 
 def _revision_preview(payload: dict):
     """The diff against the plan the draft would revise (when one is chosen or found), and the plans offered."""
-    from tracker.imports.revisions import revision_diff
+    from tracker.imports.revisions import fill_from_plan, revision_diff
 
     ids = [row["id"] for row in payload.get("duplicates") or []]
     chosen = revision_target(payload)
@@ -119,7 +119,7 @@ def _revision_preview(payload: dict):
     plans = list(db.session.scalars(select(Plan).where(Plan.id.in_(ids)).order_by(Plan.id))) if ids else []
     if chosen is None or (payload.get("import_mode") not in ("revision", "") and not payload.get("duplicates")):
         return None, plans
-    return revision_diff(chosen, payload), plans
+    return revision_diff(chosen, fill_from_plan(chosen, payload)), plans
 
 
 @bp.route("/<int:draft_id>", methods=["GET", "POST"])
