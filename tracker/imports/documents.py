@@ -196,7 +196,7 @@ def _check_container(data: bytes, required: str, invalid: Callable[[], DocumentE
         raise invalid() from error
     if rows > MAX_TABLE_ROWS:
         raise DocumentError(
-            f"{kind_zh}中的表格超过 {MAX_TABLE_ROWS:,} 行，不像任务分解表，请拆分或删去无关的行后再上传。",
+            f"{kind_zh}的表格共超过 {MAX_TABLE_ROWS:,} 行，不像任务分解表，请拆分或删去无关的行后再上传。",
             f"The {kind_en} holds tables of more than {MAX_TABLE_ROWS:,} rows, which is not a task breakdown; "
             "split it or remove unrelated rows.",
         )

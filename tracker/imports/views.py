@@ -117,6 +117,10 @@ def _revision_preview(payload: dict):
     if chosen is not None and chosen.id not in ids:
         ids.append(chosen.id)
     plans = list(db.session.scalars(select(Plan).where(Plan.id.in_(ids)).order_by(Plan.id))) if ids else []
+    # Any other plan can be the one revised: the most recent ones are offered after the duplicates.
+    limit = int(current_app.config.get("PICKER_MENU_LIMIT", 200))
+    plans += [plan for plan in db.session.scalars(select(Plan).order_by(Plan.id.desc()).limit(limit))
+              if plan.id not in ids]
     if chosen is None or (payload.get("import_mode") not in ("revision", "") and not payload.get("duplicates")):
         return None, plans
     return revision_diff(chosen, fill_from_plan(chosen, payload)), plans
