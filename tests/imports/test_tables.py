@@ -364,3 +364,36 @@ def test_cli_refuses_a_bad_xlsx_with_its_message(app, tmp_path):
     path.write_bytes(b"not a workbook at all")
     result = app.test_cli_runner().invoke(import_cli, ["plan", str(path), "--dry-run"])
     assert result.exit_code != 0 and "不是有效的 Excel（.xlsx）表格" in result.output
+
+
+# --------------------------------------------------------------------------------------------------------
+# Properties of the table reader
+# --------------------------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tracker.imports.plan_parser import read_plan  # noqa: E402
+
+CELLS = st.one_of(st.text(max_size=8), st.sampled_from(["", "一、产业发展", "区科委", "区科委\u2028区经委", "各街道",
+                                                         "2026年6月底前", "长期坚持", "每季度", "1", "序号", "牵头单位"]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(CELLS, min_size=1, max_size=7), max_size=25))
+def test_any_grid_under_a_header_reads_without_error_and_every_task_has_a_number(grid):
+    text = "序号\t工作任务\t牵头单位\t配合单位\t完成时限\n" + "\n".join("\t".join(row) for row in grid)
+    draft = read_plan(text)
+    json.dumps(draft.to_dict(), ensure_ascii=False)
+    assert all(task.number and task.title is not None for task in draft.tasks)
+    assert all(task.group_index is None or 0 <= task.group_index < len(draft.groups) for task in draft.tasks)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.text(alphabet="推进建设完善优化平台机制服务", min_size=2, max_size=10),
+                          st.sampled_from(["区科委", "区经委", "区发改委"])), min_size=1, max_size=15, unique_by=lambda r: r[0]))
+def test_every_written_row_is_one_task_with_its_title_and_lead(rows):
+    text = "序号\t工作任务\t牵头单位\n" + "\n".join(f"{n}\t{title}\t{lead}" for n, (title, lead) in enumerate(rows, 1))
+    draft = read_plan(text)
+    assert [(t.number, t.title, t.assignment.lead_unit) for t in draft.tasks] == \
+        [(str(n), title, lead) for n, (title, lead) in enumerate(rows, 1)]
