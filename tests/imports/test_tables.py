@@ -17,7 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from tests.imports.test_import_flow import (counts, draft_id_from, option_value, post_review, review_form, upload,
                                             value)
@@ -25,13 +25,13 @@ from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.imports.cli import import_cli
 from tracker.imports.documents import MAX_TABLE_ROWS, extract_text
-from tracker.imports.drafts import apply_plan_draft, build_payload, create_draft
+from tracker.imports.drafts import build_payload
 from tracker.imports.models import ImportDraft
 from tracker.imports.plan_parser import parse_plan
 from tracker.imports.template import TEMPLATE_COLUMNS, template_xlsx
 from tracker.indicators.models import Indicator
 from tracker.plans.models import Plan
-from tracker.tasks.models import Task, TaskStatus
+from tracker.tasks.models import TaskStatus
 from tracker.units.models import Unit, UnitAlias
 from tracker.updates.models import StatusUpdate
 

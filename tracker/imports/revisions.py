@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from tracker.audit.services import record
 from tracker.extensions import db
-from tracker.plans.models import ActionGroup, Plan
+from tracker.plans.models import Plan
 from tracker.tasks.models import Task, TaskStatus
 
 CHANGE_KINDS = ("added", "removed", "renamed", "reassigned", "redated")
@@ -231,6 +231,3 @@ def apply_revision(actor, plan: Plan, checked: dict, payload: dict, resolver, to
            summary=_("方案修订：%(title)s", title=plan.title))
     return diff
 
-
-def group_of(plan: Plan, title: str) -> ActionGroup | None:
-    return next((group for group in plan.groups if normalised(group.title) == normalised(title)), None)
