@@ -397,3 +397,24 @@ def test_every_written_row_is_one_task_with_its_title_and_lead(rows):
     draft = read_plan(text)
     assert [(t.number, t.title, t.assignment.lead_unit) for t in draft.tasks] == \
         [(str(n), title, lead) for n, (title, lead) in enumerate(rows, 1)]
+
+
+def test_the_seeded_plans_own_document_again_is_a_revision_without_changes(seeded, browser):
+    """The issue's case: the Xicen document uploaded again (its brackets differ only in width)."""
+    from tests.imports.test_import_flow import XICEN
+
+    coordinator = browser("coordinator")
+    plan = db.session.scalar(select(Plan).where(Plan.doc_number == "青府发〔2025〕40号"))
+    plan_id, overdue_before = plan.id, coordinator.get("/overdue").text.count('data-kind="')
+    draft_id = draft_id_from(upload(coordinator, "plan", "xicen.txt", XICEN.read_bytes()))
+    page = coordinator.get(f"/imports/{draft_id}")
+    assert "已有文号或标题相同的方案" in page.text and "任务没有变化。" in page.text
+    fields = review_form(page.text)
+    fields["plan-import_mode"] = ["revision"]
+    before, events = counts(), db.session.scalar(select(func.count()).select_from(AuditEvent))
+    response = post_review(coordinator, draft_id, fields, "apply")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/plans/{plan_id}")
+    assert counts() == before
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id).offset(events)).all()
+    assert actions == ["plan.revised", "import.applied"]  # nothing changed, so no task was edited
+    assert coordinator.get("/overdue").text.count('data-kind="') == overdue_before

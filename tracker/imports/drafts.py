@@ -674,7 +674,9 @@ def _apply_revision(actor, draft: ImportDraft, payload: dict, resolver: _UnitRes
     if plan is None:
         raise ValidationFailed(_("请选择要修订的方案。"))
     payload = fill_from_plan(plan, payload)
-    checked = _validate_plan_payload({**payload, "title": payload.get("title") or plan.title}, resolver)
+    # A revision changes tasks; the plan's indicators stay as they are (edited on the indicator pages).
+    checked = _validate_plan_payload({**payload, "title": payload.get("title") or plan.title, "targets": []},
+                                     resolver)
     resolver.create_all_ticked()
     diff = apply_revision(actor, plan, checked, payload, resolver, today, parse_iso, _int)
     draft.state = DraftState.applied

@@ -125,7 +125,7 @@ def fill_from_plan(plan: Plan, payload: dict) -> dict:
         if not item.get("lead_unit") and not item.get("cooperating_units"):
             item["lead_unit"] = str(task.lead_unit_id)
             item["cooperating_units"] = [str(unit.id) for unit in task.cooperating_units]
-        if item.get("due_written") is False:
+        if item.get("due_written") is False and item.get("due_on") in (None, "", filled.get("period_end")):
             item["due_on"] = task.due_on.isoformat() if task.due_on else None
     return filled
 
@@ -209,8 +209,13 @@ def apply_revision(actor, plan: Plan, checked: dict, payload: dict, resolver, to
                       reporting_cycle=ReportingCycle(item["reporting_cycle"]), report_day=to_int(item["report_day"]),
                       today=today)
             continue
-        if not values["text"]:
-            values["text"] = task.text
+        if not values["text"] or normalised(values["text"]) == normalised(task.text):
+            values["text"] = task.text  # the same words (punctuation and widths aside) stay as they were
+        current = {"number": task.number, "title": task.title, "text": task.text, "group_id": task.group_id,
+                   "lead_unit_id": task.lead_unit_id,
+                   "cooperating_unit_ids": sorted(unit.id for unit in task.cooperating_units), "due_on": task.due_on}
+        if {**values, "cooperating_unit_ids": sorted(values["cooperating_unit_ids"])} == current:
+            continue  # unchanged: no edit, no audit event
         save_task(actor, plan, task, **values, parent_id=task.parent_id, start_on=task.start_on,
                   reporting_cycle=task.reporting_cycle, report_day=task.report_day, status=task.status,
                   progress=task.progress, completed_on=task.completed_on, today=today, expected_version=task.version)
