@@ -418,3 +418,19 @@ def test_the_seeded_plans_own_document_again_is_a_revision_without_changes(seede
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id).offset(events)).all()
     assert actions == ["plan.revised", "import.applied"]  # nothing changed, so no task was edited
     assert coordinator.get("/overdue").text.count('data-kind="') == overdue_before
+
+
+def test_the_ledger_exported_in_english_imports_back_to_the_same_tasks(seeded, browser):
+    from tests.test_i18n import switch_language
+
+    coordinator = browser("coordinator")
+    plan = db.session.scalar(select(Plan).where(Plan.doc_number == "青府发〔2025〕40号"))
+    created = plan_tasks(plan)
+    switch_language(coordinator.client, "en", "/plans/")
+    ledger = coordinator.get(f"/plans/{plan.id}/ledger.xlsx")
+    assert openpyxl.load_workbook(io.BytesIO(ledger.data)).active["A3"].value == "No."
+    payload = build_payload("plan", extract_text("ledger.xlsx", ledger.data))
+    from tracker.imports.revisions import normalised
+
+    assert normalised(payload["title"]) == normalised(plan.title)
+    assert draft_tasks(payload) == created

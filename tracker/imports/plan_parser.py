@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from tracker.imports.tables import SplitText, split_tables
+from tracker.imports.tables import SHEET_MARK, SplitText, split_tables
 from tracker.imports.documents import (
     CJK,
     GROUP_HEADING,
@@ -152,7 +152,8 @@ def read_plan(text: str) -> PlanDraft:
     split = split_tables(text)
     if split.tables:
         return _read_table_plan(split)
-    return _read_prose_plan(clean_paragraphs(text))
+    lines = [line for line in text.split("\n") if not SHEET_MARK.match(line.strip())]
+    return _read_prose_plan(clean_paragraphs("\n".join(lines)))
 
 
 def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> PlanDraft:
@@ -242,7 +243,7 @@ def _read_table_plan(split: SplitText) -> PlanDraft:
     draft.groups, draft.tasks = [], []
     draft.targets = [target for target in draft.targets if target.task_number is None]
     draft.warnings = []
-    draft.title = re.sub(r"任务台账$", "", draft.title or "").strip() or None
+    draft.title = re.sub(r"(任务台账| task ledger)$", "", draft.title or "").strip() or None
     several_sheets = len({table.sheet for table in split.tables if table.tasks}) > 1
     several_tables = len([table for table in split.tables if table.tasks]) > 1
     group_positions: dict[str, int] = {}

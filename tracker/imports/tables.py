@@ -40,7 +40,11 @@ def header_key(cell: str) -> str:
     return re.sub(r"[：:*＊]$", "", text)
 
 
+# The ledger export (任务台账) in the English interface, so that it imports back too.
+ENGLISH_LEDGER_HEADERS = (("number", "No."), ("group", "Action"), ("task", "Task"), ("lead", "Lead unit"),
+                          ("cooperating", "Cooperating units"), ("due", "Due date"))
 _SYNONYMS = {header_key(word): kind for kind, words in COLUMN_SYNONYMS for word in words}
+_SYNONYMS.update({header_key(word): kind for kind, word in ENGLISH_LEDGER_HEADERS})
 
 
 def column_kind(cell: str) -> str | None:
@@ -53,7 +57,7 @@ def header_columns(cells: list[str]) -> list[str] | None:
     known = {kind for kind in kinds if kind != "other"}
     if not ({"task", "measures"} & known) or not ({"lead", "responsible", "cooperating"} & known):
         return None
-    if len(known) < 2 or any(len(header_key(cell)) > 14 for cell in cells if column_kind(cell) is None and cell):
+    if len(known) < 2 or any(len(header_key(cell)) > 30 for cell in cells if column_kind(cell) is None and cell):
         return None
     return kinds
 
