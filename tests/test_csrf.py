@@ -35,6 +35,7 @@ POSTERS = {
     "/tasks/<int:task_id>/edit": "coordinator",
     "/units/new": "admin",
     "/units/<int:unit_id>/edit": "coordinator",
+    "/units/<int:unit_id>/aliases": "admin",
     "/tasks/<int:task_id>/updates/new": "lead_unit",
     "/updates/<int:update_id>/resubmit": "coop_unit",
     "/updates/<int:update_id>/review": "coordinator",

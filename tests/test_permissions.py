@@ -120,6 +120,8 @@ TABLE = [
     ("/units/new", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/units/<int:unit_id>/edit", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/units/<int:unit_id>/edit", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/units/<int:unit_id>/aliases", "GET", L, OK, OK, NO, NO, NO, NO),
+    ("/units/<int:unit_id>/aliases", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/tasks/<int:task_id>/updates/new", "GET", L, NO, NO, NO, OK, OK, NO),
     ("/tasks/<int:task_id>/updates/new", "POST", L, NO, NO, NO, SAVED, SAVED, NO),
     # a returned (退回) update of the cooperating unit on task 4: only that unit may resubmit it
@@ -182,6 +184,7 @@ TABLE = [
     ("/proposals/<int:proposal_id>/commitments", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     # document import (tracker/imports): managers only; the draft is the Xicen plan document
     ("/imports/", "GET", L, OK, OK, NO, NO, NO, NO),
+    ("/imports/template.xlsx", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/imports/new", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/imports/new", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/imports/<int:draft_id>", "GET", L, OK, OK, NO, NO, NO, NO),
@@ -792,6 +795,7 @@ URLS = {
     "/plans/lookup": lambda w, r: "/plans/lookup?q=西岑",
     "/units/new": lambda w, r: "/units/new",
     "/units/<int:unit_id>/edit": lambda w, r: f"/units/{_edited_unit(w)}/edit",
+    "/units/<int:unit_id>/aliases": lambda w, r: f"/units/{_edited_unit(w)}/aliases",
     "/tasks/<int:task_id>/updates/new": lambda w, r: f"/tasks/{w.task_id}/updates/new",
     "/updates/<int:update_id>/resubmit": lambda w, r: f"/updates/{w.returned_update_id}/resubmit",
     "/reviews": lambda w, r: "/reviews",
@@ -830,6 +834,7 @@ URLS = {
     "/proposals/<int:proposal_id>/edit": lambda w, r: f"/proposals/{w.proposal_id}/edit",
     "/proposals/<int:proposal_id>/commitments": lambda w, r: f"/proposals/{w.proposal_id}/commitments",
     "/imports/": lambda w, r: "/imports/",
+    "/imports/template.xlsx": lambda w, r: "/imports/template.xlsx",
     "/imports/new": lambda w, r: "/imports/new",
     "/imports/<int:draft_id>": lambda w, r: f"/imports/{w.draft_id}",
     "/receipts/<int:receipt_id>/sign": lambda w, r: f"/receipts/{w.receipt_id}/sign",
@@ -880,6 +885,7 @@ FORMS = {
     "/tasks/<int:task_id>/edit": lambda w, r: task_form(w, r, w.task_id),
     "/units/new": lambda w, r: unit_form(w, r, None),
     "/units/<int:unit_id>/edit": lambda w, r: unit_form(w, r, _edited_unit(w)),
+    "/units/<int:unit_id>/aliases": lambda w, r: {"alias": f"别名（{r}）"},
     "/tasks/<int:task_id>/updates/new": lambda w, r: update_form(w, r),
     "/updates/<int:update_id>/resubmit": lambda w, r: update_form(
         w, r, w.row(StatusUpdate, w.returned_update_id).period),
@@ -942,6 +948,7 @@ REDIRECTS = {
     ("/tasks/<int:task_id>/edit", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/units/new", "POST"): lambda w, r: "/units/",
     ("/units/<int:unit_id>/edit", "POST"): lambda w, r: "/units/",
+    ("/units/<int:unit_id>/aliases", "POST"): lambda w, r: f"/units/{_edited_unit(w)}/aliases",
     ("/tasks/<int:task_id>/updates/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/updates/<int:update_id>/resubmit", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/updates/<int:update_id>/review", "POST"): lambda w, r: "/reviews",

@@ -160,7 +160,7 @@ def test_docx_paragraphs_and_table_cells_come_in_order():
     assert text == "一、重点任务\n序号\t任务\t牵头单位\n1\t推进一网通办。\t区政务服务办\n三、保障措施"
 
 
-def test_docx_merged_cells_are_read_once():
+def test_docx_merged_cells_are_read_once_and_keep_their_columns():
     def build(document):
         table = document.add_table(rows=2, cols=3)
         merged = table.cell(0, 0).merge(table.cell(0, 2))
@@ -169,7 +169,7 @@ def test_docx_merged_cells_are_read_once():
             cell.text = text
 
     assert extract_text("a.docx", docx_bytes(build)).split("\n") == [
-        "（一）提升政务服务效能",
+        "（一）提升政务服务效能\t\t",
         "1\t推进一网通办。\t区政务服务办",
     ]
 

@@ -235,6 +235,13 @@ def test_xicen_import_gives_the_documents_groups_tasks_and_targets_then_creates_
     assert all(value(fields, f"task-{i}-lead") == "" for i in range(16))
     assert "文中提及：" in page.text and "青西办" in page.text
 
+    # The seeded plan has the same 文号: the review screen says so, and the coordinator must choose.
+    assert "已有文号或标题相同的方案" in page.text
+    response = post_review(coordinator, draft_id, fields, "apply")
+    assert response.status_code == 400 and "另建一个新方案" in response.text
+    assert counts() == {**before, "drafts": before["drafts"] + 1}
+    fields["plan-import_mode"] = ["separate"]
+
     # Creating without lead units is refused with the list of tasks, and nothing is created.
     response = post_review(coordinator, draft_id, fields, "apply")
     assert response.status_code == 400
@@ -337,6 +344,7 @@ def xicen_draft_with_leads(coordinator) -> tuple[int, dict]:
     for i, (number, _title, _group) in enumerate(XICEN_TASKS):
         fields[f"task-{i}-lead"] = [option_value(html, f"task-{i}-lead", leads[number])]
     fields["plan-targets_unit"] = [option_value(html, "plan-targets_unit", "青西办")]
+    fields["plan-import_mode"] = ["separate"]  # the seeded plan has the same 文号
     return draft_id, fields
 
 

@@ -83,6 +83,7 @@ SPECS = {
     "/tasks/<int:task_id>/edit": Spec(examples=25),
     "/units/new": Spec(),
     "/units/<int:unit_id>/edit": Spec(),
+    "/units/<int:unit_id>/aliases": Spec(),
     "/tasks/<int:task_id>/updates/new": Spec(examples=25),
     "/updates/<int:update_id>/resubmit": Spec(),
     "/updates/<int:update_id>/review": Spec(page=lambda w: "/reviews"),

@@ -13,14 +13,18 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import PurePath
 from typing import Callable, Iterator
 
 import docx
+import openpyxl
 import pypdf
 from docx.table import Table
 
+from tracker.imports.tables import header_columns
+
+CELL_BREAK = "\u2028"  # a line break inside a table cell (tracker/imports/tables.py reads it)
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_DOCX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_DOCX_COMPRESSION_RATIO = 100
@@ -29,7 +33,9 @@ MAX_DOCX_ENTRIES = 5000
 RATIO_CHECK_FROM_BYTES = 1024 * 1024
 MAX_CONTROL_CHAR_SHARE = 0.01
 
-SUPPORTED_EXTENSIONS = (".txt", ".docx", ".pdf")
+MAX_TABLE_ROWS = 10_000  # a task breakdown table has hundreds of rows; more is not a plan
+SUPPORTED_EXTENSIONS = (".txt", ".docx", ".xlsx", ".pdf")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: old .doc/.xls, or an encrypted .docx/.xlsx
 
 
 class DocumentError(Exception):
@@ -75,6 +81,11 @@ def _megabytes(size: int) -> str:
 
 
 def _unsupported(extension: str) -> DocumentError:
+    if extension in (".xls", ".et", ".csv"):
+        return DocumentError(
+            "不支持 .xls/.et/.csv 表格，请在 Excel 或 WPS 中另存为 .xlsx 后再上传。",
+            "Spreadsheets in .xls/.et/.csv are not supported; save as .xlsx and upload again.",
+        )
     if extension in (".doc", ".wps"):
         return DocumentError(
             "不支持旧版 Word（.doc/.wps）文件，请另存为 .docx 后再上传。",
@@ -82,8 +93,8 @@ def _unsupported(extension: str) -> DocumentError:
         )
     shown = extension or "（无扩展名）"
     return DocumentError(
-        f"不支持的文件类型 {shown}，请上传 .txt、.docx 或 .pdf 文件。",
-        f"Unsupported file type {extension or '(no extension)'}; upload a .txt, .docx or .pdf file.",
+        f"不支持的文件类型 {shown}，请上传 .txt、.docx、.xlsx 或 .pdf 文件。",
+        f"Unsupported file type {extension or '(no extension)'}; upload a .txt, .docx, .xlsx or .pdf file.",
     )
 
 
@@ -147,7 +158,7 @@ def _binary_text() -> DocumentError:
 
 
 def _read_docx(data: bytes) -> str:
-    _check_docx_container(data)
+    _check_container(data, "word/document.xml", _invalid_docx, "Word 文档", "Word document")
     try:
         document = docx.Document(io.BytesIO(data))
         return "\n".join(_docx_blocks(document))
@@ -157,14 +168,41 @@ def _read_docx(data: bytes) -> str:
         raise _invalid_docx() from error
 
 
-def _check_docx_container(data: bytes) -> None:
+def _check_container(data: bytes, required: str, invalid: Callable[[], DocumentError], kind_zh: str,
+                     kind_en: str) -> None:
+    """An Office file is a zip archive: refuse encrypted files, other formats, zip bombs and huge tables
+    before any parser unpacks it."""
+    if data.startswith(_OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise DocumentError(
+                f"{kind_zh}已加密（设有打开密码），请取消密码后另存再上传。",
+                f"The {kind_en} is encrypted (password protected); remove the password, save it again and upload.",
+            )
+        raise DocumentError(
+            f"这是旧版 Office 格式的文件，不是有效的{kind_zh}，请另存为新格式（.docx/.xlsx）后再上传。",
+            f"This is a legacy Office file, not a valid {kind_en}; save it in the new format (.docx/.xlsx).",
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            if required not in names:
+                raise invalid()
+            _check_bomb(entries, kind_zh, kind_en)
+            rows = _count_table_rows(archive, entries)
+    except DocumentError:
+        raise
     except Exception as error:  # zipfile signals broken archives with several exception types
-        raise _invalid_docx() from error
-    if "word/document.xml" not in {entry.filename for entry in entries}:
-        raise _invalid_docx()
+        raise invalid() from error
+    if rows > MAX_TABLE_ROWS:
+        raise DocumentError(
+            f"{kind_zh}的表格共超过 {MAX_TABLE_ROWS:,} 行，不像任务分解表，请拆分或删去无关的行后再上传。",
+            f"The {kind_en} holds tables of more than {MAX_TABLE_ROWS:,} rows, which is not a task breakdown; "
+            "split it or remove unrelated rows.",
+        )
+
+
+def _check_bomb(entries: list[zipfile.ZipInfo], kind_zh: str, kind_en: str) -> None:
     unpacked = sum(entry.file_size for entry in entries)
     packed = sum(entry.compress_size for entry in entries)
     too_many = len(entries) > MAX_DOCX_ENTRIES
@@ -172,9 +210,31 @@ def _check_docx_container(data: bytes) -> None:
     too_dense = unpacked >= RATIO_CHECK_FROM_BYTES and unpacked > MAX_DOCX_COMPRESSION_RATIO * max(packed, 1)
     if too_many or too_big or too_dense:
         raise DocumentError(
-            "Word 文档解压后异常庞大（疑似压缩炸弹），已拒绝处理。",
-            "The Word document expands to an abnormal size (possible zip bomb) and was rejected.",
+            f"{kind_zh}解压后异常庞大（疑似压缩炸弹），已拒绝处理。",
+            f"The {kind_en} expands to an abnormal size (possible zip bomb) and was rejected.",
         )
+
+
+_ROW_TAGS = (b"<row ", b"<row>", b"<w:tr ", b"<w:tr>")
+
+
+def _count_table_rows(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> int:
+    """Rows of every sheet or Word table, counted in the XML as it streams (sizes are already bounded)."""
+    rows = 0
+    for entry in entries:
+        if not (entry.filename.startswith("xl/worksheets/") or entry.filename == "word/document.xml"):
+            continue
+        with archive.open(entry) as stream:
+            tail = b""
+            while chunk := stream.read(1 << 20):
+                block = tail + chunk
+                rows += sum(block.count(tag) for tag in _ROW_TAGS)
+                tail = block[-8:]
+                rows -= sum(tail.count(tag) for tag in _ROW_TAGS)
+            rows += sum(tail.count(tag) for tag in _ROW_TAGS)
+        if rows > MAX_TABLE_ROWS:
+            return rows
+    return rows
 
 
 def _invalid_docx() -> DocumentError:
@@ -194,17 +254,90 @@ def _docx_blocks(container: object) -> Iterator[str]:
 
 
 def _docx_table_rows(table: object) -> Iterator[str]:
+    """A row as tab-separated cells, one per grid column: a cell merged across columns is written once and
+    followed by empty cells, a cell merged down repeats its text; paragraphs inside a cell are joined by U+2028."""
     for row in table.rows:  # type: ignore[attr-defined]
         cells: list[str] = []
-        seen: list[object] = []
+        previous: object = None
         for cell in row.cells:
-            # Merged cells come back once per grid column they span.
-            if any(cell._tc is other for other in seen):
+            if cell._tc is previous:
+                cells.append("")
                 continue
-            seen.append(cell._tc)
-            cells.append(" ".join(text for text in _docx_blocks(cell) if text.strip()).replace("\t", " "))
+            previous = cell._tc
+            lines = [text.replace("\t", " ").strip() for text in _docx_blocks(cell) if text.strip()]
+            cells.append(CELL_BREAK.join(lines))
+        while cells and not cells[-1] and len(cells) > 1 and all(not c for c in cells[1:]):
+            break
         if any(cell.strip() for cell in cells):
-            yield "\t".join(cell.strip() for cell in cells)
+            yield "\t".join(cells)
+
+
+# .xlsx ----------------------------------------------------------------------------------
+
+
+def _read_xlsx(data: bytes) -> str:
+    _check_container(data, "xl/workbook.xml", _invalid_xlsx, "Excel 表格", "Excel workbook")
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as error:  # openpyxl raises many unrelated types on malformed parts
+        raise _invalid_xlsx() from error
+    try:
+        lines: list[str] = []
+        for sheet in workbook.worksheets:
+            if sheet.sheet_state != "visible":
+                continue
+            rows = _sheet_rows(sheet)
+            if rows:
+                lines.append(f"【工作表：{sheet.title}】")
+                lines += rows
+        return "\n".join(lines)
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(sheet) -> list[str]:
+    """A sheet as text: a row with one value is a line of prose, other rows are tab-separated cells with every
+    column present; a cell merged down repeats its value (an action group written once for its rows)."""
+    grid = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    for merged in sheet.merged_cells.ranges:
+        top = merged.min_row - 1
+        value = grid[top][merged.min_col - 1] if top < len(grid) and merged.min_col - 1 < len(grid[top]) else ""
+        for row in range(merged.min_row, min(merged.max_row, len(grid)) ):
+            if merged.min_col - 1 < len(grid[row]):
+                grid[row][merged.min_col - 1] = value
+    width = max((len(row) for row in grid), default=0)
+    while width and all(len(row) < width or not row[width - 1] for row in grid):
+        width -= 1
+    lines = []
+    in_table = False
+    for row in grid:
+        cells = (row + [""] * width)[:width]
+        filled = [cell for cell in cells if cell]
+        if not filled:
+            continue
+        in_table = in_table or header_columns(cells) is not None
+        lines.append("\t".join(cells) if in_table or len(filled) > 1 else filled[0])
+    return lines
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return CELL_BREAK.join(line.strip() for line in text.split("\n") if line.strip())
+
+
+def _invalid_xlsx() -> DocumentError:
+    return DocumentError(
+        "不是有效的 Excel（.xlsx）表格，文件可能已损坏或扩展名有误。",
+        "This is not a valid Excel (.xlsx) workbook; it may be damaged or misnamed.",
+    )
 
 
 # .pdf -----------------------------------------------------------------------------------
@@ -244,6 +377,7 @@ def _invalid_pdf() -> DocumentError:
 _READERS: dict[str, Callable[[bytes], str]] = {
     ".txt": _read_txt,
     ".docx": _read_docx,
+    ".xlsx": _read_xlsx,
     ".pdf": _read_pdf,
 }
 

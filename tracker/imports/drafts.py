@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import copy
+import difflib
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -33,7 +34,7 @@ from tracker.common.forms import MAX_YEAR, MIN_YEAR
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES, DocumentError, chinese_number, extract_text, find_date
 from tracker.imports.models import DraftKind, DraftState, ImportDraft
-from tracker.imports.plan_parser import parse_plan
+from tracker.imports.plan_parser import find_reporting_rule, parse_plan
 from tracker.imports.reply_parser import parse_reply
 from tracker.plans.models import Plan, PlanKind, PlanStatus
 from tracker.plans.services import check_version, save_group, save_plan
@@ -102,19 +103,26 @@ def normalise_unit_name(name: str, home_district: str | None = None) -> str:
 
 
 class UnitIndex:
-    """The unit register, loaded once, answering "which unit is this name?"."""
+    """The unit register with its aliases (单位别名), loaded once, answering "which unit is this name?"."""
 
-    def __init__(self, units: Iterable[Unit] | None = None):
+    def __init__(self, units: Iterable[Unit] | None = None, aliases: Iterable[tuple[int, str]] | None = None):
+        from tracker.units.models import UnitAlias
+
+        with_database = units is None
         self.units = list(units if units is not None else db.session.scalars(select(Unit).order_by(Unit.id)))
+        if aliases is None:
+            aliases = db.session.execute(select(UnitAlias.unit_id, UnitAlias.alias)).all() if with_database else []
         self.exact: dict[str, int] = {}
         keyed: dict[str, set[int]] = {}
-        for unit in self.units:
-            self.exact.setdefault(unit.name.strip(), unit.id)
-            self.exact.setdefault(unit.short_name.strip(), unit.id)
-            for key in {normalise_unit_name(unit.name), normalise_unit_name(unit.short_name)}:
-                keyed.setdefault(key, set()).add(unit.id)
+        names = [(unit.id, unit.name) for unit in self.units] + [(unit.id, unit.short_name) for unit in self.units]
+        names += [(unit_id, alias) for unit_id, alias in aliases]
+        for unit_id, name in names:
+            self.exact.setdefault(name.strip(), unit_id)
+            keyed.setdefault(normalise_unit_name(name), set()).add(unit_id)
         # An abbreviation two units share identifies neither.
         self.by_key = {key: next(iter(ids)) for key, ids in keyed.items() if len(ids) == 1}
+        self.keys = [(key, unit_id) for key, ids in keyed.items() for unit_id in ids]
+        self.short_names = {unit.id: unit.short_name for unit in self.units}
 
     def match(self, name: str) -> int | None:
         name = (name or "").strip()
@@ -123,6 +131,25 @@ class UnitIndex:
         if name in self.exact:
             return self.exact[name]
         return self.by_key.get(normalise_unit_name(name))
+
+    def propose(self, name: str, limit: int = 3) -> list[dict]:
+        """Units of the register (by name, short name or alias) that a name not in it may mean, closest first."""
+        key = normalise_unit_name(name)
+        scored: dict[int, float] = {}
+        for other, unit_id in self.keys:
+            ratio = difflib.SequenceMatcher(None, key, other).ratio()
+            if ratio >= 0.6 or (len(other) >= 3 and (other in key or key in other)):
+                scored[unit_id] = max(scored.get(unit_id, 0), ratio)
+        best = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [{"unit": str(unit_id), "name": self.short_names.get(unit_id, "")} for unit_id, _ratio in best]
+
+
+UNIT_GROUP = re.compile(r"^(?:各|全区各|区各|有关|相关)(?:相关|有关)?[\u4e00-\u9fff]{0,8}(?:单位|部门|街道|镇|委办局|镇街|街镇|集团|公司|园区)$")
+
+
+def is_unit_group(name: str) -> bool:
+    """"各街道", "各相关单位", "各镇": a group of units the coordinator resolves, never a unit of its own."""
+    return bool(UNIT_GROUP.match((name or "").strip()))
 
 
 def match_units(names: Iterable[str], index: UnitIndex | None = None) -> tuple[list[int], list[str]]:
@@ -198,6 +225,39 @@ def date_from_hint(hint: str | None, default_year: int | None = None) -> date | 
     return date(year, 12, 31)
 
 
+_RECURRING = (("monthly", re.compile(r"每(?:个)?月|按月|逐月|月度")), ("quarterly", re.compile(r"每(?:个)?季度?|按季度?|季度")),
+              ("yearly", re.compile(r"每(?:一)?年|按年|年度|每半年")))
+_OPEN_ENDED = re.compile(r"长期|持续|常态|久久为功|不断|适时|按需|根据需要|逐步|全年|年内滚动|动态")
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def classify_due(hint: str | None, default_year: int | None = None, period_end: str | None = None) -> dict:
+    """A written 完成时限 for review: a date ("2026年6月底前" → 2026-06-30), a recurring cycle ("每季度"), or no
+    fixed date ("长期坚持"); with nothing written, the plan's end. Keys: due_kind, due_on (ISO or None), due_cycle."""
+    text = (hint or "").strip()
+    if hint is not None and not text:  # a table's empty 完成时限 cell
+        return {"due_kind": "open", "due_on": None, "due_cycle": None}
+    if not text:
+        return {"due_kind": "date" if period_end else "open", "due_on": period_end, "due_cycle": None}
+    iso = _ISO_DAY.match(text)
+    if iso:
+        try:
+            return {"due_kind": "date", "due_on": date(*map(int, iso.groups())).isoformat(), "due_cycle": None}
+        except ValueError:
+            pass
+    day = date_from_hint(text, default_year)
+    if day and re.search(r"\d{4}\s*年|\d{1,2}\s*月|季度|半年|年底|年末", text) and not re.match(r"^\s*每", text):
+        return {"due_kind": "date", "due_on": day.isoformat(), "due_cycle": None}
+    for cycle, pattern in _RECURRING:
+        if pattern.search(text):
+            return {"due_kind": "recurring", "due_on": period_end, "due_cycle": cycle}
+    if _OPEN_ENDED.search(text):
+        return {"due_kind": "open", "due_on": None, "due_cycle": None}
+    if day:
+        return {"due_kind": "date", "due_on": day.isoformat(), "due_cycle": None}
+    return {"due_kind": "open", "due_on": None, "due_cycle": None}
+
+
 def parse_iso(value, label: str, problems: list[str]) -> date | None:
     """An ISO date from the payload; a problem message (and None) when it is not one."""
     if value in (None, ""):
@@ -228,19 +288,20 @@ class _NewUnits:
     def __init__(self) -> None:
         self.rows: list[dict] = []
 
-    def ref(self, name: str) -> str:
-        for index, row in enumerate(self.rows):
+    def ref(self, name: str, index: UnitIndex | None = None) -> str:
+        for position, row in enumerate(self.rows):
             if row["name"] == name:
-                return f"{NEW_PREFIX}{index}"
-        self.rows.append({"name": name, "short_name": name[:60], "kind": guess_unit_kind(name), "create": False})
+                return f"{NEW_PREFIX}{position}"
+        self.rows.append({"name": name, "short_name": name[:60], "kind": guess_unit_kind(name), "create": False,
+                          "proposals": index.propose(name) if index is not None else []})
         return f"{NEW_PREFIX}{len(self.rows) - 1}"
 
 
 def _unit_ref(name: str | None, index: UnitIndex, new_units: _NewUnits) -> str:
-    if not name or not name.strip():
+    if not name or not name.strip() or is_unit_group(name):
         return ""
     unit_id = index.match(name)
-    return _ref(unit_id) if unit_id else new_units.ref(name.strip())
+    return _ref(unit_id) if unit_id else new_units.ref(name.strip(), index)
 
 
 def build_plan_payload(text: str, index: UnitIndex | None = None) -> dict:
@@ -266,24 +327,46 @@ def build_plan_payload(text: str, index: UnitIndex | None = None) -> dict:
         task["cooperating_units"] = [ref for ref in (_unit_ref(name, index, new_units)
                                                      for name in assignment.get("cooperating_units") or [])
                                      if ref and ref != task["lead_unit"]]
+        written = [assignment.get("lead_unit"), *(assignment.get("cooperating_units") or [])]
+        task["unit_groups"] = [name for name in written if name and is_unit_group(name)]
         task["suggested_matches"] = [{"name": name, "unit": _ref(index.match(name))}
                                      for name in task.get("suggested_units") or []]
-        due = date_from_hint(task.get("due_hint"), default_year)
+        task.update(classify_due(task.get("due_hint"), default_year, period_end))
+        task["due_written"] = task.get("due_hint") is not None
         task["start_on"] = start_on
-        task["due_on"] = due.isoformat() if due else period_end
         task["reporting_cycle"] = cycle
         task["report_day"] = report_day
+        if task["due_kind"] == "recurring" and task["due_cycle"] in ("monthly", "quarterly"):
+            task["reporting_cycle"] = task["due_cycle"]
+        written = _reporting_in_cell(task.get("reporting_hint"))
+        if written:
+            task["reporting_cycle"], task["report_day"] = written
         task["skip"] = False
     for target in payload.get("targets") or []:
         year = target.get("year") or default_year
         target["create"] = True
-        target["owner_unit"] = ""
+        # A target written as a numbered item with its own lead unit is reported by that unit.
+        target["owner_unit"] = _unit_ref(target.get("lead_unit"), index, new_units) if target.get("lead_unit") else ""
         target["target_on"] = f"{year}-12-31" if year else ""
         target["direction"] = "lower" if target.get("comparator") == "≤" else "higher"
     payload.update({"kind": DraftKind.plan.value, "plan_status": PlanStatus.active.value,
                     "reporting_cycle": cycle, "report_day": report_day, "new_units": new_units.rows,
-                    "targets_unit": ""})
+                    "targets_unit": "", "duplicates": [], "import_mode": "", "revision_of": ""})
     return payload
+
+
+def _reporting_in_cell(text: str | None) -> tuple[str, int] | None:
+    """A table's 报送要求 cell ("每月25日前报送", "每季度") → (cycle, report day)."""
+    if not text:
+        return None
+    rule = find_reporting_rule([text if re.search(r"报", text) else text + "报送"])
+    if rule:
+        return rule.cycle, rule.day or 31
+    if re.search(r"每(?:个)?季度?|按季度?", text):
+        return "quarterly", 31
+    if re.search(r"每(?:个)?月|按月", text):
+        return "monthly", DEFAULT_REPORT_DAY
+    return None
 
 
 def build_reply_payload(text: str, index: UnitIndex | None = None, *, look_up: bool = True) -> dict:
@@ -317,7 +400,14 @@ def build_payload(kind: DraftKind | str, text: str, *, with_database: bool = Tru
     kind = DraftKind(kind)
     index = UnitIndex() if with_database else UnitIndex([])
     if kind == DraftKind.plan:
-        return build_plan_payload(text, index)
+        payload = build_plan_payload(text, index)
+        if with_database:
+            from tracker.imports.revisions import duplicate_plans
+
+            payload["duplicates"] = duplicate_plans(payload.get("title"), payload.get("doc_number"))
+            if payload["duplicates"]:
+                payload["revision_of"] = str(payload["duplicates"][0]["id"])
+        return payload
     return build_reply_payload(text, index, look_up=with_database)
 
 
@@ -526,6 +616,17 @@ def apply_plan_draft(actor, draft: ImportDraft, edited: dict | None, today: date
         raise ValidationFailed(_("该草稿不是方案导入。"))
     payload = copy.deepcopy(edited if edited is not None else draft.payload)
     resolver = _UnitResolver(actor, payload.get("new_units") or [])
+    mode = payload.get("import_mode") or ""
+    if mode not in ("", "new", "separate", "revision"):
+        raise ValidationFailed(_("导入方式无效。"))
+    if mode == "revision":
+        return _apply_revision(actor, draft, payload, resolver, today)
+    duplicates = payload.get("duplicates") or []
+    if duplicates and mode != "separate":
+        first = duplicates[0]
+        number = "（" + first["doc_number"] + "）" if first.get("doc_number") else ""
+        raise ValidationFailed(_("已有文号或标题相同的方案“%(title)s”%(number)s。请选择“作为该方案的修订版导入”，"
+                                 "或明确选择“另建一个新方案”。", title=first.get("title", ""), number=number))
     checked = _validate_plan_payload(payload, resolver)
     resolver.create_all_ticked()
     plan = save_plan(actor, None, title=checked["title"], doc_number=checked["doc_number"][:80],
@@ -548,12 +649,41 @@ def apply_plan_draft(actor, draft: ImportDraft, edited: dict | None, today: date
             lead_unit_id=lead, cooperating_unit_ids=cooperating, start_on=parse_iso(task.get("start_on"), "", []),
             due_on=parse_iso(task.get("due_on"), "", []), reporting_cycle=ReportingCycle(task["reporting_cycle"]),
             report_day=_int(task["report_day"]), today=today))
-    indicators = _create_indicators(actor, plan, payload, resolver)
+    indicators = _create_indicators(actor, plan, payload, resolver,
+                                    {task.number: task.id for task in tasks})
     draft.state = DraftState.applied
     draft.applied_plan = plan
     draft.payload = payload
     record(actor, "import.applied", draft,
            changes={"plan_id": plan.id, "groups": len(groups), "tasks": len(tasks), "indicators": indicators,
+                    "units_created": [unit.short_name for unit in resolver.created.values()]},
+           summary=plan.title)
+    return plan
+
+
+def revision_target(payload: dict) -> Plan | None:
+    """The plan a draft would revise: the one chosen on the review screen (or the duplicate found)."""
+    plan_id = _int(payload.get("revision_of"))
+    return db.session.get(Plan, plan_id) if plan_id else None
+
+
+def _apply_revision(actor, draft: ImportDraft, payload: dict, resolver: _UnitResolver, today: date) -> Plan:
+    from tracker.imports.revisions import apply_revision, fill_from_plan
+
+    plan = revision_target(payload)
+    if plan is None:
+        raise ValidationFailed(_("请选择要修订的方案。"))
+    payload = fill_from_plan(plan, payload)
+    # A revision changes tasks; the plan's indicators stay as they are (edited on the indicator pages).
+    checked = _validate_plan_payload({**payload, "title": payload.get("title") or plan.title, "targets": []},
+                                     resolver)
+    resolver.create_all_ticked()
+    diff = apply_revision(actor, plan, checked, payload, resolver, today, parse_iso, _int)
+    draft.state = DraftState.applied
+    draft.applied_plan = plan
+    draft.payload = payload
+    record(actor, "import.applied", draft,
+           changes={"plan_id": plan.id, "revision": diff["counts"],
                     "units_created": [unit.short_name for unit in resolver.created.values()]},
            summary=plan.title)
     return plan
@@ -567,7 +697,8 @@ def indicators_available() -> bool:
     return True
 
 
-def _create_indicators(actor, plan: Plan, payload: dict, resolver: _UnitResolver) -> int:
+def _create_indicators(actor, plan: Plan, payload: dict, resolver: _UnitResolver,
+                       task_ids: dict[str, int] | None = None) -> int:
     """The ticked targets become the plan's indicators (指标) through the indicator service."""
     if not indicators_available():
         return 0
@@ -584,7 +715,8 @@ def _create_indicators(actor, plan: Plan, payload: dict, resolver: _UnitResolver
                        baseline=target.get("baseline") or 0, target_value=target.get("value"),
                        target_on=parse_iso(target.get("target_on"), "", []),
                        direction=Direction(target.get("direction") or "higher"),
-                       responsible_unit_id=resolver.resolve(ref), note=str(target.get("source") or ""))
+                       responsible_unit_id=resolver.resolve(ref), note=str(target.get("source") or ""),
+                       task_id=(task_ids or {}).get(str(target.get("task_number") or "")))
         count += 1
     return count
 

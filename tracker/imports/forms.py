@@ -17,7 +17,7 @@ MAX_FIELD = 20_000
 
 class UploadForm(FlaskForm):
     kind = RadioField(_l("导入类型"), default=DraftKind.plan.value)
-    document = FileField(_l("上传文件（.txt、.docx、.pdf）"))
+    document = FileField(_l("上传文件（.txt、.docx、.xlsx、.pdf）"))
     text = TextAreaField(_l("或粘贴文本"), validators=[Length(max=500_000)])
     submit = SubmitField(_l("解析并预览"))
 
@@ -67,6 +67,12 @@ def plan_review_payload(form, stored: dict) -> dict:
                   "targets_unit"):
         payload[field] = _text(form, f"plan-{field}", payload.get(field) or "") or None
     payload["targets_unit"] = payload.get("targets_unit") or ""
+    if "plan-import_mode" in form:
+        mode = _text(form, "plan-import_mode")
+        payload["import_mode"] = mode if mode in ("new", "separate", "revision") else ""
+    if "plan-revision_of" in form:
+        chosen = _text(form, "plan-revision_of")
+        payload["revision_of"] = chosen if chosen.isascii() and chosen.isdigit() else ""
     payload["new_units"] = _new_units(form, stored.get("new_units") or [])
     for index, group in enumerate(payload.get("groups") or []):
         group["number"] = _text(form, f"group-{index}-number", group.get("number", ""))[:20]

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
+from tracker.imports.tables import SHEET_MARK, SplitText, split_tables
 from tracker.imports.documents import (
     CJK,
     GROUP_HEADING,
@@ -30,7 +31,7 @@ from tracker.imports.documents import (
 logger = logging.getLogger(__name__)
 
 # "tasks" sections only mark where a task part starts: its content lives in groups and tasks.
-SECTION_KINDS = ("header", "preamble", "goals", "principles", "tasks", "intro", "safeguards", "other", "footer")
+SECTION_KINDS = ("notice", "header", "preamble", "goals", "principles", "tasks", "intro", "safeguards", "other", "footer")
 
 
 # --------------------------------------------------------------------------- draft model
@@ -67,6 +68,8 @@ class TaskDraft:
     assignment: AssignmentDraft | None = None
     suggested_units: list[str] = field(default_factory=list)
     due_hint: str | None = None
+    reporting_hint: str | None = None  # a table's 报送要求 cell
+    from_goals: bool = False  # written under a targets heading with its own assignment: also an indicator
 
 
 @dataclass
@@ -77,6 +80,8 @@ class TargetDraft:
     comparator: str  # "≥" | "=" | "≤"
     year: int | None
     source: str
+    task_number: str | None = None  # the task the target was written as (a numbered item with its own units)
+    lead_unit: str | None = None  # that task's lead unit, who reports the indicator
 
 
 @dataclass
@@ -144,12 +149,28 @@ def parse_plan(text: str) -> PlanDraft:
 
 def read_plan(text: str) -> PlanDraft:
     """The parser proper; `parse_plan` wraps it with a safety net."""
-    paragraphs = expand_task_tables(clean_paragraphs(text))
+    split = split_tables(text)
+    if split.tables:
+        return _read_table_plan(split)
+    lines = [line for line in text.split("\n") if not SHEET_MARK.match(line.strip())]
+    return _read_prose_plan(clean_paragraphs("\n".join(lines)))
+
+
+def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> PlanDraft:
     draft = PlanDraft()
+    notice_end = cover_notice_end(paragraphs)
+    notice, paragraphs = paragraphs[:notice_end], paragraphs[notice_end:]
+    if notice:
+        _read_header(draft, notice)
+        draft.sections.append(SectionDraft("notice", None, notice))
     body_start = _first_structure_index(paragraphs)
     header_end = _header_end(paragraphs[:body_start])
     footer = _footer_indexes(paragraphs, header_end)
     _read_header(draft, paragraphs[:header_end])
+    if not draft.doc_number:
+        # A 文号 written just below the title (task tables, internal plans) still names the plan.
+        draft.doc_number = next((find_doc_number(p) for p in paragraphs[:header_end + 2] if is_doc_number_line(p)),
+                                None)
     if header_end:
         draft.sections.append(SectionDraft("header", None, paragraphs[:header_end]))
     preamble = [p for i, p in enumerate(paragraphs[header_end:body_start], header_end) if i not in footer]
@@ -164,9 +185,132 @@ def read_plan(text: str) -> PlanDraft:
         _read_signature(draft, closing)
     _read_period(draft)
     _read_targets(draft)
-    draft.reporting = find_reporting_rule(paragraphs)
+    draft.reporting = find_reporting_rule(notice + paragraphs)
     _add_warnings(draft)
     return draft
+
+
+# --------------------------------------------------------------------------- cover notice
+
+_NOTICE_LINE = re.compile(r"关于.{2,80}的通知$")
+_SIGN_OFF = re.compile(r"特此通知[。.]?$")
+
+
+def _title_key(text: str) -> str:
+    return re.sub(r"[\s（）()〔〕\[\]［］【】《》“”\"']", "", text or "")
+
+
+def cover_notice_end(paragraphs: list[str]) -> int:
+    """Where the plan begins after a cover notice (印发通知) whose own 一、二、三 are about implementing and
+    reporting: at the plan's title written again, else after the notice's signature and date; 0 if none."""
+    start = next((i for i, p in enumerate(paragraphs[:8]) if _NOTICE_LINE.search(p) and len(p) <= 120), None)
+    if start is None:
+        return 0
+    end = _notice_body_start(paragraphs, start)
+    # A notice without numbered paragraphs of its own is read as the plan's header, as before.
+    if end and any(_part_heading(p) or GROUP_HEADING.match(p) for p in paragraphs[start + 1:end]):
+        return end
+    return 0
+
+
+def _notice_body_start(paragraphs: list[str], start: int) -> int:
+    notice = _NOTICE.match(paragraphs[start])
+    if notice:
+        key = _title_key(notice.group("title"))
+        for index in range(start + 1, len(paragraphs)):
+            if _title_key(paragraphs[index]) == key:
+                return index
+    for index in range(start + 1, len(paragraphs)):
+        if _SIGN_OFF.search(paragraphs[index]):
+            end = index + 1
+            while end < len(paragraphs) and (_is_org_line(paragraphs[end]) or is_date_line(paragraphs[end])
+                                             or re.match(r"^[（(]此件.{0,12}[）)]$", paragraphs[end])):
+                end += 1
+            return end if end < len(paragraphs) else 0
+    return 0
+
+
+# --------------------------------------------------------------------------- task tables
+
+
+def _read_table_plan(split: SplitText) -> PlanDraft:
+    """Tasks come from the tables; the text around them (title, cover notice) gives the plan's details only."""
+    prose = clean_paragraphs("\n".join(split.prose_before + split.prose_after))
+    draft = _read_prose_plan(prose)
+    if draft.tasks:
+        # Numbered paragraphs beside a task table belong to the notice that sends it, never tasks of their own.
+        draft.sections.append(SectionDraft("other", None, [task.text for task in draft.tasks]))
+    draft.groups, draft.tasks = [], []
+    draft.targets = [target for target in draft.targets if target.task_number is None]
+    draft.warnings = []
+    draft.title = re.sub(r"(任务台账| task ledger)$", "", draft.title or "").strip() or None
+    several_sheets = len({table.sheet for table in split.tables if table.tasks}) > 1
+    several_tables = len([table for table in split.tables if table.tasks]) > 1
+    group_positions: dict[str, int] = {}
+    for table in split.tables:
+        fallback = None
+        if not table.has_groups and several_sheets and table.sheet:
+            fallback = table.sheet
+        elif not table.has_groups and several_tables and table.heading and len(table.heading) <= 40:
+            fallback = table.heading
+        for row in table.tasks:
+            label = row.group or fallback
+            group_index = None
+            if label:
+                key = _title_key(label)
+                if key not in group_positions:
+                    number, title = _group_label(label, len(draft.groups) + 1)
+                    draft.groups.append(GroupDraft(number, title))
+                    group_positions[key] = len(draft.groups) - 1
+                group_index = group_positions[key]
+            leads = split_units("、".join(row.lead))
+            responsible = split_units("、".join(row.responsible))
+            cooperating = split_units("、".join(row.cooperating))
+            assignment = None
+            if leads or responsible or cooperating:
+                written = [f"{label}：{'、'.join(units)}" for label, units in
+                           (("牵头单位", leads), ("责任单位", responsible), ("配合单位", cooperating)) if units]
+                assignment = _assignment(leads, responsible, cooperating, "table", "；".join(written))
+            task = TaskDraft(number=row.number, title=row.title, text=row.text, group_index=group_index,
+                             assignment=assignment, reporting_hint=row.reporting,
+                             # an empty 完成时限 cell is "no fixed date", not the plan's end
+                             due_hint=row.due if row.due is not None else "" if "due" in table.columns else None)
+            if assignment is None:
+                task.suggested_units = suggest_units(task.text)
+            draft.tasks.append(task)
+    _renumber_repeats(draft)
+    _add_warnings(draft)
+    return draft
+
+
+def _group_label(label: str, position: int) -> tuple[str, str]:
+    """"一、产业发展" or "（一）产业发展" → ("（一）", "产业发展"); unnumbered groups are numbered in order."""
+    label = re.sub(r"\s+", "", label)
+    match = re.match(r"^(?:第([一二三四五六七八九十]{1,3})部分|[（(]([一二三四五六七八九十]{1,3})[）)]|"
+                     r"([一二三四五六七八九十]{1,3})[、.．])", label)
+    if match:
+        numeral = next(group for group in match.groups() if group)
+        return f"（{numeral}）", label[match.end():].strip(" ：:") or label
+    return f"（{_chinese_numeral(position)}）", label
+
+
+def _chinese_numeral(value: int) -> str:
+    digits = "零一二三四五六七八九"
+    if value < 10:
+        return digits[value]
+    tens, ones = divmod(value, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
+def _renumber_repeats(draft: PlanDraft) -> None:
+    """Sheets that each number from 1: the numbers get their group's position in front (2.1, 2.2 …)."""
+    numbers = [task.number for task in draft.tasks]
+    if len(set(numbers)) == len(numbers):
+        return
+    for task in draft.tasks:
+        if task.group_index is not None:
+            task.number = f"{task.group_index + 1}.{task.number}"
+    draft.warnings.append("各表（工作表）的序号重复，已在序号前加上所属行动的序号。")
 
 
 # --------------------------------------------------------------------------- header
@@ -384,10 +528,16 @@ def _classify_title(title: str | None) -> str:
 def _read_part(draft: PlanDraft, part: _Part) -> None:
     kind = _classify_title(part.title)
     has_items = any(_item_number(p) for p in part.paragraphs)
-    if kind == "tasks" or (kind == "other" and (has_items or part.title is None and _has_groups(part))):
+    # A numbered item with its own 牵头单位 lines is a task wherever it stands (under 主要目标 too).
+    assigned = has_items and any(_LABEL.match(p) for p in part.paragraphs)
+    if kind == "tasks" or assigned or (kind == "other" and (has_items or part.title is None and _has_groups(part))):
         if part.title is not None:
-            draft.sections.append(SectionDraft("tasks", part.title, []))
+            draft.sections.append(SectionDraft("tasks" if kind != "goals" else "goals", part.title, []))
+        first = len(draft.tasks)
         _TaskReader(draft, part).read()
+        if kind == "goals":
+            for task in draft.tasks[first:]:
+                task.from_goals = True
     elif part.title is None and not part.paragraphs:
         return
     else:
@@ -677,7 +827,7 @@ _LEAD_MARK = re.compile(r"[（(]\s*牵头\s*[）)]")
 def split_units(value: str) -> list[str]:
     """"区发改委、区科委等单位" → ["区发改委", "区科委"]. Never splits on 和/及: they occur inside names."""
     units = []
-    for piece in re.split(r"[、，,；;/]", value):
+    for piece in re.split(r"[、，,；;/\u2028\n]|\s{1,}(?=[\u4e00-\u9fff])", value):
         piece = re.sub(r"(等|等单位|等部门|等相关单位|按职责分工负责|按职责负责)$", "", piece.strip(" 。.：:"))
         if piece and re.search(f"[{CJK}A-Za-z]", piece):
             units.append(piece)
@@ -746,7 +896,7 @@ _COMPARATOR = (
     "增长到|增长至|增加到|增加至|增至|降至|降低到|降低至|下降到|下降至|控制在|保持在|稳定在|达"
 )
 _UNITS = (
-    "个百分点|万平方米|平方公里|平方米|万人次|人次|亿元|万元|元|万家|万人|万吨|万千瓦|千瓦|万辆|"
+    "个百分点|万平方米|平方公里|平方米|万人次|人次|亿元|万元|元|万家|万人|万吨|万千瓦|千瓦|万辆|万个|万户|万套|万亩|"
     "家|个|项|%|人|件|名|所|座|条|倍|户|辆|台|套|吨|亩|场|次|篇|款|批|处|公里"
 )
 _TARGET = re.compile(
@@ -765,10 +915,19 @@ _MAX_GOALS_PARAGRAPH = 20_000
 def _read_targets(draft: PlanDraft) -> None:
     default_year = draft.period_end.year if draft.period_end else None
     goals = [p for s in draft.sections if s.kind == "goals" for p in s.paragraphs]
-    if not goals:
+    if not any(s.kind == "goals" for s in draft.sections):
         goals = [p for s in draft.sections if s.kind == "preamble" for p in s.paragraphs]
     for paragraph in goals:
         draft.targets += find_targets(paragraph, default_year)
+    for task in draft.tasks:
+        if not task.from_goals:
+            continue
+        found = find_targets(task.text.split("\n", 1)[0], default_year)
+        if found:
+            target = found[0]
+            target.task_number = task.number
+            target.lead_unit = task.assignment.lead_unit if task.assignment else None
+            draft.targets.append(target)
 
 
 def find_targets(paragraph: str, default_year: int | None = None) -> list[TargetDraft]:
@@ -777,8 +936,10 @@ def find_targets(paragraph: str, default_year: int | None = None) -> list[Target
     year = None
     if len(paragraph) > _MAX_GOALS_PARAGRAPH:
         return targets
+    paragraph = ITEM_NUMBER.sub("", paragraph.strip(), count=1)
     for sentence in re.split(r"(?<=[。；;！？])", paragraph):
         for clause in _clauses(sentence):
+            clause = ITEM_NUMBER.sub("", clause, count=1)
             mentioned = _YEAR_CONTEXT.search(clause)
             if mentioned:
                 year = int(mentioned.group(1))
@@ -811,6 +972,7 @@ def _target_in(clause: str, year: int | None) -> TargetDraft | None:
         return None
     name = _NAME_VERB.sub("", match.group("name").strip(" ，,：:")).strip()
     name = re.sub(r"^(?:力争|争取|确保|预计|全年|其中)", "", name).strip()
+    name = re.sub(r"^(?:培育|建成|打造|引进|实现|形成)(?=.{2,})", "", name).strip()
     if len(name) < 2 or not re.search(f"[{CJK}]", name):
         return None
     comparator_word = match.group("suffix") or match.group("cmp") or ""
@@ -862,67 +1024,6 @@ def _reporting_in(sentence: str) -> ReportingRule | None:
 def _day(text: str) -> int | None:
     day = chinese_number(text)
     return day if day and 1 <= day <= 31 else None
-
-
-# --------------------------------------------------------------------------- table rows
-
-
-_TABLE_COLUMNS = (
-    ("number", re.compile(r"序号|编号")),
-    ("lead", re.compile(r"牵头")),
-    ("responsible", re.compile(r"责任单位|责任部门|主体")),
-    ("cooperating", re.compile(r"配合|协同|参与|协办")),
-    ("due", re.compile(r"时限|时间|节点|进度")),
-    ("task", re.compile(r"任务|内容|措施|事项|工作|举措|项目")),
-)
-
-
-def expand_task_tables(paragraphs: list[str]) -> list[str]:
-    """Rewrite rows of a task-breakdown table (tab-separated, as read from .docx) into item + label lines."""
-    expanded: list[str] = []
-    columns: list[str] | None = None
-    counter = 0
-    for paragraph in paragraphs:
-        if "\t" not in paragraph:
-            expanded.append(paragraph)
-            continue
-        header = _table_header(paragraph)
-        if header:
-            columns, counter = header, 0
-            continue
-        if columns is None:
-            expanded.append(paragraph.replace("\t", " "))
-            continue
-        counter += 1
-        expanded += _table_row(paragraph.split("\t"), columns, counter)
-    return expanded
-
-
-def _table_header(row: str) -> list[str] | None:
-    cells = row.split("\t")
-    if any(len(cell) > 12 for cell in cells):
-        return None
-    kinds = [next((kind for kind, pattern in _TABLE_COLUMNS if pattern.search(cell)), "other") for cell in cells]
-    if "task" in kinds and {"lead", "responsible"} & set(kinds):
-        return kinds
-    return None
-
-
-def _table_row(cells: list[str], columns: list[str], counter: int) -> list[str]:
-    values: dict[str, list[str]] = {}
-    for kind, cell in zip(columns, cells):
-        if cell.strip():
-            values.setdefault(kind, []).append(cell.strip())
-    task_text = "".join(part if part[-1] in "。；;！？" else part + "。" for part in values.get("task", []))
-    if not task_text:
-        return [" ".join(cell for cell in cells if cell.strip())]
-    number = (values.get("number") or [str(counter)])[0].rstrip(".、．")
-    lines = [f"{number}.{task_text}" if number.isdigit() else f"{number} {task_text}"]
-    labels = (("lead", "牵头单位"), ("responsible", "责任单位"), ("cooperating", "配合单位"), ("due", "完成时限"))
-    for kind, label in labels:
-        if values.get(kind):
-            lines.append(f"{label}：{'、'.join(values[kind])}")
-    return lines
 
 
 # --------------------------------------------------------------------------- warnings

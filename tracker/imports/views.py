@@ -1,7 +1,7 @@
 """Document import: upload or paste (/imports/new), review the draft and create everything (/imports/<id>)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,9 +14,11 @@ from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES
 from tracker.imports.drafts import (NEW_PREFIX, apply_plan_draft, apply_reply_draft, create_draft, discard_draft,
-                                    indicators_available, save_draft_edits)
+                                    indicators_available, revision_target, save_draft_edits)
 from tracker.imports.forms import ReviewForm, UploadForm, plan_review_payload, reply_review_payload
 from tracker.imports.models import DraftKind, DraftState, ImportDraft
+from tracker.plans.models import Plan
+from tracker.reports.exports import XLSX_MIMETYPE
 from tracker.proposals.services import publicity_choices, result_categories
 from tracker.tasks.models import ReportingCycle
 from tracker.units.models import Unit, UnitKind
@@ -34,6 +36,17 @@ def too_large(_error):
     form = UploadForm(formdata=None)
     flash(_("上传的文件过大，请上传不超过%(n)d MB的文件。", n=_max_megabytes()), "danger")
     return render_template("imports/new.html", form=form, max_mb=_max_megabytes()), 413
+
+
+@bp.get("/template.xlsx")
+@require(is_manager)
+def template():
+    """空白任务分解表: the layout the importer reads, to hand to the units that fill it in."""
+    from tracker.imports.template import template_xlsx
+
+    return Response(template_xlsx(), mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": "attachment; filename=task-breakdown-template.xlsx; "
+                               "filename*=UTF-8''%E4%BB%BB%E5%8A%A1%E5%88%86%E8%A7%A3%E8%A1%A8.xlsx"})
 
 
 @bp.get("/")
@@ -84,11 +97,33 @@ def _unit_options(payload: dict) -> list[tuple[str, str]]:
 def _render_review(draft: ImportDraft, form: ReviewForm, payload: dict, status: int = 200):
     template = "imports/review_plan.html" if draft.kind == DraftKind.plan else "imports/review_reply.html"
     form.version.data = draft.version
+    revision, revision_plans = None, []
+    if draft.kind == DraftKind.plan:
+        revision, revision_plans = _revision_preview(payload)
     return render_template(
         template, draft=draft, form=form, payload=payload, unit_options=_unit_options(payload),
+        revision=revision, revision_plans=revision_plans,
         unit_kinds=[kind.value for kind in UnitKind], cycles=[cycle.value for cycle in ReportingCycle],
         indicators_available=indicators_available(), result_categories=result_categories(),
         publicity_choices=publicity_choices(), is_open=draft.state == DraftState.draft), status
+
+
+def _revision_preview(payload: dict):
+    """The diff against the plan the draft would revise (when one is chosen or found), and the plans offered."""
+    from tracker.imports.revisions import fill_from_plan, revision_diff
+
+    ids = [row["id"] for row in payload.get("duplicates") or []]
+    chosen = revision_target(payload)
+    if chosen is not None and chosen.id not in ids:
+        ids.append(chosen.id)
+    plans = list(db.session.scalars(select(Plan).where(Plan.id.in_(ids)).order_by(Plan.id))) if ids else []
+    # Any other plan can be the one revised: the most recent ones are offered after the duplicates.
+    limit = int(current_app.config.get("PICKER_MENU_LIMIT", 200))
+    plans += [plan for plan in db.session.scalars(select(Plan).order_by(Plan.id.desc()).limit(limit))
+              if plan.id not in ids]
+    if chosen is None or (payload.get("import_mode") not in ("revision", "") and not payload.get("duplicates")):
+        return None, plans
+    return revision_diff(chosen, fill_from_plan(chosen, payload)), plans
 
 
 @bp.route("/<int:draft_id>", methods=["GET", "POST"])
@@ -118,6 +153,9 @@ def review(draft_id: int):
             return redirect(url_for("imports.review", draft_id=draft.id))
     elif draft.kind == DraftKind.plan:
         plan, error = run_service(apply_plan_draft, current_user, draft, edited, today(), expected_version=expected)
+        if error is None and edited.get("import_mode") == "revision":
+            flash(_("已按修订版更新方案“%(title)s”，每项变化均已记录。", title=plan.title), "success")
+            return redirect(url_for("plans.detail", plan_id=plan.id))
         if error is None:
             flash(_("已创建方案“%(title)s”：%(groups)d个行动、%(tasks)d项任务。", title=plan.title,
                     groups=len(plan.groups), tasks=len(plan.tasks)), "success")

@@ -93,10 +93,11 @@ def original_due_dates(task_ids: list[int]) -> dict[int, object]:
 
 
 def tasks_to_sign(unit_id: int) -> list[int]:
-    """Ids of the tasks waiting for the unit's 签收 (待签收), in plan order."""
+    """Ids of the open tasks waiting for the unit's 签收 (待签收), in plan order."""
     return list(dict.fromkeys(db.session.scalars(
         select(Receipt.task_id).join(Task, Task.id == Receipt.task_id)
-        .where(Receipt.unit_id == unit_id, Receipt.state == ReceiptState.pending)
+        .where(Receipt.unit_id == unit_id, Receipt.state == ReceiptState.pending,
+               Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress)))
         .order_by(Task.plan_id, Task.sort_key))))
 
 

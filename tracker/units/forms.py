@@ -13,3 +13,10 @@ class UnitForm(FlaskForm):
     notification_emails = TextAreaField(_l("通知邮箱（每行一个）"), validators=[Length(max=2000)])
     phone = StringField(_l("电话"), validators=[Length(max=40)])
     submit = SubmitField(_l("保存"))
+
+
+class UnitAliasForm(FlaskForm):
+    """单位别名: another name the unit is written under in documents."""
+
+    alias = StringField(_l("别名"), validators=[DataRequired(message=_l("请填写别名。")), Length(max=120)])
+    submit = SubmitField(_l("添加别名"))

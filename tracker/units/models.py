@@ -48,3 +48,17 @@ class Unit(db.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+
+class UnitAlias(db.Model):
+    """Another name a unit is written under in documents (别名), e.g. 区发改局 for 区发展和改革委员会:
+    plan imports match it like the unit's own names."""
+
+    __tablename__ = "unit_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped["Unit"] = relationship()

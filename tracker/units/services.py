@@ -67,3 +67,34 @@ def save_unit(actor, unit: Unit | None, *, name: str, short_name: str, kind: Uni
         setattr(unit, field, value)
     record(actor, "unit.updated", unit, changes=diff(before, values), summary=name)
     return unit
+
+
+def add_unit_alias(actor, unit: Unit, alias: str) -> "UnitAlias":
+    """Another name of ``unit`` as documents write it (单位别名); plan imports then match it to the unit."""
+    from tracker.units.models import UnitAlias
+
+    alias = " ".join((alias or "").split())
+    if not alias:
+        raise ValidationFailed(_("请填写别名。"))
+    if len(alias) > 120 or "\x00" in alias:
+        raise ValidationFailed(_("别名不能超过120个字。"))
+    owner = db.session.scalar(select(Unit).where(or_(Unit.name == alias, Unit.short_name == alias)))
+    if owner is not None:
+        raise ValidationFailed(_("“%(alias)s”已是单位“%(unit)s”的名称或简称。", alias=alias, unit=owner.name))
+    taken = db.session.scalar(select(UnitAlias).where(UnitAlias.alias == alias))
+    if taken is not None:
+        raise ValidationFailed(_("别名“%(alias)s”已属于单位“%(unit)s”。", alias=alias, unit=taken.unit.name))
+    row = UnitAlias(unit_id=unit.id, alias=alias)
+    db.session.add(row)
+    record(actor, "unit.alias_added", unit, changes={"alias": [None, alias]}, summary=unit.short_name)
+    return row
+
+
+def remove_unit_alias(actor, unit: Unit, alias_id: int) -> None:
+    from tracker.units.models import UnitAlias
+
+    row = db.session.get(UnitAlias, alias_id)
+    if row is None or row.unit_id != unit.id:
+        raise ValidationFailed(_("该别名不存在。"))
+    record(actor, "unit.alias_removed", unit, changes={"alias": [row.alias, None]}, summary=unit.short_name)
+    db.session.delete(row)

@@ -55,3 +55,38 @@ def edit(unit_id: int | None = None):
             flash(_("单位已保存。"), "success")
             return redirect(url_for("units.index"))
     return render_template("units/form.html", form=form, unit=unit)
+
+
+@bp.route("/<int:unit_id>/aliases", methods=["GET", "POST"])
+@require(is_manager)
+def aliases(unit_id: int):
+    """单位别名: names documents use for the unit (区发改局 for 区发展和改革委员会), matched by plan imports."""
+    from tracker.units.forms import UnitAliasForm
+    from tracker.units.models import UnitAlias
+    from tracker.units.services import add_unit_alias, remove_unit_alias
+
+    unit = get_or_404(Unit, unit_id)
+    form = UnitAliasForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if request.form.get("remove"):
+            try:
+                alias_id = int(request.form["remove"])
+            except ValueError:
+                alias_id = 0
+            _done, error = run_service(remove_unit_alias, current_user, unit, alias_id)
+            if error is None:
+                flash(_("别名已删除。"), "success")
+                return redirect(url_for("units.aliases", unit_id=unit.id))
+        elif form.validate_on_submit():
+            _done, error = run_service(add_unit_alias, current_user, unit, form.alias.data)
+            if error is None:
+                flash(_("别名已添加。"), "success")
+                return redirect(url_for("units.aliases", unit_id=unit.id))
+        else:
+            for errors in form.errors.values():
+                for message in errors:
+                    flash(str(message), "danger")
+    rows = list(db.session.scalars(select(UnitAlias).where(UnitAlias.unit_id == unit.id).order_by(UnitAlias.alias)))
+    return render_template("units/aliases.html", unit=unit, form=form, aliases=rows), status
