@@ -27,7 +27,9 @@ COLUMN_SYNONYMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("responsible", ("责任单位", "责任部门", "责任主体")),
     ("cooperating", ("配合单位", "协办单位", "配合部门", "协同单位", "参与单位", "责任单位（配合）", "会办单位",
                      "协同部门")),
-    ("due", ("完成时限", "时间节点", "完成时间", "时限要求", "完成期限", "时限", "进度安排", "完成时限要求")),
+    ("due", ("完成时限", "时间节点", "完成时间", "时限要求", "完成期限", "时限", "进度安排", "完成时限要求", "原定时限")),
+    # the ledger's due date after an approved extension (延期): it wins over 原定时限 when filled
+    ("adjusted_due", ("调整后时限", "调整后完成时限")),
     ("reporting", ("报送要求", "报送周期", "报送频次", "报送时间", "报送频率")),
     ("leader", ("分管领导", "责任领导", "区领导", "牵头区领导")),
     ("note", ("备注", "说明")),
@@ -42,7 +44,8 @@ def header_key(cell: str) -> str:
 
 # The ledger export (任务台账) in the English interface, so that it imports back too.
 ENGLISH_LEDGER_HEADERS = (("number", "No."), ("group", "Action"), ("task", "Task"), ("lead", "Lead unit"),
-                          ("cooperating", "Cooperating units"), ("due", "Due date"))
+                          ("cooperating", "Cooperating units"), ("due", "Due date"), ("due", "Original due date"),
+                          ("adjusted_due", "Adjusted due date"))
 _SYNONYMS = {header_key(word): kind for kind, words in COLUMN_SYNONYMS for word in words}
 _SYNONYMS.update({header_key(word): kind for kind, word in ENGLISH_LEDGER_HEADERS})
 
@@ -193,7 +196,8 @@ def _read_rows(table: Table, rows: list[list[str]]) -> None:
         table.tasks.append(TableTask(
             number=number, title=title, text="\n".join(part for part in text_parts if part), group=group,
             lead=_joined(values.get("lead")), responsible=_joined(values.get("responsible")),
-            cooperating=_joined(values.get("cooperating")), due=_single(values.get("due")),
+            cooperating=_joined(values.get("cooperating")),
+            due=_single(values.get("adjusted_due")) or _single(values.get("due")),
             reporting=_single(values.get("reporting")), leader=_single(values.get("leader")),
             note=_single(values.get("note")), raw="\t".join(_flat(cell) for cell in cells)))
 
