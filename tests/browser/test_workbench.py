@@ -18,6 +18,7 @@ ROWS = {
     "/overdue": "#overdue-table tbody tr[data-kind], #overdue-proposals tbody tr[data-proposal]",
     "/dashboard/tasks": "#ledger-table tbody tr[data-task-id]",
     "/admin/outbox": "tr.notification-row",
+    "/requests": "tr[data-request]",
 }
 # What the demo seed implies on 2026-06-30 (seeds/xicen_plan.py): (login, link, at least this many).
 EXPECTED = {
