@@ -84,8 +84,8 @@ def test_search_and_public_pages_as_seen(open_page):
     db.session.remove()
     page = open_page("coordinator")
     page.goto("/")
-    page.fill("input[name=q]", "算力")
-    page.locator("form[role=search] button").click()
+    page.locator(".duban-search input[name=q]").fill("算力")  # the search box of the top bar
+    page.locator(".duban-search input[name=q]").press("Enter")
     page.wait_for_load_state("networkidle")
     assert page.locator("a.search-result").count() >= 2
     assert page.locator("a.search-result mark").first.inner_text() == "算力"

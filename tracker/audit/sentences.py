@@ -693,3 +693,22 @@ def describe(events: Iterable) -> list[Entry]:
         note = said.note if len(said.note) <= 120 else said.note[:119] + "…"
         entries.append(Entry(raw.at, event.actor, said.text, said.details, note, raw.action))
     return entries
+
+
+@sentence("plan.revised")
+def _plan_revised(event: Event, names: Names) -> Said:
+    counts = event.changes.get("counts") or {}
+    return Said(_("%(actor)s 按修订后的文件更新了方案：新增%(added)s项、撤销%(removed)s项、改名%(renamed)s项、改派%(reassigned)s项、"
+                  "调整时限%(redated)s项", actor=event.actor, added=counts.get("added", 0),
+                  removed=counts.get("removed", 0), renamed=counts.get("renamed", 0),
+                  reassigned=counts.get("reassigned", 0), redated=counts.get("redated", 0)))
+
+
+@sentence("unit.alias_added", "unit.alias_removed")
+def _unit_alias(event: Event, names: Names) -> Said:
+    before, after = (event.changes.get("alias") or [None, None])[:2]
+    if event.action.endswith("added"):
+        return Said(_("%(actor)s 为单位“%(name)s”添加了别名“%(alias)s”", actor=event.actor, name=event.summary,
+                      alias=after or ""))
+    return Said(_("%(actor)s 删除了单位“%(name)s”的别名“%(alias)s”", actor=event.actor, name=event.summary,
+                  alias=before or ""))
