@@ -106,13 +106,14 @@ def register_blueprints(app: Flask) -> None:
     from tracker.reminders.views import bp as reminders_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.tasks.views import bp as tasks_bp
+    from tracker.bulletins.views import bp as bulletins_bp
     from tracker.supervision.views import bp as supervision_bp
     from tracker.units.views import bp as units_bp
     from tracker.updates.views import bp as updates_bp
     from tracker.webhooks.views import bp as webhooks_bp
 
     for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp, reminders_bp, reports_bp, indicators_bp, imports_bp, proposals_bp, ops_bp, api_bp, tokens_bp,
-               webhooks_bp, supervision_bp):
+               webhooks_bp, supervision_bp, bulletins_bp):
         app.register_blueprint(bp)
 
     @app.get("/")
