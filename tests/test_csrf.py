@@ -65,6 +65,10 @@ POSTERS = {
     "/tasks/<int:task_id>/interviews": "admin",
     "/documents/<int:document_id>/reply": "lead_unit",
     "/plans/<int:plan_id>/ladder": "coordinator",
+    "/bulletins": "coordinator",
+    "/bulletins/<int:bulletin_id>/edit": "coordinator",
+    "/bulletins/<int:bulletin_id>/issue": "admin",
+    "/plans/<int:plan_id>/scoring": "coordinator",
 }
 WITH_FILE = {"/tasks/<int:task_id>/updates/new", "/updates/<int:update_id>/resubmit",
              "/indicators/<int:indicator_id>/readings/new"}

@@ -209,6 +209,16 @@ TABLE = [
     ("/requests", "GET", L, OK, OK, OK, NO, NO, NO),
     ("/plans/<int:plan_id>/ladder", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/plans/<int:plan_id>/ladder", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    # 督查通报 (tracker/bulletins): managers draft, edit and issue (each its own draft month), leaders read,
+    # units are refused; a plan's 考评 weights are set by managers
+    ("/bulletins", "GET", L, OK, OK, OK, NO, NO, NO),
+    ("/bulletins", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/bulletins/<int:bulletin_id>", "GET", L, OK, OK, OK, NO, NO, NO),
+    ("/bulletins/<int:bulletin_id>/edit", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/bulletins/<int:bulletin_id>/issue", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/bulletins/<int:bulletin_id>.docx", "GET", L, OK, OK, OK, NO, NO, NO),
+    ("/plans/<int:plan_id>/scoring", "GET", L, OK, OK, NO, NO, NO, NO),
+    ("/plans/<int:plan_id>/scoring", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     # the JSON API (tracker/api/views.py) with the browser session's cookie and no bearer token: 401 for
     # everybody and nothing written; only its OpenAPI description is public
     ("/api/v1/openapi.json", "GET", OK, OK, OK, OK, OK, OK, OK),
@@ -536,6 +546,17 @@ class World:
             return task.id
         return self._made("interview", make)
 
+    def bulletin_id(self, role: str) -> int:
+        """A draft 督查通报: March 2026 (the admin's, also read by the other roles), April (the coordinator's)."""
+        from tracker.bulletins.services import draft_bulletin
+
+        month = "2026-04" if role == "coordinator" else "2026-03"
+
+        def make():
+            coordinator = db.session.scalar(select(User).where(User.login == "coordinator"))
+            return draft_bulletin(coordinator, month_key=month, today=DEMO_DAY).id
+        return self._made(f"bulletin-{month}", make)
+
     @property
     def public_plan_id(self) -> int:
         """The Xicen plan, marked 主动公开 (tracker/public/)."""
@@ -850,6 +871,12 @@ URLS = {
     "/workflow-evidence/<int:file_id>": lambda w, r: f"/workflow-evidence/{w.workflow_evidence_id}",
     "/requests": lambda w, r: "/requests",
     "/plans/<int:plan_id>/ladder": lambda w, r: f"/plans/{w.plan_id}/ladder",
+    "/bulletins": lambda w, r: "/bulletins",
+    "/bulletins/<int:bulletin_id>": lambda w, r: f"/bulletins/{w.bulletin_id(r)}",
+    "/bulletins/<int:bulletin_id>/edit": lambda w, r: f"/bulletins/{w.bulletin_id(r)}/edit",
+    "/bulletins/<int:bulletin_id>/issue": lambda w, r: f"/bulletins/{w.bulletin_id(r)}/issue",
+    "/bulletins/<int:bulletin_id>.docx": lambda w, r: f"/bulletins/{w.bulletin_id(r)}.docx",
+    "/plans/<int:plan_id>/scoring": lambda w, r: f"/plans/{w.plan_id}/scoring",
     "/api/v1/openapi.json": lambda w, r: "/api/v1/openapi.json",
     "/api/v1/plans": lambda w, r: "/api/v1/plans",
     "/api/v1/plans/<int:plan_id>": lambda w, r: f"/api/v1/plans/{w.plan_id}",
@@ -923,6 +950,13 @@ FORMS = {
         "level3_days": "10", "level4_days": "15", "level1_recipients": "unit", "level2_recipients": "unit_head",
         "level3_recipients": "leaders", "level4_recipients": "coordinators", "level2_document": "y",
         "level3_document": "y"},
+    "/bulletins": lambda w, r: {"month": {"admin": "2026-01", "coordinator": "2026-02"}.get(r, "2026-05")},
+    "/bulletins/<int:bulletin_id>/edit": lambda w, r: {"title": f"2026年3月督查通报（{r}）", "body": f"现将情况通报如下（{r}）。",
+                                                       "version": ""},
+    "/bulletins/<int:bulletin_id>/issue": lambda w, r: {"version": ""},
+    "/plans/<int:plan_id>/scoring": lambda w, r: {
+        "on_time_report": str(1 + ROLES.index(r)), "closure_on_time": "3", "overdue_day": "0.5", "returned": "1",
+        "extension": "1", "escalation": "2", "version": ""},
     # JSON bodies a token holder could send
     "/api/v1/tasks/<int:task_id>": lambda w, r: {"title": f"改名（{r}）", "progress": 90},
     "/api/v1/tasks/<int:task_id>/updates": lambda w, r: {"period": "2026-06", "progress_text": "伪造的报送",
@@ -976,6 +1010,10 @@ REDIRECTS = {
     ("/tasks/<int:task_id>/interviews", "POST"): lambda w, r: f"/tasks/{w.interview_task_id}",
     ("/documents/<int:document_id>/reply", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/plans/<int:plan_id>/ladder", "POST"): lambda w, r: f"/plans/{w.plan_id}/ladder",
+    ("/bulletins", "POST"): lambda w, r: r"/bulletins/\d+",
+    ("/bulletins/<int:bulletin_id>/edit", "POST"): lambda w, r: f"/bulletins/{w.bulletin_id(r)}",
+    ("/bulletins/<int:bulletin_id>/issue", "POST"): lambda w, r: f"/bulletins/{w.bulletin_id(r)}",
+    ("/plans/<int:plan_id>/scoring", "POST"): lambda w, r: f"/plans/{w.plan_id}/scoring",
     ("/imports/new", "POST"): lambda w, r: r"/imports/\d+",
     ("/imports/<int:draft_id>", "POST"): lambda w, r: f"/imports/{w.draft_id}",
 }

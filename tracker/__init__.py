@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.reports.views import bp as reports_bp
     from tracker.search.views import bp as search_bp
     from tracker.tasks.views import bp as tasks_bp
+    from tracker.bulletins.views import bp as bulletins_bp
     from tracker.supervision.views import bp as supervision_bp
     from tracker.units.views import bp as units_bp
     from tracker.updates.views import bp as updates_bp
@@ -118,7 +119,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.workbench.views import bp as workbench_bp
 
     for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp, reminders_bp, reports_bp, indicators_bp, imports_bp, proposals_bp, ops_bp, api_bp, tokens_bp,
-               webhooks_bp, supervision_bp, search_bp, public_bp, workbench_bp):
+               webhooks_bp, supervision_bp, search_bp, public_bp, workbench_bp, bulletins_bp):
         app.register_blueprint(bp)
 
     @app.get("/")

@@ -17,3 +17,4 @@ from tracker.common.snapshots import ReportSnapshot  # noqa: F401
 from tracker.tasks.overdue_store import OverdueEntry  # noqa: F401
 from tracker.supervision.models import (ClosureRequest, DocumentSequence, EscalationRule, ExtensionRequest,  # noqa: F401
                                        Interview, LadderStep, Receipt, SupervisionDocument, WorkflowEvidenceFile)
+from tracker.bulletins.models import Bulletin, ScoringRule  # noqa: F401

@@ -125,6 +125,8 @@ class Facts:
                 row["reports_on_time"] += self.on_time(task, key, due)
             row["returns"] += sum(u.review_state.value == "returned" for u in self.lead_updates[task.id])
             row["filed"] += len({u.period for u in self.lead_updates[task.id]})
+            if task.status.value in OPEN and task.due_on < self.today:
+                row["overdue_days"] += working_days_until(task.due_on, self.today)
         result = {}
         for unit, row in board.items():
             result[unit] = {
@@ -134,6 +136,11 @@ class Facts:
                 "on_time_rate": f"{100 * row['reports_on_time'] / row['reports_due']:.1f}%" if row["reports_due"] else "—",
                 "returns": str(row["returns"]),
                 "average_returns": f"{row['returns'] / row['filed']:.2f}" if row["filed"] else "—",
+                # the seed's receipts are all signed and it has no extensions, closures or ladder steps: the
+                # 考评 score under the default weights is +1 per on-time report, −0.5 per working day
+                # overdue, −1 per return
+                "unsigned": "0", "extensions": "0",
+                "score": f"{row['reports_on_time'] - 0.5 * row['overdue_days'] - row['returns']:.2f}",
             }
         return result
 

@@ -116,6 +116,11 @@ SPECS = {
     "/tasks/<int:task_id>/interviews": Spec(page=lambda w: f"/tasks/{w.interview_task_id}", examples=15),
     "/documents/<int:document_id>/reply": Spec(page=lambda w: f"/tasks/{w.task_id}", examples=15),
     "/plans/<int:plan_id>/ladder": Spec(examples=25),
+    # 督查通报: the forms are on the list page and on the bulletin's page; a plan's 考评 weights
+    "/bulletins": Spec(page=lambda w: "/bulletins", examples=15),
+    "/bulletins/<int:bulletin_id>/edit": Spec(page=lambda w: f"/bulletins/{w.bulletin_id('coordinator')}"),
+    "/bulletins/<int:bulletin_id>/issue": Spec(page=lambda w: f"/bulletins/{w.bulletin_id('admin')}", examples=10),
+    "/plans/<int:plan_id>/scoring": Spec(examples=20),
 }
 
 

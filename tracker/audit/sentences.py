@@ -712,3 +712,18 @@ def _unit_alias(event: Event, names: Names) -> Said:
                       alias=after or ""))
     return Said(_("%(actor)s 删除了单位“%(name)s”的别名“%(alias)s”", actor=event.actor, name=event.summary,
                   alias=before or ""))
+
+
+@sentence("bulletin.drafted", "bulletin.edited", "bulletin.issued")
+def _bulletin(event: Event, names: Names) -> Said:
+    if event.action.endswith("drafted"):
+        return Said(_("%(actor)s 起草了督查通报“%(title)s”", actor=event.actor, title=event.summary))
+    if event.action.endswith("issued"):
+        return Said(_("%(actor)s 印发了督查通报“%(title)s”（%(number)s）", actor=event.actor, title=event.summary,
+                      number=event.changes.get("number") or ""))
+    return Said(_("%(actor)s 修改了督查通报“%(title)s”", actor=event.actor, title=event.summary))
+
+
+@sentence("scoring.saved")
+def _scoring(event: Event, names: Names) -> Said:
+    return Said(_("%(actor)s 修改了方案“%(title)s”的考评规则", actor=event.actor, title=event.summary))

@@ -50,6 +50,7 @@ FIELD_LABELS = {
     "report_day": _l("报送日"), "status": _l("状态"), "progress": _l("进度"), "completed_on": _l("完成日期"),
     "doc_number": _l("文号"), "issuer": _l("发文机关"), "issued_on": _l("印发日期"), "short_name": _l("简称"),
     "period_start": _l("实施开始"), "period_end": _l("实施结束"), "kind": _l("类型"),
+    "body": _l("正文"),
 }
 
 

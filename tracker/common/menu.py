@@ -40,6 +40,7 @@ GROUP_OF_BLUEPRINT = {
     "plans": "tasks", "tasks": "tasks", "updates": "tasks", "indicators": "tasks", "proposals": "tasks",
     "search": "tasks", "reports": "statistics", "imports": "admin", "units": "admin", "auth": "admin",
     "webhooks": "admin", "tokens": "admin", "reminders": "admin", "supervision": "supervision",
+    "bulletins": "supervision",
 }
 
 

@@ -177,10 +177,18 @@ def scoreboard_xlsx(rows: Sequence[ScoreRow], today: date, scope_note: str = "")
     columns = [Col(_("排名"), 6, "int"), Col(_("单位"), 16), Col(_("牵头任务"), 9, "int"),
                Col(_("已完成"), 8, "int"), Col(_("按期完成"), 9, "int"), Col(_("逾期"), 7, "int"),
                Col(_("应报送"), 8, "int"), Col(_("按期报送"), 9, "int"), Col(_("按期报送率"), 11, "percent"),
-               Col(_("退回次数"), 9, "int"), Col(_("平均退回次数"), 12, "number")]
+               Col(_("退回次数"), 9, "int"), Col(_("平均退回次数"), 12, "number"), Col(_("未签收"), 8, "int"),
+               Col(_("延期"), 7, "int"), Col(_("考评得分"), 10, "number")]
+    from tracker.bulletins.scoring import COMPONENTS
+
+    for _name, _weight, _sign, text in COMPONENTS:  # the breakdown of the score: count, then points
+        columns += [Col(_("%(item)s（次数）", item=text), 10, "int"), Col(_("%(item)s（得分）", item=text), 10, "number")]
     values = [[index, row.unit.short_name, row.tasks_led, row.completed, row.completed_on_time, row.overdue,
                row.reports_due, row.reports_on_time,
-               None if row.on_time_rate is None else row.on_time_rate / 100, row.returns, row.average_returns]
+               None if row.on_time_rate is None else row.on_time_rate / 100, row.returns, row.average_returns,
+               row.unsigned, row.extensions, row.score_total]
+              + [value for name, *_rest in COMPONENTS
+                 for value in ((row.score.counts[name], row.score.points[name]) if row.score else (0, 0.0))]
               for index, row in enumerate(rows, start=1)]
     subtitle = _("截至%(day)s", day=today.isoformat()) + (f"　{scope_note}" if scope_note else "")
     return _sheet_bytes(_("单位排名"), _("责任单位推进情况排名"), subtitle, columns, values)

@@ -67,7 +67,8 @@ STATE_COLORS = {
 RED, AMBER, GREEN = "red", "amber", "green"
 RAG_LABELS = {RED: _l("红"), AMBER: _l("黄"), GREEN: _l("绿")}
 
-SCOREBOARD_SORTS = ("unit", "tasks_led", "completed_on_time", "overdue", "on_time_rate", "average_returns")
+SCOREBOARD_SORTS = ("unit", "tasks_led", "completed_on_time", "overdue", "on_time_rate", "average_returns", "score",
+                    "unsigned", "extensions")
 
 
 def state_label(state: str) -> str:
@@ -390,6 +391,13 @@ class ScoreRow:
     reports_on_time: int = 0
     reports_filed: int = 0  # distinct (task, period) the unit reported on as lead unit
     returns: int = 0  # its lead-unit updates sent back (退回)
+    unsigned: int = 0  # its receipts (签收) still pending after their sign-by day (未签收)
+    extensions: int = 0  # extensions approved on its requests (延期)
+    score: "Score | None" = None  # 考评 (tracker/bulletins/scoring.py)
+
+    @property
+    def score_total(self) -> float:
+        return self.score.total if self.score is not None else 0.0
 
     @property
     def on_time_rate(self) -> float | None:
@@ -403,7 +411,7 @@ class ScoreRow:
     def sort_value(self, key: str):
         if key == "unit":
             return self.unit.short_name
-        value = getattr(self, key)
+        value = self.score_total if key == "score" else getattr(self, key)
         return -1 if value is None else value
 
 
@@ -437,13 +445,40 @@ def scoreboard(today: date, scope: Scope, sort: str = "on_time_rate", descending
                                              .group_by(returned.c.lead_unit_id)):
         rows[unit_id].returns = count
 
-    for report in due_reports(today, scope):
+    reports = due_reports(today, scope)
+    for report in reports:
         rows[report.lead_unit_id].reports_due += 1
         rows[report.lead_unit_id].reports_on_time += report.on_time
 
+    _loop_figures(today, scope, rows, reports)
     key = sort if sort in SCOREBOARD_SORTS else "on_time_rate"
     ordered = sorted(rows.values(), key=lambda row: row.unit.short_name)  # stable tie-break by name
     return sorted(ordered, key=lambda row: row.sort_value(key), reverse=descending)
+
+
+def _loop_figures(today: date, scope: Scope, rows: dict[int, ScoreRow], reports: list[DueReport]) -> None:
+    """签收 still pending past the sign-by day, approved extensions and the 考评 score of each unit; a unit
+    that no longer leads a task in scope but has figures there (a former lead unit) gets a row too."""
+    from tracker.bulletins.scoring import Score, unit_scores
+    from tracker.supervision.models import ExtensionRequest, ExtensionState, Receipt, ReceiptState
+
+    in_scope = scope.tasks(select(Task.id))
+    unsigned = db.session.execute(select(Receipt.unit_id, func.count()).where(
+        Receipt.state == ReceiptState.pending, Receipt.sign_by < today, Receipt.task_id.in_(in_scope))
+        .group_by(Receipt.unit_id)).all()
+    extensions = db.session.execute(select(ExtensionRequest.unit_id, func.count()).where(
+        ExtensionRequest.state == ExtensionState.approved, ExtensionRequest.task_id.in_(in_scope))
+        .group_by(ExtensionRequest.unit_id)).all()
+    scores = unit_scores(today, scope, reports)
+    missing = ({unit_id for unit_id, _n in unsigned} | {unit_id for unit_id, _n in extensions} | set(scores)) - set(rows)
+    for unit in db.session.scalars(select(Unit).where(Unit.id.in_(missing))) if missing else ():
+        rows[unit.id] = ScoreRow(unit)
+    for unit_id, count in unsigned:
+        rows[unit_id].unsigned = count
+    for unit_id, count in extensions:
+        rows[unit_id].extensions = count
+    for unit_id, row in rows.items():
+        row.score = scores.get(unit_id) or Score()
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ INCREMENTAL_LIMIT = 2_000  # changed tasks beyond which one rebuild is cheaper t
 GAP_WINDOW = 1_000  # how far back an event id missing at a refresh is still looked for
 # Events without a task that cannot change which tasks are overdue; any other one rebuilds.
 UNRELATED_ACTIONS = ("user.", "unit.", "api_token.", "webhook.", "proposal.", "reminders.", "group.",
+                     "bulletin.", "scoring.",
                      "import.created", "import.edited", "import.discarded")
 
 
