@@ -1,6 +1,7 @@
 """The 督办 loop through /api/v1 on the seeded Xicen plan: a token holder of the lead unit signs for a task
-(签收), asks for an extension, a coordinator's token approves it, a closure is returned then verified
-(销号); the ladder's documents are read and answered (反馈). Wrong units get 403, bad bodies 400/422, stale
+(签收) or refuses it and the coordinator re-assigns it, asks for an extension, a coordinator's token
+approves it, a closure is returned then verified (销号) and the task reopened; the ladder's documents are
+read and answered (反馈) and a 约谈 recorded at level 4. Wrong units get 403, bad bodies 400/422, stale
 versions 409 with the current record, and a refused request changes nothing.
 
 The rules are the services' (tracker/supervision/services.py); these tests check the API reaches them
@@ -21,8 +22,8 @@ from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.reminders.models import Notification, NotificationKind
 from tracker.supervision import services as loop
-from tracker.supervision.models import (ClosureRequest, ExtensionRequest, LadderStep, Receipt, ReceiptState,
-                                        SupervisionDocument)
+from tracker.supervision.models import (ClosureRequest, ExtensionRequest, Interview, LadderStep, Receipt,
+                                        ReceiptState, SupervisionDocument)
 from tracker.tasks.models import Task
 
 DAY = date(2026, 6, 30)
@@ -43,7 +44,7 @@ def loop_state() -> dict:
                       for row in db.session.scalars(select(model)))
 
     return {"receipts": rows(Receipt), "extensions": rows(ExtensionRequest), "closures": rows(ClosureRequest),
-            "documents": rows(SupervisionDocument), "tasks": rows(Task),
+            "documents": rows(SupervisionDocument), "interviews": rows(Interview), "tasks": rows(Task),
             "audit": db.session.scalar(select(func.count()).select_from(AuditEvent)
                                        .where(AuditEvent.object_type != "api_tokens")),
             "outbox": db.session.scalar(select(func.count()).select_from(Notification))}
@@ -187,6 +188,21 @@ def test_sign_extend_approve_return_and_verify_through_the_api(world):
     kinds = set(db.session.scalars(select(Notification.kind)))
     assert {NotificationKind.extension_decided, NotificationKind.closure_returned} <= kinds
 
+    # Reopening a signed-off task: coordinators only, with a reason, audited.
+    reopen = f"/api/v1/tasks/{task_id}/reopen"
+    before = loop_state()
+    assert_error(post(world, "kejiwei", reopen, {"reason": "想再改改"}), 403)
+    assert_error(post(world, "coordinator", reopen, {"reason": ""}), 400)
+    assert_error(post(world, "coordinator", reopen, {"reason": "   "}), 422)
+    assert_error(post(world, "coordinator", reopen, {"reason": "复查", "version": task["version"] + 5}), 409)
+    assert loop_state() == before
+    reopened = post(world, "coordinator", reopen, {"reason": "复查发现验收材料不实", "version": task["version"]})
+    assert reopened.status_code == 200 and reopened.get_json()["status"] == "in_progress"
+    db.session.remove()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.task_id == task_id,
+                                                       AuditEvent.action == "task.reopened"))
+    assert event.actor.login == "coordinator" and event.changes["reason"] == "复查发现验收材料不实"
+
 
 def test_a_refusal_names_the_unit_believed_responsible(world):
     task_id, receipt_id = reassigned_task_7(world)
@@ -205,6 +221,23 @@ def test_a_refusal_names_the_unit_believed_responsible(world):
         "refused", "不属于本单位职责", jingwei)
     db.session.remove()
     assert db.session.scalar(select(func.count()).where(Notification.kind == NotificationKind.receipt_refused)) >= 1
+
+    # 重新交办 by the coordinator, to the unit 区科委 named.
+    reassign = f"/api/v1/tasks/{task_id}/reassign"
+    version = world.get("coordinator", f"/api/v1/tasks/{task_id}").get_json()["version"]
+    before = loop_state()
+    assert_error(post(world, "kejiwei", reassign, {"lead_unit_id": jingwei}), 403)
+    assert_error(post(world, "leader", reassign, {"lead_unit_id": jingwei}), 403)
+    assert_error(post(world, "coordinator", reassign, {"lead_unit_id": 424242}), 422, "rule_violation")
+    assert_error(post(world, "coordinator", reassign, {}), 400)
+    error = assert_error(post(world, "coordinator", reassign, {"lead_unit_id": jingwei, "version": version + 1}), 409)
+    assert error["current"]["version"] == version and error["current"]["lead_unit"]["short_name"] == "区科委"
+    assert loop_state() == before
+    moved = post(world, "coordinator", reassign, {"lead_unit_id": jingwei, "version": version})
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["lead_unit"]["short_name"] == "区经委"
+    receipts = world.get("jingwei", f"/api/v1/tasks/{task_id}/receipts").get_json()["items"]
+    assert [(r["unit"]["short_name"], r["state"]) for r in receipts[:2]] == [("区经委", "pending"), ("区科委", "refused")]
 
 
 def test_reading_the_loop_follows_the_task_pages_rules(world):
@@ -270,6 +303,23 @@ def test_the_ladder_its_documents_and_the_reply(world):
     before = loop_state()
     assert_error(post(world, "kejiwei", url, {"text": "再次反馈"}), 422)
     assert loop_state() == before
+
+    # 约谈 at level 4, recorded by a coordinator.
+    interviews = f"/api/v1/tasks/{task_id}/interviews"
+    record = {"held_on": "2026-06-29", "attendees": "区科委主要负责人", "agreed": "7月底前完成", "follow_up_on": "2026-07-31"}
+    assert_error(post(world, "kejiwei", interviews, record), 403)
+    assert_error(post(world, "leader", interviews, record), 403)
+    assert_error(post(world, "coordinator", interviews, {**record, "held_on": "2026-07-01"}), 422)  # in the future
+    assert_error(post(world, "coordinator", interviews, {**record, "follow_up_on": "2026-06-01"}), 422)
+    assert_error(post(world, "coordinator", interviews, {**record, "attendees": ""}), 400)
+    assert_error(post(world, "coordinator", f"/api/v1/tasks/{world.task_id('4')}/interviews", record), 422)
+    assert loop_state() == before
+    created = post(world, "coordinator", interviews, record)
+    assert created.status_code == 201, created.get_json()
+    listed = world.get("kejiwei", f"/api/v1/tasks/{task_id}/ladder").get_json()["interviews"]
+    assert listed == [created.get_json()]
+    assert (listed[0]["held_on"], listed[0]["follow_up_on"], listed[0]["recorded_by"]["display_name"]) == (
+        "2026-06-29", "2026-07-31", user("coordinator").display_name)
 
 
 def test_task_level_and_original_due_date_are_the_services_answers(world):

@@ -313,6 +313,13 @@ def build_document(specs: dict[str, dict], *, proposals: bool, indicators: bool)
             "parameters": [receipt_id], "requestBody": json_body(specs["SIGN"]),
             "responses": responses(200, "签收后的记录", ref("Receipt"), 400, 403, 404, 409, 413, 415, 422,
                                    conflict="ReceiptConflict")}},
+        "/tasks/{task_id}/reassign": {"post": {
+            "operationId": "reassignTask", "summary": "重新交办（督办、管理员）", "tags": ["supervision"],
+            "description": "交给另一牵头单位，或在退回交办后再交同一单位；新的牵头单位待签收。原牵头单位不再在任务上。"
+                           "给出 version 时，任务已被改动则 409。",
+            "parameters": [task_id], "requestBody": json_body(specs["REASSIGN"]),
+            "responses": responses(200, "重新交办后的任务", ref("Task"), 400, 403, 404, 409, 413, 415, 422,
+                                   conflict="TaskConflict")}},
         "/tasks/{task_id}/extensions": {
             "get": {"operationId": "listTaskExtensions", "summary": "任务的延期申请", "tags": ["supervision"],
                     "description": "按申请时间先后；含审批结果（原定时限见 due_on_before，调整后时限见 approved_due_on）。",
@@ -353,6 +360,17 @@ def build_document(specs: dict[str, dict], *, proposals: bool, indicators: bool)
             "parameters": [closure_id], "requestBody": json_body(specs["CLOSURE_DECISION"]),
             "responses": responses(200, "核查后的申请", ref("Closure"), 400, 403, 404, 409, 413, 415, 422,
                                    conflict="ClosureConflict")}},
+        "/tasks/{task_id}/reopen": {"post": {
+            "operationId": "reopenTask", "summary": "重新打开已销号的任务（督办、管理员）", "tags": ["supervision"],
+            "description": "须说明理由，记入审计日志。给出 version 时，任务已被改动则 409。",
+            "parameters": [task_id], "requestBody": json_body(specs["REOPEN"]),
+            "responses": responses(200, "重新打开的任务", ref("Task"), 400, 403, 404, 409, 413, 415, 422,
+                                   conflict="TaskConflict")}},
+        "/tasks/{task_id}/interviews": {"post": {
+            "operationId": "recordInterview", "summary": "记录约谈（督办、管理员）", "tags": ["supervision"],
+            "description": "任务达到第四级（通报）后才可以记录；约谈日期不晚于今天，跟踪日期不早于约谈日期。",
+            "parameters": [task_id], "requestBody": json_body(specs["NEW_INTERVIEW"]),
+            "responses": responses(201, "已记录的约谈", ref("Interview"), 400, 403, 404, 409, 413, 415, 422)}},
         "/tasks/{task_id}/ladder": {"get": {
             "operationId": "getTaskLadder", "summary": "任务的督办等级、督办文书和约谈", "tags": ["supervision"],
             "description": "提醒→催办→督办→通报各级达到的日期和逾期工作日，各级发出的催办单、督办通知单（文号、"

@@ -36,7 +36,7 @@ from tracker.common.permissions import (can_read_everything, can_review_updates,
 from tracker.extensions import csrf, db
 from tracker.plans.models import Plan, PlanKind, PlanStatus
 from tracker.supervision import services as loop_services
-from tracker.supervision.models import (ClosureRequest, ExtensionRequest, LadderStep, Receipt,
+from tracker.supervision.models import (ClosureRequest, ExtensionRequest, Interview, LadderStep, Receipt,
                                         SupervisionDocument)
 from tracker.supervision.queries import original_due_dates
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus, task_cooperating_units
@@ -590,6 +590,22 @@ CLOSURE_DECISION = {
     "comment": Text(max_length=5000, description="核查意见（退回时必填）", example="材料齐全"),
     "version": Integer(minimum=1, nullable=True, description="读取时的版本号（乐观锁，可选）"),
 }
+REASSIGN = {
+    "lead_unit_id": Identifier(required=True, description="新的牵头单位（退回交办后也可再交同一单位）"),
+    "version": Integer(minimum=1, nullable=True, description="任务读取时的版本号（乐观锁，可选）"),
+}
+REOPEN = {
+    "reason": Text(max_length=5000, min_length=1, required=True, description="重新打开的理由",
+                   example="复查发现验收材料不实"),
+    "version": Integer(minimum=1, nullable=True, description="任务读取时的版本号（乐观锁，可选）"),
+}
+NEW_INTERVIEW = {
+    "held_on": Day(required=True, description="约谈日期（不晚于今天）", example="2026-06-29"),
+    "attendees": Text(max_length=2000, min_length=1, required=True, description="参加人员",
+                      example="区科委主要负责人、分管领导"),
+    "agreed": Text(max_length=5000, min_length=1, required=True, description="议定事项", example="7月底前完成"),
+    "follow_up_on": Day(nullable=True, description="跟踪日期（可选，不早于约谈日期）", example="2026-07-31"),
+}
 DOCUMENT_REPLY = {
     "text": Text(max_length=10000, min_length=1, required=True, description="反馈内容：逾期原因、整改措施、预计完成时间",
                  example="逾期原因：资金未到位；整改措施：专班推进，7月底前完成。"),
@@ -631,6 +647,18 @@ def sign_receipt(receipt_id: int):
     else:
         run(loop_services.sign_receipt, user, receipt, expected_version=values.get("version"), current=current)
     return jsonify(current())
+
+
+@bp.post("/tasks/<int:task_id>/reassign")
+def reassign_task(task_id: int):
+    """重新交办 (coordinators): to another lead unit, or again to the same one after it refused."""
+    task = fetch(Task, task_id, *TASK_LOAD)
+    if not is_manager(actor()):
+        raise forbid()
+    values = parse_body(REASSIGN, json_body())
+    run(loop_services.reassign, actor(), task, lead_unit_id=values["lead_unit_id"], today=today(),
+        expected_version=values.get("version"), current=lambda: render_task(fetch(Task, task_id, *TASK_LOAD)))
+    return jsonify(render_task(fetch(Task, task_id, *TASK_LOAD)))
 
 
 @bp.get("/tasks/<int:task_id>/extensions")
@@ -698,6 +726,18 @@ def decide_closure(closure_id: int):
     return jsonify(closure_json(fetch(ClosureRequest, closure_id, *CLOSURE_LOAD)))
 
 
+@bp.post("/tasks/<int:task_id>/reopen")
+def reopen_task(task_id: int):
+    """A signed-off task reopened (coordinators), with a reason; audited."""
+    task = fetch(Task, task_id, *TASK_LOAD)
+    if not is_manager(actor()):
+        raise forbid()
+    values = parse_body(REOPEN, json_body())
+    run(loop_services.reopen_task, actor(), task, reason=values["reason"], expected_version=values.get("version"),
+        current=lambda: render_task(fetch(Task, task_id, *TASK_LOAD)))
+    return jsonify(render_task(fetch(Task, task_id, *TASK_LOAD)))
+
+
 @bp.get("/tasks/<int:task_id>/ladder")
 def task_ladder(task_id: int):
     """督办等级: the level in force, every step reached with its document, and the 约谈 records."""
@@ -711,6 +751,19 @@ def task_ladder(task_id: int):
     return jsonify({"task_id": task.id, "due_on": iso(task.due_on), "original_due_on": iso(original), "level": level,
                     "steps": [ladder_step_json(step) for step in steps],
                     "interviews": [interview_json(row) for row in loop_services.interviews_of(task)]})
+
+
+@bp.post("/tasks/<int:task_id>/interviews")
+def record_interview(task_id: int):
+    """约谈 (coordinators), once the task has reached level 4 (通报)."""
+    task = fetch(Task, task_id, *TASK_LOAD)
+    if not is_manager(actor()):
+        raise forbid()
+    values = parse_body(NEW_INTERVIEW, json_body())
+    created = run(loop_services.record_interview, actor(), task, held_on=values["held_on"],
+                  attendees=values["attendees"], agreed=values["agreed"], follow_up_on=values.get("follow_up_on"),
+                  today=today())
+    return _created(interview_json(fetch(Interview, created.id, selectinload(Interview.recorded_by))))
 
 
 @bp.post("/documents/<int:document_id>/reply")
@@ -830,7 +883,8 @@ def route_specs() -> dict[str, dict]:
              "UPDATE_FILTERS": UPDATE_FILTERS, "TASK_UPDATE_FILTERS": TASK_UPDATE_FILTERS, "NEW_UPDATE": NEW_UPDATE,
              "REVIEW": REVIEW, "UNIT_FILTERS": UNIT_FILTERS, "PAGING": PAGING, "SIGN": SIGN,
              "NEW_EXTENSION": NEW_EXTENSION, "EXTENSION_DECISION": EXTENSION_DECISION, "NEW_CLOSURE": NEW_CLOSURE,
-             "CLOSURE_DECISION": CLOSURE_DECISION, "DOCUMENT_REPLY": DOCUMENT_REPLY}
+             "CLOSURE_DECISION": CLOSURE_DECISION, "DOCUMENT_REPLY": DOCUMENT_REPLY, "REASSIGN": REASSIGN,
+             "REOPEN": REOPEN, "NEW_INTERVIEW": NEW_INTERVIEW}
     if HAS_PROPOSALS:
         specs["PROPOSAL_FILTERS"] = PROPOSAL_FILTERS
     if HAS_INDICATORS:
