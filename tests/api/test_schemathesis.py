@@ -4,12 +4,13 @@ match the document: its status code is documented, its content type too, and its
 documented schema.
 
 The schema is loaded from the app itself (no network); Hypothesis runs derandomized, with no example
-database, so a run is repeatable. The demo seed (plus proposals and indicators) gives the generated ids
-real rows to hit: every path parameter carries ``example: 1``.
+database, so a run is repeatable. The demo seed (plus proposals and indicators, one reminder scan that
+issues the ladder's documents, and a pending 延期申请 and 办结申请) gives the generated ids real rows to
+hit: every path parameter carries ``example: 1``.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import schemathesis
@@ -23,6 +24,7 @@ from sqlalchemy import select
 
 from tracker.api.services import create_token
 from tracker.auth.models import User
+from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
@@ -62,10 +64,27 @@ def coordinator_token(seeded, on_date):
     else:
         load_proposals()
         load_indicators()
+    _loop_rows()
     user = db.session.scalar(select(User).where(User.login == "coordinator"))
     _token, secret = create_token(user, "schemathesis")
     db.session.commit()
     return secret
+
+
+def _loop_rows() -> None:
+    """The 督办 loop's rows with id 1: the seed's receipts, the documents the ladder issues on 2026-06-30,
+    and a pending extension and closure of task 4 (lead unit 区科委)."""
+    from tracker.reminders.scan import run_scan
+    from tracker.supervision.services import request_closure, request_extension
+    from tracker.tasks.models import Task
+
+    run_scan(datetime(2026, 6, 30, 9, 5, tzinfo=BEIJING))
+    db.session.commit()
+    lead = db.session.scalar(select(User).where(User.login == "kejiwei"))
+    task = db.session.scalar(select(Task).where(Task.number == "4"))
+    request_extension(lead, task, requested_due_on=date(2027, 3, 31), reason="资金下达推迟", today=date(2026, 6, 30))
+    request_closure(lead, task, summary="已全部完成。", today=date(2026, 6, 30))
+    db.session.commit()
 
 
 def document() -> dict:

@@ -152,6 +152,25 @@ class Day(Field):
         return {"type": "string", "format": "date"}
 
 
+class Boolean(Field):
+    """JSON true or false (not 0/1, not "true")."""
+
+    json_type = "boolean"
+
+    def check(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise FieldError(_("须为true或false。"))
+        return value
+
+    def check_text(self, raw: str) -> bool:
+        if raw not in ("true", "false"):
+            raise FieldError(_("须为true或false。"))
+        return raw == "true"
+
+    def own_schema(self) -> dict:
+        return {"type": "boolean"}
+
+
 class Choice(Field):
     def __init__(self, values: type[Enum] | tuple[str, ...], **kwargs):
         super().__init__(**kwargs)

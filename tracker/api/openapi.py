@@ -12,6 +12,7 @@ import copy
 
 from tracker.api.inputs import MAX_ID, body_schema, query_parameters
 from tracker.plans.models import PlanKind, PlanStatus
+from tracker.supervision.models import ClosureState, DocumentKind, ExtensionState, ReceiptState
 from tracker.tasks.models import ReportingCycle, TaskStatus
 from tracker.units.models import UnitKind
 from tracker.updates.models import ReviewState
@@ -55,6 +56,13 @@ def page_of(item: str) -> dict:
 
 UNIT_REF = obj({"id": ID, "name": TEXT, "short_name": TEXT})
 USER_REF = obj({"id": ID, "display_name": TEXT})
+DOCUMENT = obj({"id": ID, "number": {**TEXT, "description": "文号，如 督办〔2026〕12号"},
+                "kind": {**enum(DocumentKind), "description": "urge_notice 催办单 / supervision_notice 督办通知单"},
+                "task_id": ID, "unit": ref("UnitRef"), "level": {"type": "integer", "minimum": 1, "maximum": 4},
+                "issued_on": DATE, "overdue_days": {"type": "integer"},
+                "reply_by": {**DATE, "description": "反馈时限"}, "replied_at": nullable(DATE_TIME),
+                "replied_by": nullable(USER_REF), "reply_text": TEXT},
+               "督办文书（Word 文件在网页任务页下载）")
 
 
 def error_schema(current: dict | None = None) -> dict:
@@ -73,6 +81,9 @@ SCHEMAS: dict[str, dict] = {
     "Error": error_schema(),
     "TaskConflict": error_schema(current={**ref("Task"), "description": "对方保存后的当前内容"}),
     "UpdateConflict": error_schema(current={**ref("Update"), "description": "对方保存后的当前内容"}),
+    "ReceiptConflict": error_schema(current={**ref("Receipt"), "description": "对方保存后的当前内容"}),
+    "ExtensionConflict": error_schema(current={**ref("Extension"), "description": "对方保存后的当前内容"}),
+    "ClosureConflict": error_schema(current={**ref("Closure"), "description": "对方保存后的当前内容"}),
     "UnitRef": UNIT_REF,
     "UserRef": USER_REF,
     "Unit": obj({"id": ID, "name": TEXT, "short_name": TEXT, "kind": enum(UnitKind), "parent_id": nullable(ID),
@@ -87,7 +98,12 @@ SCHEMAS: dict[str, dict] = {
     "Task": obj({"id": ID, "plan_id": ID, "group_id": nullable(ID), "parent_id": nullable(ID), "number": TEXT,
                  "title": TEXT, "text": TEXT, "lead_unit": ref("UnitRef"),
                  "cooperating_units": {"type": "array", "items": ref("UnitRef")},
-                 "start_on": nullable(DATE), "due_on": nullable(DATE), "reporting_cycle": enum(ReportingCycle),
+                 "start_on": nullable(DATE),
+                 "due_on": {**nullable(DATE), "description": "现行完成时限（批准延期后为调整后时限）"},
+                 "original_due_on": {**nullable(DATE), "description": "原定时限：首次批准延期前的完成时限（未延期时同 due_on）"},
+                 "escalation_level": {"type": "integer", "minimum": 0, "maximum": 4,
+                                      "description": "督办等级：0 未进入，1 提醒，2 催办，3 督办，4 通报（按现行完成时限）"},
+                 "reporting_cycle": enum(ReportingCycle),
                  "report_day": {"type": "integer", "minimum": 1, "maximum": 31}, "status": enum(TaskStatus),
                  "progress": {"type": "integer", "minimum": 0, "maximum": 100}, "completed_on": nullable(DATE),
                  "overdue": {"type": "boolean", "description": "已过完成时限且未完成、未暂缓（方案已生效）"},
@@ -103,6 +119,48 @@ SCHEMAS: dict[str, dict] = {
                    "reviewer": nullable(USER_REF), "reviewed_at": nullable(DATE_TIME), "review_comment": TEXT,
                    "resubmission_of_id": nullable(ID), "evidence": {"type": "array", "items": ref("Evidence")},
                    "version": {"type": "integer"}}, "进展报送"),
+    "Receipt": obj({"id": ID, "task_id": ID, "unit": ref("UnitRef"),
+                    "role": {"type": "string", "enum": ["lead", "cooperating"], "description": "牵头 / 配合"},
+                    "state": {**enum(ReceiptState), "description": "pending 待签收、signed 已签收、refused 退回交办、"
+                                                                    "withdrawn 已改派"},
+                    "assigned_at": DATE_TIME, "assigned_by": nullable(USER_REF),
+                    "sign_by": {**DATE, "description": "签收时限"}, "answered_at": nullable(DATE_TIME),
+                    "answered_by": nullable(USER_REF), "refusal_reason": TEXT, "suggested_unit": nullable(UNIT_REF),
+                    "version": {"type": "integer"}}, "签收：交办给一个单位（牵头或配合）的任务"),
+    "Extension": obj({"id": ID, "task_id": ID, "unit": ref("UnitRef"), "requested_by": ref("UserRef"),
+                      "requested_at": DATE_TIME, "due_on_before": {**nullable(DATE), "description": "申请时的完成时限"},
+                      "requested_due_on": DATE, "reason": TEXT,
+                      "is_late": {"type": "boolean", "description": "过了完成时限才申请"},
+                      "state": enum(ExtensionState), "decided_by": nullable(USER_REF),
+                      "decided_at": nullable(DATE_TIME), "approved_due_on": nullable(DATE), "decision_comment": TEXT,
+                      "evidence": {"type": "array", "items": ref("Evidence")}, "version": {"type": "integer"}},
+                     "延期申请"),
+    "Closure": obj({"id": ID, "task_id": ID, "unit": ref("UnitRef"), "requested_by": ref("UserRef"),
+                    "requested_at": DATE_TIME, "due_on": {**nullable(DATE), "description": "申请时的完成时限"},
+                    "summary": TEXT, "state": {**enum(ClosureState), "description": "pending 待核查、verified 已核查销号、"
+                                                                                   "returned 退回"},
+                    "decided_by": nullable(USER_REF), "decided_at": nullable(DATE_TIME), "decision_comment": TEXT,
+                    "evidence": {"type": "array", "items": ref("Evidence")}, "version": {"type": "integer"}},
+                   "办结申请（办结报告）及核查"),
+    "Document": DOCUMENT,
+    "LadderStep": obj({"id": ID, "kind": {"type": "string", "enum": ["task", "report"],
+                                          "description": "task 任务逾期 / report 进展逾期未报"},
+                       "due_on": {**DATE, "description": "所对应的完成时限或报送日"}, "period": nullable(TEXT),
+                       "level": {"type": "integer", "minimum": 1, "maximum": 4}, "reached_on": DATE,
+                       "overdue_days": {"type": "integer"},
+                       "reason": {"type": "string", "enum": ["days", "no_reply"],
+                                  "description": "days 逾期工作日 / no_reply 文书逾期未反馈"},
+                       "document": {**nullable(DOCUMENT), "description": "本级发出的文书（如有）"}},
+                      "达到的督办等级"),
+    "Interview": obj({"id": ID, "held_on": DATE, "attendees": TEXT, "agreed": TEXT, "follow_up_on": nullable(DATE),
+                      "recorded_by": nullable(USER_REF), "recorded_at": DATE_TIME}, "约谈"),
+    "Ladder": obj({"task_id": ID, "due_on": nullable(DATE), "original_due_on": nullable(DATE),
+                   "level": {"type": "integer", "minimum": 0, "maximum": 4, "description": "现行督办等级"},
+                   "steps": {"type": "array", "items": ref("LadderStep")},
+                   "interviews": {"type": "array", "items": ref("Interview")}}, "任务的督办等级、文书和约谈"),
+    "ReceiptPage": page_of("Receipt"),
+    "ExtensionPage": page_of("Extension"),
+    "ClosurePage": page_of("Closure"),
     "PlanPage": page_of("Plan"),
     "TaskPage": page_of("Task"),
     "UpdatePage": page_of("Update"),
@@ -149,7 +207,8 @@ ERROR_TEXT = {
     409: "版本冲突：对方已先保存（error.current 为当前内容）",
     413: "请求体过大",
     415: "请求体不是 application/json",
-    422: "业务规则不允许（如已审核的报送不能再审核、退回须填写意见、报送周期不可报送）",
+    422: "业务规则不允许（如已审核的报送不能再审核、退回须填写意见、报送周期不可报送、已有待审批的延期申请），"
+         "error.message 说明原因，什么也不改",
 }
 
 
@@ -191,6 +250,10 @@ def build_document(specs: dict[str, dict], *, proposals: bool, indicators: bool)
     paging = specs["PAGING"]
     task_id = path_id("task_id", "任务编号")
     update_id = path_id("update_id", "报送编号")
+    receipt_id = path_id("receipt_id", "签收记录编号")
+    extension_id = path_id("extension_id", "延期申请编号")
+    closure_id = path_id("closure_id", "办结申请编号")
+    document_id = path_id("document_id", "督办文书编号")
     schemas = copy.deepcopy(SCHEMAS)
     paths = {
         "/openapi.json": {"get": {
@@ -238,6 +301,86 @@ def build_document(specs: dict[str, dict], *, proposals: bool, indicators: bool)
             "parameters": [update_id], "requestBody": json_body(specs["REVIEW"]),
             "responses": responses(200, "审核后的报送", ref("Update"), 400, 403, 404, 409, 413, 415, 422,
                                    conflict="UpdateConflict")}},
+        "/tasks/{task_id}/receipts": {"get": {
+            "operationId": "listTaskReceipts", "summary": "任务的交办签收", "tags": ["supervision"],
+            "description": "每次交办（含重新交办、增加配合单位）一条，最新的在前；历史记录保留。",
+            "parameters": [task_id, *query_parameters(paging)],
+            "responses": responses(200, "任务的交办签收", ref("ReceiptPage"), 400, 403, 404)}},
+        "/receipts/{receipt_id}/sign": {"post": {
+            "operationId": "signReceipt", "summary": "签收或退回交办（被交办单位的用户）", "tags": ["supervision"],
+            "description": "decision=sign 签收；decision=refuse 退回交办，须说明理由，可建议责任单位（督办人员随后"
+                           "重新交办）。只能办理交办给本单位、待签收的记录。给出 version 时，记录已被改动则 409。",
+            "parameters": [receipt_id], "requestBody": json_body(specs["SIGN"]),
+            "responses": responses(200, "签收后的记录", ref("Receipt"), 400, 403, 404, 409, 413, 415, 422,
+                                   conflict="ReceiptConflict")}},
+        "/tasks/{task_id}/reassign": {"post": {
+            "operationId": "reassignTask", "summary": "重新交办（督办、管理员）", "tags": ["supervision"],
+            "description": "交给另一牵头单位，或在退回交办后再交同一单位；新的牵头单位待签收。原牵头单位不再在任务上。"
+                           "给出 version 时，任务已被改动则 409。",
+            "parameters": [task_id], "requestBody": json_body(specs["REASSIGN"]),
+            "responses": responses(200, "重新交办后的任务", ref("Task"), 400, 403, 404, 409, 413, 415, 422,
+                                   conflict="TaskConflict")}},
+        "/tasks/{task_id}/extensions": {
+            "get": {"operationId": "listTaskExtensions", "summary": "任务的延期申请", "tags": ["supervision"],
+                    "description": "按申请时间先后；含审批结果（原定时限见 due_on_before，调整后时限见 approved_due_on）。",
+                    "parameters": [task_id, *query_parameters(paging)],
+                    "responses": responses(200, "任务的延期申请", ref("ExtensionPage"), 400, 403, 404)},
+            "post": {"operationId": "requestExtension", "summary": "提出延期申请（牵头单位的用户）",
+                     "tags": ["supervision"],
+                     "description": "每个任务同时只能有一个待审批的申请；申请的日期须晚于今天和现行完成时限；"
+                                    "过了完成时限才申请的记为逾期申请（is_late）。只收 JSON，佐证材料在网页上传。",
+                     "parameters": [task_id], "requestBody": json_body(specs["NEW_EXTENSION"]),
+                     "responses": responses(201, "已提交，待审批", ref("Extension"), 400, 403, 404, 409, 413, 415,
+                                            422)},
+        },
+        "/extensions/{extension_id}/decision": {"post": {
+            "operationId": "decideExtension", "summary": "审批延期申请（督办、管理员）", "tags": ["supervision"],
+            "description": "approve=true 批准（可用 due_on 改批其他日期），任务的完成时限随之调整，督办等级不再按原时限"
+                           "升级；approve=false 不予批准，须填写意见。给出 version 时，申请已被改动则 409。",
+            "parameters": [extension_id], "requestBody": json_body(specs["EXTENSION_DECISION"]),
+            "responses": responses(200, "审批后的申请", ref("Extension"), 400, 403, 404, 409, 413, 415, 422,
+                                   conflict="ExtensionConflict")}},
+        "/tasks/{task_id}/closures": {
+            "get": {"operationId": "listTaskClosures", "summary": "任务的办结申请", "tags": ["supervision"],
+                    "description": "按申请时间先后；verified 为已核查销号（decided_by、decided_at 为核查人和时间）。",
+                    "parameters": [task_id, *query_parameters(paging)],
+                    "responses": responses(200, "任务的办结申请", ref("ClosurePage"), 400, 403, 404)},
+            "post": {"operationId": "requestClosure", "summary": "提交办结申请（牵头单位的用户）",
+                     "tags": ["supervision"],
+                     "description": "办结报告写明完成情况；任务经督办人员核查通过才销号（进度100%不再自动办结）。"
+                                    "每个任务同时只能有一个待核查的申请。只收 JSON，佐证材料在网页上传。",
+                     "parameters": [task_id], "requestBody": json_body(specs["NEW_CLOSURE"]),
+                     "responses": responses(201, "已提交，待核查", ref("Closure"), 400, 403, 404, 409, 413, 415,
+                                            422)},
+        },
+        "/closures/{closure_id}/decision": {"post": {
+            "operationId": "decideClosure", "summary": "核查办结申请：销号或退回（督办、管理员）", "tags": ["supervision"],
+            "description": "verify=true 核查通过，任务销号（已完成，100%）；verify=false 退回，须说明理由。"
+                           "给出 version 时，申请已被改动则 409。",
+            "parameters": [closure_id], "requestBody": json_body(specs["CLOSURE_DECISION"]),
+            "responses": responses(200, "核查后的申请", ref("Closure"), 400, 403, 404, 409, 413, 415, 422,
+                                   conflict="ClosureConflict")}},
+        "/tasks/{task_id}/reopen": {"post": {
+            "operationId": "reopenTask", "summary": "重新打开已销号的任务（督办、管理员）", "tags": ["supervision"],
+            "description": "须说明理由，记入审计日志。给出 version 时，任务已被改动则 409。",
+            "parameters": [task_id], "requestBody": json_body(specs["REOPEN"]),
+            "responses": responses(200, "重新打开的任务", ref("Task"), 400, 403, 404, 409, 413, 415, 422,
+                                   conflict="TaskConflict")}},
+        "/tasks/{task_id}/interviews": {"post": {
+            "operationId": "recordInterview", "summary": "记录约谈（督办、管理员）", "tags": ["supervision"],
+            "description": "任务达到第四级（通报）后才可以记录；约谈日期不晚于今天，跟踪日期不早于约谈日期。",
+            "parameters": [task_id], "requestBody": json_body(specs["NEW_INTERVIEW"]),
+            "responses": responses(201, "已记录的约谈", ref("Interview"), 400, 403, 404, 409, 413, 415, 422)}},
+        "/tasks/{task_id}/ladder": {"get": {
+            "operationId": "getTaskLadder", "summary": "任务的督办等级、督办文书和约谈", "tags": ["supervision"],
+            "description": "提醒→催办→督办→通报各级达到的日期和逾期工作日，各级发出的催办单、督办通知单（文号、"
+                           "反馈时限、反馈情况），以及约谈记录。",
+            "parameters": [task_id], "responses": responses(200, "任务的督办等级", ref("Ladder"), 403, 404)}},
+        "/documents/{document_id}/reply": {"post": {
+            "operationId": "replyDocument", "summary": "反馈督办文书（收文单位的用户）", "tags": ["supervision"],
+            "description": "写明逾期原因、整改措施和预计完成时间；每份文书反馈一次。反馈时限内未反馈的，任务升一级。",
+            "parameters": [document_id], "requestBody": json_body(specs["DOCUMENT_REPLY"]),
+            "responses": responses(200, "已反馈的文书", ref("Document"), 400, 403, 404, 413, 415, 422)}},
         "/units": list_operation("listUnits", "单位列表（督办、管理员、领导）", "units", specs["UNIT_FILTERS"], paging,
                                  "UnitPage", "单位用户 403。"),
         "/units/{unit_id}": detail_operation("getUnit", "单位", "units", path_id("unit_id", "单位编号"), "Unit",
@@ -258,13 +401,15 @@ def build_document(specs: dict[str, dict], *, proposals: bool, indicators: bool)
     return {
         "openapi": "3.0.3",
         "info": {"title": "督办 Duban API", "version": VERSION,
-                 "description": "方案、任务、进展报送、单位、提案和指标的读写接口。用 API 令牌认证"
+                 "description": "方案、任务、进展报送、督办闭环（签收、延期申请、办结销号、督办等级和文书）、单位、"
+                                "提案和指标的读写接口。用 API 令牌认证"
                                 "（在“API令牌”页面创建）：`Authorization: Bearer dbn_…`。权限规则与网页相同。"
                                 "日期为 ISO 8601，枚举为其取值。错误一律为 JSON："
                                 "`{\"error\": {\"code\", \"message\", \"fields\"?, \"current\"?}}`。"},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "tags": [{"name": name} for name in ("plans", "tasks", "updates", "units", "proposals", "indicators", "meta")
+        "tags": [{"name": name} for name in ("plans", "tasks", "updates", "supervision", "units", "proposals",
+                                             "indicators", "meta")
                  if (name != "proposals" or proposals) and (name != "indicators" or indicators)],
         "paths": paths,
         "components": {

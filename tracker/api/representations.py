@@ -57,14 +57,17 @@ def plan_json(plan: Plan) -> dict:
                        for group in plan.groups]}
 
 
-def task_json(task: Task, today: date) -> dict:
+def task_json(task: Task, today: date, *, original_due_on: date | None, escalation_level: int) -> dict:
+    """``original_due_on`` (原定时限) and ``escalation_level`` (督办等级 0–4) come from the 督办 loop's
+    rows, read for a whole page at once (tracker.api.views.loop_facts)."""
     overdue = (task.plan.status == PlanStatus.active and task.status in OPEN_STATUSES
                and task.due_on is not None and task.due_on < today)
     return {"id": task.id, "plan_id": task.plan_id, "group_id": task.group_id, "parent_id": task.parent_id,
             "number": task.number, "title": task.title, "text": task.text, "lead_unit": unit_ref(task.lead_unit),
             "cooperating_units": [unit_ref(unit) for unit in task.cooperating_units],
-            "start_on": iso(task.start_on), "due_on": iso(task.due_on),
-            "reporting_cycle": enum_value(task.reporting_cycle), "report_day": task.report_day,
+            "start_on": iso(task.start_on), "due_on": iso(task.due_on), "original_due_on": iso(original_due_on),
+            "escalation_level": escalation_level, "reporting_cycle": enum_value(task.reporting_cycle),
+            "report_day": task.report_day,
             "status": enum_value(task.status), "progress": task.progress, "completed_on": iso(task.completed_on),
             "overdue": overdue, "created_at": iso(task.created_at), "updated_at": iso(task.updated_at),
             "version": task.version}
@@ -120,3 +123,62 @@ def indicator_json(indicator, today: date) -> dict:
                          "expected_today": decimal_text(state.expected_today),
                          "expected_percent": state.expected_percent, "achieved": state.achieved,
                          "behind": state.behind}}
+
+
+# --- the 督办 loop (tracker.supervision) ----------------------------------------------------------------
+
+def evidence_json(files) -> list[dict]:
+    return [{"id": file.id, "original_name": file.original_name, "content_type": file.content_type,
+             "size": file.size} for file in files]
+
+
+def receipt_json(receipt) -> dict:
+    """签收: one unit's receipt of a task assigned to it (newest first per task)."""
+    return {"id": receipt.id, "task_id": receipt.task_id, "unit": unit_ref(receipt.unit), "role": receipt.role,
+            "state": enum_value(receipt.state), "assigned_at": iso(receipt.assigned_at),
+            "assigned_by": user_ref(receipt.assigned_by), "sign_by": iso(receipt.sign_by),
+            "answered_at": iso(receipt.answered_at), "answered_by": user_ref(receipt.answered_by),
+            "refusal_reason": receipt.refusal_reason, "suggested_unit": unit_ref(receipt.suggested_unit),
+            "version": receipt.version}
+
+
+def extension_json(extension) -> dict:
+    """延期申请 and its decision."""
+    return {"id": extension.id, "task_id": extension.task_id, "unit": unit_ref(extension.unit),
+            "requested_by": user_ref(extension.requested_by), "requested_at": iso(extension.requested_at),
+            "due_on_before": iso(extension.due_on_before), "requested_due_on": iso(extension.requested_due_on),
+            "reason": extension.reason, "is_late": extension.is_late, "state": enum_value(extension.state),
+            "decided_by": user_ref(extension.decided_by), "decided_at": iso(extension.decided_at),
+            "approved_due_on": iso(extension.approved_due_on), "decision_comment": extension.decision_comment,
+            "evidence": evidence_json(extension.evidence), "version": extension.version}
+
+
+def closure_json(closure) -> dict:
+    """办结申请 and its 核查 (verified = 销号, or returned)."""
+    return {"id": closure.id, "task_id": closure.task_id, "unit": unit_ref(closure.unit),
+            "requested_by": user_ref(closure.requested_by), "requested_at": iso(closure.requested_at),
+            "due_on": iso(closure.due_on), "summary": closure.summary, "state": enum_value(closure.state),
+            "decided_by": user_ref(closure.decided_by), "decided_at": iso(closure.decided_at),
+            "decision_comment": closure.decision_comment, "evidence": evidence_json(closure.evidence),
+            "version": closure.version}
+
+
+def document_json(document) -> dict:
+    """A 催办单 / 督办通知单 as issued, with its 反馈 (the Word file is on the task page)."""
+    return {"id": document.id, "number": document.number, "kind": enum_value(document.kind),
+            "task_id": document.task_id, "unit": unit_ref(document.unit), "level": document.level,
+            "issued_on": iso(document.issued_on), "overdue_days": document.overdue_days,
+            "reply_by": iso(document.reply_by), "replied_at": iso(document.replied_at),
+            "replied_by": user_ref(document.replied_by), "reply_text": document.reply_text}
+
+
+def ladder_step_json(step) -> dict:
+    return {"id": step.id, "kind": step.kind, "due_on": iso(step.due_on), "period": step.period,
+            "level": step.level, "reached_on": iso(step.reached_on), "overdue_days": step.overdue_days,
+            "reason": step.reason, "document": document_json(step.document) if step.document else None}
+
+
+def interview_json(interview) -> dict:
+    return {"id": interview.id, "held_on": iso(interview.held_on), "attendees": interview.attendees,
+            "agreed": interview.agreed, "follow_up_on": iso(interview.follow_up_on),
+            "recorded_by": user_ref(interview.recorded_by), "recorded_at": iso(interview.recorded_at)}

@@ -23,16 +23,22 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from tracker.api import openapi
 from tracker.api import services as token_services
-from tracker.api.inputs import (MAX_ID, BadInput, Choice, Day, Identifier, IdentifierList, Integer, Text,
+from tracker.api.inputs import (MAX_ID, BadInput, Boolean, Choice, Day, Identifier, IdentifierList, Integer, Text,
                                 parse_body, parse_query)
-from tracker.api.representations import plan_json, task_json, unit_json, update_json
+from tracker.api.representations import (closure_json, document_json, extension_json, interview_json, iso,
+                                         ladder_step_json, plan_json, receipt_json, task_json, unit_json,
+                                         update_json)
 from tracker.auth.models import Role, User
 from tracker.common.clock import today
 from tracker.common.errors import ConflictError, DomainError, PermissionDenied
 from tracker.common.permissions import (can_read_everything, can_review_updates, can_submit_update, can_view_task,
-                                        is_manager, visible_task_condition)
+                                        is_manager, unit_involvement, visible_task_condition)
 from tracker.extensions import csrf, db
 from tracker.plans.models import Plan, PlanKind, PlanStatus
+from tracker.supervision import services as loop_services
+from tracker.supervision.models import (ClosureRequest, ExtensionRequest, Interview, LadderStep, Receipt,
+                                        SupervisionDocument)
+from tracker.supervision.queries import original_due_dates
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus, task_cooperating_units
 from tracker.tasks.queries import visible_tasks
 from tracker.tasks.services import save_task
@@ -213,10 +219,15 @@ def query_args(specs: dict) -> dict:
     return parse_query({**specs, **PAGING}, request.args)
 
 
-def page_of(query, args: dict, render: Callable[[Any], dict]) -> Response:
+def page_of(query, args: dict, render: Callable[[Any], dict] | None = None, *,
+            render_all: Callable[[list], list[dict]] | None = None) -> Response:
+    """One page of the query's rows, each rendered by ``render``, or all of them at once by ``render_all``
+    (for what is read for the whole page in one query)."""
     page, per_page = args["page"], args["per_page"]
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    if render_all is not None:
+        return jsonify({"items": render_all(items), "page": page, "per_page": per_page, "total": total})
     return jsonify({"items": [render(item) for item in items], "page": page, "per_page": per_page, "total": total})
 
 
@@ -350,8 +361,32 @@ TASK_CHANGES = {
 }
 
 
+def loop_facts(tasks: list[Task]) -> dict[int, tuple[Any, int]]:
+    """{task id: (原定时限, 督办等级)} for a page of tasks, in two statements.
+
+    The same answers as tracker.supervision.services.original_due_on and current_level (the highest
+    level reached against the due date in force, 0 once the task is no longer open);
+    tests/api/test_loop_api.py checks both against those services for every task."""
+    ids = [task.id for task in tasks]
+    if not ids:
+        return {}
+    originals = original_due_dates(ids)
+    levels = dict(db.session.execute(
+        select(LadderStep.task_id, func.max(LadderStep.level)).join(Task, Task.id == LadderStep.task_id)
+        .where(LadderStep.task_id.in_(ids), LadderStep.kind == "task", LadderStep.due_on == Task.due_on)
+        .group_by(LadderStep.task_id)).all())
+    return {task.id: (originals.get(task.id) or task.due_on,
+                      levels.get(task.id, 0) if task.status in loop_services.OPEN else 0) for task in tasks}
+
+
+def render_tasks(tasks: list[Task]) -> list[dict]:
+    day, facts = today(), loop_facts(tasks)
+    return [task_json(task, day, original_due_on=facts[task.id][0], escalation_level=facts[task.id][1])
+            for task in tasks]
+
+
 def render_task(task: Task) -> dict:
-    return task_json(task, today())
+    return render_tasks([task])[0]
 
 
 @bp.get("/tasks")
@@ -372,7 +407,7 @@ def tasks():
         query = query.where(Task.due_on >= args["due_from"])
     if args["due_to"]:
         query = query.where(Task.due_on <= args["due_to"])
-    return page_of(query.order_by(Task.plan_id, Task.sort_key, Task.id), args, render_task)
+    return page_of(query.order_by(Task.plan_id, Task.sort_key, Task.id), args, render_all=render_tasks)
 
 
 def visible_task(task_id: int) -> Task:
@@ -519,6 +554,230 @@ def review(update_id: int):
     return jsonify(update_json(fetch(StatusUpdate, reviewed.id, *UPDATE_LOAD)))
 
 
+# --- the 督办 loop: 签收, 延期申请, 办结申请 → 核查 → 销号, the ladder's documents (tracker.supervision) -------
+
+RECEIPT_LOAD = (selectinload(Receipt.unit), selectinload(Receipt.suggested_unit), selectinload(Receipt.assigned_by),
+                selectinload(Receipt.answered_by))
+EXTENSION_LOAD = (selectinload(ExtensionRequest.unit), selectinload(ExtensionRequest.requested_by),
+                  selectinload(ExtensionRequest.decided_by), selectinload(ExtensionRequest.evidence))
+CLOSURE_LOAD = (selectinload(ClosureRequest.unit), selectinload(ClosureRequest.requested_by),
+                selectinload(ClosureRequest.decided_by), selectinload(ClosureRequest.evidence))
+DOCUMENT_LOAD = (selectinload(SupervisionDocument.unit), selectinload(SupervisionDocument.replied_by))
+
+SIGN = {
+    "decision": Choice(("sign", "refuse"), required=True, description="sign 签收 / refuse 退回交办", example="sign"),
+    "reason": Text(max_length=2000, description="退回理由（退回时必填）", example="不属于本单位职责"),
+    "suggested_unit_id": Identifier(nullable=True, description="退回时建议的责任单位（可选）"),
+    "version": Integer(minimum=1, nullable=True, description="读取时的版本号（乐观锁，可选）"),
+}
+NEW_EXTENSION = {
+    "requested_due_on": Day(required=True, description="申请调整后的完成时限（晚于今天和现行完成时限）",
+                            example="2027-03-31"),
+    "reason": Text(max_length=5000, min_length=1, required=True, description="延期理由", example="资金下达推迟"),
+}
+EXTENSION_DECISION = {
+    "approve": Boolean(required=True, description="true 批准 / false 不予批准", example=True),
+    "due_on": Day(nullable=True, description="批准的完成时限（可改，默认为申请的日期）", example="2027-03-31"),
+    "comment": Text(max_length=5000, description="审批意见（不予批准时必填）", example="同意"),
+    "version": Integer(minimum=1, nullable=True, description="读取时的版本号（乐观锁，可选）"),
+}
+NEW_CLOSURE = {
+    "summary": Text(max_length=10000, min_length=1, required=True, description="办结报告（完成情况）",
+                    example="已全部完成，验收材料见网页附件。"),
+}
+CLOSURE_DECISION = {
+    "verify": Boolean(required=True, description="true 核查通过并销号 / false 退回", example=True),
+    "comment": Text(max_length=5000, description="核查意见（退回时必填）", example="材料齐全"),
+    "version": Integer(minimum=1, nullable=True, description="读取时的版本号（乐观锁，可选）"),
+}
+REASSIGN = {
+    "lead_unit_id": Identifier(required=True, description="新的牵头单位（退回交办后也可再交同一单位）"),
+    "version": Integer(minimum=1, nullable=True, description="任务读取时的版本号（乐观锁，可选）"),
+}
+REOPEN = {
+    "reason": Text(max_length=5000, min_length=1, required=True, description="重新打开的理由",
+                   example="复查发现验收材料不实"),
+    "version": Integer(minimum=1, nullable=True, description="任务读取时的版本号（乐观锁，可选）"),
+}
+NEW_INTERVIEW = {
+    "held_on": Day(required=True, description="约谈日期（不晚于今天）", example="2026-06-29"),
+    "attendees": Text(max_length=2000, min_length=1, required=True, description="参加人员",
+                      example="区科委主要负责人、分管领导"),
+    "agreed": Text(max_length=5000, min_length=1, required=True, description="议定事项", example="7月底前完成"),
+    "follow_up_on": Day(nullable=True, description="跟踪日期（可选，不早于约谈日期）", example="2026-07-31"),
+}
+DOCUMENT_REPLY = {
+    "text": Text(max_length=10000, min_length=1, required=True, description="反馈内容：逾期原因、整改措施、预计完成时间",
+                 example="逾期原因：资金未到位；整改措施：专班推进，7月底前完成。"),
+}
+
+
+def _created(body: dict) -> Response:
+    response = jsonify(body)
+    response.status_code = 201
+    return response
+
+
+def _is_lead_unit(task: Task) -> bool:
+    return unit_involvement(actor(), task) == "lead"
+
+
+@bp.get("/tasks/<int:task_id>/receipts")
+def task_receipts(task_id: int):
+    task = visible_task(task_id)
+    args = query_args({})
+    query = (select(Receipt).where(Receipt.task_id == task.id).options(*RECEIPT_LOAD)
+             .order_by(Receipt.assigned_at.desc(), Receipt.id.desc()))  # as services.receipts_of
+    return page_of(query, args, receipt_json)
+
+
+@bp.post("/receipts/<int:receipt_id>/sign")
+def sign_receipt(receipt_id: int):
+    """签收 or 退回交办, by a user of the unit the receipt is for."""
+    receipt = fetch(Receipt, receipt_id, *RECEIPT_LOAD)
+    user = actor()
+    if not (user.role == Role.unit and user.unit_id == receipt.unit_id):
+        raise forbid()
+    values = parse_body(SIGN, json_body())
+    current = lambda: receipt_json(fetch(Receipt, receipt_id, *RECEIPT_LOAD))  # noqa: E731
+    if values["decision"] == "refuse":
+        run(loop_services.refuse_receipt, user, receipt, reason=values.get("reason") or "",
+            suggested_unit_id=values.get("suggested_unit_id"), expected_version=values.get("version"),
+            current=current)
+    else:
+        run(loop_services.sign_receipt, user, receipt, expected_version=values.get("version"), current=current)
+    return jsonify(current())
+
+
+@bp.post("/tasks/<int:task_id>/reassign")
+def reassign_task(task_id: int):
+    """重新交办 (coordinators): to another lead unit, or again to the same one after it refused."""
+    task = fetch(Task, task_id, *TASK_LOAD)
+    if not is_manager(actor()):
+        raise forbid()
+    values = parse_body(REASSIGN, json_body())
+    run(loop_services.reassign, actor(), task, lead_unit_id=values["lead_unit_id"], today=today(),
+        expected_version=values.get("version"), current=lambda: render_task(fetch(Task, task_id, *TASK_LOAD)))
+    return jsonify(render_task(fetch(Task, task_id, *TASK_LOAD)))
+
+
+@bp.get("/tasks/<int:task_id>/extensions")
+def task_extensions(task_id: int):
+    task = visible_task(task_id)
+    args = query_args({})
+    query = (select(ExtensionRequest).where(ExtensionRequest.task_id == task.id).options(*EXTENSION_LOAD)
+             .order_by(ExtensionRequest.requested_at, ExtensionRequest.id))  # as services.extensions_of
+    return page_of(query, args, extension_json)
+
+
+@bp.post("/tasks/<int:task_id>/extensions")
+def request_extension(task_id: int):
+    """延期申请 by the lead unit (JSON only; evidence files are uploaded on the screen)."""
+    task = visible_task(task_id)
+    if not _is_lead_unit(task):
+        raise forbid()
+    values = parse_body(NEW_EXTENSION, json_body())
+    created = run(loop_services.request_extension, actor(), task, requested_due_on=values["requested_due_on"],
+                  reason=values["reason"], today=today())
+    return _created(extension_json(fetch(ExtensionRequest, created.id, *EXTENSION_LOAD)))
+
+
+@bp.post("/extensions/<int:extension_id>/decision")
+def decide_extension(extension_id: int):
+    extension = fetch(ExtensionRequest, extension_id, *EXTENSION_LOAD)
+    if not is_manager(actor()):
+        raise forbid()
+    values = parse_body(EXTENSION_DECISION, json_body())
+    run(loop_services.decide_extension, actor(), extension, approve=values["approve"], due_on=values.get("due_on"),
+        comment=values.get("comment") or "", today=today(), expected_version=values.get("version"),
+        current=lambda: extension_json(fetch(ExtensionRequest, extension_id, *EXTENSION_LOAD)))
+    return jsonify(extension_json(fetch(ExtensionRequest, extension_id, *EXTENSION_LOAD)))
+
+
+@bp.get("/tasks/<int:task_id>/closures")
+def task_closures(task_id: int):
+    task = visible_task(task_id)
+    args = query_args({})
+    query = (select(ClosureRequest).where(ClosureRequest.task_id == task.id).options(*CLOSURE_LOAD)
+             .order_by(ClosureRequest.requested_at, ClosureRequest.id))  # as services.closures_of
+    return page_of(query, args, closure_json)
+
+
+@bp.post("/tasks/<int:task_id>/closures")
+def request_closure(task_id: int):
+    """办结申请 by the lead unit (JSON only; evidence files are uploaded on the screen)."""
+    task = visible_task(task_id)
+    if not _is_lead_unit(task):
+        raise forbid()
+    values = parse_body(NEW_CLOSURE, json_body())
+    created = run(loop_services.request_closure, actor(), task, summary=values["summary"], today=today())
+    return _created(closure_json(fetch(ClosureRequest, created.id, *CLOSURE_LOAD)))
+
+
+@bp.post("/closures/<int:closure_id>/decision")
+def decide_closure(closure_id: int):
+    closure = fetch(ClosureRequest, closure_id, *CLOSURE_LOAD)
+    if not is_manager(actor()):
+        raise forbid()
+    values = parse_body(CLOSURE_DECISION, json_body())
+    run(loop_services.decide_closure, actor(), closure, verify=values["verify"], comment=values.get("comment") or "",
+        today=today(), expected_version=values.get("version"),
+        current=lambda: closure_json(fetch(ClosureRequest, closure_id, *CLOSURE_LOAD)))
+    return jsonify(closure_json(fetch(ClosureRequest, closure_id, *CLOSURE_LOAD)))
+
+
+@bp.post("/tasks/<int:task_id>/reopen")
+def reopen_task(task_id: int):
+    """A signed-off task reopened (coordinators), with a reason; audited."""
+    task = fetch(Task, task_id, *TASK_LOAD)
+    if not is_manager(actor()):
+        raise forbid()
+    values = parse_body(REOPEN, json_body())
+    run(loop_services.reopen_task, actor(), task, reason=values["reason"], expected_version=values.get("version"),
+        current=lambda: render_task(fetch(Task, task_id, *TASK_LOAD)))
+    return jsonify(render_task(fetch(Task, task_id, *TASK_LOAD)))
+
+
+@bp.get("/tasks/<int:task_id>/ladder")
+def task_ladder(task_id: int):
+    """督办等级: the level in force, every step reached with its document, and the 约谈 records."""
+    task = visible_task(task_id)
+    original, level = loop_facts([task])[task.id]
+    steps = db.session.scalars(
+        select(LadderStep).where(LadderStep.task_id == task.id)
+        .options(selectinload(LadderStep.document).selectinload(SupervisionDocument.unit),
+                 selectinload(LadderStep.document).selectinload(SupervisionDocument.replied_by))
+        .order_by(LadderStep.due_on, LadderStep.kind, LadderStep.level))  # as services.ladder_of
+    return jsonify({"task_id": task.id, "due_on": iso(task.due_on), "original_due_on": iso(original), "level": level,
+                    "steps": [ladder_step_json(step) for step in steps],
+                    "interviews": [interview_json(row) for row in loop_services.interviews_of(task)]})
+
+
+@bp.post("/tasks/<int:task_id>/interviews")
+def record_interview(task_id: int):
+    """约谈 (coordinators), once the task has reached level 4 (通报)."""
+    task = fetch(Task, task_id, *TASK_LOAD)
+    if not is_manager(actor()):
+        raise forbid()
+    values = parse_body(NEW_INTERVIEW, json_body())
+    created = run(loop_services.record_interview, actor(), task, held_on=values["held_on"],
+                  attendees=values["attendees"], agreed=values["agreed"], follow_up_on=values.get("follow_up_on"),
+                  today=today())
+    return _created(interview_json(fetch(Interview, created.id, selectinload(Interview.recorded_by))))
+
+
+@bp.post("/documents/<int:document_id>/reply")
+def reply_document(document_id: int):
+    """反馈 to a 催办单 / 督办通知单, by a user of the unit it was sent to."""
+    document = fetch(SupervisionDocument, document_id, *DOCUMENT_LOAD)
+    user = actor()
+    if not (user.role == Role.unit and user.unit_id == document.unit_id):
+        raise forbid()
+    values = parse_body(DOCUMENT_REPLY, json_body())
+    run(loop_services.reply_document, user, document, text=values["text"])
+    return jsonify(document_json(fetch(SupervisionDocument, document_id, *DOCUMENT_LOAD)))
+
+
 # --- units --------------------------------------------------------------------------------------------
 
 UNIT_FILTERS = {"kind": Choice(UnitKind, description="单位类型")}
@@ -622,7 +881,10 @@ def route_specs() -> dict[str, dict]:
     """The input specs per operation, for openapi.py."""
     specs = {"PLAN_FILTERS": PLAN_FILTERS, "TASK_FILTERS": TASK_FILTERS, "TASK_CHANGES": TASK_CHANGES,
              "UPDATE_FILTERS": UPDATE_FILTERS, "TASK_UPDATE_FILTERS": TASK_UPDATE_FILTERS, "NEW_UPDATE": NEW_UPDATE,
-             "REVIEW": REVIEW, "UNIT_FILTERS": UNIT_FILTERS, "PAGING": PAGING}
+             "REVIEW": REVIEW, "UNIT_FILTERS": UNIT_FILTERS, "PAGING": PAGING, "SIGN": SIGN,
+             "NEW_EXTENSION": NEW_EXTENSION, "EXTENSION_DECISION": EXTENSION_DECISION, "NEW_CLOSURE": NEW_CLOSURE,
+             "CLOSURE_DECISION": CLOSURE_DECISION, "DOCUMENT_REPLY": DOCUMENT_REPLY, "REASSIGN": REASSIGN,
+             "REOPEN": REOPEN, "NEW_INTERVIEW": NEW_INTERVIEW}
     if HAS_PROPOSALS:
         specs["PROPOSAL_FILTERS"] = PROPOSAL_FILTERS
     if HAS_INDICATORS:
