@@ -624,7 +624,7 @@ def batch_accept_form(world: World, role: str) -> dict:
     if role == "coordinator":  # the newest update waiting on task 4 (the coop unit's resubmission by now)
         update = db.session.scalar(select(StatusUpdate).where(
             StatusUpdate.task_id == world.task_id, StatusUpdate.review_state == ReviewState.submitted)
-            .order_by(StatusUpdate.id.desc()).limit(1))
+            .order_by(StatusUpdate.id.desc()).limit(1)) or update
     return {"update_id": str(update.id), f"version_{update.id}": str(update.version)}
 
 

@@ -458,7 +458,8 @@ class Fuzzer:
             from tracker.indicators.models import IndicatorReading
             from tracker.updates.models import ReviewState, StatusUpdate
 
-            model, target = (StatusUpdate, self.world.review_targets[self.role]) \
+            targets = self.world.batch_targets if self.rule == "/reviews/accept" else self.world.review_targets
+            model, target = (StatusUpdate, targets[self.role]) \
                 if self.rule.startswith(("/updates", "/reviews")) \
                 else (IndicatorReading, self.world.indicator["readings"][self.role])
             row = db.session.get(model, target)
