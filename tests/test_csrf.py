@@ -39,6 +39,7 @@ POSTERS = {
     "/tasks/<int:task_id>/updates/new": "lead_unit",
     "/updates/<int:update_id>/resubmit": "coop_unit",
     "/updates/<int:update_id>/review": "coordinator",
+    "/reviews/accept": "coordinator",
     "/plans/<int:plan_id>/indicators/new": "admin",
     "/indicators/<int:indicator_id>/edit": "coordinator",
     "/indicators/<int:indicator_id>/readings/new": "lead_unit",

@@ -129,6 +129,7 @@ TABLE = [
     ("/updates/<int:update_id>/resubmit", "POST", L, NO, NO, NO, NO, SAVED, NO),
     ("/reviews", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/updates/<int:update_id>/review", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/reviews/accept", "POST", L, SAVED, SAVED, NO, NO, NO, NO),  # 批量采纳
     # evidence of an update the lead unit submitted on task 4
     ("/evidence/<int:evidence_id>", "GET", L, OK, OK, OK, OK, OK, NO),
     # reports (tracker/reports/views.py): leaders, coordinators and admins; a unit user gets a plan's
@@ -326,6 +327,7 @@ class World:
     unit_ids: dict = field(default_factory=dict)  # short_name -> id
     edited_user_id: int = 0
     review_targets: dict = field(default_factory=dict)  # role -> id of a submitted update
+    batch_targets: dict = field(default_factory=dict)  # role -> id of another one, for 批量采纳
     actors: dict = field(default_factory=dict)
     overdue_task_id: int = 0
     _returned_id: int | None = None
@@ -360,6 +362,9 @@ class World:
         self.review_targets = {role: coop_update for role in ROLES}
         self.review_targets["admin"] = submitted[("5", "区科委")]
         self.review_targets["coordinator"] = submitted[("9", "区科委")]
+        # 批量采纳 (after the single reviews): the admin takes task 14's, the coordinator the newest on task 4.
+        self.batch_targets = {role: coop_update for role in ROLES}
+        self.batch_targets["admin"] = submitted[("14", "区金融办")]
         self.overdue_task_id = db.session.scalar(select(Task.id).where(Task.plan_id == plan.id, Task.number == "12"))
         db.session.remove()
 
@@ -790,6 +795,15 @@ def review_form(world: World, role: str) -> dict:
     return {"accept": "1", "comment": "同意。", "version": str(update.version)}
 
 
+def batch_accept_form(world: World, role: str) -> dict:
+    update = world.row(StatusUpdate, world.batch_targets[role])
+    if role == "coordinator":  # the newest update waiting on task 4 (the coop unit's resubmission by now)
+        update = db.session.scalar(select(StatusUpdate).where(
+            StatusUpdate.task_id == world.task_id, StatusUpdate.review_state == ReviewState.submitted)
+            .order_by(StatusUpdate.id.desc()).limit(1)) or update
+    return {"update_id": str(update.id), f"version_{update.id}": str(update.version)}
+
+
 # --- per rule: the URL, the form a POST sends, where a POST that worked redirects ------------------
 
 def _edited_unit(w):
@@ -834,6 +848,7 @@ URLS = {
     "/updates/<int:update_id>/resubmit": lambda w, r: f"/updates/{w.returned_update_id}/resubmit",
     "/reviews": lambda w, r: "/reviews",
     "/updates/<int:update_id>/review": lambda w, r: f"/updates/{w.review_targets[r]}/review",
+    "/reviews/accept": lambda w, r: "/reviews/accept",
     "/evidence/<int:evidence_id>": lambda w, r: f"/evidence/{w.evidence_id}",
     "/dashboard": lambda w, r: "/dashboard",
     "/dashboard/tasks": lambda w, r: "/dashboard/tasks",
@@ -941,6 +956,7 @@ FORMS = {
     "/updates/<int:update_id>/resubmit": lambda w, r: update_form(
         w, r, w.row(StatusUpdate, w.returned_update_id).period),
     "/updates/<int:update_id>/review": lambda w, r: review_form(w, r),
+    "/reviews/accept": lambda w, r: batch_accept_form(w, r),
     "/indicators/<int:indicator_id>/readings/new": lambda w, r: reading_form(w, r, w.indicator["id"]),
     "/indicators/readings/<int:reading_id>/review": lambda w, r: indicator_review_form(w, r),
     "/plans/<int:plan_id>/indicators/new": lambda w, r: indicator_form(w, r, None),
@@ -1020,6 +1036,7 @@ REDIRECTS = {
     ("/tasks/<int:task_id>/updates/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/updates/<int:update_id>/resubmit", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/updates/<int:update_id>/review", "POST"): lambda w, r: "/reviews",
+    ("/reviews/accept", "POST"): lambda w, r: "/reviews",
     ("/indicators/<int:indicator_id>/readings/new", "POST"): lambda w, r: f"/indicators/{w.indicator['id']}",
     ("/indicators/readings/<int:reading_id>/review", "POST"): lambda w, r: f"/indicators/{w.indicator['id']}",
     ("/plans/<int:plan_id>/indicators/new", "POST"): lambda w, r: r"/indicators/\d+",

@@ -157,3 +157,30 @@ def test_discarding_an_import_draft_asks_first_and_cancelling_keeps_it(app, open
     expect(page.get_by_text("已放弃该导入草稿，未创建任何内容。")).to_be_visible()
     assert db.session.get(ImportDraft, draft_id).state == DraftState.discarded
     assert csp_violations == [] and network_guard.page_errors == []
+
+
+def test_cooperating_units_are_ticked_in_a_filtered_checkbox_list_without_ctrl_click(app, open_page, network_guard):
+    task = db.session.scalar(select(Task).where(Task.number == "7"))
+    task_id = task.id
+    before = {unit.short_name for unit in task.cooperating_units}
+    db.session.remove()
+
+    page = open_page("coordinator")
+    page.goto(f"/tasks/{task_id}/edit")
+    expect(page.locator("select[name=cooperating_unit_ids]")).to_have_count(0)  # no native multi-select
+    checklist = page.locator("#cooperating_unit_ids[data-checklist]")
+    for name in before:
+        expect(checklist.get_by_label(name, exact=True)).to_be_checked()
+    checklist.locator(".checklist-filter").fill("数据")
+    visible = checklist.locator(".checklist-item:visible")
+    expect(visible).to_have_count(1)
+    expect(visible).to_contain_text("区数据局")
+    checklist.get_by_label("区数据局", exact=True).check()  # a plain tap, nothing else unticks
+    checklist.locator(".checklist-filter").fill("")
+    expect(checklist.locator(".checklist-count")).to_have_text(f"已选{len(before) + 1}个")
+    page.locator("form [type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/tasks/{task_id}")
+    task = db.session.get(Task, task_id)
+    assert {unit.short_name for unit in task.cooperating_units} == before | {"区数据局"}
+    assert network_guard.page_errors == []

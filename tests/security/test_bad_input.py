@@ -87,6 +87,7 @@ SPECS = {
     "/tasks/<int:task_id>/updates/new": Spec(examples=25),
     "/updates/<int:update_id>/resubmit": Spec(),
     "/updates/<int:update_id>/review": Spec(page=lambda w: "/reviews"),
+    "/reviews/accept": Spec(page=lambda w: "/reviews"),
     "/plans/<int:plan_id>/indicators/new": Spec(),
     "/indicators/<int:indicator_id>/edit": Spec(),
     "/indicators/<int:indicator_id>/readings/new": Spec(),
@@ -469,11 +470,14 @@ class Fuzzer:
             if not check_password_hash(user.password_hash, "demo-password"):
                 user.password_hash = hash_password("demo-password")
                 db.session.commit()
-        elif self.rule in ("/updates/<int:update_id>/review", "/indicators/readings/<int:reading_id>/review"):
+        elif self.rule in ("/updates/<int:update_id>/review", "/indicators/readings/<int:reading_id>/review",
+                           "/reviews/accept"):
             from tracker.indicators.models import IndicatorReading
             from tracker.updates.models import ReviewState, StatusUpdate
 
-            model, target = (StatusUpdate, self.world.review_targets[self.role]) if self.rule.startswith("/updates") \
+            targets = self.world.batch_targets if self.rule == "/reviews/accept" else self.world.review_targets
+            model, target = (StatusUpdate, targets[self.role]) \
+                if self.rule.startswith(("/updates", "/reviews")) \
                 else (IndicatorReading, self.world.indicator["readings"][self.role])
             row = db.session.get(model, target)
             if row.review_state != ReviewState.submitted:  # reviewed: make it wait for review again

@@ -3,6 +3,7 @@ from tracker.common.forms import FlaskForm
 from wtforms import (BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField,
                      SubmitField)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from tracker.common.widgets import ChecklistField
 
 
 class LoginForm(FlaskForm):
@@ -18,7 +19,7 @@ class UserForm(FlaskForm):
     email = EmailField(_l("邮箱"), validators=[Optional(), Email(message=_l("邮箱格式不正确。")), Length(max=200)])
     role = SelectField(_l("角色"))
     unit_id = SelectField(_l("所属单位"), coerce=int)
-    overseen_unit_ids = SelectMultipleField(_l("分管单位（仅领导：只接收这些单位牵头任务的督办升级；不选则接收全部）"),
+    overseen_unit_ids = ChecklistField(_l("分管单位（仅领导：只接收这些单位牵头任务的督办升级；不选则接收全部）"),
                                             coerce=int, validate_choice=False)
     locale = SelectField(_l("界面语言"), choices=[("zh_CN", "中文"), ("en", "English")])
     is_active_user = BooleanField(_l("启用"), default=True)

@@ -18,6 +18,7 @@ from tracker.common.web import get_or_404, run_service
 from tracker.common.clock import utcnow
 from tracker.extensions import db, limiter
 from tracker.units.models import Unit
+from tracker.units.ordering import sorted_units
 
 bp = Blueprint("auth", __name__)
 
@@ -103,7 +104,7 @@ def set_language(code: str):
 def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user)
     form.role.choices = choices(Role)
-    units = list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
+    units = sorted_units(db.session.scalars(select(Unit)))
     form.unit_id.choices = [(0, "—")] + [(unit.id, unit.short_name) for unit in units]
     form.overseen_unit_ids.choices = [(unit.id, unit.short_name) for unit in units]
     if request.method == "GET" and user is not None:

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
 from tracker.units.models import Unit
+from tracker.units.ordering import unit_sort_key
 
 LOOKUP_LIMIT = 20  # suggestions per search
 
@@ -29,11 +30,14 @@ def _menu_limit() -> int:
     return current_app.config.get("PICKER_MENU_LIMIT", 200)
 
 
-def _picker(name: str, query, selected_id: int | None, lookup_url: str) -> Picker:
-    """``query`` selects (id, label) in menu order."""
+def _picker(name: str, query, selected_id: int | None, lookup_url: str, sort_key=None) -> Picker:
+    """``query`` selects (id, label, …) in menu order, or in ``sort_key`` order of its rows."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     if total <= _menu_limit():
-        choices = [tuple(row) for row in db.session.execute(query)]
+        rows = list(db.session.execute(query))
+        if sort_key is not None:
+            rows.sort(key=sort_key)
+        choices = [(row[0], row[1]) for row in rows]
         label = next((text for id_, text in choices if id_ == selected_id), "")
         return Picker(name, choices, selected_id, label, lookup_url)
     label = ""
@@ -49,8 +53,8 @@ def _plans(active_only: bool):
 
 
 def unit_picker(selected_id: int | None, name: str = "unit_id") -> Picker:
-    return _picker(name, select(Unit.id, Unit.short_name).order_by(Unit.short_name), selected_id,
-                   url_for("units.lookup"))
+    return _picker(name, select(Unit.id, Unit.short_name, Unit.kind).order_by(Unit.short_name), selected_id,
+                   url_for("units.lookup"), sort_key=lambda row: unit_sort_key(row[2], row[1]))
 
 
 def plan_picker(selected_id: int | None, *, active_only: bool = False, drafts: bool = True,
@@ -72,12 +76,13 @@ def _contains(column, text: str):
 
 
 def unit_matches(text: str) -> list[dict]:
-    """Units whose short or full name contains ``text``: short names first, then alphabetical."""
+    """Units whose short or full name contains ``text``, in the listing order (tracker/units/ordering.py)."""
     text = _search_text(text)
-    query = select(Unit.id, Unit.short_name, Unit.name).order_by(Unit.short_name).limit(LOOKUP_LIMIT)
+    query = select(Unit.id, Unit.short_name, Unit.name, Unit.kind).order_by(Unit.short_name).limit(LOOKUP_LIMIT)
     if text:
         query = query.where(or_(_contains(Unit.short_name, text), _contains(Unit.name, text)))
-    return [{"id": id_, "label": short_name, "note": name} for id_, short_name, name in db.session.execute(query)]
+    rows = sorted(db.session.execute(query), key=lambda row: unit_sort_key(row[3], row[1]))
+    return [{"id": id_, "label": short_name, "note": name} for id_, short_name, name, _kind in rows]
 
 
 def plan_matches(text: str, *, active_only: bool = False, drafts: bool = True) -> list[dict]:

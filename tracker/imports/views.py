@@ -22,6 +22,7 @@ from tracker.reports.exports import XLSX_MIMETYPE
 from tracker.proposals.services import publicity_choices, result_categories
 from tracker.tasks.models import ReportingCycle
 from tracker.units.models import Unit, UnitKind
+from tracker.units.ordering import sorted_units
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -87,7 +88,7 @@ def new():
 
 
 def _unit_options(payload: dict) -> list[tuple[str, str]]:
-    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.short_name))
+    units = sorted_units(db.session.scalars(select(Unit)))
     options = [(str(unit.id), unit.short_name) for unit in units]
     options += [(f"{NEW_PREFIX}{index}", _("新建：%(name)s", name=row.get("name", "")))
                 for index, row in enumerate(payload.get("new_units") or [])]

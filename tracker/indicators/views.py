@@ -27,6 +27,7 @@ from tracker.tasks.models import Task
 from tracker.units.models import Unit
 from tracker.updates.uploads import evidence_store, incoming_files, send_evidence, upload_limits
 from tracker.updates.models import ReviewState
+from tracker.units.ordering import sorted_units
 
 bp = Blueprint("indicators", __name__)
 
@@ -162,7 +163,7 @@ def _indicator_form(plan: Plan, indicator: Indicator | None) -> IndicatorForm:
     form.direction.choices = [(key, text) for key, text in DIRECTION_LABELS.items()]
     tasks = db.session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.sort_key))
     form.task_id.choices = [(0, "—")] + [(task.id, task.label) for task in tasks]
-    units = db.session.scalars(select(Unit).order_by(Unit.short_name))
+    units = sorted_units(db.session.scalars(select(Unit)))
     form.responsible_unit_id.choices = [(0, "—")] + [(unit.id, unit.short_name) for unit in units]
     if request.method == "GET" and indicator is not None:
         form.baseline.data = format_value(indicator.baseline)

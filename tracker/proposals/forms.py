@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from tracker.common.forms import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from tracker.common.widgets import ChecklistField
 
 DATE_FORMAT = "%Y-%m-%d"
 
@@ -19,7 +20,7 @@ class ProposalForm(FlaskForm):
     proposers = StringField(_l("提案人"), validators=[Length(max=300)])
     main_unit_id = SelectField(_l("主办单位"), coerce=_coerce_int_or_none,
                                validators=[DataRequired(message=_l("请选择主办单位。"))])
-    co_unit_ids = SelectMultipleField(_l("会办单位"), coerce=int)
+    co_unit_ids = ChecklistField(_l("会办单位"), coerce=int)
     assigned_on = DateField(_l("交办日期"), validators=[Optional()], format=DATE_FORMAT)
     reply_due_on = DateField(_l("答复期限"), validators=[Optional()], format=DATE_FORMAT,
                              description=_l("留空则为交办日期后三个月"))

@@ -24,6 +24,7 @@ from tracker.proposals.services import (FEEDBACK_CHOICES, OPEN_STATES, STATE_BAD
                                         save_proposal, tracked_commitments)
 from tracker.tasks.queries import report_status
 from tracker.units.models import Unit
+from tracker.units.ordering import sorted_units
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
@@ -54,7 +55,7 @@ def index():
 
 
 def _units() -> list[Unit]:
-    return list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
+    return sorted_units(db.session.scalars(select(Unit)))
 
 
 @bp.get("/<int:proposal_id>")

@@ -3,6 +3,7 @@ from tracker.common.forms import FlaskForm
 from wtforms import (DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from tracker.common.widgets import ChecklistField
 
 
 class TaskForm(FlaskForm):
@@ -12,7 +13,7 @@ class TaskForm(FlaskForm):
     group_id = SelectField(_l("所属行动"), coerce=int)
     parent_id = SelectField(_l("上级任务（子任务/节点）"), coerce=int)
     lead_unit_id = SelectField(_l("牵头单位"), coerce=int)
-    cooperating_unit_ids = SelectMultipleField(_l("配合单位"), coerce=int)
+    cooperating_unit_ids = ChecklistField(_l("配合单位"), coerce=int)
     start_on = DateField(_l("开始日期"), validators=[Optional()], format="%Y-%m-%d")
     due_on = DateField(_l("完成时限"), validators=[Optional()], format="%Y-%m-%d")
     reporting_cycle = SelectField(_l("报送周期"))

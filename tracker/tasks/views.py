@@ -35,6 +35,7 @@ from tracker.supervision.views import loop_forms
 from tracker.units.models import Unit
 from tracker.updates.queries import returned_awaiting_resubmission
 from tracker.updates.services import task_updates
+from tracker.units.ordering import sorted_units
 
 bp = Blueprint("tasks", __name__)
 OVERDUE_CONTENT = FragmentCache()  # rendered pages of the overdue list, per web process
@@ -76,7 +77,7 @@ def detail(task_id: int):
 
 def _task_form(plan: Plan, task: Task | None) -> TaskForm:
     form = TaskForm(obj=task)
-    units = list(db.session.scalars(select(Unit).order_by(Unit.short_name)))
+    units = sorted_units(db.session.scalars(select(Unit)))
     form.lead_unit_id.choices = [(unit.id, unit.short_name) for unit in units]
     form.cooperating_unit_ids.choices = [(unit.id, unit.short_name) for unit in units]
     form.group_id.choices = [(0, "—")] + [(group.id, group.label) for group in plan.groups]

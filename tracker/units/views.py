@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.units.forms import UnitForm
 from tracker.units.models import Unit, UnitKind
 from tracker.units.services import save_unit
+from tracker.units.ordering import sorted_units
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -40,7 +41,7 @@ def edit(unit_id: int | None = None):
     unit = get_or_404(Unit, unit_id) if unit_id else None
     form = UnitForm(obj=unit)
     form.kind.choices = choices(UnitKind)
-    others = db.session.scalars(select(Unit).where(Unit.id != (unit_id or 0)).order_by(Unit.short_name))
+    others = sorted_units(db.session.scalars(select(Unit).where(Unit.id != (unit_id or 0))))
     form.parent_id.choices = [(0, "—")] + [(u.id, u.short_name) for u in others]
     if request.method == "GET" and unit is not None:
         form.kind.data = unit.kind.value

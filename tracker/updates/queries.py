@@ -24,8 +24,9 @@ def returned_awaiting_resubmission(unit_id: int) -> list[StatusUpdate]:
         .order_by(StatusUpdate.reviewed_at.desc())))
 
 
-def review_queue(plan_id: int | None = None):
-    """Submitted updates awaiting review (待审核), oldest first: a query, to page or list."""
+def review_queue(plan_id: int | None = None, unit_id: int | None = None, period: str | None = None):
+    """Submitted updates awaiting review (待审核), oldest first: a query, to page or list; filtered by plan,
+    by the reporting unit (报送单位) and by period when given."""
     query = (select(StatusUpdate).where(StatusUpdate.review_state == ReviewState.submitted)
              .options(selectinload(StatusUpdate.task).selectinload(Task.plan), selectinload(StatusUpdate.unit),
                       selectinload(StatusUpdate.author), selectinload(StatusUpdate.evidence),
@@ -33,4 +34,31 @@ def review_queue(plan_id: int | None = None):
              .order_by(StatusUpdate.submitted_at, StatusUpdate.id))
     if plan_id:
         query = query.join(Task, Task.id == StatusUpdate.task_id).where(Task.plan_id == plan_id)
+    if unit_id:
+        query = query.where(StatusUpdate.unit_id == unit_id)
+    if period:
+        query = query.where(StatusUpdate.period == period)
     return query
+
+
+def review_periods() -> list[str]:
+    """The periods that have updates awaiting review, newest first (the queue's period menu)."""
+    return list(db.session.scalars(select(StatusUpdate.period).distinct()
+                                   .where(StatusUpdate.review_state == ReviewState.submitted)
+                                   .order_by(StatusUpdate.period.desc())))
+
+
+def previous_accepted_percents(updates: list[StatusUpdate]) -> dict[int, int]:
+    """For each update, the percentage of the latest accepted update of the same task and unit (上次采纳的进度),
+    in one statement; an update with none is left out."""
+    keys = {(update.task_id, update.unit_id) for update in updates}
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(StatusUpdate.task_id, StatusUpdate.unit_id, StatusUpdate.percent)
+        .where(StatusUpdate.review_state == ReviewState.accepted,
+               StatusUpdate.task_id.in_({task_id for task_id, _unit in keys}))
+        .order_by(StatusUpdate.reviewed_at, StatusUpdate.id))
+    latest = {(task_id, unit_id): percent for task_id, unit_id, percent in rows}  # the last one wins
+    return {update.id: latest[(update.task_id, update.unit_id)] for update in updates
+            if (update.task_id, update.unit_id) in latest}

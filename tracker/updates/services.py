@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.services import record
 from tracker.common import deadlines, permissions
 from tracker.common.clock import utcnow
-from tracker.common.errors import PermissionDenied, ValidationFailed
+from tracker.common.errors import ConflictError, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.plans.services import check_version
 from tracker.reminders import events
@@ -111,6 +111,26 @@ def review_update(actor, update: StatusUpdate, *, decision: str, comment: str = 
     if update.review_state == ReviewState.accepted and update.unit_id == task.lead_unit_id:
         apply_accepted_report(actor, task, update.percent, today)
     return update
+
+
+def accept_updates(actor, selected: list[tuple[StatusUpdate, int | None]], *, today: date) -> list[StatusUpdate]:
+    """批量采纳: accepts each selected update with its own version check, in the caller's one transaction,
+    each audited as a single acceptance is. One that another person changed or reviewed meanwhile stops
+    the whole batch (the caller rolls back): nothing is half done."""
+    if not permissions.can_review_updates(actor):
+        raise PermissionDenied(_("只有督办人员可以审核报送。"))
+    if not selected:
+        raise ValidationFailed(_("请先勾选要采纳的报送。"))
+    for update, version in selected:
+        where = _("%(task)s %(period)s %(unit)s的报送", task=update.task.label, period=update.period,
+                  unit=update.unit.short_name)
+        try:
+            review_update(actor, update, decision="accept", today=today, expected_version=version)
+        except ConflictError:
+            raise ConflictError(_("%(where)s已被他人修改或审核，本次批量采纳未执行，请刷新后重试。", where=where)) from None
+        except ValidationFailed as error:
+            raise ValidationFailed(_("%(where)s：%(error)s本次批量采纳未执行。", where=where, error=error.message)) from None
+    return [update for update, _version in selected]
 
 
 def task_updates(task: Task) -> list[StatusUpdate]:

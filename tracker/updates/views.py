@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,13 +11,16 @@ from flask_login import current_user, login_required
 from tracker.common.clock import today
 from tracker.common.filters import period_label
 from tracker.common.permissions import can_review_updates, can_submit_update, can_view_task, ensure, require
+from tracker.extensions import db
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.tasks.models import Task
 from tracker.updates.forms import ReviewForm, UpdateForm
 from tracker.updates.models import EvidenceFile, StatusUpdate
+from tracker.common.pickers import plan_picker, unit_picker
+from tracker.updates.queries import previous_accepted_percents, review_periods
 from tracker.updates.queries import review_queue as pending_reviews
 from tracker.common.pagination import paginate
-from tracker.updates.services import reportable_periods, review_update, submit_update
+from tracker.updates.services import accept_updates, reportable_periods, review_update, submit_update
 from tracker.updates.uploads import evidence_store, incoming_files, send_evidence, upload_limits
 
 bp = Blueprint("updates", __name__)
@@ -65,13 +69,59 @@ def resubmit(update_id: int):
     return _submit(previous.task, previous)
 
 
+BATCH_LIMIT = 200  # updates accepted by one press of 采纳所选
+
+
+def _queue_filters(source) -> dict:
+    """The queue's filters (方案, 报送单位, 报送周期) from the query string or the batch form; bad values are ignored."""
+    def number(name):
+        value = source.get(name, "")
+        return int(value) if value.isdigit() and 0 < int(value) <= 2_147_483_647 else None
+
+    period = source.get("period", "")
+    return {"plan_id": number("plan_id"), "unit_id": number("unit_id"),
+            "period": period if re.fullmatch(r"\d{4}-(?:\d{2}|Q[1-4])|final", period) else None}
+
+
 @bp.get("/reviews")
 @require(can_review_updates)
 def review_queue():
-    plan_id = request.args.get("plan_id", "")
-    page = paginate(pending_reviews(int(plan_id) if plan_id.isdigit() else None))
+    filters = _queue_filters(request.args)
+    page = paginate(pending_reviews(**filters))
     # One form for the page: each card adds its update's version (50 forms cost 30 ms to build and render).
-    return render_template("updates/queue.html", updates=page.items, page=page, form=ReviewForm(formdata=None))
+    return render_template("updates/queue.html", updates=page.items, page=page, form=ReviewForm(formdata=None),
+                           filters=filters, previous=previous_accepted_percents(page.items),
+                           plans=plan_picker(filters["plan_id"]), units=unit_picker(filters["unit_id"]),
+                           periods=review_periods())
+
+
+@bp.post("/reviews/accept")
+@require(can_review_updates)
+def accept_selected():
+    """批量采纳: the checked updates of the queue, each with the version its card showed."""
+    form = ReviewForm()
+    filters = {key: value for key, value in _queue_filters(request.form).items() if value}
+    back = url_for("updates.review_queue", **filters)
+    if not form.validate_on_submit():
+        flash(_("提交的表单无效，请刷新页面后重试。"), "danger")
+        return redirect(back)
+    ids = list(dict.fromkeys(int(value) for value in request.form.getlist("update_id")
+                             if value.isdigit() and 0 < int(value) <= 2_147_483_647))
+    if len(ids) > BATCH_LIMIT:
+        flash(_("一次最多采纳%(n)d条报送。", n=BATCH_LIMIT), "danger")
+        return redirect(back)
+    found = {update.id: update for update in db.session.scalars(select(StatusUpdate).where(StatusUpdate.id.in_(ids)))}
+    if len(found) != len(ids):
+        flash(_("所选报送中有已不存在的记录，请刷新后重试。"), "danger")
+        return redirect(back)
+    selected = [(found[update_id], expected_version(request.form.get(f"version_{update_id}"))) for update_id in ids]
+    if any(version is None for _update, version in selected):
+        flash(_("提交的表单无效，请刷新页面后重试。"), "danger")
+        return redirect(back)
+    done, error = run_service(accept_updates, current_user, selected, today=today())
+    if error is None:
+        flash(_("已采纳%(n)d条报送。", n=len(done)), "success")
+    return redirect(back)
 
 
 @bp.post("/updates/<int:update_id>/review")

@@ -15,6 +15,7 @@ from tracker.units.models import Unit
 from tracker.webhooks.forms import WebhookActionForm, WebhookForm
 from tracker.webhooks.models import Webhook, WebhookFormat
 from tracker.webhooks.services import EVENTS, delete_webhook, save_webhook, send_test_message
+from tracker.units.ordering import sorted_units
 
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
 
@@ -42,7 +43,7 @@ def edit(webhook_id: int | None = None):
     form = WebhookForm(obj=webhook)
     form.format.choices = choices(WebhookFormat)
     form.events.choices = [(event, label(event)) for event in EVENTS]
-    units = db.session.scalars(select(Unit).order_by(Unit.short_name))
+    units = sorted_units(db.session.scalars(select(Unit)))
     form.unit_id.choices = [(0, _("全部单位"))] + [(unit.id, unit.short_name) for unit in units]
     if request.method == "GET":
         if webhook is not None:
