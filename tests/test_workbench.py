@@ -27,6 +27,7 @@ ROWS = {
     "/dashboard/tasks": re.compile(r'<tr data-task="[^"]*" data-task-id="'),
     "/admin/outbox": re.compile(r'<tr class="notification-row"'),
     "/requests": re.compile(r'<tr data-request="'),
+    "/bulletins": re.compile(r'<tr data-month="'),
 }
 
 
@@ -119,3 +120,22 @@ def test_a_provider_adds_a_section(seeded, on_date):
 def test_anonymous_users_are_sent_to_login(client):
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_latest_bulletin_shows_on_the_workbench_once_there_is_one(seeded, on_date, browser):
+    """No 督查通报 yet: no section. One drafted and issued: leaders and coordinators see the list's count
+    and the issued one's number."""
+    from tracker.bulletins.services import draft_bulletin, issue_bulletin
+
+    on_date(DAY)
+    assert not any(href == "/bulletins" for href, _count in items_on(browser("leader").client))
+    coordinator_user = db.session.scalar(select(User).where(User.login == "coordinator"))
+    bulletin = draft_bulletin(coordinator_user, month_key="2026-06", today=DAY)
+    issue_bulletin(coordinator_user, bulletin, today=DAY)
+    db.session.commit()
+    number = db.session.get(type(bulletin), bulletin.id).number
+    for login in ("leader", "coordinator"):
+        client = browser(login).client
+        items = dict(items_on(client))
+        assert items["/bulletins"] == 1 == rows_on(client, "/bulletins")
+        assert number in client.get("/").text

@@ -19,6 +19,7 @@ ROWS = {
     "/dashboard/tasks": "#ledger-table tbody tr[data-task-id]",
     "/admin/outbox": "tr.notification-row",
     "/requests": "tr[data-request]",
+    "/bulletins": "tr[data-month]",
 }
 # What the demo seed implies on 2026-06-30 (seeds/xicen_plan.py): (login, link, at least this many).
 EXPECTED = {

@@ -38,3 +38,21 @@ def pending_loop_requests(user, today: date) -> Section:
         items.append(Item(_l("未签收"), overdue_count(today, OverdueFilters(), "receipt"),
                           url_for("tasks.overdue", kind="receipt")))
     return Section(_l("延期、办结与签收"), items, key="loop-requests")
+
+
+@provides(Role.leader, Role.coordinator, Role.admin)
+def latest_bulletin(user, today: date) -> Section | None:
+    """督查通报, once there is one: the list (every bulletin), with the latest issued one named."""
+    from sqlalchemy import func, select
+
+    from tracker.bulletins.models import Bulletin, BulletinState
+    from tracker.extensions import db
+
+    total = db.session.scalar(select(func.count()).select_from(Bulletin))
+    if not total:
+        return None
+    latest = db.session.scalar(select(Bulletin).where(Bulletin.state == BulletinState.issued)
+                               .order_by(Bulletin.month.desc()).limit(1))
+    note = f"{latest.number} {latest.title}" if latest is not None else str(_l("尚未印发"))
+    return Section(_l("督查通报"), [Item(_l("督查通报"), total, url_for("bulletins.index"), note, tone="primary")],
+                   key="bulletins")
