@@ -108,7 +108,7 @@ def test_every_change_through_the_app_is_in_the_stored_list(stored, tmp_path):
 
 def _lead_unit_shown(html: str, number: str) -> str:
     row = re.search(rf'<tr data-task="{number}" data-kind="task">(.*?)</tr>', html, re.S).group(1)
-    return re.findall(r"<td>([^<]*)</td>", row)[1]  # number, lead unit, period, due date
+    return re.findall(r"<td data-label=\"[^\"]*\">([^<]*)</td>", row)[1]  # number, lead unit, period, due date
 
 
 def test_a_unit_renamed_changes_no_row_but_is_shown(stored, browser):
