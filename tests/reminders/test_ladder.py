@@ -70,15 +70,14 @@ def test_a_task_never_handled_climbs_every_level_once(seeded, smtp):
     received = _run(date(2026, 7, 1), date(2026, 7, 24), smtp, task_id)
     assert _steps(task_id) == [(1, date(2026, 7, 2), "days"), (2, date(2026, 7, 8), "days"),
                                (3, date(2026, 7, 15), "days"), (4, date(2026, 7, 22), "days")]
-    # Each level's email, once, to whom it is for: the unit's contacts, its head, the leader, coordinators.
+    # Each level's email, once, to whom it is for: the unit's contacts, its head, the leader, the unit again.
     assert sorted(received) == [date(2026, 7, 2), date(2026, 7, 8), date(2026, 7, 15), date(2026, 7, 22)]
     unit = db.session.scalar(select(Unit).where(Unit.short_name == "区经委"))
     assert {m.to for m in received[date(2026, 7, 2)]} == set(unit.email_list)
     assert {m.to for m in received[date(2026, 7, 8)]} == {HEAD}
     assert {m.to for m in received[date(2026, 7, 15)]} == {u.email for u in db.session.scalars(
         select(User).where(User.role == Role.leader))}
-    assert {m.to for m in received[date(2026, 7, 22)]} == {u.email for u in db.session.scalars(
-        select(User).where(User.role == Role.coordinator))}
+    assert {m.to for m in received[date(2026, 7, 22)]} == set(unit.email_list)  # "it goes into the next 通报"
     assert all("建设西岑园区数字孪生平台" in m.subject for msgs in received.values() for m in msgs)
     # Two numbered documents: a 催办单 at level 2 and a 督办通知单 at level 3, each a Word file.
     documents = list(db.session.scalars(select(SupervisionDocument).where(SupervisionDocument.task_id == task_id)
@@ -157,4 +156,4 @@ def test_a_task_found_long_overdue_gets_one_notice_not_a_pile(seeded, smtp):
     assert [(d.level, d.prefix) for d in documents] == [(3, "督办")]
     kinds = sorted((m.key.split(":")[0], m.key.split(":")[4]) for m in received[date(2026, 6, 30)])
     assert {kind for kind, _level in kinds} == {"document_issued", "ladder_reached"}
-    assert {level for _kind, level in kinds} == {"3", "4"}  # the notice to leaders, level 4 to coordinators
+    assert {level for _kind, level in kinds} == {"3", "4"}  # the notice to leaders, level 4 to the unit
