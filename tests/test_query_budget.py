@@ -158,6 +158,8 @@ PAGES = [
     # every time (no fragment cache) so that an N+1 in the rows would show
     pytest.param("coordinator", lambda: "/overdue", id="overdue-stored", marks=pytest.mark.stored),
     pytest.param("coordinator", _plan_path, id="plan"),
+    # the 督办台账: each task's 签收, ladder level, documents, extensions and closure in batch reads (issue 21)
+    pytest.param("coordinator", lambda: f"{_plan_path()}/ledger", id="ledger"),
     pytest.param(MINE_LOGIN, lambda: "/tasks/mine", id="mine"),
     pytest.param("coordinator", lambda: "/reviews", id="reviews"),
     pytest.param("coordinator", lambda: "/units/", id="units"),

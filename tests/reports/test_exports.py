@@ -62,7 +62,8 @@ def test_task_ledger_has_the_sixteen_tasks_with_numbers_titles_and_lead_units(ju
     assert sheet["A1"].value == f"{june_30.title}任务台账"
     assert "2026-06-30" in sheet["A2"].value
     assert header(sheet) == ["序号", "行动", "任务", "牵头单位", "配合单位", "原定时限", "调整后时限", "状态", "研判", "进度（%）",
-                             "最近采纳的进展", "存在问题", "下一步计划", "逾期天数"]
+                             "最近采纳的进展", "存在问题", "下一步计划", "逾期工作日数", "签收情况", "签收人", "签收时间",
+                             "督办等级", "文书号", "反馈时限", "反馈状态", "延期次数", "核查人", "办结日期"]
     assert sheet.freeze_panes == "A4"
     assert sheet.column_dimensions["C"].width >= 20 and sheet.column_dimensions["K"].width >= 40
     rows = data_rows(sheet)

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from tracker.common.clock import to_beijing
 from tracker.common.filters import period_label
 from tracker.common.labels import label
 from tracker.reports.queries import (COMPLETED, NOT_STARTED, OVERDUE, SUSPENDED, LedgerRow, ReportEntry, ScoreRow,
@@ -92,6 +93,8 @@ def _sheet_bytes(sheet_title: str, title: str, subtitle: str, columns: Sequence[
             cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
             if column.kind == "date" and value is not None:
                 cell.number_format = "yyyy-mm-dd"
+            elif column.kind == "datetime" and value is not None:
+                cell.number_format = "yyyy-mm-dd hh:mm"
             elif column.kind == "percent" and value is not None:
                 cell.number_format = "0.0%"
             elif column.kind == "number" and value is not None:
@@ -135,13 +138,38 @@ def _update_text(update) -> str:
     return f"【{period_label(update.period)}】{update.progress_text}" if update else ""
 
 
+def loop_columns() -> list[Col]:
+    """The 督办台账 columns of the ledger: 签收, 督办等级, 文书, 延期, 办结 (in the request's language)."""
+    return [Col(_("签收情况"), 9), Col(_("签收人"), 10), Col(_("签收时间"), 16, "datetime"), Col(_("督办等级"), 11),
+            Col(_("文书号"), 16), Col(_("反馈时限"), 11, "date"), Col(_("反馈状态"), 10), Col(_("延期次数"), 8, "int"),
+            Col(_("核查人"), 10), Col(_("办结日期"), 11, "date")]
+
+
+def _local(moment):
+    """A stored UTC moment as the Beijing wall-clock time a spreadsheet shows (no zone in a cell)."""
+    local = to_beijing(moment)
+    return local.replace(tzinfo=None) if local else None
+
+
+def loop_values(loop) -> list[Any]:
+    """The cells of ``loop_columns`` for one task's ``LedgerLoop``."""
+    from tracker.supervision.queries import ladder_level_label, receipt_state_label, reply_state_label
+
+    if loop is None:
+        return [None] * len(loop_columns())
+    return [receipt_state_label(loop.receipt_state) or None, loop.signed_by or None,
+            _local(loop.signed_at), ladder_level_label(loop.level) or None, loop.document_number or None,
+            loop.reply_by, reply_state_label(loop.reply_state) or None, loop.extensions,
+            loop.closed_by or None, loop.closed_on]
+
+
 def task_ledger_xlsx(plan_title: str, rows: Sequence[LedgerRow], today: date, filter_note: str = "") -> bytes:
     """任务台账: one row per task, in plan order."""
     columns = [Col(_("序号"), 6, "int"), Col(_("行动"), 16), Col(_("任务"), 22), Col(_("牵头单位"), 12),
                Col(_("配合单位"), 16), Col(_("原定时限"), 11, "date"), Col(_("调整后时限"), 11, "date"),
                Col(_("状态"), 9), Col(_("研判"), 9),
                Col(_("进度（%）"), 8, "int"), Col(_("最近采纳的进展"), 48), Col(_("存在问题"), 30),
-               Col(_("下一步计划"), 30), Col(_("逾期天数"), 8, "int")]
+               Col(_("下一步计划"), 30), Col(_("逾期工作日数"), 8, "int")] + loop_columns()
     values = []
     for row in rows:
         task, update = row.task, row.latest_accepted
@@ -154,7 +182,7 @@ def task_ledger_xlsx(plan_title: str, rows: Sequence[LedgerRow], today: date, fi
             state_label(row.state), task.progress, _update_text(update),
             update.problems if update else "", update.next_steps if update else "",
             row.overdue_days if row.state == OVERDUE else None,
-        ])
+        ] + loop_values(row.loop))
     subtitle = _("截至%(day)s", day=today.isoformat()) + (f"　{filter_note}" if filter_note else "")
     return _sheet_bytes(_("任务台账"), _("%(plan)s任务台账", plan=plan_title), subtitle, columns, values)
 

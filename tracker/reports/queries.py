@@ -32,6 +32,7 @@ import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -550,6 +551,7 @@ class LedgerRow:
     overdue_days: int
     latest_accepted: StatusUpdate | None
     original_due_on: date | None = None  # 原定时限, when an approved extension changed the due date
+    loop: Any = None  # the 督办 loop (签收, 督办等级, 文书, 延期, 办结): tracker.supervision.queries.LedgerLoop
 
     @property
     def extended(self) -> bool:
@@ -566,12 +568,12 @@ def _ledger_query(today: date, scope: Scope, user=None):
 
 
 def _ledger_entries(found, today: date) -> list[LedgerRow]:
-    from tracker.supervision.queries import original_due_dates
+    from tracker.supervision.queries import ledger_loops
 
-    task_ids = [row[0].id for row in found]
-    accepted, original = last_accepted_updates(task_ids), original_due_dates(task_ids)
+    tasks = [row[0] for row in found]
+    accepted, loops = last_accepted_updates([task.id for task in tasks]), ledger_loops(tasks, today)
     return [LedgerRow(task, state, deadlines.overdue_days(task.due_on, today) if state == OVERDUE else 0,
-                      accepted.get(task.id), original.get(task.id))
+                      accepted.get(task.id), loops[task.id].original_due_on, loops[task.id])
             for task, state, *_total in found]
 
 

@@ -26,6 +26,7 @@ from tracker.reports.queries import (AT_RISK_PROGRESS_BELOW, AT_RISK_WORKING_DAY
                                      dashboard_figures, ledger_page, ledger_rows, parse_month, progress_report, scoreboard,
                                      state_label)
 from tracker.reports.snapshots import city_dashboard
+from tracker.supervision.queries import ladder_level_label, receipt_state_label, reply_state_label
 from tracker.tasks.models import Task
 from tracker.tasks.queries import OverdueFilters, overdue_list
 from tracker.tasks.views import overdue_filters
@@ -136,7 +137,9 @@ def _list_context(scope: Scope, plan: Plan | None):
     groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.plan_id == plan.id)
                                      .order_by(ActionGroup.position))) if plan else []
     return {"groups": groups, "units": unit_picker(scope.unit_id), "scope": scope, "state_labels": STATE_LABELS,
-            "states": STATES, "today": today(), "overdue_state": OVERDUE}
+            "states": STATES, "today": today(), "overdue_state": OVERDUE,
+            "ladder_level_label": ladder_level_label, "reply_state_label": reply_state_label,
+            "receipt_state_label": receipt_state_label}
 
 
 @bp.get("/dashboard/tasks")

@@ -108,3 +108,110 @@ def tasks_to_answer(unit_id: int) -> list[int]:
         .where(SupervisionDocument.unit_id == unit_id, SupervisionDocument.replied_at.is_(None),
                Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress)))
         .order_by(Task.plan_id, Task.sort_key))))
+
+
+REPLY_STATES = ("replied", "awaiting", "late")  # 已反馈, 待反馈, 逾期未反馈
+
+
+@dataclass
+class LedgerLoop:
+    """The 督办 loop of one task as the 督办台账 (the plan ledger, its page and its Excel) shows it."""
+
+    receipt_state: ReceiptState | None = None  # the lead unit's latest 签收; None: assigned before 签收 existed
+    signed_by: str = ""  # who signed (签收人)
+    signed_at: object = None  # when (UTC)
+    sign_by: object = None  # 签收时限 of a receipt still pending
+    level: int = 0  # 督办等级 in the current episode, as on the task page
+    document_number: str = ""  # 文书号 of the latest 催办单/督办通知单
+    reply_by: object = None  # 反馈时限 of that document
+    reply_state: str = ""  # "replied", "awaiting" or "late" (REPLY_STATES); "" without a document
+    replied_at: object = None
+    original_due_on: object = None  # 原定时限 when an extension was approved
+    extensions: int = 0  # 延期次数: approved extensions
+    closed_by: str = ""  # 办结: who verified the closure (核查人)
+    closed_at: object = None  # and when (UTC)
+
+    @property
+    def closed_on(self):
+        """办结日期: the Beijing date of the verification."""
+        from tracker.common.clock import to_beijing
+
+        return to_beijing(self.closed_at).date() if self.closed_at else None
+
+
+def ledger_loops(tasks, today) -> dict[int, LedgerLoop]:
+    """The loop of every task of a ledger page in five statements, whatever the number of tasks
+    (receipts, ladder levels, documents, approved extensions, verified closures; tests/test_query_budget.py)."""
+    from tracker.auth.models import User
+    from tracker.supervision.services import OPEN
+
+    by_id = {task.id: task for task in tasks}
+    loops = {task_id: LedgerLoop() for task_id in by_id}
+    if not by_id:
+        return loops
+    ids = list(by_id)
+    for task_id, state, sign_by, answered_at, name in db.session.execute(
+            select(Receipt.task_id, Receipt.state, Receipt.sign_by, Receipt.answered_at, User.display_name)
+            .outerjoin(User, User.id == Receipt.answered_by_id)
+            .where(Receipt.task_id.in_(ids), Receipt.role == "lead")
+            .order_by(Receipt.assigned_at, Receipt.id)):  # the latest assignment is read last
+        loop = loops[task_id]
+        loop.receipt_state, loop.sign_by = state, sign_by
+        signed = state == ReceiptState.signed
+        loop.signed_by, loop.signed_at = (name or "", answered_at) if signed else ("", None)
+    for task_id, due_on, level in db.session.execute(
+            select(LadderStep.task_id, LadderStep.due_on, LadderStep.level)
+            .where(LadderStep.task_id.in_(ids), LadderStep.kind == "task")):
+        task = by_id[task_id]
+        if task.status in OPEN and due_on == task.due_on:  # the current episode, as task_loop() reads it
+            loops[task_id].level = max(loops[task_id].level, level)
+    for document in db.session.scalars(
+            select(SupervisionDocument).where(SupervisionDocument.task_id.in_(ids))
+            .order_by(SupervisionDocument.issued_at, SupervisionDocument.id)):  # the latest one is read last
+        loop = loops[document.task_id]
+        loop.document_number, loop.reply_by, loop.replied_at = document.number, document.reply_by, document.replied_at
+        loop.reply_state = ("replied" if document.replied_at is not None
+                            else "late" if document.reply_by < today else "awaiting")
+    for task_id, before in db.session.execute(
+            select(ExtensionRequest.task_id, ExtensionRequest.due_on_before)
+            .where(ExtensionRequest.task_id.in_(ids), ExtensionRequest.state == ExtensionState.approved)
+            .order_by(ExtensionRequest.decided_at.desc(), ExtensionRequest.id.desc())):
+        loop = loops[task_id]
+        loop.extensions += 1
+        loop.original_due_on = before  # the earliest decision is read last
+    for task_id, decided_at, name in db.session.execute(
+            select(ClosureRequest.task_id, ClosureRequest.decided_at, User.display_name)
+            .outerjoin(User, User.id == ClosureRequest.decided_by_id)
+            .where(ClosureRequest.task_id.in_(ids), ClosureRequest.state == ClosureState.verified)
+            .order_by(ClosureRequest.decided_at, ClosureRequest.id)):
+        if by_id[task_id].status == TaskStatus.completed:  # a reopened task is no longer 办结
+            loops[task_id].closed_by, loops[task_id].closed_at = name or "", decided_at
+    return loops
+
+
+def ladder_level_label(level: int) -> str:
+    """督办等级 as pages and the ledger write it: "第3级（督办）"; "" below level 1."""
+    from flask_babel import gettext as _
+
+    from tracker.common.filters import punct
+    from tracker.supervision.ladder import LEVEL_LABELS
+
+    if not level:
+        return ""
+    return _("第%(n)d级", n=level) + punct("（") + str(LEVEL_LABELS.get(level, "")) + punct("）")
+
+
+def reply_state_label(state: str) -> str:
+    """反馈状态 of a document: 已反馈, 待反馈, 逾期未反馈; "" without a document."""
+    from flask_babel import gettext as _
+
+    return {"replied": _("已反馈"), "awaiting": _("待反馈"), "late": _("逾期未反馈")}.get(state, "")
+
+
+def receipt_state_label(state) -> str:
+    """签收情况 of the lead unit in the ledger: 待签收, 已签收, 已退回交办, 已改派; "" before 签收 existed."""
+    from flask_babel import gettext as _
+
+    value = getattr(state, "value", state)
+    return {"pending": _("待签收"), "signed": _("已签收"), "refused": _("已退回交办"),
+            "withdrawn": _("已改派")}.get(value, "")
