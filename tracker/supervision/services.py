@@ -63,6 +63,14 @@ def receipts_of(task: Task) -> list[Receipt]:
                                    .order_by(Receipt.assigned_at.desc(), Receipt.id.desc())))
 
 
+def refused_lead_receipt(task: Task) -> Receipt | None:
+    """The lead unit's latest receipt when it was refused (退回交办), else None: 重新交办 then proposes the
+    unit the refusal named (建议责任单位)."""
+    latest = db.session.scalar(select(Receipt).where(Receipt.task_id == task.id, Receipt.role == "lead")
+                               .order_by(Receipt.assigned_at.desc(), Receipt.id.desc()).limit(1))
+    return latest if latest is not None and latest.state == ReceiptState.refused else None
+
+
 def current_receipts(task: Task) -> dict[int, Receipt]:
     """The latest receipt of each unit on the task (withdrawn ones left out)."""
     latest: dict[int, Receipt] = {}

@@ -23,6 +23,7 @@ from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionR
 from tracker.supervision.queries import pending_requests
 from tracker.tasks.models import Task
 from tracker.units.models import Unit
+from tracker.units.ordering import sorted_units
 from tracker.updates.uploads import evidence_store, incoming_files, send_evidence, upload_limits
 
 bp = Blueprint("supervision", __name__)
@@ -245,7 +246,8 @@ def ladder_settings(plan_id: int):
 
 
 def unit_choices(blank: str | None = None) -> list[tuple[int, str]]:
-    units = [(unit.id, unit.short_name) for unit in db.session.scalars(select(Unit).order_by(Unit.short_name))]
+    """Unit menus of the loop (退回交办, 重新交办) in the register's order (tracker/units/ordering.py)."""
+    units = [(unit.id, unit.short_name) for unit in sorted_units(db.session.scalars(select(Unit)))]
     return ([(0, blank)] if blank is not None else []) + units
 
 
@@ -259,7 +261,10 @@ def loop_forms(task: Task) -> dict:
     if is_manager(current_user):
         forms["reassign"] = ReassignForm(formdata=None)
         forms["reassign"].lead_unit_id.choices = unit_choices()
-        forms["reassign"].lead_unit_id.data = task.lead_unit_id
+        refused = services.refused_lead_receipt(task)
+        # 重新交办 proposes the unit the refusal named (建议责任单位), else the task's lead unit.
+        forms["reassign"].lead_unit_id.data = (refused.suggested_unit_id if refused and refused.suggested_unit_id
+                                               else task.lead_unit_id)
         forms["decision"] = DecisionForm(formdata=None)
         forms["reason"] = ReasonForm(formdata=None)
         forms["interview"] = InterviewForm(formdata=None)
