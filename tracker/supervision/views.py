@@ -251,8 +251,9 @@ def unit_choices(blank: str | None = None) -> list[tuple[int, str]]:
     return ([(0, blank)] if blank is not None else []) + units
 
 
-def loop_forms(task: Task) -> dict:
-    """The loop's forms shown on the task page, for the current user's role (built unbound)."""
+def loop_forms(task: Task, workflow=None) -> dict:
+    """The loop's forms shown on the task page, for the current user's role (built unbound); ``workflow``
+    (the page's ``task_loop``) saves reading the receipts again."""
     forms = {}
     if current_user.role == Role.unit:
         forms["receipt"] = ReceiptForm(formdata=None)
@@ -261,7 +262,7 @@ def loop_forms(task: Task) -> dict:
     if is_manager(current_user):
         forms["reassign"] = ReassignForm(formdata=None)
         forms["reassign"].lead_unit_id.choices = unit_choices()
-        refused = services.refused_lead_receipt(task)
+        refused = workflow.refused_lead if workflow is not None else services.refused_lead_receipt(task)
         # 重新交办 proposes the unit the refusal named (建议责任单位), else the task's lead unit.
         forms["reassign"].lead_unit_id.data = (refused.suggested_unit_id if refused and refused.suggested_unit_id
                                                else task.lead_unit_id)

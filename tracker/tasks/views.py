@@ -69,8 +69,9 @@ def detail(task_id: int):
                                               .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
     escalations = list(db.session.scalars(select(Escalation).where(Escalation.task_id == task.id)
                                           .order_by(Escalation.escalated_on.desc())))
+    workflow = task_loop(task)
     return render_template("tasks/detail.html", task=task, updates=task_updates(task), audit_trail=audit_trail,
-                           escalations=escalations, workflow=task_loop(task), loop_forms=loop_forms(task), ladder_labels=LEVEL_LABELS,
+                           escalations=escalations, workflow=workflow, loop_forms=loop_forms(task, workflow), ladder_labels=LEVEL_LABELS,
                            report=report_status([task], today())[task.id], today=today(),
                            involvement=unit_involvement(current_user, task))
 
