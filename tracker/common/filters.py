@@ -20,6 +20,16 @@ def format_datetime(value: datetime | None) -> str:
     return local.strftime("%Y-%m-%d %H:%M") if local else "—"
 
 
+def format_size(count: int | None) -> str:
+    """A file's size as people read it: "200 B", "1.5 KB", "2.3 MB" (a 0.2 KB file read "0.0 KB")."""
+    count = count or 0
+    if count < 1024:
+        return f"{count} B"
+    if round(count / 1024, 1) < 1024:
+        return f"{count / 1024:.1f} KB"
+    return f"{count / (1024 * 1024):.1f} MB"
+
+
 def period_label(key: str | None) -> str:
     if not key:
         return "—"
@@ -52,7 +62,7 @@ def punct(mark: str) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, label=page_label, period=period_label,
+        date=format_date, datetime=format_datetime, filesize=format_size, label=page_label, period=period_label,
         field_label=labels.field_label,
         badge=lambda value: labels.BADGES.get(getattr(value, "value", value), "secondary"),
     )
