@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import ARTIFACTS, log_in
+from tests.browser.conftest import ARTIFACTS, JOURNEY_DAY, log_in
 from tracker.extensions import db
 from tracker.imports.drafts import create_draft
 from tracker.imports.models import DraftState, ImportDraft
@@ -183,4 +183,62 @@ def test_cooperating_units_are_ticked_in_a_filtered_checkbox_list_without_ctrl_c
     assert page.url.endswith(f"/tasks/{task_id}")
     task = db.session.get(Task, task_id)
     assert {unit.short_name for unit in task.cooperating_units} == before | {"区数据局"}
+    assert network_guard.page_errors == []
+
+
+def test_the_plan_page_fits_a_phone_with_its_toolbar_readable(app, chromium, live_server, network_guard):
+    """/plans/<id> at 390 px (issue 21: it was 422 px wide, its toolbar wrapped one character a line and
+    新建任务 fell off the screen)."""
+    from tracker.plans.models import Plan
+
+    plan_id = db.session.scalar(select(Plan.id).where(Plan.doc_number == "青府发〔2025〕40号"))
+    db.session.remove()
+    context, page = _phone(chromium, live_server, network_guard, "coordinator")
+    try:
+        page.goto(f"/plans/{plan_id}")
+        _shoot(page, "phone-plan")
+        assert _page_width(page) == PHONE["width"]
+        for name in ("任务台账", "督办规则", "新建任务"):
+            button = page.get_by_role("link", name=name, exact=True)
+            box = button.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
+            assert box["height"] < 60, f"{name} wraps: {box}"  # one line, not one character a line
+            assert box["width"] > box["height"], name
+    finally:
+        context.close()
+    assert network_guard.page_errors == []
+
+
+def test_issuing_a_bulletin_asks_first_and_cancelling_keeps_the_draft(app, open_page, network_guard):
+    """编号印发 takes a number from the year's sequence for good: the button asks before it does."""
+    from tracker.auth.models import User
+    from tracker.bulletins.models import Bulletin
+    from tracker.bulletins.services import draft_bulletin
+
+    coordinator = db.session.scalar(select(User).where(User.login == "coordinator"))
+    bulletin = draft_bulletin(coordinator, month_key="2026-06", today=JOURNEY_DAY)
+    db.session.commit()
+    bulletin_id = bulletin.id
+    db.session.remove()
+
+    page = open_page("coordinator")
+    page.goto(f"/bulletins/{bulletin_id}")
+    asked = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.locator("#issue-form [type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert asked and "不能再修改或撤回" in asked[0]
+    assert not db.session.get(Bulletin, bulletin_id).is_issued  # cancelled: still a draft, no number taken
+    db.session.remove()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#issue-form [type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#bulletin-number")).to_be_visible()
+    assert db.session.get(Bulletin, bulletin_id).is_issued
     assert network_guard.page_errors == []
