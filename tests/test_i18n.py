@@ -189,9 +189,9 @@ def test_coordinator_pages_in_english(seeded, browser):
 
     page = coordinator.get("/overdue").text
     assert re.search(r"<h1[^>]*>Overdue list", page)
-    assert_english(page, expected=("As of", "Days overdue", "Reporting period", "Latest accepted progress",
+    assert_english(page, expected=("As of", "Working days overdue", "Reporting period", "Latest accepted progress",
                                    "All plans", "Filter", "Export CSV", "Review", "Dashboard", "Log out"),
-                   absent=NAV_CHINESE + ("逾期天数", "截至", "筛选", "导出"), data=data)
+                   absent=NAV_CHINESE + ("逾期工作日数", "截至", "筛选", "导出"), data=data)
 
     page = coordinator.get("/reviews").text
     assert re.search(r"<h1[^>]*>Reports pending review", page)
@@ -205,7 +205,7 @@ def test_coordinator_pages_in_english(seeded, browser):
     switch_language(coordinator.client, "zh_CN", page="/overdue")
     page = coordinator.get("/overdue").text
     assert '<html lang="zh-CN">' in page
-    for text in ("逾期清单", "审核", "退出", "逾期天数"):
+    for text in ("逾期清单", "审核", "退出", "逾期工作日数"):
         assert text in page
     assert "Overdue list" not in page and "Log out" not in page
 

@@ -172,10 +172,10 @@ def test_the_page_from_the_store_matches_the_computed_page(stored, browser, app)
 
 def test_rendered_rows_follow_the_language(stored, browser):
     coordinator = browser("coordinator")
-    assert "逾期天数" in coordinator.get("/overdue").text
+    assert "逾期工作日数" in coordinator.get("/overdue").text
     coordinator.post("/language/en", data={}, token_from="/overdue")
     page = coordinator.get("/overdue").text
-    assert "Days overdue" in page and "逾期天数" not in page
+    assert "Working days overdue" in page and "逾期工作日数" not in page
 
 
 # --------------------------------------------------------------------------------------------------

@@ -124,7 +124,7 @@ def test_overdue_export_matches_the_overdue_screen_for_the_same_filters(june_30,
                   "unit_id=abc"):
         screen = overdue_screen(leader.get(f"/overdue?{query}").text)
         sheet = workbook(leader.get(f"/overdue.xlsx?{query}"))
-        assert header(sheet)[:8] == ["类型", "方案", "序号", "任务", "牵头单位", "报送周期", "应完成/应报送日期", "逾期天数"]
+        assert header(sheet)[:8] == ["类型", "方案", "序号", "任务", "牵头单位", "报送周期", "应完成/应报送日期", "逾期工作日数"]
         exported = {(kinds(r[0]), str(r[2]), r[7]) for r in data_rows(sheet)}
         assert exported == screen, query
         assert len(data_rows(sheet)) == len(screen)

@@ -191,7 +191,7 @@ def overdue_xlsx(rows: Sequence[OverdueRow], today: date | None = None, filter_n
     """逾期清单: the same rows and columns as the overdue screen."""
     columns = [Col(_("类型"), 10), Col(_("方案"), 28), Col(_("序号"), 6, "int"), Col(_("任务"), 24),
                Col(_("牵头单位"), 12), Col(_("报送周期"), 10), Col(_("应完成/应报送日期"), 12, "date"),
-               Col(_("逾期天数"), 8, "int"), Col(_("最近采纳的进展"), 50)]
+               Col(_("逾期工作日数"), 8, "int"), Col(_("最近采纳的进展"), 50)]
     values = [[label(row.kind), row.task.plan.title,
                int(row.task.number) if row.task.number.isdigit() else row.task.number, row.task.title,
                row.task.lead_unit.short_name, period_label(row.period) if row.period else "", row.due_on,

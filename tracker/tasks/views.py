@@ -171,7 +171,7 @@ def overdue_csv():
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("类型"), _("方案"), _("序号"), _("任务"), _("牵头单位"), _("报送周期"), _("应完成/应报送日期"),
-                     _("逾期天数"), _("最近采纳的进展"), _("进度（%）")])
+                     _("逾期工作日数"), _("最近采纳的进展"), _("进度（%）")])
     for row in rows:
         writer.writerow([label(row.kind), row.task.plan.title, row.task.number, row.task.title,
                          row.task.lead_unit.short_name, row.period or "", row.due_on.isoformat(), row.overdue_days,
