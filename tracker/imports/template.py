@@ -5,10 +5,10 @@ Filled in and uploaded, every column comes back as written (tests/imports/test_t
 """
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from tracker.common.office_files import xlsx_bytes
 
 TEMPLATE_COLUMNS = (("序号", 6), ("行动", 18), ("工作任务", 28), ("具体措施", 40), ("牵头单位", 16),
                     ("配合单位", 22), ("完成时限", 14), ("报送要求", 14), ("分管领导", 10), ("备注", 14))
@@ -46,6 +46,4 @@ def template_xlsx() -> bytes:
     for row, line in enumerate(TEMPLATE_NOTES, start=1):
         notes.cell(row=row, column=1, value=line).font = Font(name="宋体", size=11, bold=row == 1)
     notes.column_dimensions["A"].width = 110
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)

@@ -5,7 +5,6 @@ the file as bytes; nothing here queries the database or reads the request.
 """
 from __future__ import annotations
 
-import io
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from tracker.common.clock import to_beijing
 from tracker.common.filters import period_label
 from tracker.common.labels import label
+from tracker.common.office_files import docx_bytes, xlsx_bytes
 from tracker.reports.queries import (COMPLETED, NOT_STARTED, OVERDUE, SUSPENDED, LedgerRow, ReportEntry, ScoreRow,
                                      StateCounts, state_label)
 from tracker.tasks.queries import OverdueRow
@@ -107,9 +107,7 @@ def _sheet_bytes(sheet_title: str, title: str, subtitle: str, columns: Sequence[
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook, title)
 
 
 LINE_POINTS = 13.5  # one line of 10 pt 宋体, as Excel, WPS and LibreOffice space it
@@ -313,9 +311,7 @@ def _signature(document, issuer: str, day: date) -> None:
 
 
 def _docx_bytes(document) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)  # the office as author, the app's clock (tracker/common/office_files.py)
 
 
 def _report_line(entry: ReportEntry) -> str:
