@@ -316,7 +316,7 @@ def test_template_downloads_and_imports_back_with_every_column(seeded, browser):
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
     sheet = workbook["任务分解表"]
     assert [cell.value for cell in sheet[2]] == [name for name, _width in TEMPLATE_COLUMNS]
-    sheet["A1"] = "青浦区2026年招商引资任务分解表"
+    sheet["A1"] = "青浦区2026年招商引资行动方案任务分解表"
     rows = [[1, "一、招商引资", "举办投资推介会", "赴重点城市举办推介会。", "区商务委", "区经委\n区科委", "2026年6月底前",
              "每月25日前", "副区长", ""],
             [2, "一、招商引资", "建立重点项目库", "", "区发改委", "各相关单位", "长期坚持", "", "", ""]]
@@ -325,7 +325,7 @@ def test_template_downloads_and_imports_back_with_every_column(seeded, browser):
     buffer = io.BytesIO()
     workbook.save(buffer)
     payload = build_payload("plan", extract_text("filled.xlsx", buffer.getvalue()))
-    assert payload["title"] == "青浦区2026年招商引资任务分解表"
+    assert payload["title"] == "青浦区2026年招商引资行动方案"  # the plan's name, not the table's (issue 21)
     assert [(g["number"], g["title"]) for g in payload["groups"]] == [("（一）", "招商引资")]
     first, second = payload["tasks"]
     assert (first["number"], first["title"], first["text"]) == ("1", "举办投资推介会", "举办投资推介会。\n赴重点城市举办推介会。")

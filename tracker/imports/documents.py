@@ -287,12 +287,33 @@ def _read_xlsx(data: bytes) -> str:
             if sheet.sheet_state != "visible":
                 continue
             rows = _sheet_rows(sheet)
+            if is_instruction_sheet(sheet.title):
+                rows = _title_of_instructions(rows)
             if rows:
                 lines.append(f"【工作表：{sheet.title}】")
                 lines += rows
         return "\n".join(lines)
     finally:
         workbook.close()
+
+
+# Sheets that tell people how to fill a workbook in (the template's own 填表说明), never content: their
+# "5. 报送要求可写“每季度最后一个月的30日前”" was read as the plan's reporting rule.
+_INSTRUCTION_SHEET = re.compile(r"^(?:填表|填报|填写|使用|模板|编制|导入)?(?:说明|须知|注意事项|指引)$")
+
+
+def is_instruction_sheet(title: str) -> bool:
+    """A sheet named 填表说明, 填报说明, 使用说明, 填表须知, 注意事项, 说明 … (spaces and brackets ignored)."""
+    return bool(_INSTRUCTION_SHEET.match(re.sub(r"[\s\u3000（）()【】\[\]]", "", title or "")))
+
+
+def _title_of_instructions(rows: list[str]) -> list[str]:
+    """What an instruction sheet gives the import: at most its first line, when that is a title (a workbook
+    may put the plan's title above its notes) rather than a heading such as 填表说明 or a numbered note."""
+    first = rows[0].strip() if rows else ""
+    if not first or "\t" in first or is_instruction_sheet(first) or re.match(r"^[\d一二三四五六七八九十（(]", first):
+        return []
+    return [first]
 
 
 def _sheet_rows(sheet) -> list[str]:

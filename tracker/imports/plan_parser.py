@@ -233,6 +233,29 @@ def _notice_body_start(paragraphs: list[str], start: int) -> int:
 # --------------------------------------------------------------------------- task tables
 
 
+_LEDGER_SUFFIX = re.compile(r"(任务台账| task ledger)$")  # the ledger export's title: the plan's own + 任务台账
+_TABLE_SUFFIX = re.compile(r"(?P<tasks>(?:重点)?(?:工作)?任务)?(?P<table>分解表|分工表|清单|一览表|分解)$|责任分工表$")
+_DOCUMENT_END = re.compile(r"(方案|计划|意见|要点|规划|措施|办法|通知|》)$")
+
+
+def clean_table_title(title: str | None) -> str | None:
+    """The plan's title from a task table's title row: the ledger's "任务台账" goes, and so does the word
+    for the table ("青浦区2026年××行动方案任务分解表" → "青浦区2026年××行动方案"; "…城市更新重点任务清单" →
+    "…城市更新重点任务"): the table is how the plan was sent, not its name."""
+    title = (title or "").strip()
+    if _LEDGER_SUFFIX.search(title):
+        return _LEDGER_SUFFIX.sub("", title).strip() or None
+    match = _TABLE_SUFFIX.search(title)
+    if match:
+        before = title[:match.start()].rstrip("的之 ")
+        if before and match.group("tasks") and not _DOCUMENT_END.search(before):
+            before += match.group("tasks")  # "重点任务" names what the plan is about
+        title = before
+    if title.startswith("《") and title.endswith("》") and title.count("《") == 1:
+        title = title[1:-1]
+    return title.strip() or None
+
+
 def _read_table_plan(split: SplitText) -> PlanDraft:
     """Tasks come from the tables; the text around them (title, cover notice) gives the plan's details only."""
     prose = clean_paragraphs("\n".join(split.prose_before + split.prose_after))
@@ -243,7 +266,11 @@ def _read_table_plan(split: SplitText) -> PlanDraft:
     draft.groups, draft.tasks = [], []
     draft.targets = [target for target in draft.targets if target.task_number is None]
     draft.warnings = []
-    draft.title = re.sub(r"(任务台账| task ledger)$", "", draft.title or "").strip() or None
+    headings = {table.heading for table in split.tables if table.heading}
+    if draft.title in headings:  # a sheet's caption ("养老服务任务分解") above its table; the workbook's title first
+        draft.title = next((line for line in clean_paragraphs("\n".join(split.prose_before))
+                            if line not in headings and _is_title_line(line)), draft.title)
+    draft.title = clean_table_title(draft.title)
     several_sheets = len({table.sheet for table in split.tables if table.tasks}) > 1
     several_tables = len([table for table in split.tables if table.tasks]) > 1
     group_positions: dict[str, int] = {}

@@ -164,7 +164,7 @@ DOCUMENTS.append({
 # 6. cover notice with 一、二、三 and the breakdown as a Word table (group rows merged across)
 DOCUMENTS.append({
     "file": "06-notice-with-word-table.docx", "layout": "cover notice plus breakdown",
-    "title": "青浦区2026年科技创新重点任务分解表", "doc_number": "青科委发〔2026〕4号",
+    "title": "青浦区2026年科技创新重点任务分解表", "plan_title": "青浦区2026年科技创新重点任务", "doc_number": "青科委发〔2026〕4号",
     "issuer": "青浦区科学技术委员会", "issued": "2026年3月18日",
     "reporting": {"cycle": "monthly", "day": 25, "month_in_quarter": None}, "period_end": "2026-12-31",
     "notice": [
@@ -189,7 +189,7 @@ DOCUMENTS.append({
 # 7. xlsx: action groups as merged cells in a 行动 column
 DOCUMENTS.append({
     "file": "07-xlsx-merged-group-cells.xlsx", "layout": "xlsx with merged group cells",
-    "title": "青浦区2026年生态环境保护重点任务分解表", "doc_number": "青环委办〔2026〕1号", "issuer": None,
+    "title": "青浦区2026年生态环境保护重点任务分解表", "plan_title": "青浦区2026年生态环境保护重点任务", "doc_number": "青环委办〔2026〕1号", "issuer": None,
     "reporting": None, "period_end": "2026-12-31",
     "columns": ["序号", "行动", "工作任务", "牵头单位", "配合单位", "完成时限", "备注"],
     "groups": ["（一）水环境治理行动", "（二）大气污染防治行动", "（三）土壤和固废治理行动"],
@@ -207,7 +207,7 @@ DOCUMENTS.append({
 # 8. xlsx: group rows across the table, header synonyms, line breaks inside cells, a real date cell
 DOCUMENTS.append({
     "file": "08-xlsx-group-rows.xlsx", "layout": "xlsx with group rows",
-    "title": "青浦区2026年城市更新重点任务清单", "doc_number": None, "issuer": None,
+    "title": "青浦区2026年城市更新重点任务清单", "plan_title": "青浦区2026年城市更新重点任务", "doc_number": None, "issuer": None,
     "reporting": None, "period_end": "2026-12-31",
     "columns": ["编号", "任务内容", "责任单位（牵头）", "协办单位", "时间节点", "报送要求", "分管领导"],
     "line_break_units": True,
@@ -223,7 +223,7 @@ DOCUMENTS.append({
 # 9. xlsx on several sheets: an explanation sheet, then one sheet per action group
 DOCUMENTS.append({
     "file": "09-xlsx-several-sheets.xlsx", "layout": "xlsx on several sheets",
-    "title": "青浦区2026年民生实事项目任务分解表", "doc_number": None, "issuer": None,
+    "title": "青浦区2026年民生实事项目任务分解表", "plan_title": "青浦区2026年民生实事项目任务", "doc_number": None, "issuer": None,
     "reporting": None, "period_end": "2026-12-31",
     "columns": ["序号", "目标任务", "牵头部门", "配合部门", "完成时间"],
     "groups": ["养老服务", "教育卫生", "交通出行"],
@@ -257,7 +257,7 @@ DOCUMENTS.append({
 # 11. docx table: group rows, 工作举措 column, line breaks in cells, lead marked （牵头） in a 责任单位 column
 DOCUMENTS.append({
     "file": "11-docx-table-group-rows.docx", "layout": "docx table",
-    "title": "青浦区2026年安全生产重点工作任务分解", "doc_number": None, "issuer": None,
+    "title": "青浦区2026年安全生产重点工作任务分解", "plan_title": "青浦区2026年安全生产重点工作任务", "doc_number": None, "issuer": None,
     "reporting": None, "period_end": "2026-12-31",
     "columns": ["序号", "工作任务", "工作举措", "责任单位", "时间节点"],
     "marked_lead": True,
@@ -318,7 +318,8 @@ def group_title(doc: dict, index: int) -> str:
 def expected(doc: dict) -> dict:
     tasks = [*doc.get("goals_items", []), *doc["tasks"]]
     return {
-        "file": doc["file"], "layout": doc["layout"], "title": doc["title"], "doc_number": doc.get("doc_number"),
+        "file": doc["file"], "layout": doc["layout"], "title": doc.get("plan_title", doc["title"]),
+        "doc_number": doc.get("doc_number"),
         "issuer": doc.get("issuer"), "reporting": doc.get("reporting"),
         "tasks": [{"number": t["number"], "title": t["title"],
                    "group": group_title(doc, t["group"]) if t["group"] is not None else None,
