@@ -15,10 +15,16 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 from tracker.common.clock import utcnow
 
+DEFAULT_OFFICE = "督查督办办公室"
+
 
 def office_name() -> str:
     """The author of generated files: the issuing office (``SUPERVISION_ISSUER``, default 督查督办办公室),
     the same name the documents are signed with."""
+    from flask import has_app_context
+
+    if not has_app_context():  # a builder called on its own (a script): the default office
+        return DEFAULT_OFFICE
     from tracker.supervision.documents import issuer
 
     return issuer()
