@@ -192,3 +192,35 @@ def test_a_refusing_unit_loses_no_points_and_its_task_does_not_escalate(seeded, 
 
     # 区科委's one late task is its own task 12 (due 04-30): task 7 (due later) adds nothing
     assert after.counts["overdue_days"] == working_calendar().working_days_between(date(2026, 4, 30), date(2026, 8, 3))
+
+
+def test_a_task_late_and_missing_its_report_gets_one_message_per_scan_and_each_level_counts_once(seeded, on_date):
+    """Tasks 3, 11 and 15 are late and their June reports missing: two episodes climb in the first scan,
+    but each person hears once per task, in one message stating both, and 考评 counts each level of a
+    task on a day once."""
+    from collections import Counter
+
+    from tracker.bulletins.scoring import unit_scores
+    from tracker.reports.queries import Scope
+
+    on_date(DAY)
+    _scheduler_runs(DAY)
+    numbers = {"3", "11", "15"}
+    tasks = {t.id: t for t in db.session.scalars(select(Task).where(Task.number.in_(numbers)))}
+    episodes = {(s.task_id, s.kind) for s in db.session.scalars(select(LadderStep).where(LadderStep.task_id.in_(tasks)))}
+    assert {tasks[task_id].number for task_id, kind in episodes if kind == "report"} == numbers  # both climbed
+    assert {tasks[task_id].number for task_id, kind in episodes if kind == "task"} == numbers
+    ladder_mail = [n for n in db.session.scalars(select(Notification).where(Notification.task_id.in_(tasks)))
+                   if n.kind in (NotificationKind.ladder_reached, NotificationKind.document_issued)]
+    per_person = Counter((n.task_id, n.recipient_email) for n in ladder_mail)
+    assert ladder_mail and max(per_person.values()) == 1
+    for message in ladder_mail:  # the one message names both the late task and the missing report
+        assert "超过完成时限" in message.body_text and "未报送" in message.body_text, message.body_text
+
+    steps = list(db.session.scalars(select(LadderStep)))
+    expected = Counter()
+    for task_id, level, day, unit_id in {(s.task_id, s.level, s.reached_on, s.lead_unit_id) for s in steps}:
+        expected[unit_id] += 1
+    scores = unit_scores(DAY, Scope())
+    assert {unit_id: scores[unit_id].counts["levels"] for unit_id in expected} == dict(expected)
+    assert len(steps) > sum(expected.values())  # some levels were reached by two episodes on the day
