@@ -75,25 +75,42 @@ class Assignment:
 NO_RECEIPT = Assignment()
 
 
+def _assignment_of(rows) -> Assignment:
+    """The rule of ``owed_after_sql``/``refused_sql`` over (state, assigned_at, sign_by) of a task's current
+    lead unit's lead receipts, withdrawn ones left out."""
+    from tracker.supervision.models import ReceiptState
+
+    found = NO_RECEIPT
+    for state, assigned_at, sign_by in rows:
+        if state == ReceiptState.withdrawn:
+            continue
+        if state == ReceiptState.refused:  # as refused_sql: any refusal of the current lead unit
+            found = Assignment(found.assigned_on, found.owed_after, True)
+        elif found.owed_after is None or sign_by < found.owed_after:  # as owed_after_sql: the earliest
+            found = Assignment(_local_date(assigned_at), sign_by, found.refused)
+    return found
+
+
 def lead_assignments(task_ids, batch: int = 5000) -> dict[int, Assignment]:
     """``Assignment`` of each task (``NO_RECEIPT`` for tasks without a lead receipt), one query per batch."""
     from tracker.supervision.models import Receipt, ReceiptState
 
-    found: dict[int, Assignment] = {}
+    rows_of: dict[int, list] = {}
     ids = sorted(set(task_ids))
     for part in batches(ids, batch):
-        rows = db.session.execute(
-            select(Receipt.task_id, Receipt.state, Receipt.assigned_at, Receipt.sign_by)
-            .join(Task, _lead_receipt_of_task(Receipt))
-            .where(among(Receipt.task_id, part, Integer), Receipt.state != ReceiptState.withdrawn)
-            .order_by(Receipt.task_id, Receipt.id))
-        for task_id, state, assigned_at, sign_by in rows:
-            previous = found.get(task_id, NO_RECEIPT)
-            if state == ReceiptState.refused:  # as refused_sql: any refusal of the current lead unit
-                found[task_id] = Assignment(previous.assigned_on, previous.owed_after, True)
-            elif previous.owed_after is None or sign_by < previous.owed_after:  # as owed_after_sql: the earliest
-                found[task_id] = Assignment(_local_date(assigned_at), sign_by, previous.refused)
-    return {task_id: found.get(task_id, NO_RECEIPT) for task_id in ids}
+        for task_id, state, assigned_at, sign_by in db.session.execute(
+                select(Receipt.task_id, Receipt.state, Receipt.assigned_at, Receipt.sign_by)
+                .join(Task, _lead_receipt_of_task(Receipt))
+                .where(among(Receipt.task_id, part, Integer), Receipt.state != ReceiptState.withdrawn)
+                .order_by(Receipt.task_id, Receipt.id)):
+            rows_of.setdefault(task_id, []).append((state, assigned_at, sign_by))
+    return {task_id: _assignment_of(rows_of.get(task_id, ())) for task_id in ids}
+
+
+def assignment_from_receipts(task: Task, receipts) -> Assignment:
+    """The task's ``Assignment`` from its receipts already loaded (the task page's), same rule."""
+    return _assignment_of((r.state, r.assigned_at, r.sign_by) for r in sorted(receipts, key=lambda r: r.id)
+                          if r.role == "lead" and r.unit_id == task.lead_unit_id)
 
 
 def _local_date(moment) -> date | None:

@@ -341,13 +341,13 @@ def tasks_for_unit(unit_id: int):
     return query
 
 
-def report_status(tasks: list[Task], today: date) -> dict[int, dict]:
+def report_status(tasks: list[Task], today: date, assignments: dict | None = None) -> dict[int, dict]:
     """For each task: the latest due period, whether the lead unit filed it, and days late."""
     if not tasks:
         return {}
     from tracker.tasks.obligations import lead_assignments
 
-    assignments = lead_assignments([task.id for task in tasks])
+    assignments = assignments if assignments is not None else lead_assignments([task.id for task in tasks])
     periods, first_owed = {}, {}
     for task in tasks:
         assignment = assignments[task.id]
