@@ -224,3 +224,39 @@ def test_a_task_late_and_missing_its_report_gets_one_message_per_scan_and_each_l
     scores = unit_scores(DAY, Scope())
     assert {unit_id: scores[unit_id].counts["levels"] for unit_id in expected} == dict(expected)
     assert len(steps) > sum(expected.values())  # some levels were reached by two episodes on the day
+
+
+def test_a_plan_made_active_today_starts_clean(seeded, on_date, browser):
+    """A plan drafted with a monthly task started in January and made active (实施) on 06-30: nothing
+    about its task in the scans of that day and the next four working days; it owes 2026-07 first."""
+    from tracker.plans.models import PlanStatus
+    from tracker.plans.services import save_plan
+    from tracker.tasks.services import save_task
+
+    on_date(DAY)
+    coordinator = db.session.scalar(select(User).where(User.login == "coordinator"))
+    plan = save_plan(coordinator, None, title="青浦区2026年营商环境改善方案", issued_on=date(2026, 1, 5),
+                     period_start=date(2026, 1, 5), period_end=date(2026, 12, 31), status=PlanStatus.draft)
+    db.session.flush()
+    task = save_task(coordinator, plan, None, number="1", title="压缩企业开办时间", lead_unit_id=_unit("区发改委").id,
+                     start_on=date(2026, 1, 5), due_on=date(2026, 12, 31), today=DAY)
+    db.session.commit()
+    plan = db.session.get(Plan, plan.id)
+    save_plan(coordinator, plan, title=plan.title, issued_on=plan.issued_on, period_start=plan.period_start,
+              period_end=plan.period_end, status=PlanStatus.active, expected_version=plan.version, today=DAY)
+    db.session.commit()
+    task_id = task.id
+    assert db.session.scalar(select(Receipt.sign_by).where(Receipt.task_id == task_id)) == date(2026, 7, 2)
+    for day in [DAY, *NEXT_WORKING_DAYS]:
+        on_date(day)
+        if day == NEXT_WORKING_DAYS[0]:
+            receipt = db.session.scalar(select(Receipt).where(Receipt.task_id == task_id))
+            sign_receipt(db.session.scalar(select(User).where(User.login == "fagaiwei")), receipt)
+            db.session.commit()
+        _scheduler_runs(day)
+        steps, documents, messages = _what_they_got([task_id], ["压缩企业开办时间"])
+        assert steps == [] and documents == [] and messages == [], (day, messages)
+        assert task_id not in {row.task.id for row in overdue_list(day) if row.kind != "receipt"}
+    on_date(DAY)
+    page = browser("coordinator").get(f"/tasks/{task_id}").text
+    assert "2026-07" in page[page.index('id="first-report"'):][:200]

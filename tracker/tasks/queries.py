@@ -357,7 +357,8 @@ def report_status(tasks: list[Task], today: date, assignments: dict | None = Non
         else:
             period = deadlines.latest_due_period(task.reporting_cycle.value, task.report_day, today,
                                                  start_on=task.start_on)
-        if period is not None and (not assignment.counts or not deadlines.owes_period(period, assignment.owed_after)):
+        if period is not None and (not assignment.counts or (task.reporting_cycle != ReportingCycle.once and not
+                                                             deadlines.owes_period(period, assignment.owed_after))):
             period = None  # fell due before 交办 (or the unit refused the task): not owed
         periods[task.id] = period
         if assignment.owed_after is not None:  # 首次报送, shown on the task page
