@@ -90,7 +90,11 @@ def task_loop(task: Task) -> TaskLoop:
     receipts, extensions, steps = services.receipts_of(task), services.extensions_of(task), services.ladder_of(task)
     approved = [e for e in extensions if e.state == ExtensionState.approved]
     first = min(approved, key=lambda e: (e.decided_at, e.id)) if approved else None
-    current_episode = [s.level for s in steps if s.kind == "task" and s.due_on == task.due_on]
+    from tracker.common.deadlines import deadline_in_force
+    from tracker.tasks.obligations import assignment_from_receipts
+
+    due_on = deadline_in_force(task.due_on, assignment_from_receipts(task, receipts).owed_after)
+    current_episode = [s.level for s in steps if s.kind == "task" and s.due_on == due_on]
     return TaskLoop(receipts=receipts, extensions=extensions, closures=services.closures_of(task), steps=steps,
                     documents=[step.document for step in steps if step.document is not None],
                     interviews=services.interviews_of(task),

@@ -441,11 +441,16 @@ def ladder_of(task: Task) -> list[LadderStep]:
 
 
 def current_level(task: Task) -> int:
-    """The highest level reached in the task's current episode (its due date in force), 0 if none."""
+    """The highest level reached in the task's current episode (its due date in force, never before its
+    lead unit's 签收时限: tracker/tasks/obligations.py), 0 if none."""
+    from tracker.common.deadlines import deadline_in_force
+    from tracker.tasks.obligations import lead_assignment
+
     if task.status not in OPEN:
         return 0
+    due_on = deadline_in_force(task.due_on, lead_assignment(task).owed_after)  # the episode's due date
     return db.session.scalar(select(func.max(LadderStep.level)).where(
-        LadderStep.task_id == task.id, LadderStep.kind == "task", LadderStep.due_on == task.due_on)) or 0
+        LadderStep.task_id == task.id, LadderStep.kind == "task", LadderStep.due_on == due_on)) or 0
 
 
 # ---------------------------------------------------------------- 约谈 (interviews)
