@@ -367,13 +367,15 @@ def loop_facts(tasks: list[Task]) -> dict[int, tuple[Any, int]]:
     The same answers as tracker.supervision.services.original_due_on and current_level (the highest
     level reached against the due date in force, 0 once the task is no longer open);
     tests/api/test_loop_api.py checks both against those services for every task."""
+    from tracker.tasks.obligations import deadline_in_force_sql
+
     ids = [task.id for task in tasks]
     if not ids:
         return {}
     originals = original_due_dates(ids)
     levels = dict(db.session.execute(
         select(LadderStep.task_id, func.max(LadderStep.level)).join(Task, Task.id == LadderStep.task_id)
-        .where(LadderStep.task_id.in_(ids), LadderStep.kind == "task", LadderStep.due_on == Task.due_on)
+        .where(LadderStep.task_id.in_(ids), LadderStep.kind == "task", LadderStep.due_on == deadline_in_force_sql())
         .group_by(LadderStep.task_id)).all())
     return {task.id: (originals.get(task.id) or task.due_on,
                       levels.get(task.id, 0) if task.status in loop_services.OPEN else 0) for task in tasks}

@@ -24,7 +24,8 @@ from sqlalchemy import func, select
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
-from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest, ExtensionState, LadderStep)
+from tracker.supervision.models import ClosureRequest, ExtensionRequest, ExtensionState, LadderStep
+from tracker.supervision.queries import closure_in_force
 from tracker.tasks.models import Task
 from tracker.units.models import Unit
 from tracker.updates.models import ReviewState, StatusUpdate
@@ -106,7 +107,7 @@ def month_figures(month: date, today: date) -> dict:
                                        ExtensionRequest.task_id.in_(active_tasks))
         .order_by(ExtensionRequest.decided_at, ExtensionRequest.id)))
     closures = list(db.session.scalars(
-        select(ClosureRequest).where(ClosureRequest.state == ClosureState.verified,
+        select(ClosureRequest).where(closure_in_force(),  # a task reopened since: not closed
                                      ClosureRequest.decided_at >= start, ClosureRequest.decided_at < end,
                                      ClosureRequest.task_id.in_(active_tasks))
         .order_by(ClosureRequest.decided_at, ClosureRequest.id)))

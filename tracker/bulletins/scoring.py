@@ -27,9 +27,9 @@ from tracker.bulletins.models import ScoringRule
 from tracker.common import deadlines
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
-from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest, ExtensionState, LadderStep)
+from tracker.supervision.models import ClosureRequest, ExtensionRequest, ExtensionState, LadderStep
+from tracker.supervision.queries import closure_in_force
 from tracker.tasks.models import Task
-from tracker.tasks.queries import OPEN_STATUSES
 from tracker.updates.models import ReviewState, StatusUpdate
 
 # (component, weight column, sign, label)
@@ -80,6 +80,31 @@ def _beijing_date(moment) -> date:
     return moment.astimezone(BEIJING).date()
 
 
+def counted_ladder_steps(task_ids_query):
+    """(lead unit, task) of each ladder level that costs the unit 考评 points: a level reached once per
+    task and day counts once, however many episodes (the task late and a report missing) reached it
+    that day; levels reached by a unit that then refused the task (退回交办) do not count against it."""
+    from tracker.supervision.models import Receipt, ReceiptState
+
+    refused = {(task_id, unit_id): answered for task_id, unit_id, answered in db.session.execute(
+        select(Receipt.task_id, Receipt.unit_id, Receipt.answered_at).where(
+            Receipt.role == "lead", Receipt.refusal_reason != "",
+            Receipt.state.in_((ReceiptState.refused, ReceiptState.withdrawn)), Receipt.task_id.in_(task_ids_query))
+        .order_by(Receipt.id))}
+    seen, counted = set(), []
+    for unit_id, task_id, level, reached_on in db.session.execute(
+            select(LadderStep.lead_unit_id, LadderStep.task_id, LadderStep.level, LadderStep.reached_on)
+            .where(LadderStep.task_id.in_(task_ids_query)).order_by(LadderStep.id)):
+        if (task_id, level, reached_on) in seen:
+            continue
+        seen.add((task_id, level, reached_on))
+        refused_at = refused.get((task_id, unit_id))
+        if refused_at is not None and reached_on <= _beijing_date(refused_at):
+            continue
+        counted.append((unit_id, task_id))
+    return counted
+
+
 def unit_scores(today: date, scope, due_reports_rows=None) -> dict[int, Score]:
     """{unit id: Score} for the tasks in ``scope`` (a ``tracker.reports.queries.Scope``)."""
     from tracker.reports.queries import due_reports
@@ -94,10 +119,12 @@ def unit_scores(today: date, scope, due_reports_rows=None) -> dict[int, Score]:
         if report.on_time:
             counts[(report.lead_unit_id, task_plan[report.task_id])]["on_time_reports"] += 1
 
+    from tracker.reports.queries import late_task_condition
+    from tracker.tasks.obligations import deadline_in_force_sql
+
     calendar = deadlines.working_calendar()
-    for unit_id, plan_id, due_on in db.session.execute(scope.tasks(
-            select(Task.lead_unit_id, Task.plan_id, Task.due_on)
-            .where(Task.status.in_(OPEN_STATUSES), Task.due_on < today))):
+    for unit_id, plan_id, due_on in db.session.execute(scope.tasks(  # as the overdue list: from 交办 on
+            select(Task.lead_unit_id, Task.plan_id, deadline_in_force_sql()).where(late_task_condition(today)))):
         counts[(unit_id, plan_id)]["overdue_days"] += calendar.working_days_between(due_on, today)
 
     for unit_id, plan_id in db.session.execute(scope.tasks(
@@ -109,13 +136,12 @@ def unit_scores(today: date, scope, due_reports_rows=None) -> dict[int, Score]:
             ExtensionRequest.state == ExtensionState.approved, ExtensionRequest.task_id.in_(in_scope))):
         counts[(unit_id, task_plan[task_id])]["extensions"] += 1
 
-    for unit_id, task_id in db.session.execute(select(LadderStep.lead_unit_id, LadderStep.task_id).where(
-            LadderStep.task_id.in_(in_scope))):
+    for unit_id, task_id in counted_ladder_steps(in_scope):
         counts[(unit_id, task_plan[task_id])]["levels"] += 1
 
     for unit_id, task_id, decided_at, due_on in db.session.execute(
             select(ClosureRequest.unit_id, ClosureRequest.task_id, ClosureRequest.decided_at, ClosureRequest.due_on)
-            .where(and_(ClosureRequest.state == ClosureState.verified, ClosureRequest.task_id.in_(in_scope)))):
+            .where(and_(closure_in_force(), ClosureRequest.task_id.in_(in_scope)))):  # reopened: not counted
         if decided_at is not None and (due_on is None or _beijing_date(decided_at) <= due_on):
             counts[(unit_id, task_plan[task_id])]["closures_on_time"] += 1
 

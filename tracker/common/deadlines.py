@@ -8,6 +8,11 @@ returned update does not count until it is resubmitted).
 Day counts are working days (工作日) on the official calendar in force (holidays and 调休 makeup
 days, see tracker.workcalendar); a report day that falls on a non-working day moves to the previous
 working day (``SHIFT_POLICY``, configurable to "next").
+
+Obligations start at 交办 (``owes_period``, ``deadline_in_force``): a task's lead unit owes nothing
+that fell due before it was assigned the task and had its sign-off window (签收时限) to sign for it.
+``owed_after`` is that window's last day (the lead unit's receipt's ``sign_by``, see
+``tracker.tasks.obligations``); None for a task assigned before 签收 existed (no receipt: no limit).
 """
 from __future__ import annotations
 
@@ -107,6 +112,49 @@ def previous_period(cycle: str, report_day: int, period: ReportPeriod) -> Report
         year, quarter = map(int, period.key.split("-Q"))
         return period_of(cycle, report_day, date(year, quarter * 3, 1) - timedelta(days=70))
     raise ValueError("a one-off report has no previous period")
+
+
+def owes_period(period: ReportPeriod, owed_after: date | None) -> bool:
+    """Is the report of ``period`` owed by a lead unit whose 签收时限 ends ``owed_after``? Only a period
+    whose report day comes after that day: the first report owed is the first period ending after
+    交办 plus the sign-off window."""
+    return owed_after is None or period.report_due_on > owed_after
+
+
+def deadline_in_force(due_on: date | None, owed_after: date | None) -> date | None:
+    """The due date the overdue rules count from: the task's 完成时限, but never before the end of the
+    lead unit's 签收时限 (a due date that fell before 交办 is not missed; nothing escalates before the
+    unit had its days to sign)."""
+    if due_on is None or owed_after is None:
+        return due_on
+    return max(due_on, owed_after)
+
+
+def first_owed_period(cycle: str, report_day: int, owed_after: date, *, start_on: date | None = None,
+                      due_on: date | None = None) -> ReportPeriod | None:
+    """The first reporting period a lead unit owes a report for (首次报送), given the end of its 签收时限
+    and the task's start date; a one-off report: its due date in force."""
+    if cycle == ONCE:
+        due = deadline_in_force(due_on, owed_after)
+        return ReportPeriod(FINAL_PERIOD, due) if due else None
+    day = max(owed_after, start_on) if start_on else owed_after
+    period = period_of(cycle, report_day, day)
+    for _ in range(4):  # at most one period later (a report day moved across a month end: a little more)
+        if owes_period(period, owed_after) and (start_on is None or period.report_due_on >= start_on):
+            return period
+        period = next_period(cycle, report_day, period)
+    return period
+
+
+def next_period(cycle: str, report_day: int, period: ReportPeriod) -> ReportPeriod:
+    """The period after ``period`` (monthly or quarterly), from its key."""
+    if cycle == MONTHLY:
+        year, month = map(int, period.key.split("-"))
+        return period_of(cycle, report_day, date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1))
+    if cycle == QUARTERLY:
+        year, quarter = map(int, period.key.split("-Q"))
+        return period_of(cycle, report_day, date(year + 1, 1, 1) if quarter == 4 else date(year, quarter * 3 + 1, 1))
+    raise ValueError("a one-off report has no next period")
 
 
 def overdue_days(due_on: date | None, today: date) -> int:

@@ -29,6 +29,7 @@ from tracker.reminders.models import Escalation, Notification, NotificationKind
 from tracker.reminders.outbox import Later, Recipient, email_values, insert_many, outbox_row, render_email
 from tracker.reminders.settings import settings_by_plan, settings_for
 from tracker.tasks.models import Task, task_cooperating_units
+from tracker.tasks.obligations import lead_assignments
 from tracker.tasks.overdue_store import refresh_overdue_entries
 from tracker.tasks.queries import OPEN_STATUSES, REPORT_FILED_STATES, TaskCard, overdue_refs, task_cards
 from tracker.units.models import Unit
@@ -238,15 +239,29 @@ def scan_task_reminders(at: datetime, result: ScanResult) -> None:
     reminder_days = _ReminderDays(days, today)
     due: list[tuple[str, int, deadlines.ReportPeriod, int]] = []
     candidates = _candidate_rows(reminder_days, today, settings)
+    assignments = lead_assignments([row.id for row in candidates])
+
+    def after_assignment(due_on: date, offset: int, assigned_on: date | None) -> bool:
+        """A reminder falls on a day after 交办: a task assigned today has none in its first scan."""
+        return assigned_on is None or (reminder_days.calendar.add_working_days(due_on, -offset)
+                                       if offset else due_on) > assigned_on
+
     for row in candidates:
         plan_settings = settings_for(row.plan_id, settings)
-        for period, offset in reminder_days.report_reminders(row.reporting_cycle.value, row.report_day, row.due_on,
+        assignment = assignments[row.id]
+        if not assignment.counts:  # refused (退回交办): nothing until it is assigned again
+            continue
+        due_on = deadlines.deadline_in_force(row.due_on, assignment.owed_after)
+        for period, offset in reminder_days.report_reminders(row.reporting_cycle.value, row.report_day, due_on,
                                                              plan_settings.report_due_offsets):
-            if not (row.start_on and period.report_due_on < row.start_on):  # not before the task starts
+            if (not (row.start_on and period.report_due_on < row.start_on)  # not before the task starts
+                    and deadlines.owes_period(period, assignment.owed_after)  # nor before 交办
+                    and after_assignment(period.report_due_on, offset, assignment.assigned_on)):
                 due.append(("report", row.id, period, offset))
-        if row.due_on:
-            for offset in reminder_days.deadline_reminders(row.due_on, plan_settings.deadline_offsets):
-                due.append(("deadline", row.id, deadlines.ReportPeriod("due", row.due_on), offset))
+        if due_on:
+            for offset in reminder_days.deadline_reminders(due_on, plan_settings.deadline_offsets):
+                if after_assignment(due_on, offset, assignment.assigned_on):
+                    due.append(("deadline", row.id, deadlines.ReportPeriod("due", due_on), offset))
     filed = _filed_reports({task_id for kind, task_id, _, _ in due if kind == "report"},
                            {period.key for kind, _, period, _ in due if kind == "report"})
     due = [item for item in due if item[0] != "report" or (item[1], item[2].key) not in filed]
@@ -269,12 +284,12 @@ def scan_task_reminders(at: datetime, result: ScanResult) -> None:
                     recipient, task_id=task_id, at=at, task=task, period=period, offset=offset)
         else:
             involved = [row.lead_unit_id, *cooperating.get(task_id, [])]
-            result.publish(NotificationKind.deadline, f"deadline:{task_id}:{row.due_on}:{offset}", unit_ids=involved,
+            result.publish(NotificationKind.deadline, f"deadline:{task_id}:{period.report_due_on}:{offset}", unit_ids=involved,
                            path=f"/tasks/{task_id}", task_id=task_id, at=at, task=task, offset=offset, role="lead")
             for unit_id in involved:
                 for recipient in unit_recipients(units[unit_id]):
                     result.queue(
-                        NotificationKind.deadline, f"deadline:{task_id}:{row.due_on}:{offset}:{recipient.email}",
+                        NotificationKind.deadline, f"deadline:{task_id}:{period.report_due_on}:{offset}:{recipient.email}",
                         recipient, task_id=task_id, at=at, task=task, offset=offset,
                         role="lead" if unit_id == row.lead_unit_id else "cooperating")
 

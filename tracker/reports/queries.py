@@ -97,7 +97,6 @@ def task_state_expression(today: date, filters: OverdueFilters = OverdueFilters(
                           calendar_in_force: WorkingCalendar | None = None):
     """SQL CASE giving each task its state (see the module docstring), so states aggregate in SQL. The
     report rule is the overdue list's own SQL (tasks whose latest due report is missing), as a subquery."""
-    is_open = Task.status.in_(OPEN_STATUSES)
     due_soon = and_(Task.due_on >= today, Task.due_on <= at_risk_due_by(today, calendar_in_force),
                     Task.progress < AT_RISK_PROGRESS_BELOW)
     report_overdue = overdue_task_ids(today, filters, kinds=("report",))
@@ -105,11 +104,19 @@ def task_state_expression(today: date, filters: OverdueFilters = OverdueFilters(
     return case(
         (Task.status == TaskStatus.completed, literal(COMPLETED)),
         (Task.status == TaskStatus.suspended, literal(SUSPENDED)),
-        (and_(is_open, Task.due_on < today), literal(OVERDUE)),
+        (late_task_condition(today), literal(OVERDUE)),
         (or_(due_soon, report_late), literal(AT_RISK)),
         (Task.status == TaskStatus.not_started, literal(NOT_STARTED)),
         else_=literal(ON_TRACK),
     )
+
+
+def late_task_condition(today: date):
+    """SQL: the task is overdue today, as on the overdue list: open, past its due date in force (never
+    before its lead unit's 签收时限), not refused by its lead unit (tracker/tasks/obligations.py)."""
+    from tracker.tasks.obligations import deadline_in_force_sql, refused_sql
+
+    return and_(Task.status.in_(OPEN_STATUSES), Task.due_on < today, deadline_in_force_sql() < today, ~refused_sql())
 
 
 @dataclass(frozen=True)
@@ -302,17 +309,26 @@ LOOK_BACK_DAYS = 130  # from a report day back to the first day of its period, w
 
 
 def periods_due(task: Task, today: date, memo: dict | None = None,
-                since: date | None = None) -> list[deadlines.ReportPeriod]:
+                since: date | None = None, assignment=None) -> list[deadlines.ReportPeriod]:
     """The lead unit's reporting periods for ``task`` whose report day lies before ``today`` (and on or
-    after ``since``). ``memo`` keeps the periods of each (cycle, report day, month) across tasks:
-    computing one means calendar arithmetic, and a city's 100,000 tasks share a handful of schedules."""
+    after ``since``) and that it owes (obligations start at 交办: ``assignment``, see
+    ``tracker.tasks.obligations``; None: read it). ``memo`` keeps the periods of each (cycle, report
+    day, month) across tasks: computing one means calendar arithmetic, and a city's 100,000 tasks share a
+    handful of schedules."""
+    from tracker.tasks.obligations import lead_assignment
+
     memo = {} if memo is None else memo
     if task.status == TaskStatus.suspended:
         return []
+    assignment = lead_assignment(task) if assignment is None else assignment
+    if not assignment.counts:
+        return []
+    owed_after = assignment.owed_after
     cycle = task.reporting_cycle.value
     if cycle == deadlines.ONCE:
-        return [deadlines.ReportPeriod(deadlines.FINAL_PERIOD, task.due_on)] if (
-            task.due_on and task.due_on < today and (since is None or task.due_on >= since)) else []
+        due_on = deadlines.deadline_in_force(task.due_on, owed_after)
+        return [deadlines.ReportPeriod(deadlines.FINAL_PERIOD, due_on)] if (
+            due_on and due_on < today and (since is None or due_on >= since)) else []
     start = _start_of(task)
     seen: dict[str, deadlines.ReportPeriod] = {}
     # A quarter's report day can fall up to a quarter after its first month: look back that far from ``since``.
@@ -323,6 +339,8 @@ def periods_due(task: Task, today: date, memo: dict | None = None,
             period = memo[(cycle, task.report_day, month_start)] = deadlines.period_of(cycle, task.report_day,
                                                                                        month_start)
         if period.key in seen or not start <= period.report_due_on < today or (since and period.report_due_on < since):
+            continue
+        if not deadlines.owes_period(period, owed_after):
             continue
         if task.completed_on is not None and _period_start(period) > task.completed_on:
             continue
@@ -342,8 +360,12 @@ def due_reports(today: date, scope: Scope, since: date | None = None) -> list[Du
         query = query.where(or_(Task.completed_on.is_(None),  # after completion): a quarter and a month back
                                 Task.completed_on >= since - timedelta(days=LOOK_BACK_DAYS)))
     tasks = list(db.session.scalars(query))
+    from tracker.tasks.obligations import lead_assignments
+
+    assignments = lead_assignments([task.id for task in tasks])
     memo: dict = {}
-    due = [(task, period) for task in tasks for period in periods_due(task, today, memo, since)]
+    due = [(task, period) for task in tasks
+           for period in periods_due(task, today, memo, since, assignments[task.id])]
     if not due:
         return []
     # One row per (task, period) due: when the earliest accepted lead-unit version came in.
@@ -416,15 +438,25 @@ class ScoreRow:
         return -1 if value is None else value
 
 
+def ranking_basis(plan_id: int | None) -> str:
+    """What "单位排名" ranks by unless the reader sorts otherwise: the 考评 score ("score") when the plan
+    (without one: any active plan) has scoring rules (考评规则, ``/plans/<id>/scoring``), else the on-time
+    reporting rate ("on_time_rate")."""
+    from tracker.bulletins.models import ScoringRule
+
+    query = select(ScoringRule.id).join(Plan, Plan.id == ScoringRule.plan_id)
+    query = query.where(Plan.id == plan_id) if plan_id else query.where(Plan.status == PlanStatus.active)
+    return "score" if db.session.scalar(query.limit(1)) is not None else "on_time_rate"
+
+
 def scoreboard(today: date, scope: Scope, sort: str = "on_time_rate", descending: bool = True) -> list[ScoreRow]:
     """The unit scoreboard; every aggregate but the report periods is a GROUP BY in SQL."""
-    is_open = Task.status.in_(OPEN_STATUSES)
     completed = Task.status == TaskStatus.completed
     on_time = and_(completed, or_(Task.due_on.is_(None), Task.completed_on <= Task.due_on))
     task_figures = db.session.execute(scope.tasks(
         select(Task.lead_unit_id, func.count(Task.id),
                func.sum(case((completed, 1), else_=0)), func.sum(case((on_time, 1), else_=0)),
-               func.sum(case((and_(is_open, Task.due_on < today), 1), else_=0)))
+               func.sum(case((late_task_condition(today), 1), else_=0)))
     ).group_by(Task.lead_unit_id)).all()
     if not task_figures:
         return []
@@ -521,8 +553,10 @@ def trend(today: date, scope: Scope, count: int = 12) -> list[TrendPoint]:
     """
     months = trend_months(today, scope, count)
     ends = [min(today, date(m.year, m.month, calendar.monthrange(m.year, m.month)[1])) for m in months]
-    not_suspended = Task.status != TaskStatus.suspended
-    columns = [func.sum(case((and_(not_suspended, Task.due_on < end,
+    from tracker.tasks.obligations import deadline_in_force_sql, refused_sql
+
+    not_suspended = and_(Task.status != TaskStatus.suspended, ~refused_sql())
+    columns = [func.sum(case((and_(not_suspended, deadline_in_force_sql() < end,
                                    or_(Task.completed_on.is_(None), Task.completed_on > end)), 1), else_=0))
                for end in ends]
     overdue_at = db.session.execute(scope.tasks(select(*columns))).one() if columns else ()

@@ -23,8 +23,8 @@ from tracker.plans.models import ActionGroup, Plan, PlanStatus
 from tracker.reports import charts, exports
 from tracker.reports.queries import (AT_RISK_PROGRESS_BELOW, AT_RISK_WORKING_DAYS, OVERDUE, RAG_LABELS,
                                      SCOREBOARD_SORTS, STATE_COLORS, STATE_LABELS, STATES, Scope, StateCounts,
-                                     dashboard_figures, ledger_page, ledger_rows, parse_month, progress_report, scoreboard,
-                                     state_label)
+                                     dashboard_figures, ledger_page, ledger_rows, parse_month, progress_report,
+                                     ranking_basis, scoreboard, state_label)
 from tracker.reports.snapshots import city_dashboard
 from tracker.supervision.queries import ladder_level_label, receipt_state_label, reply_state_label
 from tracker.tasks.models import Task
@@ -202,8 +202,9 @@ def overdue_export():
 
 def _scoreboard_args():
     plan = _scope_plan(_int_arg("plan_id"))
-    sort = request.args.get("sort", "on_time_rate")
-    sort = sort if sort in SCOREBOARD_SORTS else "on_time_rate"
+    basis = ranking_basis(plan.id if plan else None)  # 考评 when the plan has scoring rules
+    sort = request.args.get("sort", basis)
+    sort = sort if sort in SCOREBOARD_SORTS else basis
     descending = request.args.get("dir", "asc" if sort == "unit" else "desc") != "asc"
     return plan, sort, descending
 
@@ -219,7 +220,8 @@ def unit_scoreboard():
     from tracker.bulletins.scoring import COMPONENTS
 
     return render_template("reports/scoreboard.html", rows=rows, plan=plan, plans=_active_plans(plan), sort=sort,
-                           descending=descending, today=today(), chart=chart, score_components=COMPONENTS)
+                           descending=descending, today=today(), chart=chart, score_components=COMPONENTS,
+                           basis=ranking_basis(plan.id if plan else None))
 
 
 @bp.get("/units/scoreboard.xlsx")

@@ -143,6 +143,19 @@ def scan_ladder(at: datetime, result) -> None:
                            bool(with_document) and level == with_document[-1]))
     if not climbs:
         return
+    # One message per task per scan: a task late and missing a report climbs two episodes, but its unit
+    # hears once, from the episode with the highest new level (one issuing a document first, then the task's
+    # own episode), whose message also states the other episodes; only that episode issues a document.
+    episodes: dict[int, dict[tuple, tuple]] = defaultdict(dict)
+    for row, rule, _reason, _top, document in climbs:
+        key = (row.kind, row.due_on)
+        level, has_document = episodes[row.task_id].get(key, (0, False))[:2]
+        episodes[row.task_id][key] = (max(level, rule.level), has_document or document, row.kind == "task", row)
+    speaking = {task_id: max(found, key=lambda key: found[key][:3]) for task_id, found in episodes.items()}
+    also = {task_id: [_what(found[key][3]) for key in found if key != speaking[task_id]]
+            for task_id, found in episodes.items()}
+    climbs = [(row, rule, reason, top, document) if (row.kind, row.due_on) == speaking[row.task_id]
+              else (row, rule, reason, False, False) for row, rule, reason, top, document in climbs]
     cards = task_cards(list({climb[0].task_id for climb in climbs}))
     units = {unit.id: unit for unit in db.session.scalars(
         select(Unit).where(Unit.id.in_({climb[0].lead_unit_id for climb in climbs})))}
@@ -177,7 +190,8 @@ def scan_ladder(at: datetime, result) -> None:
         if not (top or document):
             continue
         context = dict(task=Later(lambda card=card: card), level=rule.level, level_label=LEVEL_LABELS[rule.level],
-                       overdue_days=row.overdue_days, lines=_lines(rule.level, row, document, reason),
+                       overdue_days=row.overdue_days,
+                       lines=_lines(rule.level, row, document, reason, also.get(row.task_id, ())),
                        link=f"/tasks/{row.task_id}#ladder")
         notification = NotificationKind.document_issued if document else NotificationKind.ladder_reached
         if document:
@@ -190,12 +204,15 @@ def scan_ladder(at: datetime, result) -> None:
     record_many(None, "ladder.reached", LadderStep.__tablename__, audit, at=at)
 
 
-def _lines(level: int, row, document, reason: str) -> list:
-    what = (_l("该任务已超过完成时限%(due)s，逾期%(n)d个工作日。", due=row.due_on, n=row.overdue_days)
+def _what(row):
+    return (_l("该任务已超过完成时限%(due)s，逾期%(n)d个工作日。", due=row.due_on, n=row.overdue_days)
             if row.kind == "task" else
             _l("该任务%(period)s的进展应于%(due)s前报送，已逾期%(n)d个工作日未报送。", period=row.period, due=row.due_on,
                n=row.overdue_days))
-    lines = [what, _l("督办等级：第%(level)d级（%(label)s）。", level=level, label=LEVEL_LABELS[level])]
+
+
+def _lines(level: int, row, document, reason: str, others=()) -> list:
+    lines = [_what(row), *others, _l("督办等级：第%(level)d级（%(label)s）。", level=level, label=LEVEL_LABELS[level])]
     if reason == "no_reply":
         lines.append(_l("上一级督办文书逾期未反馈，督办等级上升一级。"))
     if document is not None:

@@ -3,13 +3,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import aliased
 
 from tracker.auth.models import Role
 from tracker.extensions import db
 from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest, ExtensionState, Interview,
                                         LadderStep, Receipt, ReceiptState, SupervisionDocument)
 from tracker.tasks.models import Task, TaskStatus
+
+
+def closure_in_force():
+    """SQL condition on ``ClosureRequest``: a verified closure (销号) that still stands: its task is completed
+    and no later closure of it was verified. Reopening a task (重新打开) takes its closure back, so 考评 and
+    the 通报 count it as if it had never been closed."""
+    later = aliased(ClosureRequest)
+    return and_(ClosureRequest.state == ClosureState.verified,
+                exists().where(Task.id == ClosureRequest.task_id, Task.status == TaskStatus.completed),
+                ~exists().where(later.task_id == ClosureRequest.task_id, later.state == ClosureState.verified,
+                                later.id > ClosureRequest.id))
 
 
 def _overseen_unit_ids(user) -> set[int]:
@@ -42,6 +54,14 @@ class TaskLoop:
     original_due_on: object = None
     level: int = 0
     pending_receipts: dict = field(default_factory=dict)
+    completed: bool = False
+
+    @property
+    def reopened_closure_ids(self) -> set[int]:
+        """Verified closures taken back by reopening the task (as ``closure_in_force`` decides)."""
+        verified = [c for c in self.closures if c.state == ClosureState.verified]
+        standing = verified[-1].id if verified and self.completed else None
+        return {c.id for c in verified if c.id != standing}
 
     @property
     def pending_extension(self):
@@ -70,13 +90,18 @@ def task_loop(task: Task) -> TaskLoop:
     receipts, extensions, steps = services.receipts_of(task), services.extensions_of(task), services.ladder_of(task)
     approved = [e for e in extensions if e.state == ExtensionState.approved]
     first = min(approved, key=lambda e: (e.decided_at, e.id)) if approved else None
-    current_episode = [s.level for s in steps if s.kind == "task" and s.due_on == task.due_on]
+    from tracker.common.deadlines import deadline_in_force
+    from tracker.tasks.obligations import assignment_from_receipts
+
+    due_on = deadline_in_force(task.due_on, assignment_from_receipts(task, receipts).owed_after)
+    current_episode = [s.level for s in steps if s.kind == "task" and s.due_on == due_on]
     return TaskLoop(receipts=receipts, extensions=extensions, closures=services.closures_of(task), steps=steps,
                     documents=[step.document for step in steps if step.document is not None],
                     interviews=services.interviews_of(task),
                     original_due_on=first.due_on_before if first else task.due_on,
                     level=max(current_episode, default=0) if task.status in services.OPEN else 0,
-                    pending_receipts={r.unit_id: r for r in receipts if r.state.value == "pending"})
+                    pending_receipts={r.unit_id: r for r in receipts if r.state.value == "pending"},
+                    completed=task.status == TaskStatus.completed)
 
 
 def original_due_dates(task_ids: list[int]) -> dict[int, object]:

@@ -193,6 +193,9 @@ def reassign(actor, task: Task, *, lead_unit_id: int, today: date, expected_vers
     db.session.flush()
     sign_within, _reply = loop_settings(task.plan_id)
     current = current_receipts(task)
+    if current.get(unit.id) is not None and current[unit.id].state == ReceiptState.refused:
+        current[unit.id].state = ReceiptState.withdrawn  # refused earlier, assigned again now: a new 交办
+        del current[unit.id]
     if current.get(unit.id) is None or current[unit.id].role != "lead":
         _new_receipt(actor, task, unit.id, "lead", current_calendar().add_working_days(today, sign_within))
     assign_task(actor, task, today=today, before=units_before)
@@ -358,16 +361,45 @@ def decide_closure(actor, closure: ClosureRequest, *, verify: bool, comment: str
 
 
 def reopen_task(actor, task: Task, *, reason: str, expected_version: int | None = None) -> Task:
-    """A signed-off task reopened (重新打开): needs a reason; audited."""
+    """A signed-off task reopened (重新打开): needs a reason; audited. It undoes what closing did: the
+    status before the closure, the progress of the last accepted lead-unit report before it (the progress
+    before the closure when none was accepted), no completion date; its verified closure no longer counts
+    (``tracker.supervision.queries.closure_in_force``: 考评, the 通报's closed tasks), and the ledger, the public page and the scoreboard
+    read the task as open again."""
+    from tracker.audit.models import AuditEvent
+    from tracker.updates.models import ReviewState, StatusUpdate
+
     _require_manager(actor)
     check_version(task, expected_version, {"status": task.status.value})
     if task.status != TaskStatus.completed:
         raise ValidationFailed(_("只有已办结的任务可以重新打开。"))
     if not reason.strip():
         raise ValidationFailed(_("重新打开任务时必须说明理由。"))
-    task.status, task.completed_on = TaskStatus.in_progress, None
-    record(actor, "task.reopened", task, task_id=task.id, changes={"status": ["completed", "in_progress"],
-                                                                  "reason": reason.strip()}, summary=reason.strip()[:200])
+    closure = latest_verified_closure(task)
+    closed = db.session.scalar(select(AuditEvent).where(AuditEvent.task_id == task.id, AuditEvent.action == "task.closed")
+                               .order_by(AuditEvent.id.desc()).limit(1))
+    before = (closed.changes or {}) if closed is not None else {}
+    accepted = select(StatusUpdate.percent).where(
+        StatusUpdate.task_id == task.id, StatusUpdate.unit_id == task.lead_unit_id,
+        StatusUpdate.review_state == ReviewState.accepted)
+    if closure is not None and closure.decided_at is not None:
+        accepted = accepted.where(StatusUpdate.submitted_at <= closure.decided_at)
+    percent = db.session.scalar(accepted.order_by(StatusUpdate.submitted_at.desc(), StatusUpdate.id.desc()).limit(1))
+    if percent is None:
+        percent = (before.get("progress") or [0])[0] or 0
+    status_before = (before.get("status") or ["in_progress"])[0]
+    status = TaskStatus(status_before) if status_before in ("not_started", "in_progress") else TaskStatus.in_progress
+    if status == TaskStatus.not_started and percent > 0:
+        status = TaskStatus.in_progress
+    progress_before = task.progress
+    task.status, task.completed_on, task.progress = status, None, percent
+    record(actor, "task.reopened", task, task_id=task.id,
+           changes={"status": ["completed", status.value], "progress": [progress_before, percent],
+                    "reason": reason.strip()}, summary=reason.strip()[:200])
+    if task.parent is not None:
+        from tracker.tasks.services import roll_up_progress
+
+        roll_up_progress(actor, task.parent)
     return task
 
 
@@ -417,11 +449,16 @@ def ladder_of(task: Task) -> list[LadderStep]:
 
 
 def current_level(task: Task) -> int:
-    """The highest level reached in the task's current episode (its due date in force), 0 if none."""
+    """The highest level reached in the task's current episode (its due date in force, never before its
+    lead unit's 签收时限: tracker/tasks/obligations.py), 0 if none."""
+    from tracker.common.deadlines import deadline_in_force
+    from tracker.tasks.obligations import lead_assignment
+
     if task.status not in OPEN:
         return 0
+    due_on = deadline_in_force(task.due_on, lead_assignment(task).owed_after)  # the episode's due date
     return db.session.scalar(select(func.max(LadderStep.level)).where(
-        LadderStep.task_id == task.id, LadderStep.kind == "task", LadderStep.due_on == task.due_on)) or 0
+        LadderStep.task_id == task.id, LadderStep.kind == "task", LadderStep.due_on == due_on)) or 0
 
 
 # ---------------------------------------------------------------- 约谈 (interviews)

@@ -91,9 +91,14 @@ def overdue_selects(today: date, filters: OverdueFilters = OverdueFilters(), kin
                                            Receipt.role == "lead"))
                        .where(Receipt.state == ReceiptState.pending, Receipt.sign_by < today)
                        .with_only_columns(*_row_columns("receipt", Receipt.sign_by, cast(null(), String(20)))))
+    # Obligations start at 交办 (tracker/tasks/obligations.py): a task its lead unit refused owes nothing; a
+    # due date or report day before the end of the lead unit's 签收时限 is not missed.
+    from tracker.tasks.obligations import deadline_in_force_sql, owed_after_sql, refused_sql
+
     if "task" in kinds:
-        selects.append(_open_tasks(filters).where(Task.due_on < today)
-                       .with_only_columns(*_row_columns("task", Task.due_on, cast(null(), String(20)))))
+        deadline = deadline_in_force_sql()
+        selects.append(_open_tasks(filters).where(Task.due_on < today, deadline < today, ~refused_sql())
+                       .with_only_columns(*_row_columns("task", deadline, cast(null(), String(20)))))
     if "report" not in kinds:
         return selects
     schedules = db.session.execute(
@@ -102,8 +107,9 @@ def overdue_selects(today: date, filters: OverdueFilters = OverdueFilters(), kin
         if cycle == ReportingCycle.once:
             selects.append(_open_tasks(filters)
                            .where(Task.reporting_cycle == cycle, Task.report_day == report_day, Task.due_on < today,
+                                  deadline_in_force_sql() < today, ~refused_sql(),
                                   ~_report_filed(deadlines.FINAL_PERIOD))
-                           .with_only_columns(*_row_columns("report", Task.due_on,
+                           .with_only_columns(*_row_columns("report", deadline_in_force_sql(),
                                                             literal(deadlines.FINAL_PERIOD, String(20)))))
             continue
         period = deadlines.latest_due_period(cycle.value, report_day, today)
@@ -112,7 +118,9 @@ def overdue_selects(today: date, filters: OverdueFilters = OverdueFilters(), kin
         selects.append(_open_tasks(filters)
                        .where(Task.reporting_cycle == cycle, Task.report_day == report_day,
                               or_(Task.start_on.is_(None), Task.start_on <= period.report_due_on),
-                              ~_report_filed(period.key))
+                              func.coalesce(owed_after_sql(), literal(date(1900, 1, 1), Date))
+                              < literal(period.report_due_on, Date),
+                              ~refused_sql(), ~_report_filed(period.key))
                        .with_only_columns(*_row_columns("report", literal(period.report_due_on, Date),
                                                         literal(period.key, String(20)))))
     return selects
@@ -333,18 +341,30 @@ def tasks_for_unit(unit_id: int):
     return query
 
 
-def report_status(tasks: list[Task], today: date) -> dict[int, dict]:
+def report_status(tasks: list[Task], today: date, assignments: dict | None = None) -> dict[int, dict]:
     """For each task: the latest due period, whether the lead unit filed it, and days late."""
     if not tasks:
         return {}
-    periods = {}
+    from tracker.tasks.obligations import lead_assignments
+
+    assignments = assignments if assignments is not None else lead_assignments([task.id for task in tasks])
+    periods, first_owed = {}, {}
     for task in tasks:
+        assignment = assignments[task.id]
+        due_on = deadlines.deadline_in_force(task.due_on, assignment.owed_after)
         if task.reporting_cycle == ReportingCycle.once:
-            period = deadlines.latest_due_period("once", task.report_day, today, due_on=task.due_on)
+            period = deadlines.latest_due_period("once", task.report_day, today, due_on=due_on)
         else:
             period = deadlines.latest_due_period(task.reporting_cycle.value, task.report_day, today,
                                                  start_on=task.start_on)
+        if period is not None and (not assignment.counts or (task.reporting_cycle != ReportingCycle.once and not
+                                                             deadlines.owes_period(period, assignment.owed_after))):
+            period = None  # fell due before 交办 (or the unit refused the task): not owed
         periods[task.id] = period
+        if assignment.owed_after is not None:  # 首次报送, shown on the task page
+            first_owed[task.id] = deadlines.first_owed_period(task.reporting_cycle.value, task.report_day,
+                                                              assignment.owed_after, start_on=task.start_on,
+                                                              due_on=task.due_on)
     # The lead unit's filed report of each task's own period: one indexed range (task, period) per
     # period key. Asking for every task with every key, joined to tasks, made PostgreSQL scan the
     # (period, …) index of a whole period instead: 54 ms for 我的任务's 227 tasks, now 2 ms.
@@ -365,11 +385,16 @@ def report_status(tasks: list[Task], today: date) -> dict[int, dict]:
     for task in tasks:
         period = periods[task.id]
         is_open = task.status in OPEN_STATUSES
+        assignment = assignments[task.id]
+        common = {"first_owed": first_owed.get(task.id), "assigned_on": assignment.assigned_on,
+                  "owed_after": assignment.owed_after, "refused": assignment.refused,
+                  "deadline": None if assignment.refused else deadlines.deadline_in_force(task.due_on,
+                                                                                          assignment.owed_after)}
         if period is None or not is_open:
-            result[task.id] = {"period": period, "filed": None, "overdue_days": 0}
+            result[task.id] = {"period": period, "filed": None, "overdue_days": 0, **common}
             continue
         is_filed = (task.id, period.key) in filed
-        result[task.id] = {"period": period, "filed": is_filed,
+        result[task.id] = {"period": period, "filed": is_filed, **common,
                            "overdue_days": 0 if is_filed else deadlines.overdue_days(period.report_due_on, today)}
     return result
 
@@ -411,10 +436,15 @@ def reports_due_this_period(unit_id: int, today: date) -> list[tuple[int, deadli
     left out. A period whose report day has passed is also on the unit's overdue reports."""
     tasks = list(db.session.scalars(_open_unit_tasks(unit_id, lead_only=True)
                                     .where(Task.reporting_cycle != ReportingCycle.once)))
+    from tracker.tasks.obligations import lead_assignments
+
+    assignments = lead_assignments([task.id for task in tasks])
     wanted = {}
     for task in tasks:
         period = deadlines.period_of(task.reporting_cycle.value, task.report_day, today)
-        if task.start_on is None or task.start_on <= period.report_due_on:
+        assignment = assignments[task.id]
+        if (task.start_on is None or task.start_on <= period.report_due_on) and assignment.counts \
+                and deadlines.owes_period(period, assignment.owed_after):
             wanted[task.id] = period
     if not wanted:
         return []

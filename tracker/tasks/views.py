@@ -26,6 +26,7 @@ from tracker.plans.models import ActionGroup, Plan
 from tracker.reminders.models import Escalation
 from tracker.tasks.forms import TaskForm
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus
+from tracker.tasks.obligations import assignment_from_receipts
 from tracker.tasks.queries import (OVERDUE_KINDS, UNIT_TASK_LISTS, OverdueFilters, overdue_list, overdue_page, overdue_stamp,
                                    report_status, tasks_for_unit, unit_task_ids)
 from tracker.tasks.services import save_task
@@ -70,9 +71,10 @@ def detail(task_id: int):
     escalations = list(db.session.scalars(select(Escalation).where(Escalation.task_id == task.id)
                                           .order_by(Escalation.escalated_on.desc())))
     workflow = task_loop(task)
+    assignment = {task.id: assignment_from_receipts(task, workflow.receipts)}  # 交办: from the receipts shown
     return render_template("tasks/detail.html", task=task, updates=task_updates(task), audit_trail=audit_trail,
                            escalations=escalations, workflow=workflow, loop_forms=loop_forms(task, workflow), ladder_labels=LEVEL_LABELS,
-                           report=report_status([task], today())[task.id], today=today(),
+                           report=report_status([task], today(), assignment)[task.id], today=today(),
                            involvement=unit_involvement(current_user, task))
 
 
