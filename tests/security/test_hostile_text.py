@@ -498,3 +498,20 @@ def test_text_stored_before_the_rule_breaks_no_export(app, loop_world):
     db.session.commit()
     assert check_outbox()
     assert all("\x01" not in row.body_html and "\x1b" not in row.body_text for row in check_outbox())
+
+
+def test_numbers_and_dates_stay_numbers_and_dates(app, loop_world):
+    """Only text is neutralised: a negative number is a number, a date a date, in the cells of the ledger."""
+    from decimal import Decimal
+
+    from tracker.common.export_text import cell_value, csv_row
+
+    assert [cell_value(value) for value in (-3, 2.5, Decimal("-1.5"), DAY, None, True)] == \
+        [-3, 2.5, Decimal("-1.5"), DAY, None, True]
+    assert csv_row(["-3", "=1+1", "@x", "+1", "\t=1", "a=b", ""]) == ["'-3", "'=1+1", "'@x", "'+1", "'\t=1", "a=b", ""]
+    response = login(app, "coordinator").get(f"/plans/{loop_world['plan_id']}/ledger.xlsx")
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(min_row=3, values_only=True))
+    header, data = rows[0], rows[1:]
+    due, progress = header.index("原定时限"), header.index("进度（%）")
+    assert data and all(isinstance(row[due], datetime) for row in data if row[due] is not None)
+    assert all(isinstance(row[progress], int) for row in data)
