@@ -463,7 +463,6 @@ BAD_BODIES = [
     ({"version": 1, "progress": True}, {"progress"}),
     ({"version": 1, "title": 5}, {"title"}),
     ({"version": 1, "title": "x" * 201}, {"title"}),
-    ({"version": 1, "title": "含\u0000空字符"}, {"title"}),
     ({"version": 1, "due_on": "2026/12/31"}, {"due_on"}),
     ({"version": 1, "due_on": "2026-02-30"}, {"due_on"}),
     ({"version": 1, "status": "finished"}, {"status"}),
@@ -506,8 +505,9 @@ def test_malformed_requests_are_4xx_never_500(world):
          {"data": '{"version": 1, "text": "' + "长" * 600000 + '"}', "content_type": "application/json"}, 413),
         ("coordinator", "PATCH", f"/api/v1/tasks/{task_id}", {"data": '{"version": NaN}',
                                                               "content_type": "application/json"}, 400),
+        # a lone surrogate is dropped (tracker/common/plain_text.py): the title left is empty, a rule violation
         ("coordinator", "PATCH", f"/api/v1/tasks/{task_id}", {"data": '{"version": 1, "title": "\\ud800"}',
-                                                              "content_type": "application/json"}, 400),
+                                                              "content_type": "application/json"}, 422),
         (lead, "POST", f"/api/v1/tasks/{task_id}/updates", {"json": {"period": "2026-06"}}, 400),
         (lead, "POST", f"/api/v1/tasks/{task_id}/updates",
          {"json": {"period": "2026-06", "progress_text": "x", "percent": 50.5}}, 400),

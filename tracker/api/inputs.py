@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from flask_babel import gettext as _
 
 from tracker.common.forms import MAX_YEAR, MIN_YEAR
+from tracker.common.plain_text import clean_text
 
 MAX_ID = 2_147_483_647  # PostgreSQL integer: a larger id cannot exist and must not reach a query
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -74,7 +75,9 @@ class Field:
 
 
 class Text(Field):
-    """A string without NUL characters or lone surrogates (PostgreSQL stores neither)."""
+    """A string, cleaned as the forms clean text (``tracker.common.plain_text.clean_text``): control
+    characters other than tab and line breaks, lone surrogates and U+FFFE/U+FFFF are dropped before the
+    length is checked (PostgreSQL stores neither NUL nor surrogates; no export can carry them)."""
 
     def __init__(self, *, max_length: int, min_length: int = 0, **kwargs):
         super().__init__(**kwargs)
@@ -83,12 +86,7 @@ class Text(Field):
     def check(self, value: Any) -> str:
         if not isinstance(value, str):
             raise FieldError(_("须为字符串。"))
-        if "\x00" in value:
-            raise FieldError(_("不能包含空字符。"))
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise FieldError(_("含有无效的字符。")) from None
+        value = clean_text(value)
         if len(value) > self.max_length:
             raise FieldError(_("不能超过%(n)d个字符。", n=self.max_length))
         if len(value) < self.min_length:

@@ -10,6 +10,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from flask_babel import gettext as _
 
 from tracker.bulletins.models import Bulletin
+from tracker.common.export_text import export_text
 from tracker.reports.exports import _document, _docx_bytes, _paragraph, _signature, _title_block
 from tracker.supervision.documents import issuer
 
@@ -18,12 +19,12 @@ def _table(word, headers: list[str], rows: list[list[str]]) -> None:
     table = word.add_table(rows=1 + len(rows), cols=len(headers))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headers):
-        cell.text = text
+        cell.text = export_text(text)
         for run in cell.paragraphs[0].runs:
             run.font.bold = True
     for cells, values in zip(table.rows[1:], rows):
         for cell, value in zip(cells.cells, values):
-            cell.text = str(value)
+            cell.text = export_text(value)
 
 
 def _percent(value) -> str:

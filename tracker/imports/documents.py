@@ -22,6 +22,7 @@ import openpyxl
 import pypdf
 from docx.table import Table
 
+from tracker.common.plain_text import clean_text
 from tracker.imports.tables import header_columns
 
 CELL_BREAK = "\u2028"  # a line break inside a table cell (tracker/imports/tables.py reads it)
@@ -99,11 +100,9 @@ def _unsupported(extension: str) -> DocumentError:
 
 
 def _normalise_extracted(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    return _CONTROL_CHARS.sub("", text)
-
-
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    """Line breaks as LF, no BOM, and the app's plain text (``clean_text``: no control characters but tab
+    and line breaks, Word's manual line break a line break)."""
+    return clean_text(text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""))
 
 
 # .txt -----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from tracker.audit.services import record
 from tracker.common.errors import ValidationFailed
 from tracker.common.forms import MAX_YEAR, MIN_YEAR
+from tracker.common.plain_text import clean_text
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES, DocumentError, chinese_number, extract_text, find_date
 from tracker.imports.models import DraftKind, DraftState, ImportDraft
@@ -422,9 +423,7 @@ def read_document(filename: str | None, data: bytes | None = None, text: str | N
     if text is not None and text.strip():
         if len(text) > MAX_PASTED_CHARS:
             raise ValidationFailed(_("粘贴的文本过长（超过%(n)d字），请改为上传文件。", n=MAX_PASTED_CHARS))
-        if "\x00" in text:
-            raise ValidationFailed(_("粘贴的内容不是文字。"))
-        return (filename or PASTED_FILENAME)[:255], text.replace("\r\n", "\n").replace("\r", "\n")
+        return (filename or PASTED_FILENAME)[:255], clean_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     raise ValidationFailed(_("请上传文件或粘贴文本。"))
 
 

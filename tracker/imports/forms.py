@@ -6,6 +6,7 @@ import copy
 
 from flask_babel import lazy_gettext as _l
 from tracker.common.forms import FlaskForm
+from tracker.common.plain_text import clean_text
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length
@@ -38,7 +39,7 @@ class ReviewForm(FlaskForm):
 
 def _text(form, name: str, default: str = "") -> str:
     value = form.get(name)
-    return default if value is None else str(value).strip()[:MAX_FIELD]
+    return default if value is None else clean_text(str(value)).strip()[:MAX_FIELD]
 
 
 def _optional_int(value: str):

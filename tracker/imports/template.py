@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from tracker.common.office_files import xlsx_bytes
+from tracker.common.export_text import write_cell
 
 TEMPLATE_COLUMNS = (("序号", 6), ("行动", 18), ("工作任务", 28), ("具体措施", 40), ("牵头单位", 16),
                     ("配合单位", 22), ("完成时限", 14), ("报送要求", 14), ("分管领导", 10), ("备注", 14))
@@ -30,12 +31,12 @@ def template_xlsx() -> bytes:
     sheet = workbook.active
     sheet.title = "任务分解表"
     width = len(TEMPLATE_COLUMNS)
-    sheet.cell(row=1, column=1, value=TEMPLATE_TITLE).font = Font(name="宋体", size=16, bold=True)
+    write_cell(sheet, 1, 1, TEMPLATE_TITLE).font = Font(name="宋体", size=16, bold=True)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 30
     for index, (header, column_width) in enumerate(TEMPLATE_COLUMNS, start=1):
-        cell = sheet.cell(row=2, column=index, value=header)
+        cell = write_cell(sheet, 2, index, header)
         cell.font = Font(name="宋体", size=11, bold=True)
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
         cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -44,6 +45,6 @@ def template_xlsx() -> bytes:
     sheet.freeze_panes = "A3"
     notes = workbook.create_sheet("填表说明")
     for row, line in enumerate(TEMPLATE_NOTES, start=1):
-        notes.cell(row=row, column=1, value=line).font = Font(name="宋体", size=11, bold=row == 1)
+        write_cell(notes, row, 1, line).font = Font(name="宋体", size=11, bold=row == 1)
     notes.column_dimensions["A"].width = 110
     return xlsx_bytes(workbook)

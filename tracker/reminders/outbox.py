@@ -9,10 +9,12 @@ from typing import Any, Callable
 
 from flask import current_app
 from flask_babel import force_locale, get_translations
-from jinja2 import Environment, StrictUndefined
+from flask_babel.speaklater import LazyString
+from jinja2 import Environment, StrictUndefined, pass_eval_context
 
 from tracker.common import labels
 from tracker.common.clock import utcnow
+from tracker.common.export_text import email_parts
 from tracker.common.locales import jinja_gettext, parsed_locale
 from tracker.common.upsert import insert_new_rows
 from tracker.reminders.models import DeliveryChannel, DeliveryState, Notification, NotificationKind
@@ -45,6 +47,19 @@ def resolved(context: dict) -> dict:
     return {name: value.value() if isinstance(value, Later) else value for name, value in context.items()}
 
 
+def as_text(value):
+    """A lazily translated string (``_l("…%(reason)s", reason=…)``) as the plain string it is, also inside
+    lists, tuples and dicts. Flask-Babel's LazyString has ``__html__``: an autoescaping template would print
+    it, and the reason or comment a user typed into it, as markup. Call inside ``force_locale``."""
+    if isinstance(value, LazyString):
+        return str(value)
+    if type(value) in (list, tuple):  # not a named tuple or a row: their fields are read as attributes
+        return type(value)(as_text(item) for item in value)
+    if type(value) is dict:
+        return {key: as_text(item) for key, item in value.items()}
+    return value
+
+
 def absolute_url(path: str, base_url: str | None = None) -> str:
     return (base_url or current_app.config["BASE_URL"]).rstrip("/") + path
 
@@ -59,15 +74,23 @@ def message_environment(locale: str) -> Environment:
     environments = current_app.extensions.setdefault("duban_message_environments", {})
     if locale not in environments:
         pages = current_app.jinja_env
+        # Autoescaping (.html) with every printed value text: a lazy string reached through an object is
+        # printed as the text it is (``finalize``), never as markup (as_text).
         environment = Environment(loader=pages.loader, autoescape=current_app.select_jinja_autoescape,
                                   extensions=["jinja2.ext.i18n", "jinja2.ext.do"], auto_reload=pages.auto_reload,
-                                  undefined=StrictUndefined)  # a name a caller did not pass fails, not blank
+                                  undefined=StrictUndefined,  # a name a caller did not pass fails, not blank
+                                  finalize=as_text)
         environment.filters.update(pages.filters)
         environment.filters["label"] = partial(labels.label, table=labels.translated_labels())
         translations = get_translations()
         environment.install_gettext_translations(translations, newstyle=True)
         gettext = jinja_gettext(lambda: translations)
-        environment.globals.update(_=gettext, gettext=gettext)
+
+        @pass_eval_context
+        def text_gettext(eval_context, string: str, **variables):  # lazy strings among the variables: text
+            return gettext(eval_context, string, **as_text(variables))
+
+        environment.globals.update(_=text_gettext, gettext=text_gettext)
         environments[locale] = environment
     return environments[locale]
 
@@ -77,7 +100,7 @@ def render_messages(templates: tuple[str, ...], locale: str, **context) -> list[
     and ``_()``."""
     with force_locale(parsed_locale(locale)):
         environment = message_environment(locale)
-        context = {**resolved(context), "url": partial(absolute_url, base_url=current_app.config["BASE_URL"])}
+        context = {**as_text(resolved(context)), "url": partial(absolute_url, base_url=current_app.config["BASE_URL"])}
         return [environment.get_template(template).render(context) for template in templates]
 
 
@@ -85,7 +108,7 @@ def render_email(kind: NotificationKind, locale: str, subject: str | None = None
     """(subject, text, html) in the recipient's language, from templates/email/<kind>.txt|.html."""
     subject_text, text, html = render_messages(
         tuple(f"email/{kind.value}.{suffix}" for suffix in ("subject.txt", "txt", "html")), locale, **context)
-    return subject or subject_text.strip(), text, html
+    return email_parts(subject or subject_text, text, html)
 
 
 def queue(kind: NotificationKind, key: str, recipient: Recipient, *, task_id: int | None = None,

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from tracker.common.clock import to_beijing
+from tracker.common.export_text import export_text, write_cell
 from tracker.common.filters import period_label
 from tracker.common.labels import label
 from tracker.common.office_files import docx_bytes, xlsx_bytes
@@ -67,16 +68,16 @@ def _sheet_bytes(sheet_title: str, title: str, subtitle: str, columns: Sequence[
     sheet.title = sheet_title[:31]
     last = get_column_letter(len(columns))
     sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"] = title
+    write_cell(sheet, 1, 1, title)
     sheet["A1"].font = Font(name=_FONT, size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 30
     sheet.merge_cells(f"A2:{last}2")
-    sheet["A2"] = subtitle
+    write_cell(sheet, 2, 1, subtitle)
     sheet["A2"].font = Font(name=_FONT, size=10, color="555555")
     sheet["A2"].alignment = Alignment(horizontal="right")
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=3, column=index, value=column.header)
+        cell = write_cell(sheet, 3, index, column.header)
         cell.font = Font(name=_FONT, size=11, bold=True)
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -86,7 +87,7 @@ def _sheet_bytes(sheet_title: str, title: str, subtitle: str, columns: Sequence[
     for row_number, values in enumerate(rows, start=4):
         sheet.row_dimensions[row_number].height = row_height(columns, values)
         for index, (column, value) in enumerate(zip(columns, values), start=1):
-            cell = sheet.cell(row=row_number, column=index, value=value)
+            cell = write_cell(sheet, row_number, index, value)
             cell.font = Font(name=_FONT, size=10)
             cell.border = _BORDER
             horizontal = "left" if column.kind == "text" else "center"
@@ -282,7 +283,7 @@ def _paragraph(document, text: str, *, font: str = _BODY_FONT, size: float = 16,
         paragraph.alignment = align
     if indent and align is None:
         paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-    _set_font(paragraph.add_run(text), font, size, bold)
+    _set_font(paragraph.add_run(export_text(text)), font, size, bold)
     return paragraph
 
 
@@ -292,7 +293,7 @@ def _heading(document, text: str, level: int):
     paragraph.paragraph_format.first_line_indent = Pt(32)
     paragraph.paragraph_format.space_before = Pt(6)
     paragraph.paragraph_format.space_after = Pt(0)
-    _set_font(paragraph.add_run(text), _HEADING_FONT if level == 1 else _SUBHEADING_FONT, 16, bold=level == 2)
+    _set_font(paragraph.add_run(export_text(text)), _HEADING_FONT if level == 1 else _SUBHEADING_FONT, 16, bold=level == 2)
     for run in paragraph.runs:
         run.font.color.rgb = _BLACK
     return paragraph

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker.common.clock import today
+from tracker.common.export_text import one_line
 from tracker.common.pickers import plan_picker, unit_picker
 from tracker.common.permissions import can_read_everything, can_view_overdue, is_manager, require
 from tracker.common.web import get_or_404
@@ -50,8 +51,10 @@ def _bad_request(message: str):
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    # RFC 5987 name for the Chinese file name, plus an ASCII fallback for old clients.
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
+    # RFC 5987 name for the Chinese file name, plus an ASCII fallback for old clients; a task number or
+    # document number in the name is stored text: one line, and no quote ends the ASCII name early.
+    filename = one_line(filename)
+    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "") or "download"
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 

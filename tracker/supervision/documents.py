@@ -11,6 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from flask import current_app
 from flask_babel import gettext as _
 
+from tracker.common.export_text import export_text
 from tracker.common.filters import period_label
 from tracker.reports.exports import _document, _docx_bytes, _paragraph, _signature, _title_block, chinese_date
 from tracker.supervision.models import DocumentKind, SupervisionDocument
@@ -57,7 +58,7 @@ def document_docx(document: SupervisionDocument) -> bytes:
     rows = ((_("逾期原因"), ""), (_("整改措施"), ""), (_("预计完成时间"), ""),
             (_("单位负责人（签字）"), _("（盖章）    年  月  日")))
     for cells, (caption, value) in zip(table.rows, rows):
-        cells.cells[0].text, cells.cells[1].text = caption, value
+        cells.cells[0].text, cells.cells[1].text = export_text(caption), export_text(value)
         cells.height = None
     if document.replied_at is not None:
         _paragraph(word, _("系统内反馈（%(day)s）：", day=chinese_date(document.replied_at.date())) + document.reply_text)

@@ -14,6 +14,7 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.sentences import describe
 from tracker.auth.models import Role
 from tracker.common.clock import today
+from tracker.common.export_text import csv_row
 from tracker.common.fragments import FragmentCache
 from tracker.common.labels import choices, label
 from tracker.common.pagination import paginate
@@ -172,15 +173,16 @@ def overdue_csv():
     rows = overdue_list(today(), filters)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([_("类型"), _("方案"), _("序号"), _("任务"), _("牵头单位"), _("报送周期"), _("应完成/应报送日期"),
-                     _("逾期工作日数"), _("最近采纳的进展"), _("进度（%）")])
+    writer.writerow(csv_row([_("类型"), _("方案"), _("序号"), _("任务"), _("牵头单位"), _("报送周期"), _("应完成/应报送日期"),
+                     _("逾期工作日数"), _("最近采纳的进展"), _("进度（%）")]))
     for row in rows:
-        writer.writerow([label(row.kind), row.task.plan.title, row.task.number, row.task.title,
-                         row.task.lead_unit.short_name, row.period or "", row.due_on.isoformat(), row.overdue_days,
-                         row.last_accepted.progress_text if row.last_accepted else "", row.task.progress])
+        writer.writerow(csv_row([label(row.kind), row.task.plan.title, row.task.number, row.task.title,
+                                 row.task.lead_unit.short_name, row.period or "", row.due_on.isoformat(),
+                                 row.overdue_days, row.last_accepted.progress_text if row.last_accepted else "",
+                                 row.task.progress]))
     for row in overdue_replies(filters):
-        writer.writerow([_("答复逾期"), row.proposal.meeting, row.proposal.number, row.proposal.title,
-                         row.proposal.main_unit.short_name, "", row.due_on.isoformat(), row.days, "", ""])
+        writer.writerow(csv_row([_("答复逾期"), row.proposal.meeting, row.proposal.number, row.proposal.title,
+                                 row.proposal.main_unit.short_name, "", row.due_on.isoformat(), row.days, "", ""]))
     body = "\ufeff" + buffer.getvalue()  # BOM so that Excel opens UTF-8 correctly
     filename = f"overdue-{today().isoformat()}.csv"
     return Response(body, mimetype="text/csv; charset=utf-8",
