@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from tracker.common.clock import utcnow
+from tracker.common.export_text import export_text
 
 DEFAULT_OFFICE = "督查督办办公室"
 
@@ -46,7 +47,7 @@ def xlsx_bytes(workbook, title: str = "") -> bytes:
     properties.creator = properties.lastModifiedBy = office
     properties.created = properties.modified = moment
     if title:
-        properties.title = title
+        properties.title = export_text(title)  # a title is stored text: it may hold what XML cannot carry
     buffer = io.BytesIO()
     ExcelWriter(workbook, ZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True)).save()
     return buffer.getvalue()
