@@ -126,15 +126,21 @@ def _claim(at: datetime, batch: int, channels: list[DeliveryChannel]) -> list[No
              .where(Notification.state == DeliveryState.pending, Notification.next_attempt_at <= at,
                     Notification.channel.in_(channels))
              .order_by(Notification.id).limit(batch))
-    if on_postgresql():
-        query = query.with_for_update(skip_locked=True)
-    claimed = []
-    for notification_id, next_attempt_at in db.session.execute(query).all():
+    claim = dict(next_attempt_at=at + claim_lease(), claimed_at=at)
+    if on_postgresql():  # the candidates stay locked until the claim commits: one UPDATE for them all
+        ids = list(db.session.scalars(query.with_only_columns(Notification.id).with_for_update(skip_locked=True)))
+        claimed = list(db.session.scalars(update(Notification).where(Notification.id.in_(ids))
+                                          .values(**claim).returning(Notification.id)
+                                          .execution_options(synchronize_session=False))) if ids else []
+        candidates = []
+    else:
+        claimed, candidates = [], db.session.execute(query).all()
+    for notification_id, next_attempt_at in candidates:
         taken = db.session.execute(
             update(Notification)
             .where(Notification.id == notification_id, Notification.state == DeliveryState.pending,
                    Notification.next_attempt_at == next_attempt_at)
-            .values(next_attempt_at=at + claim_lease(), claimed_at=at)).rowcount
+            .values(**claim)).rowcount
         if taken:
             claimed.append(notification_id)
     db.session.commit()
