@@ -64,7 +64,7 @@ def email_rows(state: DeliveryState | None = None) -> int:
     return db.session.scalar(query)
 
 
-def test_a_sender_killed_mid_run_duplicates_at_most_the_message_in_flight_with_its_message_id(seeded, app):
+def test_a_sender_killed_mid_run_duplicates_at_most_the_message_in_flight_with_its_message_id(seeded, app, browser):
     inbox = HoldingInbox(KILL_AT)
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -89,6 +89,7 @@ def test_a_sender_killed_mid_run_duplicates_at_most_the_message_in_flight_with_i
         claimed = db.session.scalar(select(func.count(Notification.id)).where(
             Notification.state == DeliveryState.pending, Notification.claimed_at.is_not(None)))
         assert claimed >= in_flight
+        assert "发送中" in browser("admin").get("/admin/outbox").text  # what the outbox page shows meanwhile
         inbox.release.set()
 
         # Rerun after the claim lease (10 minutes): everything goes out.
