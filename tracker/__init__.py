@@ -140,6 +140,25 @@ def register_errorhandlers(app: Flask) -> None:
     for code in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, render_error)
 
+    from sqlalchemy.exc import InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from tracker.common.outage import forget_session, retry_after
+
+    def database_unavailable(error):
+        """The database cannot be reached: 503 with Retry-After (JSON under /api/v1), never a 500. The
+        page is standalone: the usual layout would ask the database for the user and the menu."""
+        forget_session()
+        app.logger.warning("database unavailable: %s %s: %s", request.method, request.path, type(error).__name__)
+        if request.path == "/api/v1" or request.path.startswith("/api/v1/"):
+            from tracker.api.views import outage_response
+
+            return outage_response()
+        return render_template("errors/unavailable.html"), 503, {"Retry-After": retry_after(app)}
+
+    for error_class in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(error_class, database_unavailable)
+
 
 def register_commands(app: Flask) -> None:
     from tracker.cli import register

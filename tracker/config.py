@@ -63,6 +63,8 @@ class Config:
     MAIL_PASSWORD = _env("MAIL_PASSWORD", "")
     MAIL_SENDER = _env("MAIL_SENDER", "duban@localhost")
     MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 40)
+    MAIL_CLAIM_MINUTES = _env_int("MAIL_CLAIM_MINUTES", 10)  # a claim older than this is sent again (sender died)
+    OUTAGE_RETRY_AFTER_SECONDS = _env_int("OUTAGE_RETRY_AFTER_SECONDS", 30)  # Retry-After of a 503 while the database is down
     MAIL_RETRY_BASE_SECONDS = _env_int("MAIL_RETRY_BASE_SECONDS", 60)
     MAIL_RETRY_MAX_SECONDS = _env_int("MAIL_RETRY_MAX_SECONDS", 3600)
     REMINDER_CATCHUP_DAYS = _env_int("REMINDER_CATCHUP_DAYS", 5)  # working days a late run still covers

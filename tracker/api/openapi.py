@@ -378,9 +378,10 @@ def build_document(specs: dict[str, dict], *, proposals: bool, indicators: bool)
             "parameters": [task_id], "responses": responses(200, "任务的督办等级", ref("Ladder"), 403, 404)}},
         "/documents/{document_id}/reply": {"post": {
             "operationId": "replyDocument", "summary": "反馈督办文书（收文单位的用户）", "tags": ["supervision"],
-            "description": "写明逾期原因、整改措施和预计完成时间；每份文书反馈一次。反馈时限内未反馈的，任务升一级。",
+            "description": "写明逾期原因、整改措施和预计完成时间；每份文书反馈一次，已反馈的（包括同时提交的两次"
+                           "反馈中后到的一次）409，什么也不改。反馈时限内未反馈的，任务升一级。",
             "parameters": [document_id], "requestBody": json_body(specs["DOCUMENT_REPLY"]),
-            "responses": responses(200, "已反馈的文书", ref("Document"), 400, 403, 404, 413, 415, 422)}},
+            "responses": responses(200, "已反馈的文书", ref("Document"), 400, 403, 404, 409, 413, 415, 422)}},
         "/units": list_operation("listUnits", "单位列表（督办、管理员、领导）", "units", specs["UNIT_FILTERS"], paging,
                                  "UnitPage", "单位用户 403。"),
         "/units/{unit_id}": detail_operation("getUnit", "单位", "units", path_id("unit_id", "单位编号"), "Unit",

@@ -31,6 +31,7 @@ from tracker.api.representations import (closure_json, document_json, extension_
 from tracker.auth.models import Role, User
 from tracker.common.clock import today
 from tracker.common.errors import ConflictError, DomainError, PermissionDenied
+from tracker.common.outage import commit_last, forget_session, is_outage, retry_after
 from tracker.common.permissions import (can_read_everything, can_review_updates, can_submit_update, can_view_task,
                                         is_manager, unit_involvement, visible_task_condition)
 from tracker.extensions import csrf, db
@@ -145,8 +146,18 @@ for _code in default_exceptions:
     bp.register_error_handler(_code, _http_error)
 
 
+def outage_response() -> Response:
+    """503 while the database cannot be reached, with Retry-After: the request changed nothing."""
+    return error_response(503, "service_unavailable", _("数据库暂时无法访问，请稍后重试。"),
+                          headers={"Retry-After": retry_after(current_app)})
+
+
 @bp.errorhandler(Exception)
 def _unexpected(error: Exception):
+    if is_outage(error):
+        forget_session()
+        log.warning("API: database unavailable: %s %s: %s", request.method, request.path, type(error).__name__)
+        return outage_response()
     db.session.rollback()
     log.exception("API request failed: %s %s", request.method, request.path)
     return error_response(500, "server_error", _("服务器内部错误，请稍后再试。"))
@@ -263,16 +274,23 @@ def json_body() -> Any:
         raise BadInput(_("请求体不是有效的JSON。")) from None
 
 
-def run(action: Callable, *args, current: Callable[[], dict] | None = None, **kwargs):
-    """One service call as one transaction: committed on success, rolled back on any refusal."""
+def run(action: Callable, *args, current: Callable[[], dict] | None = None,
+        respond: Callable[[Any], Any] | None = None, **kwargs):
+    """One service call as one transaction: committed on success, rolled back on any refusal. With
+    ``respond``, the answer is built from the result before the commit, which is the last thing the
+    request does with the database: a write that committed is never answered with an error."""
     try:
         result = action(*args, **kwargs)
-        db.session.commit()
-        return result
-    except (ConflictError, StaleDataError):
+        db.session.flush()
+        if respond is not None:
+            db.session.expire_all()  # the answer shows the rows as saved (relationships included), read in this transaction
+        body = respond(result) if respond is not None else result
+        commit_last()
+        return body
+    except (ConflictError, StaleDataError) as error:
         db.session.rollback()
-        raise ApiError(409, "version_conflict", _("该记录已被他人修改，请查看最新内容后重新提交。"),
-                       current=current() if current else None) from None
+        message = error.message if isinstance(error, ConflictError) else _("该记录已被他人修改，请查看最新内容后重新提交。")
+        raise ApiError(409, "version_conflict", message, current=current() if current else None) from None
     except PermissionDenied as error:
         db.session.rollback()
         raise ApiError(403, "forbidden", error.message) from None
@@ -443,9 +461,9 @@ def change_task(task_id: int):
                "due_on": task.due_on, "reporting_cycle": task.reporting_cycle, "report_day": task.report_day,
                "status": task.status, "progress": task.progress, "completed_on": task.completed_on}
     values = {**current, **{name: value for name, value in changes.items() if name != "version"}}
-    saved = run(save_task, actor(), task.plan, task, **values, today=today(), expected_version=changes["version"],
-                current=lambda: render_task(fetch(Task, task_id, *TASK_LOAD)))
-    return jsonify(render_task(saved))
+    body = run(save_task, actor(), task.plan, task, **values, today=today(), expected_version=changes["version"],
+               current=lambda: render_task(fetch(Task, task_id, *TASK_LOAD)), respond=render_task)
+    return jsonify(body)
 
 
 # --- status updates (进展报送) ---------------------------------------------------------------------------
@@ -537,10 +555,11 @@ def submit_task_update(task_id: int):
     created = run(submit_update, actor(), task, period=values["period"], progress_text=values["progress_text"],
                   percent=values["percent"], problems=values.get("problems") or "",
                   next_steps=values.get("next_steps") or "", files=(), today=today(),
-                  store=evidence_store(), **upload_limits(), resubmission_of=previous)
-    response = jsonify(update_json(fetch(StatusUpdate, created.id, *UPDATE_LOAD)))
+                  store=evidence_store(), **upload_limits(), resubmission_of=previous,
+                  respond=lambda created: update_json(fetch(StatusUpdate, created.id, *UPDATE_LOAD)))
+    response = jsonify(created)
     response.status_code = 201
-    response.headers["Location"] = url_for("api.update", update_id=created.id)
+    response.headers["Location"] = url_for("api.update", update_id=created["id"])
     return response
 
 
@@ -552,8 +571,9 @@ def review(update_id: int):
     values = parse_body(REVIEW, json_body())
     reviewed = run(review_update, actor(), found, decision=values["decision"], comment=values.get("comment") or "",
                    today=today(), expected_version=values.get("version"),
-                   current=lambda: update_json(fetch(StatusUpdate, update_id, *UPDATE_LOAD)))
-    return jsonify(update_json(fetch(StatusUpdate, reviewed.id, *UPDATE_LOAD)))
+                   current=lambda: update_json(fetch(StatusUpdate, update_id, *UPDATE_LOAD)),
+                   respond=lambda reviewed: update_json(fetch(StatusUpdate, reviewed.id, *UPDATE_LOAD)))
+    return jsonify(reviewed)
 
 
 # --- the 督办 loop: 签收, 延期申请, 办结申请 → 核查 → 销号, the ladder's documents (tracker.supervision) -------
@@ -643,12 +663,13 @@ def sign_receipt(receipt_id: int):
     values = parse_body(SIGN, json_body())
     current = lambda: receipt_json(fetch(Receipt, receipt_id, *RECEIPT_LOAD))  # noqa: E731
     if values["decision"] == "refuse":
-        run(loop_services.refuse_receipt, user, receipt, reason=values.get("reason") or "",
-            suggested_unit_id=values.get("suggested_unit_id"), expected_version=values.get("version"),
-            current=current)
+        body = run(loop_services.refuse_receipt, user, receipt, reason=values.get("reason") or "",
+                   suggested_unit_id=values.get("suggested_unit_id"), expected_version=values.get("version"),
+                   current=current, respond=lambda _receipt: current())
     else:
-        run(loop_services.sign_receipt, user, receipt, expected_version=values.get("version"), current=current)
-    return jsonify(current())
+        body = run(loop_services.sign_receipt, user, receipt, expected_version=values.get("version"), current=current,
+                   respond=lambda _receipt: current())
+    return jsonify(body)
 
 
 @bp.post("/tasks/<int:task_id>/reassign")
@@ -658,9 +679,10 @@ def reassign_task(task_id: int):
     if not is_manager(actor()):
         raise forbid()
     values = parse_body(REASSIGN, json_body())
-    run(loop_services.reassign, actor(), task, lead_unit_id=values["lead_unit_id"], today=today(),
-        expected_version=values.get("version"), current=lambda: render_task(fetch(Task, task_id, *TASK_LOAD)))
-    return jsonify(render_task(fetch(Task, task_id, *TASK_LOAD)))
+    body = run(loop_services.reassign, actor(), task, lead_unit_id=values["lead_unit_id"], today=today(),
+               expected_version=values.get("version"), current=lambda: render_task(fetch(Task, task_id, *TASK_LOAD)),
+               respond=lambda _task: render_task(fetch(Task, task_id, *TASK_LOAD)))
+    return jsonify(body)
 
 
 @bp.get("/tasks/<int:task_id>/extensions")
@@ -679,9 +701,9 @@ def request_extension(task_id: int):
     if not _is_lead_unit(task):
         raise forbid()
     values = parse_body(NEW_EXTENSION, json_body())
-    created = run(loop_services.request_extension, actor(), task, requested_due_on=values["requested_due_on"],
-                  reason=values["reason"], today=today())
-    return _created(extension_json(fetch(ExtensionRequest, created.id, *EXTENSION_LOAD)))
+    return _created(run(loop_services.request_extension, actor(), task, requested_due_on=values["requested_due_on"],
+                        reason=values["reason"], today=today(),
+                        respond=lambda created: extension_json(fetch(ExtensionRequest, created.id, *EXTENSION_LOAD))))
 
 
 @bp.post("/extensions/<int:extension_id>/decision")
@@ -690,10 +712,10 @@ def decide_extension(extension_id: int):
     if not is_manager(actor()):
         raise forbid()
     values = parse_body(EXTENSION_DECISION, json_body())
-    run(loop_services.decide_extension, actor(), extension, approve=values["approve"], due_on=values.get("due_on"),
-        comment=values.get("comment") or "", today=today(), expected_version=values.get("version"),
-        current=lambda: extension_json(fetch(ExtensionRequest, extension_id, *EXTENSION_LOAD)))
-    return jsonify(extension_json(fetch(ExtensionRequest, extension_id, *EXTENSION_LOAD)))
+    current = lambda *_ignored: extension_json(fetch(ExtensionRequest, extension_id, *EXTENSION_LOAD))  # noqa: E731
+    return jsonify(run(loop_services.decide_extension, actor(), extension, approve=values["approve"],
+                       due_on=values.get("due_on"), comment=values.get("comment") or "", today=today(),
+                       expected_version=values.get("version"), current=current, respond=current))
 
 
 @bp.get("/tasks/<int:task_id>/closures")
@@ -712,8 +734,8 @@ def request_closure(task_id: int):
     if not _is_lead_unit(task):
         raise forbid()
     values = parse_body(NEW_CLOSURE, json_body())
-    created = run(loop_services.request_closure, actor(), task, summary=values["summary"], today=today())
-    return _created(closure_json(fetch(ClosureRequest, created.id, *CLOSURE_LOAD)))
+    return _created(run(loop_services.request_closure, actor(), task, summary=values["summary"], today=today(),
+                        respond=lambda created: closure_json(fetch(ClosureRequest, created.id, *CLOSURE_LOAD))))
 
 
 @bp.post("/closures/<int:closure_id>/decision")
@@ -722,10 +744,10 @@ def decide_closure(closure_id: int):
     if not is_manager(actor()):
         raise forbid()
     values = parse_body(CLOSURE_DECISION, json_body())
-    run(loop_services.decide_closure, actor(), closure, verify=values["verify"], comment=values.get("comment") or "",
-        today=today(), expected_version=values.get("version"),
-        current=lambda: closure_json(fetch(ClosureRequest, closure_id, *CLOSURE_LOAD)))
-    return jsonify(closure_json(fetch(ClosureRequest, closure_id, *CLOSURE_LOAD)))
+    current = lambda *_ignored: closure_json(fetch(ClosureRequest, closure_id, *CLOSURE_LOAD))  # noqa: E731
+    return jsonify(run(loop_services.decide_closure, actor(), closure, verify=values["verify"],
+                       comment=values.get("comment") or "", today=today(), expected_version=values.get("version"),
+                       current=current, respond=current))
 
 
 @bp.post("/tasks/<int:task_id>/reopen")
@@ -735,9 +757,9 @@ def reopen_task(task_id: int):
     if not is_manager(actor()):
         raise forbid()
     values = parse_body(REOPEN, json_body())
-    run(loop_services.reopen_task, actor(), task, reason=values["reason"], expected_version=values.get("version"),
-        current=lambda: render_task(fetch(Task, task_id, *TASK_LOAD)))
-    return jsonify(render_task(fetch(Task, task_id, *TASK_LOAD)))
+    current = lambda *_ignored: render_task(fetch(Task, task_id, *TASK_LOAD))  # noqa: E731
+    return jsonify(run(loop_services.reopen_task, actor(), task, reason=values["reason"],
+                       expected_version=values.get("version"), current=current, respond=current))
 
 
 @bp.get("/tasks/<int:task_id>/ladder")
@@ -762,10 +784,11 @@ def record_interview(task_id: int):
     if not is_manager(actor()):
         raise forbid()
     values = parse_body(NEW_INTERVIEW, json_body())
-    created = run(loop_services.record_interview, actor(), task, held_on=values["held_on"],
-                  attendees=values["attendees"], agreed=values["agreed"], follow_up_on=values.get("follow_up_on"),
-                  today=today())
-    return _created(interview_json(fetch(Interview, created.id, selectinload(Interview.recorded_by))))
+    return _created(run(loop_services.record_interview, actor(), task, held_on=values["held_on"],
+                        attendees=values["attendees"], agreed=values["agreed"],
+                        follow_up_on=values.get("follow_up_on"), today=today(),
+                        respond=lambda created: interview_json(fetch(Interview, created.id,
+                                                                     selectinload(Interview.recorded_by)))))
 
 
 @bp.post("/documents/<int:document_id>/reply")
@@ -776,8 +799,9 @@ def reply_document(document_id: int):
     if not (user.role == Role.unit and user.unit_id == document.unit_id):
         raise forbid()
     values = parse_body(DOCUMENT_REPLY, json_body())
-    run(loop_services.reply_document, user, document, text=values["text"])
-    return jsonify(document_json(fetch(SupervisionDocument, document_id, *DOCUMENT_LOAD)))
+    return jsonify(run(loop_services.reply_document, user, document, text=values["text"],
+                       respond=lambda _document: document_json(fetch(SupervisionDocument, document_id,
+                                                                     *DOCUMENT_LOAD))))
 
 
 # --- units --------------------------------------------------------------------------------------------

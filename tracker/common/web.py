@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.common.errors import ConflictError, DomainError, PermissionDenied
+from tracker.common.outage import commit_last
 from tracker.extensions import db
 
 
@@ -16,7 +17,7 @@ def run_service(action: Callable[..., Any], *args, on_failure: Callable[[], None
     returns ``(None, error)`` with the message flashed. A permission refusal is a 403."""
     try:
         result = action(*args, **kwargs)
-        db.session.commit()
+        commit_last()  # nothing after it reads the database: the redirect and flash use what was saved
         return result, None
     except StaleDataError:
         db.session.rollback()

@@ -86,6 +86,9 @@ class Notification(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # 发送中: set (and committed) by the sender that claimed the row, before its SMTP call; cleared with the
+    # outcome. A claim older than MAIL_CLAIM_MINUTES is taken again (the sender died mid-send).
+    claimed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     task: Mapped[Optional["Task"]] = relationship()
     webhook: Mapped[Optional["Webhook"]] = relationship()

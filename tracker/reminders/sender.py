@@ -8,10 +8,13 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+import hashlib
+from email.utils import formataddr
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from tracker.common.upsert import on_postgresql
 from tracker.extensions import db
@@ -19,6 +22,14 @@ from tracker.reminders.models import DeliveryChannel, DeliveryState, Notificatio
 from tracker.webhooks.delivery import WebhookError, WebhookPoster
 
 log = logging.getLogger(__name__)
+
+
+def message_id(idempotency_key: str, base_url: str = "") -> str:
+    """The Message-ID of the email with this idempotency key: the same on every attempt, so a copy sent
+    again after a crash (the SMTP server had it, the outbox did not yet know) is recognisably the same
+    message, and a mail server or client that drops duplicate Message-IDs drops it."""
+    host = urlsplit(base_url).hostname or "localhost"
+    return f"<{hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]}@duban.{host}>"
 
 
 @dataclass(frozen=True)
@@ -43,8 +54,9 @@ class SmtpSettings:
 class SmtpMailer:
     """One SMTP connection per send pass."""
 
-    def __init__(self, settings: SmtpSettings):
+    def __init__(self, settings: SmtpSettings, base_url: str = ""):
         self.settings = settings
+        self.base_url = base_url
         self.connection: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
@@ -64,7 +76,7 @@ class SmtpMailer:
         message["Subject"] = notification.subject
         message["From"] = formataddr(("督办系统", self.settings.sender))
         message["To"] = notification.recipient_email
-        message["Message-ID"] = make_msgid(idstring=f"duban-{notification.id}")
+        message["Message-ID"] = message_id(notification.idempotency_key, self.base_url)
         message["X-Duban-Key"] = notification.idempotency_key
         message.set_content(notification.body_text)
         message.add_alternative(notification.body_html, subtype="html")
@@ -96,43 +108,69 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
 
 
-CLAIM_LEASE = timedelta(minutes=10)
+def claim_lease() -> timedelta:
+    """How long a claimed message is left to the sender that claimed it (MAIL_CLAIM_MINUTES, 10 by
+    default): a claim older than this is taken again, its sender presumed dead."""
+    return timedelta(minutes=current_app.config.get("MAIL_CLAIM_MINUTES", 10))
 
 
 def _claim(at: datetime, batch: int, channels: list[DeliveryChannel]) -> list[Notification]:
-    """Rows this sender may deliver now; no other sender gets the same rows.
+    """Claims the rows this sender delivers next, and commits the claim before any is sent.
 
-    PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, held until the batch commits. SQLite has no row
-    locks: each row is leased by a conditional UPDATE of its next attempt time (committed at once),
-    so a second process finds it taken; if this process dies, the lease runs out and it is retried."""
-    query = (select(Notification)
+    A claim sets ``claimed_at`` (发送中) and moves ``next_attempt_at`` a lease ahead by a conditional
+    UPDATE (still pending, still due as read), so a second sender finds each row taken; on PostgreSQL
+    the candidates are read FOR UPDATE SKIP LOCKED, so two senders do not even try the same rows. If
+    this sender dies, its claims run out after the lease and the rows are delivered again. The rows
+    come back detached (with their webhook), so committing each outcome reloads nothing."""
+    query = (select(Notification.id, Notification.next_attempt_at)
              .where(Notification.state == DeliveryState.pending, Notification.next_attempt_at <= at,
                     Notification.channel.in_(channels))
              .order_by(Notification.id).limit(batch))
-    if on_postgresql():
-        return list(db.session.scalars(query.with_for_update(skip_locked=True)))
-    candidates = db.session.execute(query.with_only_columns(Notification.id, Notification.next_attempt_at)).all()
-    claimed = []
+    claim = dict(next_attempt_at=at + claim_lease(), claimed_at=at)
+    if on_postgresql():  # the candidates stay locked until the claim commits: one UPDATE for them all
+        ids = list(db.session.scalars(query.with_only_columns(Notification.id).with_for_update(skip_locked=True)))
+        claimed = list(db.session.scalars(update(Notification).where(Notification.id.in_(ids))
+                                          .values(**claim).returning(Notification.id)
+                                          .execution_options(synchronize_session=False))) if ids else []
+        candidates = []
+    else:
+        claimed, candidates = [], db.session.execute(query).all()
     for notification_id, next_attempt_at in candidates:
         taken = db.session.execute(
             update(Notification)
             .where(Notification.id == notification_id, Notification.state == DeliveryState.pending,
                    Notification.next_attempt_at == next_attempt_at)
-            .values(next_attempt_at=at + CLAIM_LEASE)).rowcount
+            .values(**claim)).rowcount
         if taken:
             claimed.append(notification_id)
     db.session.commit()
-    return list(db.session.scalars(select(Notification).where(Notification.id.in_(claimed))
-                                   .order_by(Notification.id))) if claimed else []
+    if not claimed:
+        return []
+    rows = list(db.session.scalars(select(Notification).where(Notification.id.in_(claimed))
+                                   .options(selectinload(Notification.webhook)).order_by(Notification.id)))
+    for row in rows:  # detached before the commit, so that the loaded values stay
+        for obj in (row, row.webhook):
+            if obj is not None and obj in db.session:
+                db.session.expunge(obj)
+    db.session.commit()
+    return rows
+
+
+def _record(row: Notification, **values) -> None:
+    """One message's outcome, committed at once (not with its batch): a crash after it cannot send it again."""
+    db.session.execute(update(Notification).where(Notification.id == row.id).values(claimed_at=None, **values))
+    db.session.commit()
 
 
 def send_pending(at: datetime, mailer=None, batch: int = 200, poster=None) -> SendResult:
-    """One send pass as of ``at``: commits after each batch. Without SMTP settings no email is sent
-    (mail stays in the outbox, visible in the app); webhook calls go out either way."""
+    """One send pass as of ``at``. Each message is claimed (committed) before it is handed to SMTP or
+    the webhook, and its outcome committed right after: a crash duplicates at most the message in
+    flight, which goes out again after the claim lease with the same Message-ID. Without SMTP settings
+    no email is sent (mail stays in the outbox, visible in the app); webhook calls go out either way."""
     result = SendResult()
     if mailer is None:
         settings = SmtpSettings.from_config(current_app.config)
-        mailer = SmtpMailer(settings) if settings is not None else None
+        mailer = SmtpMailer(settings, current_app.config.get("BASE_URL", "")) if settings is not None else None
     poster = poster or WebhookPoster(current_app.config.get("WEBHOOK_TIMEOUT_SECONDS", 10))
     channels = [DeliveryChannel.webhook] + ([DeliveryChannel.email] if mailer is not None else [])
     max_attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 40)
@@ -148,20 +186,17 @@ def send_pending(at: datetime, mailer=None, batch: int = 200, poster=None) -> Se
                 except (smtplib.SMTPException, OSError, WebhookError) as error:
                     if sender is mailer:
                         mailer.close()
-                    row.attempts += 1
-                    row.last_error = f"{type(error).__name__}: {error}"[:1000]
-                    if row.attempts >= max_attempts:
-                        row.state = DeliveryState.failed
+                    attempts, last_error = row.attempts + 1, f"{type(error).__name__}: {error}"[:1000]
+                    if attempts >= max_attempts:
+                        _record(row, attempts=attempts, last_error=last_error, state=DeliveryState.failed)
                         result.failed += 1
                     else:
-                        row.next_attempt_at = at + backoff(row.attempts)
+                        _record(row, attempts=attempts, last_error=last_error, next_attempt_at=at + backoff(attempts))
                         result.retried += 1
-                    result.errors.append(row.last_error)
+                    result.errors.append(last_error)
                     continue
-                row.attempts += 1
-                row.state, row.sent_at, row.last_error = DeliveryState.sent, at, ""
+                _record(row, attempts=row.attempts + 1, state=DeliveryState.sent, sent_at=at, last_error="")
                 result.sent += 1
-            db.session.commit()
             if len(rows) < batch:
                 break
     finally:

@@ -9,7 +9,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.common.clock import utcnow
@@ -74,6 +74,12 @@ class ExtensionRequest(db.Model):
     """延期申请: the lead unit asks for a new 完成时限; a coordinator approves (maybe another date) or refuses."""
 
     __tablename__ = "extension_requests"
+    __table_args__ = (
+        # One open (待审批) request per task, held by the database: two requests filed at the same moment
+        # both passed the check before the insert, and approving both in turn shortened the extension.
+        Index("uq_extension_requests_one_pending", "task_id", unique=True,
+              sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
@@ -113,6 +119,12 @@ class ClosureRequest(db.Model):
     or returns it with a reason."""
 
     __tablename__ = "closure_requests"
+    __table_args__ = (
+        # One 办结申请 waiting for 核查 per task (a second one would stay pending forever once the first
+        # is verified).
+        Index("uq_closure_requests_one_pending", "task_id", unique=True,
+              sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
@@ -202,10 +214,14 @@ class SupervisionDocument(db.Model):
     replied_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     replied_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reply_text: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic locking: of two 反馈 sent at the same moment only the first is saved.
+    version: Mapped[int] = mapped_column(default=1)
 
     task: Mapped["Task"] = relationship()
     unit: Mapped["Unit"] = relationship()
     replied_by: Mapped[Optional["User"]] = relationship(foreign_keys=[replied_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def number(self) -> str:

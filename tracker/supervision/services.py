@@ -15,7 +15,8 @@ from tracker.audit.services import record
 from tracker.auth.models import Role
 from tracker.common import permissions
 from tracker.common.clock import utcnow
-from tracker.common.errors import PermissionDenied, ValidationFailed
+from tracker.common.errors import ConflictError, PermissionDenied, ValidationFailed
+from tracker.common.races import add_once, flush_versioned, index_named
 from tracker.extensions import db
 from tracker.plans.models import PlanStatus
 from tracker.plans.services import check_version
@@ -245,8 +246,9 @@ def request_extension(actor, task: Task, *, requested_due_on: date | None, reaso
     """延期申请 by the lead unit; one open request per task; a request after the due date is marked late."""
     _require_lead_unit(actor, task)
     _require_open(task)
+    already = ValidationFailed(_("该任务已有待审批的延期申请，请等待审批结果。"))
     if pending_extension(task) is not None:
-        raise ValidationFailed(_("该任务已有待审批的延期申请，请等待审批结果。"))
+        raise already
     if requested_due_on is None:
         raise ValidationFailed(_("请填写申请调整后的完成时限。"))
     if requested_due_on <= today or (task.due_on and requested_due_on <= task.due_on):
@@ -256,7 +258,8 @@ def request_extension(actor, task: Task, *, requested_due_on: date | None, reaso
     extension = ExtensionRequest(task=task, unit_id=actor.unit_id, requested_by_id=actor.id, requested_at=utcnow(),
                                  due_on_before=task.due_on, requested_due_on=requested_due_on,
                                  reason=reason.strip(), is_late=bool(task.due_on and today > task.due_on))
-    db.session.add(extension)
+    # Two requests at the same moment both pass the check above: the index keeps the second out.
+    add_once(extension, index_named(ExtensionRequest, "uq_extension_requests_one_pending"), already)
     if files:
         _store_files(extension, list(files), store, allowed_extensions, max_bytes, "extension_id")
     record(actor, "extension.requested", extension, task_id=task.id,
@@ -315,13 +318,14 @@ def request_closure(actor, task: Task, *, summary: str, today: date, files: list
     """办结申请: the lead unit's closing report (what was done, evidence)."""
     _require_lead_unit(actor, task)
     _require_open(task)
+    already = ValidationFailed(_("该任务已有待核查的办结申请。"))
     if pending_closure(task) is not None:
-        raise ValidationFailed(_("该任务已有待核查的办结申请。"))
+        raise already
     if not summary.strip():
         raise ValidationFailed(_("请填写办结报告（完成情况）。"))
     closure = ClosureRequest(task=task, unit_id=actor.unit_id, requested_by_id=actor.id, requested_at=utcnow(),
                              due_on=task.due_on, summary=summary.strip())
-    db.session.add(closure)
+    add_once(closure, index_named(ClosureRequest, "uq_closure_requests_one_pending"), already)
     if files:
         _store_files(closure, list(files), store, allowed_extensions, max_bytes, "closure_id")
     record(actor, "closure.requested", closure, task_id=task.id, changes={"late": bool(task.due_on and today > task.due_on)},
@@ -424,14 +428,17 @@ def next_serial(prefix: str, year: int) -> int:
 
 
 def reply_document(actor, document: SupervisionDocument, *, text: str) -> SupervisionDocument:
-    """反馈: the lead unit answers a 催办单/督办通知单 (reasons, measures, expected completion)."""
+    """反馈: the lead unit answers a 催办单/督办通知单 (reasons, measures, expected completion), once: a second
+    reply, made later or at the same moment (the version column), is a conflict and changes nothing."""
     if actor.role != Role.unit or actor.unit_id != document.unit_id:
         raise PermissionDenied(_("只能反馈发给本单位的督办文书。"))
+    already = ConflictError(_("该文书已被他人反馈，本次反馈未保存。"))
     if document.replied_at is not None:
-        raise ValidationFailed(_("该文书已反馈。"))
+        raise already
     if not text.strip():
         raise ValidationFailed(_("请填写反馈内容。"))
     document.reply_text, document.replied_at, document.replied_by_id = text.strip(), utcnow(), actor.id
+    flush_versioned(already)
     record(actor, "document.replied", document, task_id=document.task_id, changes={"number": document.number},
            summary=document.reply_text[:200])
     return document

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from tracker.common.forms import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -12,6 +12,7 @@ class UnitForm(FlaskForm):
     contact_person = StringField(_l("联系人"), validators=[Length(max=60)])
     notification_emails = TextAreaField(_l("通知邮箱（每行一个）"), validators=[Length(max=2000)])
     phone = StringField(_l("电话"), validators=[Length(max=40)])
+    version = HiddenField()  # the version the form was loaded with (optimistic locking)
     submit = SubmitField(_l("保存"))
 
 

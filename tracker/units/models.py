@@ -39,8 +39,12 @@ class Unit(db.Model):
     head_name: Mapped[str] = mapped_column(String(60), default="", server_default="")
     head_email: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic locking: two coordinators editing the unit at once, the second is told (issue 22).
+    version: Mapped[int] = mapped_column(default=1)
 
     parent: Mapped[Optional["Unit"]] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def email_list(self) -> list[str]:

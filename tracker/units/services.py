@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from tracker.audit.services import diff, record
 from tracker.common.errors import ValidationFailed
 from tracker.extensions import db
+from tracker.plans.services import check_version
 from tracker.units.models import Unit, UnitKind
 
 FIELDS = ("name", "short_name", "kind", "parent_id", "contact_person", "notification_emails", "phone")
@@ -47,8 +48,11 @@ def _check_parent(unit_id: int | None, parent_id: int | None) -> None:
 
 def save_unit(actor, unit: Unit | None, *, name: str, short_name: str, kind: UnitKind,
               parent_id: int | None = None, contact_person: str = "", notification_emails: str = "",
-              phone: str = "") -> Unit:
-    """Creates (``unit`` None) or edits a unit, with its audit event."""
+              phone: str = "", expected_version: int | None = None) -> Unit:
+    """Creates (``unit`` None) or edits a unit, with its audit event; an edit based on a version another
+    user has saved over meanwhile is refused (ConflictError)."""
+    if unit is not None:
+        check_version(unit, expected_version, {field: getattr(unit, field) for field in FIELDS})
     name, short_name = name.strip(), (short_name or name).strip()
     if not name:
         raise ValidationFailed(_("请填写单位名称。"))

@@ -10,7 +10,8 @@ from tracker.common.pagination import paginate
 from tracker.common.labels import choices
 from tracker.common.permissions import can_read_everything, is_manager, require
 from tracker.common.pickers import unit_matches
-from tracker.common.web import get_or_404, run_service
+from tracker.common.errors import ConflictError
+from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.units.forms import UnitForm
 from tracker.units.models import Unit, UnitKind
@@ -46,15 +47,18 @@ def edit(unit_id: int | None = None):
     if request.method == "GET" and unit is not None:
         form.kind.data = unit.kind.value
         form.parent_id.data = unit.parent_id or 0
+        form.version.data = unit.version
     if form.validate_on_submit():
         _saved, error = run_service(
             save_unit, current_user, unit, name=form.name.data, short_name=form.short_name.data,
             kind=UnitKind(form.kind.data), parent_id=form.parent_id.data or None,
             contact_person=form.contact_person.data or "", notification_emails=form.notification_emails.data or "",
-            phone=form.phone.data or "")
+            phone=form.phone.data or "", expected_version=expected_version(form.version.data))
         if error is None:
             flash(_("单位已保存。"), "success")
             return redirect(url_for("units.index"))
+        if isinstance(error, ConflictError):
+            return render_template("units/form.html", form=form, unit=unit), 409
     return render_template("units/form.html", form=form, unit=unit)
 
 

@@ -11,6 +11,7 @@ from tracker.audit.services import record
 from tracker.common import deadlines, permissions
 from tracker.common.clock import utcnow
 from tracker.common.errors import ConflictError, PermissionDenied, ValidationFailed
+from tracker.common.races import add_once, index_named
 from tracker.extensions import db
 from tracker.plans.services import check_version
 from tracker.reminders import events
@@ -60,13 +61,18 @@ def submit_update(actor, task: Task, *, period: str, progress_text: str, percent
             raise ValidationFailed(_("只有被退回的报送可以重新提交。"))
         if any(later.resubmission_of_id == resubmission_of.id for later in task_updates(task)):
             raise ValidationFailed(_("该退回的报送已重新提交过。"))
+        # Two resubmissions at the same moment both pass the check: the unique index keeps one.
+        already = ValidationFailed(_("该退回的报送已重新提交过。"))
     extensions = [check_file(incoming, allowed_extensions, max_bytes) for incoming in files]
 
     update = StatusUpdate(task=task, unit_id=actor.unit_id, author_id=actor.id, period=period,
                           progress_text=progress_text.strip(), percent=percent, problems=problems.strip(),
                           next_steps=next_steps.strip(), submitted_at=utcnow(),
                           resubmission_of=resubmission_of)
-    db.session.add(update)
+    if resubmission_of is not None:
+        add_once(update, index_named(StatusUpdate, "ix_status_updates_resubmission_of_id"), already)
+    else:
+        db.session.add(update)
     try:
         for incoming, extension in zip(files, extensions):
             update.evidence.append(EvidenceFile(**store.save(incoming, extension)))

@@ -1,0 +1,44 @@
+"""Creation races closed by the database: a unique index refuses the second of two rows written at the same
+moment, and the service turns the database's refusal into the same domain error a second attempt made
+later gets (the check before the insert answers the sequential case, the index the simultaneous one)."""
+from __future__ import annotations
+
+from sqlalchemy import Index
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.common.errors import DomainError
+from tracker.extensions import db
+
+
+def violates(error: IntegrityError, index: Index) -> bool:
+    """Whether the refused statement broke ``index``: PostgreSQL names the index, SQLite its columns
+    ("UNIQUE constraint failed: extension_requests.task_id")."""
+    message = str(error.orig)
+    columns = ", ".join(f"{index.table.name}.{column.name}" for column in index.columns)
+    return f'"{index.name}"' in message or f"UNIQUE constraint failed: {columns}" in message
+
+
+def add_once(obj, index: Index, refusal: DomainError) -> None:
+    """Adds and flushes ``obj``; if ``index`` refuses it (another request saved its twin first) raises
+    ``refusal``. The caller (``run_service``, the API's ``run``) rolls the transaction back."""
+    db.session.add(obj)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        if violates(error, index):
+            raise refusal from None
+        raise
+
+
+def flush_versioned(refusal: DomainError) -> None:
+    """Flushes changes to rows with a version column: if another request changed the row since it was
+    read (the UPDATE … WHERE version = n matched nothing) raises ``refusal``."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise refusal from None
+
+
+def index_named(model, name: str) -> Index:
+    return next(index for index in model.__table__.indexes if index.name == name)
