@@ -24,7 +24,7 @@ NEW_ROLES = ROLES + ", 'security_admin', 'audit_admin'"
 APPEND_ONLY_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit_events is append-only (%% refused)', TG_OP;
+    RAISE EXCEPTION 'audit_events is append-only (% refused)', TG_OP;
 END;
 $$ LANGUAGE plpgsql
 """
