@@ -103,11 +103,13 @@ def test_a_plain_edit_keeps_the_session_and_end_all_sessions_ends_it(seeded, app
     assert _edit_user(security, "kejiwei", display_name="区科委联络员（新）").status_code == 302
     assert _reads_my_tasks(unit)  # a new display name does not log anybody out
     user_id = _user("kejiwei").id
+    browser("kejiwei")  # a second device
     page = security.get(f"/users/{user_id}/edit").text
-    assert "结束全部会话" in page
+    assert "结束全部会话" in page and "当前有效会话：2个" in page
     response = security.post(f"/users/{user_id}/sessions/end", {}, token_from=f"/users/{user_id}/edit")
     assert response.status_code == 302
     assert not _reads_my_tasks(unit)
+    assert "当前有效会话：0个" in security.get(f"/users/{user_id}/edit").text
     db.session.remove()
     assert db.session.scalar(select(LoginSession).where(LoginSession.user_id == user_id,
                                                         LoginSession.ended_at.is_(None))) is None

@@ -171,7 +171,8 @@ def edit_user(user_id: int | None = None):
             flash(_("用户已保存。"), "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=user, end_form=EndSessionsForm(),
-                           policy=services.password_policy_text())
+                           policy=services.password_policy_text(),
+                           active_sessions=sessions.active_count(user, utcnow()) if user else 0)
 
 
 @bp.post("/users/<int:user_id>/sessions/end")
