@@ -72,12 +72,18 @@ def max_ids():
 
 
 def delete_after(ids) -> None:
-    from sqlalchemy import delete
+    """Removes the rows a scan wrote, on the bench's throw-away database. Audit events are append-only
+    through the app (tracker/audit/append_only.py refuses ORM deletes; on PostgreSQL a trigger refuses
+    every DELETE): plain table statements here, with triggers off for this transaction on PostgreSQL."""
+    from sqlalchemy import delete, text
 
     from tracker.extensions import db
 
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
     for model, last in ids.items():
-        db.session.execute(delete(model).where(model.id > last))
+        table = model.__table__
+        db.session.execute(delete(table).where(table.c.id > last))
     db.session.commit()
 
 

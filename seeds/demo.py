@@ -29,6 +29,8 @@ STAFF = (
     ("admin", "系统管理员", Role.admin),
     ("coordinator", "区府办督查科", Role.coordinator),
     ("leader", "分管副区长", Role.leader),
+    ("secadmin", "安全管理员", Role.security_admin),  # 三员分立: accounts and roles
+    ("auditor", "审计管理员", Role.audit_admin),  # 三员分立: the audit log and the login log
 )
 
 

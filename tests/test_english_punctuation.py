@@ -39,7 +39,7 @@ def _pages(login: str) -> list[str]:
     by_role = {
         "coordinator": ["/overdue", "/reviews", "/dashboard", "/units/", "/admin/outbox", "/admin/calendar",
                         "/admin/webhooks", "/imports/", "/scoreboard", "/plans/1/ledger"],
-        "admin": ["/users", "/units/"],
+        "admin": ["/units/"],
         "kejiwei": ["/tasks/mine"] + [f"/tasks/{task_id}/updates/new" for task_id in task_ids[:3]],
         "leader": ["/overdue", "/dashboard"],
     }

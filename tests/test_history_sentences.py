@@ -86,7 +86,7 @@ def test_no_task_page_or_admin_page_of_the_demo_shows_an_event_code_or_field_nam
     for proposal_id in db.session.scalars(select(Proposal.id)):
         pages[f"/proposals/{proposal_id}"] = coordinator.get(f"/proposals/{proposal_id}").text
     plan_id = db.session.scalar(select(Plan.id).order_by(Plan.id))
-    for url in ("/users", "/units/", "/admin/outbox", "/admin/calendar", "/admin/webhooks", "/imports/",
+    for url in ("/units/", "/admin/outbox", "/admin/calendar", "/admin/webhooks", "/imports/",
                 f"/plans/{plan_id}", f"/plans/{plan_id}/reminders", "/account/tokens", "/notifications"):
         response = admin.get(url, follow_redirects=True)
         assert response.status_code == 200, url

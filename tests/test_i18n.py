@@ -147,9 +147,9 @@ def test_login_page_switches_to_english_and_back(seeded, client):
 
     switch_language(client, "en")
     page = client.get("/login").text
-    assert_english(page, expected=("Duban Supervision System", "Log in", "Login name", "Password", "Remember me",
+    assert_english(page, expected=("Duban Supervision System", "Log in", "Login name", "Password",
                                    "Task breakdown, progress reporting, review and supervision"),
-                   absent=("督办系统", "登录", "登录名", "密码", "记住我"), data=stored_text())
+                   absent=("督办系统", "登录", "登录名", "密码"), data=stored_text())
 
     switch_language(client, "zh_CN")
     page = client.get("/login").text

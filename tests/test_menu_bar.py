@@ -24,10 +24,16 @@ def _form(menu: str, action: str) -> dict:
 
 def test_each_role_sees_its_own_links_and_its_own_name(seeded, browser):
     menus = {login: _menu(browser(login).get("/plans/").text) for login in ("coordinator", "jingwei", "admin")}
-    coordinator, unit, admin = (_links(menus[login]) for login in ("coordinator", "jingwei", "admin"))
+    menus["secadmin"] = _menu(browser("secadmin").get("/users").text)
+    menus["auditor"] = _menu(browser("auditor").get("/audit/").text)
+    coordinator, unit, admin, security, audit = (_links(menus[login]) for login in (
+        "coordinator", "jingwei", "admin", "secadmin", "auditor"))
     assert "/reviews" in coordinator and "/overdue" in coordinator and "/tasks/mine" not in coordinator
     assert "/tasks/mine" in unit and "/reviews" not in unit and "/overdue" not in unit
-    assert "/users" in admin and "/users" not in coordinator
+    # 三员分立: accounts for the security administrator, the logs for the audit administrator, only those
+    assert "/users" not in admin and "/users" not in coordinator and "/units/" in admin
+    assert "/users" in security and not {"/plans/", "/audit/", "/units/"} & security
+    assert {"/audit/", "/audit/logins"} <= audit and not {"/plans/", "/users", "/units/"} & audit
     for login, menu in menus.items():
         user = db.session.scalar(select(User).where(User.login == login))
         assert user.display_name in menu

@@ -8,7 +8,13 @@ order, and after each request the whole database (every row of every table) and 
 are compared with their state before it.
 
 The people, all from the demo seed, relative to task "4" of the Xicen plan (seeds/xicen_plan.py):
-lead unit 区科委 (kejiwei), cooperating unit 区数据局 (shujuju), unrelated unit 区经委 (jingwei).
+lead unit 区科委 (kejiwei), cooperating unit 区数据局 (shujuju), unrelated unit 区经委 (jingwei); and the
+two administrators of 三员分立 besides the system administrator (admin): the security administrator
+(secadmin: accounts and roles) and the audit administrator (auditor: the audit log and the login log).
+
+A row has 7 outcomes (anonymous … other) and may have 9: the last two are the security and the audit
+administrator's. A row of 7 gives them ``separated_default``: what the public may open, the API's 401,
+and 403 everywhere else (they open only their own pages: tracker/common/permissions.py).
 """
 from __future__ import annotations
 
@@ -36,7 +42,9 @@ from tracker.updates.models import EvidenceFile, ReviewState, StatusUpdate
 from tracker.updates.services import reportable_periods
 
 DEMO_DAY = date(2026, 6, 30)
-ROLES = ("anonymous", "admin", "coordinator", "leader", "lead_unit", "coop_unit", "other_unit")
+TABLE_ROLES = ("anonymous", "admin", "coordinator", "leader", "lead_unit", "coop_unit", "other_unit")
+SEPARATED_ROLES = ("security_admin", "audit_admin")  # 三员分立
+ROLES = TABLE_ROLES + SEPARATED_ROLES
 
 TASK_NUMBER = "4"
 TASK_SEED = next(t for t in xicen_plan.TASKS if t["number"] == TASK_NUMBER)
@@ -54,9 +62,12 @@ LOGINS = {
     "lead_unit": unit_seed.UNITS_BY_SHORT_NAME[TASK_SEED["lead"]]["login"],  # kejiwei
     "coop_unit": unit_seed.UNITS_BY_SHORT_NAME[COOP_UNIT]["login"],  # shujuju
     "other_unit": unit_seed.UNITS_BY_SHORT_NAME[OTHER_UNIT]["login"],  # jingwei
+    "security_admin": "secadmin",
+    "audit_admin": "auditor",
 }
 HOME = {"admin": "/plans/", "coordinator": "/reviews", "leader": "/overdue",
-        "lead_unit": "/tasks/mine", "coop_unit": "/tasks/mine", "other_unit": "/tasks/mine"}
+        "lead_unit": "/tasks/mine", "coop_unit": "/tasks/mine", "other_unit": "/tasks/mine",
+        "security_admin": "/users", "audit_admin": "/audit/"}
 
 # Outcomes: "200"/"401"/"403"/"404" that status and nothing changed; "login": 302 to /login, nothing
 # changed; "home": 302 to the role's start page; "moved": 302 to the row's REDIRECT, nothing changed in
@@ -68,20 +79,21 @@ API_401 = (TOKEN,) * 7  # /api/v1 takes bearer tokens only: a browser session (a
 TABLE = [
     # rule                                          method  anonymous admin coordinator leader lead   coop   other
     # 工作台 (tracker/workbench/): every logged-in user's own sections
-    ("/", "GET", L, OK, OK, OK, OK, OK, OK),
+    # rule                                          method  anonymous admin coordinator leader lead   coop   other  security audit
+    ("/", "GET", L, OK, OK, OK, OK, OK, OK, HOME_, HOME_),
     # search (tracker/search/): any logged-in user, over the tasks that user may see
     ("/search", "GET", L, OK, OK, OK, OK, OK, OK),
     # 政务公开 (tracker/public/): no login by design; the Xicen plan marked 主动公开 here
     ("/public", "GET", OK, OK, OK, OK, OK, OK, OK),
     ("/public/", "GET", OK, OK, OK, OK, OK, OK, OK),
     ("/public/plans/<int:plan_id>", "GET", OK, OK, OK, OK, OK, OK, OK),
-    ("/login", "GET", OK, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
-    ("/login", "POST", MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
-    ("/logout", "POST", MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
-    ("/language/<code>", "POST", MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
+    ("/login", "GET", OK, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
+    ("/login", "POST", MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
+    ("/logout", "POST", MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
+    ("/language/<code>", "POST", MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED),
     # everybody changes their own password, and nobody else's
-    ("/account/password", "GET", L, OK, OK, OK, OK, OK, OK),
-    ("/account/password", "POST", L, SAVED, SAVED, SAVED, SAVED, SAVED, SAVED),
+    ("/account/password", "GET", L, OK, OK, OK, OK, OK, OK, OK, OK),
+    ("/account/password", "POST", L, SAVED, SAVED, SAVED, SAVED, SAVED, SAVED, SAVED, SAVED),
     # monitoring: no login by design (tracker/ops/health.py), and no data but the service's health
     ("/healthz", "GET", OK, OK, OK, OK, OK, OK, OK),
     # API tokens (/account/tokens): each user makes and revokes their own; the token revoked here is the
@@ -89,11 +101,16 @@ TABLE = [
     ("/account/tokens", "GET", L, OK, OK, OK, OK, OK, OK),
     ("/account/tokens", "POST", L, MADE, MADE, MADE, MADE, MADE, MADE),
     ("/account/tokens/<int:token_id>/revoke", "POST", L, "404", "404", "404", SAVED, "404", "404"),
-    ("/users", "GET", L, OK, NO, NO, NO, NO, NO),
-    ("/users/new", "GET", L, OK, NO, NO, NO, NO, NO),
-    ("/users/new", "POST", L, SAVED, NO, NO, NO, NO, NO),
-    ("/users/<int:user_id>/edit", "GET", L, OK, NO, NO, NO, NO, NO),
-    ("/users/<int:user_id>/edit", "POST", L, SAVED, NO, NO, NO, NO, NO),
+    # accounts and roles (三员分立): the security administrator only, not the system administrator
+    ("/users", "GET", L, NO, NO, NO, NO, NO, NO, OK, NO),
+    ("/users/new", "GET", L, NO, NO, NO, NO, NO, NO, OK, NO),
+    ("/users/new", "POST", L, NO, NO, NO, NO, NO, NO, SAVED, NO),
+    ("/users/<int:user_id>/edit", "GET", L, NO, NO, NO, NO, NO, NO, OK, NO),
+    ("/users/<int:user_id>/edit", "POST", L, NO, NO, NO, NO, NO, NO, SAVED, NO),
+    ("/users/<int:user_id>/sessions/end", "POST", L, NO, NO, NO, NO, NO, NO, SAVED, NO),
+    # the audit log and the login log (三员分立): the audit administrator only
+    ("/audit/", "GET", L, NO, NO, NO, NO, NO, NO, NO, OK),
+    ("/audit/logins", "GET", L, NO, NO, NO, NO, NO, NO, NO, OK),
     ("/plans/", "GET", L, OK, OK, OK, OK, OK, OK),
     ("/plans/<int:plan_id>", "GET", L, OK, OK, OK, OK, OK, OK),
     # suggestions for the search boxes of long menus (tracker/common/pickers.py): drafts only for readers
@@ -157,7 +174,7 @@ TABLE = [
     ("/indicators/<int:indicator_id>/edit", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/indicators/<int:indicator_id>/edit", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     # reminders (tracker/reminders/views.py): own notifications for everybody; the outbox, the plan's
-    # reminder settings and the holiday calendar for managers; only admins re-send failed mail
+    # reminder settings and the holiday calendar for managers; only the system administrator re-sends failed mail
     ("/notifications", "GET", L, OK, OK, OK, OK, OK, OK),
     ("/admin/outbox", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/admin/outbox/<int:notification_id>/retry", "POST", L, SAVED, NO, NO, NO, NO, NO),
@@ -261,8 +278,10 @@ PDF = b"%PDF-1.4\n% evidence for a permission test\n%%EOF\n"
 
 # --- test plumbing shared with test_csrf.py ---------------------------------------------------------
 
-# Caches a page may write while only reading: the dashboard's stored figures (tracker/reports/snapshots.py).
-CACHE_TABLES = {"report_snapshots"}
+# Caches a page may write while only reading: the dashboard's stored figures (tracker/reports/snapshots.py);
+# and the session bookkeeping every login and logout writes, the login log and the login sessions
+# (tracker/auth/sessions.py; tests/security/test_sessions.py and test_dengbao.py check them).
+CACHE_TABLES = {"report_snapshots", "login_events", "login_sessions"}
 
 
 def fingerprint() -> dict:
@@ -826,6 +845,9 @@ URLS = {
     "/users": lambda w, r: "/users",
     "/users/new": lambda w, r: "/users/new",
     "/users/<int:user_id>/edit": lambda w, r: f"/users/{w.edited_user_id}/edit",
+    "/users/<int:user_id>/sessions/end": lambda w, r: f"/users/{w.edited_user_id}/sessions/end",
+    "/audit/": lambda w, r: "/audit/",
+    "/audit/logins": lambda w, r: "/audit/logins",
     "/plans/": lambda w, r: "/plans/",
     "/plans/<int:plan_id>": lambda w, r: f"/plans/{w.plan_id}",
     "/plans/new": lambda w, r: "/plans/new",
@@ -943,6 +965,7 @@ FORMS = {
     "/account/tokens/<int:token_id>/revoke": lambda w, r: {},
     "/users/new": lambda w, r: user_form(w, r, None),
     "/users/<int:user_id>/edit": lambda w, r: user_form(w, r, w.edited_user_id),
+    "/users/<int:user_id>/sessions/end": lambda w, r: {},
     "/plans/new": lambda w, r: plan_form(w, r, None),
     "/plans/<int:plan_id>/edit": lambda w, r: plan_form(w, r, w.plan_id),
     "/plans/<int:plan_id>/groups/new": lambda w, r: group_form(w, r, None),
@@ -1024,6 +1047,7 @@ REDIRECTS = {
     ("/account/tokens/<int:token_id>/revoke", "POST"): lambda w, r: "/account/tokens",
     ("/users/new", "POST"): lambda w, r: "/users",
     ("/users/<int:user_id>/edit", "POST"): lambda w, r: "/users",
+    ("/users/<int:user_id>/sessions/end", "POST"): lambda w, r: f"/users/{w.edited_user_id}/edit",
     ("/plans/new", "POST"): lambda w, r: r"/plans/\d+",
     ("/plans/<int:plan_id>/edit", "POST"): lambda w, r: f"/plans/{w.plan_id}",
     ("/plans/<int:plan_id>/groups/new", "POST"): lambda w, r: f"/plans/{w.plan_id}",
@@ -1086,7 +1110,7 @@ def test_every_route_has_permission_rows(app):
     assert registered - set(in_table) == set(), "routes without a permission row in TABLE"
     assert set(in_table) - registered == set(), "TABLE rows for routes the app does not have"
     for rule, method, *outcomes in TABLE:
-        assert len(outcomes) == len(ROLES)
+        assert len(outcomes) in (len(TABLE_ROLES), len(ROLES))
         assert rule in URLS and (method == "GET" or rule in FORMS)
         for outcome in outcomes:
             assert outcome in (L, OK, NO, SAVED, MOVED, HOME_, MADE, TOKEN, "404")
@@ -1097,6 +1121,20 @@ def test_every_route_has_permission_rows(app):
 # Routes that log in, log out or switch the language get a new browser for each request, so that the
 # shared browsers of the other routes stay as they are.
 SESSION_ROUTES = {"/login", "/logout", "/language/<code>", "/account/password"}
+
+
+def restore_demo_password(world: World, role: str) -> None:
+    """A password change ends the account's other sessions (tracker/auth/sessions.py), the role's shared
+    browser's too: the demo password is put back and that browser logs in again when next used."""
+    from tracker.auth.services import hash_password
+
+    db.session.remove()
+    user = db.session.scalar(select(User).where(User.login == LOGINS[role]))
+    user.password_hash = hash_password("demo-password")
+    db.session.commit()
+    db.session.remove()
+    world.actors.pop(role, None)
+    world.snapshot = None  # the database changed
 
 
 def check_cell(world: World, rule: str, method: str, role: str, expected: str) -> str | None:
@@ -1114,6 +1152,8 @@ def check_cell(world: World, rule: str, method: str, role: str, expected: str) -
         response = actor.post(url, data)
     after, files_after = fingerprint(), evidence_files(world.app)
     world.snapshot = after
+    if rule == "/account/password" and method == "POST" and role != "anonymous":
+        restore_demo_password(world, role)
     where = f"{method} {url} as {role}:"
     status, location = response.status_code, path_of(response)
     if expected in ("200", "401", "403", "404", MADE):
@@ -1138,13 +1178,30 @@ def check_cell(world: World, rule: str, method: str, role: str, expected: str) -
     return None
 
 
+def separated_default(row: tuple) -> str:
+    """The security and audit administrators' outcome on a row of 7 (三员分立: they open only their own
+    pages): what anybody may open without logging in, the API's 401 (it takes bearer tokens only), else 403."""
+    rule, _method, anonymous, _admin, _coordinator, leader, *_units = row
+    if rule.startswith("/api/"):
+        return leader
+    return OK if anonymous == OK else NO
+
+
+def row_outcomes(row: tuple) -> tuple:
+    """A TABLE row's outcomes for every role in ROLES."""
+    outcomes = tuple(row[2:])
+    if len(outcomes) == len(TABLE_ROLES):
+        outcomes += (separated_default(row),) * len(SEPARATED_ROLES)
+    return outcomes
+
+
 def outcome(rule: str, method: str, role: str) -> str:
     row = next(row for row in TABLE if row[:2] == (rule, method))
-    return row[2 + ROLES.index(role)]
+    return row_outcomes(row)[ROLES.index(role)]
 
 
 AREAS = {"": "auth", "login": "auth", "logout": "auth", "language": "auth", "users": "auth", "account": "auth",
-         "healthz": "auth",
+         "healthz": "auth", "audit": "auth",
          "overdue": "reports", "overdue.csv": "reports", "overdue.xlsx": "reports", "dashboard": "reports",
          "reviews": "updates", "evidence": "updates", "notifications": "reminders", "admin": "reminders"}
 
@@ -1158,9 +1215,9 @@ def area(rule: str) -> str:
 @pytest.mark.parametrize("group", list(dict.fromkeys(area(row[0]) for row in TABLE)))
 def test_route_permissions(world, group):
     """Every role on every route of the group, in TABLE order, on one seeded database."""
-    mismatches = [check_cell(world, rule, method, role, expected)
-                  for rule, method, *outcomes in TABLE if area(rule) == group
-                  for role, expected in zip(ROLES, outcomes)]
+    mismatches = [check_cell(world, row[0], row[1], role, expected)
+                  for row in TABLE if area(row[0]) == group
+                  for role, expected in zip(ROLES, row_outcomes(row))]
     assert [m for m in mismatches if m] == []
 
 
@@ -1177,8 +1234,11 @@ OBJECT_CHECKED = {"/plans/<int:plan_id>", "/tasks/<int:task_id>", "/tasks/<int:t
                   "/receipts/<int:receipt_id>/sign", "/tasks/<int:task_id>/extension/new",
                   "/tasks/<int:task_id>/closure/new", "/documents/<int:document_id>.docx",
                   "/documents/<int:document_id>/reply", "/workflow-evidence/<int:file_id>"}
-# Where an unknown id is not a 404: re-sending unknown mail ids re-sends nothing (302 back to the outbox).
-UNKNOWN_ID_STATUS = {("/admin/outbox/<int:notification_id>/retry", "admin"): 302}
+# Where an unknown id is not a 404: re-sending unknown mail ids re-sends nothing (302 back to the outbox);
+# accounts are not the system administrator's (三员分立): refused before the id is looked at.
+UNKNOWN_ID_STATUS = {("/admin/outbox/<int:notification_id>/retry", "admin"): 302,
+                     ("/users/<int:user_id>/edit", "admin"): 403,
+                     ("/users/<int:user_id>/sessions/end", "admin"): 403}
 # Pages without login by design (tracker/public/): an unknown id is a 404 for everybody, anonymous too.
 NO_LOGIN_ID_ROUTES = {"/public/plans/<int:plan_id>"}
 

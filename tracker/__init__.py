@@ -92,7 +92,7 @@ def register_extensions(app: Flask) -> None:
     install_page_gettext(app)
     bootstrap.init_app(app)
 
-    from tracker.auth.services import load_user
+    from tracker.auth.sessions import load_user
 
     login_manager.user_loader(load_user)
 
@@ -100,6 +100,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.api.token_views import bp as tokens_bp
     from tracker.api.views import bp as api_bp
+    from tracker.audit.views import bp as audit_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.imports.views import bp as imports_bp
     from tracker.indicators.views import bp as indicators_bp
@@ -119,7 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.workbench.views import bp as workbench_bp
 
     for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp, reminders_bp, reports_bp, indicators_bp, imports_bp, proposals_bp, ops_bp, api_bp, tokens_bp,
-               webhooks_bp, supervision_bp, search_bp, public_bp, workbench_bp, bulletins_bp):
+               webhooks_bp, supervision_bp, search_bp, public_bp, workbench_bp, bulletins_bp, audit_bp):
         app.register_blueprint(bp)
 
     @app.get("/")
@@ -127,6 +128,12 @@ def register_blueprints(app: Flask) -> None:
         """工作台: what needs the logged-in user today (tracker/workbench/)."""
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
+        from tracker.auth.models import SEPARATED_ADMINS
+
+        if current_user.role in SEPARATED_ADMINS:  # 三员分立: no 工作台, their own page
+            from tracker.common.permissions import home_endpoint
+
+            return redirect(url_for(home_endpoint(current_user)))
         from tracker.workbench.views import workbench_page
 
         return workbench_page()

@@ -47,13 +47,27 @@ class Config:
 
     PASSWORD_HASH_METHOD = "scrypt"
     PAGE_SIZE = 50
-    # Login protection: per account (lock after repeated failures), per address (rate limit).
+    # Login limits (tracker/auth/limits.py): failed attempts only, counted in the database (shared by every
+    # worker and host). Per account: locked after LOGIN_MAX_FAILURES wrong passwords in a row. Per address:
+    # refused after LOGIN_ADDRESS_MAX_FAILURES failures within LOGIN_ADDRESS_WINDOW_MINUTES (an office
+    # behind one NAT address logs in successfully any number of times: successes never count).
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
-    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per 10 minutes")  # per client address
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")  # e.g. redis://host:6379 for several hosts
-    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_ADDRESS_MAX_FAILURES = _env_int("LOGIN_ADDRESS_MAX_FAILURES", 50)
+    LOGIN_ADDRESS_WINDOW_MINUTES = _env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15)
+    # Client addresses behind TRACKER_PROXY_COUNT reverse proxies are read from X-Forwarded-For (0: the peer).
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+    RATELIMIT_ENABLED = False  # Flask-Limiter stays installed but limits nothing: the login limits above do
     ENFORCE_PASSWORD_CHANGE = True  # not in debug mode (make run) and not in tests
+    # Password policy (等保三级 身份鉴别): length, character classes (lower, upper, digit, symbol), expiry
+    # (0: never), no reuse of the last PASSWORD_HISTORY passwords.
+    PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+    PASSWORD_MIN_CLASSES = _env_int("PASSWORD_MIN_CLASSES", 3)
+    PASSWORD_MAX_AGE_DAYS = _env_int("PASSWORD_MAX_AGE_DAYS", 90)
+    PASSWORD_HISTORY = _env_int("PASSWORD_HISTORY", 5)
+    # Sessions (tracker/auth/sessions.py): ended after this long without a request, and at the latest
+    # SESSION_HOURS after the login; logout, password and role changes end them on every device.
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
 
     # Reminders (督办提醒). Without TRACKER_MAIL_SERVER mail stays in the outbox, shown in the app.
     MAIL_SERVER = _env("MAIL_SERVER", "")
@@ -109,5 +123,4 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SCHEDULER_ENABLED = False
     ENFORCE_PASSWORD_CHANGE = False
-    LOGIN_RATE_LIMIT = "1000 per minute"  # tests that check the limit lower it
     OVERDUE_STORE = False  # some tests change rows directly, without an audit event; tests/tasks turn it on

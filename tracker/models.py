@@ -1,6 +1,6 @@
 """Imports every model so that metadata (Alembic, create_all in tests) sees them all."""
 from tracker.audit.models import AuditEvent  # noqa: F401
-from tracker.auth.models import Role, User  # noqa: F401
+from tracker.auth.models import LoginEvent, LoginSession, PasswordHistory, Role, User  # noqa: F401
 from tracker.plans.models import ActionGroup, Plan, PlanKind, PlanStatus  # noqa: F401
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus, task_cooperating_units  # noqa: F401
 from tracker.units.models import Unit, UnitKind  # noqa: F401

@@ -40,7 +40,7 @@ def test_a_leader_overseeing_units_hears_only_of_their_tasks(seeded, on_date):
 
 
 def test_the_admin_sets_a_leaders_units_and_nobody_else_has_any(seeded, browser):
-    admin = browser("admin")
+    admin = browser("secadmin")  # accounts are the security administrator's (三员分立)
     units = list(db.session.scalars(select(Unit).order_by(Unit.id).limit(2)))
     form = {"login": "lingdao2", "display_name": "领导二", "email": "", "role": "leader", "unit_id": "0",
             "locale": "zh_CN", "is_active_user": "y", "password": "Leader-2026-pass",

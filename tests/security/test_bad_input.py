@@ -75,6 +75,9 @@ SPECS = {
     "/account/tokens/<int:token_id>/revoke": Spec(page=lambda w: "/account/tokens", examples=10),
     "/users/new": Spec(),
     "/users/<int:user_id>/edit": Spec(),
+    # 结束全部会话: no fields; another user's id ends that user's sessions, a missing one is a 404
+    "/users/<int:user_id>/sessions/end": Spec(page=lambda w: f"/users/{w.edited_user_id}/edit", examples=10,
+                                              can_refuse=False),
     "/plans/new": Spec(),
     "/plans/<int:plan_id>/edit": Spec(),
     "/plans/<int:plan_id>/groups/new": Spec(),
@@ -376,7 +379,8 @@ def snapshot() -> dict:
 
 def without_login_failures(state: dict) -> dict:
     """A refused login may count the failure and lock the account (authenticate, by design): leave out the
-    users' failure count and lock time, and the audit events of locks."""
+    users' failure count and lock time, the audit events of locks, and the login log (every attempt is
+    logged, by design: tracker/auth/services.py ``record_login_event``)."""
     from tracker.audit.models import AuditEvent
     from tracker.auth.models import User
 
@@ -386,6 +390,7 @@ def without_login_failures(state: dict) -> dict:
     state = dict(state)
     state["users"] = [tuple(v for i, v in enumerate(row) if i not in skipped) for row in state["users"]]
     state["audit_events"] = [row for row in state["audit_events"] if row[action] != "user.locked"]
+    state.pop("login_events", None)
     return state
 
 

@@ -31,3 +31,6 @@ class AuditEvent(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
 
     actor: Mapped[Optional["User"]] = relationship()
+
+
+from tracker.audit import append_only  # noqa: E402,F401  (registers the append-only guard)

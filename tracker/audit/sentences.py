@@ -568,7 +568,7 @@ def _unit(event: Event, names: Names) -> Said:
                 details=event.changed())
 
 
-@sentence("user.created", "user.updated", "user.locked", "user.password_changed")
+@sentence("user.created", "user.updated", "user.locked", "user.password_changed", "user.sessions_ended")
 def _user(event: Event, names: Names) -> Said:
     who = _plain_summary(event)
     if event.action == "user.created":
@@ -577,6 +577,8 @@ def _user(event: Event, names: Names) -> Said:
         return Said(_("%(actor)s 修改了用户“%(name)s”", actor=event.actor, name=who), details=event.changed())
     if event.action == "user.locked":
         return Said(_("用户“%(name)s”多次输错密码，账号已临时锁定", name=who), details=event.listed())
+    if event.action == "user.sessions_ended":
+        return Said(_("%(actor)s 结束了用户“%(name)s”的全部会话", actor=event.actor, name=who))
     return Said(_("%(actor)s 修改了自己的密码", actor=event.actor))
 
 

@@ -9,7 +9,6 @@ from tracker.common.widgets import ChecklistField
 class LoginForm(FlaskForm):
     login = StringField(_l("登录名"), validators=[DataRequired(message=_l("请输入登录名。")), Length(max=80)])
     password = PasswordField(_l("密码"), validators=[DataRequired(message=_l("请输入密码。"))])
-    remember = BooleanField(_l("记住我"))
     submit = SubmitField(_l("登录"))
 
 
@@ -29,8 +28,12 @@ class UserForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("当前密码"), validators=[DataRequired(message=_l("请输入当前密码。"))])
-    new_password = PasswordField(_l("新密码（至少10位，含字母和数字）"), validators=[
+    new_password = PasswordField(_l("新密码"), validators=[
         DataRequired(message=_l("请输入新密码。")), Length(max=128)])
     confirm = PasswordField(_l("确认新密码"), validators=[
         DataRequired(message=_l("请再次输入新密码。")), EqualTo("new_password", message=_l("两次输入的新密码不一致。"))])
     submit = SubmitField(_l("修改密码"))
+
+
+class EndSessionsForm(FlaskForm):
+    submit = SubmitField(_l("结束全部会话"))

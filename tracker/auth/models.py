@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.common.clock import utcnow
@@ -28,10 +28,16 @@ leader_units = Table(
 
 
 class Role(str, enum.Enum):
-    admin = "admin"
+    admin = "admin"  # 系统管理员: plans, units, settings (三员分立: not accounts, not the logs)
     coordinator = "coordinator"  # 督办/协调办公室
     unit = "unit"  # 责任单位 user, belongs to exactly one unit
     leader = "leader"  # 领导: reads everything, changes nothing
+    security_admin = "security_admin"  # 安全管理员: accounts and roles only
+    audit_admin = "audit_admin"  # 审计管理员: alone reads the audit log and the login log
+
+
+# 三员分立: the security and audit administrators work only on their own pages.
+SEPARATED_ADMINS = (Role.security_admin, Role.audit_admin)
 
 
 class User(UserMixin, db.Model):
@@ -68,3 +74,58 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class LoginSession(db.Model):
+    """登录会话: one row per login; the session cookie names it (tracker/auth/sessions.py). A session whose
+    row is ended (logout, a password change, a role or unit change, deactivation, 结束全部会话) is refused
+    at its next request, whichever device or copied cookie sends it."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)  # secrets.token_urlsafe(32)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+
+class PasswordHistory(db.Model):
+    """密码历史: the hashes of an account's recent passwords (等保: no reuse of the last N)."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginOutcome(str, enum.Enum):
+    success = "success"  # 登录成功
+    failure = "failure"  # 密码错误或登录名不存在
+    locked = "locked"  # 本次失败使账户被锁定
+    blocked = "blocked"  # 账户锁定中、地址受限或已停用：未核对密码即拒绝
+    logout = "logout"  # 退出
+
+
+class LoginEvent(db.Model):
+    """登录日志: every login attempt, lock and logout with address and user agent (等保三级 安全审计).
+
+    Also the shared store of the login limits: failed attempts per address are counted here, so every
+    web worker and every host sees the same count (tracker/auth/limits.py)."""
+
+    __tablename__ = "login_events"
+    __table_args__ = (Index("ix_login_events_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    login: Mapped[str] = mapped_column(String(80), default="")  # as typed (for unknown logins too)
+    outcome: Mapped[LoginOutcome] = mapped_column(str_enum(LoginOutcome, 12))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[Optional["User"]] = relationship()

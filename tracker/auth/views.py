@@ -3,20 +3,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from tracker.auth import services
-from tracker.auth.forms import ChangePasswordForm, LoginForm, UserForm
+from tracker.auth import services, sessions
+from tracker.auth.forms import ChangePasswordForm, EndSessionsForm, LoginForm, UserForm
 from tracker.auth.models import Role, User
 from tracker.common.pagination import paginate
 from tracker.common.labels import choices
-from tracker.common.permissions import can_manage_users, require
+from tracker.common.permissions import can_manage_users, may_open_endpoint, require
 from tracker.common.web import get_or_404, run_service
 from tracker.common.clock import utcnow
-from tracker.extensions import db, limiter
+from tracker.extensions import db
 from tracker.units.models import Unit
 from tracker.units.ordering import sorted_units
 
@@ -29,29 +30,40 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
-def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def client_address() -> str:
+    """The client's address (behind TRACKER_PROXY_COUNT proxies, from X-Forwarded-For: see security.py)."""
+    return request.remote_addr or ""
+
+
+def _user_agent() -> str:
+    return request.headers.get("User-Agent", "")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], error_message="too many login attempts")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.login.data, form.password.data, utcnow())
-        db.session.commit()  # failure counts and locks are kept even though the login fails
+        now = utcnow()
+        result = services.authenticate(form.login.data, form.password.data, now, client_address(), _user_agent())
+        db.session.commit()  # failure counts, locks and the login log are kept even though the login fails
         if result.user is None:
             flash(result.message, "danger")
-            return render_template("auth/login.html", form=form), 401
+            response = make_response(render_template("auth/login.html", form=form), result.status)
+            if result.wait is not None:
+                response.headers["Retry-After"] = str(result.wait.seconds)
+            return response
         chosen_locale = session.get("locale")
         session.clear()  # a fresh session at login; the language chosen on the login page stays
         if chosen_locale:
             session["locale"] = chosen_locale
-        login_user(result.user, remember=form.remember.data)
+        login_user(result.user)
+        sessions.start(result.user, now, client_address(), _user_agent())
+        db.session.commit()
         session.permanent = True
-        if result.user.must_change_password and password_change_enforced():
+        if password_change_enforced() and (result.user.must_change_password
+                                           or services.password_expired(result.user, now)):
             return redirect(url_for("auth.change_password"))
         return redirect(_safe_next(request.args.get("next")) or url_for("index"))
     return render_template("auth/login.html", form=form)
@@ -63,13 +75,25 @@ def password_change_enforced() -> bool:
 
 @bp.before_app_request
 def require_own_password():
-    """Accounts with a password somebody else chose (demo seed, admin reset) must change it first."""
-    if (current_user.is_authenticated and current_user.must_change_password and password_change_enforced()
+    """Accounts with a password somebody else chose (demo seed, admin reset) or an expired one (密码有效期)
+    must change it first."""
+    if (current_user.is_authenticated and password_change_enforced()
             and request.endpoint not in {"auth.change_password", "auth.logout", "auth.set_language", "static",
                                          "bootstrap.static", "ops.healthz"}):
-        if request.method == "GET":
-            flash(_("为保障账户安全，请先修改初始密码。"), "warning")
-        return redirect(url_for("auth.change_password"))
+        expired = services.password_expired(current_user, utcnow())
+        if current_user.must_change_password or expired:
+            if request.method == "GET":
+                flash(_("密码已过期，请设置新密码。") if expired and not current_user.must_change_password
+                      else _("为保障账户安全，请先修改初始密码。"), "warning")
+            return redirect(url_for("auth.change_password"))
+    return None
+
+
+@bp.before_app_request
+def separated_administrators():
+    """三员分立: the security and audit administrators open only their own pages (403 elsewhere)."""
+    if current_user.is_authenticated and not may_open_endpoint(current_user, request.endpoint):
+        abort(403)
     return None
 
 
@@ -81,14 +105,18 @@ def change_password():
         _user, error = run_service(services.change_password, current_user, form.current_password.data,
                                    form.new_password.data, utcnow())
         if error is None:
-            flash(_("密码已修改。"), "success")
+            flash(_("密码已修改，该账户在其他设备上的登录已退出。"), "success")
             return redirect(url_for("index"))
     status = 400 if request.method == "POST" else 200
-    return render_template("auth/change_password.html", form=form), status
+    return render_template("auth/change_password.html", form=form, policy=services.password_policy_text()), status
 
 
 @bp.post("/logout")
 def logout():
+    """退出: the account's sessions end on every device at once (a copied cookie is refused)."""
+    if current_user.is_authenticated:
+        services.record_logout(current_user._get_current_object(), utcnow(), client_address(), _user_agent())
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -142,4 +170,18 @@ def edit_user(user_id: int | None = None):
         if error is None:
             flash(_("用户已保存。"), "success")
             return redirect(url_for("auth.users"))
-    return render_template("auth/user_form.html", form=form, user=user)
+    return render_template("auth/user_form.html", form=form, user=user, end_form=EndSessionsForm(),
+                           policy=services.password_policy_text(),
+                           active_sessions=sessions.active_count(user, utcnow()) if user else 0)
+
+
+@bp.post("/users/<int:user_id>/sessions/end")
+@require(can_manage_users)
+def end_sessions(user_id: int):
+    """结束全部会话: the user is logged out on every device at once."""
+    user = get_or_404(User, user_id)
+    if EndSessionsForm().validate_on_submit():
+        _user, error = run_service(services.end_sessions, current_user, user)
+        if error is None:
+            flash(_("已结束该用户的全部会话。"), "success")
+    return redirect(url_for("auth.edit_user", user_id=user_id))

@@ -11,8 +11,10 @@ readings, column defaults, the scheduler's scans, escalations, the dashboard's "
 - neither: the real clock.
 
 Measurements of elapsed real time (cache ages, the scheduler's interval, lock and heartbeat ages,
-backup file names, webhook signature timestamps, session lifetimes) keep the real clock: they are not
-about which day the app shows. ``real_utcnow()`` is that clock.
+backup file names, webhook signature timestamps, the signature age of the session cookie) keep the real
+clock: they are not about which day the app shows. ``real_utcnow()`` is that clock. The login limits
+and the idle timeout and lifetime of login sessions (tracker/auth/) use the app's clock, so tests move
+it instead of sleeping.
 """
 from __future__ import annotations
 

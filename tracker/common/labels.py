@@ -16,6 +16,10 @@ LABELS = {
     "municipal_commission": _l("市级部门"),
     # roles
     "admin": _l("系统管理员"), "coordinator": _l("督办人员"), "unit": _l("单位用户"), "leader": _l("领导"),
+    "security_admin": _l("安全管理员"), "audit_admin": _l("审计管理员"),
+    # login log outcomes (登录日志)
+    "success": _l("登录成功"), "failure": _l("登录失败"), "locked": _l("账户锁定"), "blocked": _l("拒绝登录"),
+    "logout": _l("退出"),
     # involvement
     "lead": _l("牵头"), "cooperating": _l("配合"),
     # overdue kinds

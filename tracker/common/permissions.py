@@ -2,6 +2,11 @@
 
 Unit users see and report on tasks where their unit leads (牵头) or cooperates (配合);
 coordinators (督办) manage everything; leaders (领导) read everything and change nothing.
+
+三员分立 (等保三级): the system administrator (系统管理员, ``admin``) manages plans, units and settings;
+the security administrator (安全管理员) manages accounts and roles only; the audit administrator
+(审计管理员) alone reads the audit log and the login log. None can do the others' work, and the last two
+open nothing but their own pages (``may_open_endpoint``).
 """
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, select, union
 from sqlalchemy.orm import aliased
 
-from tracker.auth.models import Role
+from tracker.auth.models import SEPARATED_ADMINS, Role
 from tracker.plans.models import Plan, PlanStatus
 from tracker.tasks.models import Task, task_cooperating_units
 
@@ -27,7 +32,39 @@ def can_read_everything(user) -> bool:
 
 
 def can_manage_users(user) -> bool:
+    """Accounts and roles (用户): the security administrator (安全管理员) only."""
+    return user.is_authenticated and user.role == Role.security_admin
+
+
+def is_system_admin(user) -> bool:
+    """系统管理员: plans, units and settings (and re-sending failed mail)."""
     return user.is_authenticated and user.role == Role.admin
+
+
+def can_read_audit_log(user) -> bool:
+    """The audit log and the login log (审计日志, 登录日志): the audit administrator (审计管理员) only."""
+    return user.is_authenticated and user.role == Role.audit_admin
+
+
+# What the security and audit administrators may open besides their own pages: their account, the
+# language switch, logging out, the public pages and the health check.
+SEPARATED_ADMIN_ENDPOINTS = frozenset({
+    "index", "auth.login", "auth.logout", "auth.set_language", "auth.change_password", "ops.healthz",
+    "static", "bootstrap.static",
+})
+OWN_PAGES = {
+    Role.security_admin: frozenset({"auth.users", "auth.edit_user", "auth.end_sessions"}),
+    Role.audit_admin: frozenset({"audit.events", "audit.logins"}),
+}
+
+
+def may_open_endpoint(user, endpoint: str | None) -> bool:
+    """三员分立: a security or audit administrator opens only their own pages; everybody else is decided
+    by each view's own check. Unknown endpoints (404s) are left to Flask."""
+    if not user.is_authenticated or user.role not in SEPARATED_ADMINS or endpoint is None:
+        return True
+    return (endpoint in SEPARATED_ADMIN_ENDPOINTS or endpoint in OWN_PAGES[user.role]
+            or endpoint.startswith(("public.", "api.")))  # the API takes bearer tokens, never this session
 
 
 def can_view_plan(user, plan) -> bool:
@@ -88,6 +125,8 @@ def home_endpoint(user) -> str:
         Role.coordinator: "updates.review_queue",
         Role.leader: "tasks.overdue",
         Role.admin: "plans.index",
+        Role.security_admin: "auth.users",
+        Role.audit_admin: "audit.events",
     }[user.role]
 
 

@@ -24,6 +24,11 @@ class RequestIdFilter(logging.Filter):
 
 
 def register(app: Flask) -> None:
+    if app.config.get("PROXY_COUNT", 0) > 0:  # client addresses (login limits, login log) from X-Forwarded-For
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=0, x_host=0)
+
     @app.before_request
     def assign_request_id():
         incoming = request.headers.get("X-Request-ID", "")

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from tracker.auth.models import Role
 from tracker.common.clock import today, utcnow
 from tracker.common.pagination import paginate
-from tracker.common.permissions import can_manage_users, is_manager, require
+from tracker.common.permissions import is_manager, is_system_admin, require
 from tracker.common.web import MAX_ID, expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.models import Plan
@@ -49,7 +49,7 @@ def outbox():
 
 
 @bp.post("/admin/outbox/<int:notification_id>/retry")
-@require(can_manage_users)
+@require(is_system_admin)
 def retry(notification_id: int):
     form = RetryForm()
     if form.validate_on_submit():
