@@ -2,7 +2,7 @@
 the audit log append-only on PostgreSQL
 
 Revision ID: e7a2c4d81f35
-Revises: cdb39d1bd68e
+Revises: e5a1c0d4b7f2
 Create Date: 2026-12-06 06:20:00
 
 """
@@ -14,7 +14,7 @@ import tracker.common.types
 
 # revision identifiers, used by Alembic.
 revision = 'e7a2c4d81f35'
-down_revision = 'cdb39d1bd68e'
+down_revision = 'e5a1c0d4b7f2'
 branch_labels = None
 depends_on = None
 
