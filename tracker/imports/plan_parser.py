@@ -243,6 +243,12 @@ def _read_table_plan(split: SplitText) -> PlanDraft:
     draft.groups, draft.tasks = [], []
     draft.targets = [target for target in draft.targets if target.task_number is None]
     draft.warnings = []
+    if not draft.title:
+        # The line just above the first table names it ("2023年区政府重点民生实事项目推进情况"); never a header row.
+        heading = next((table.heading for table in split.tables if table.tasks), None)
+        if heading and len(heading) <= 80 and "\t" not in heading and not re.search(r"[。；]", heading):
+            draft.title = heading
+            _read_period(draft)
     draft.title = re.sub(r"(任务台账| task ledger)$", "", draft.title or "").strip() or None
     several_sheets = len({table.sheet for table in split.tables if table.tasks}) > 1
     several_tables = len([table for table in split.tables if table.tasks]) > 1
@@ -315,7 +321,7 @@ def _renumber_repeats(draft: PlanDraft) -> None:
 
 # --------------------------------------------------------------------------- header
 
-_PLAN_WORDS = re.compile(r"方案|计划|要点|规划|清单|意见|办法|措施|纲要|任务|安排|分工")
+_PLAN_WORDS = re.compile(r"方案|计划|要点|规划|清单|意见|办法|措施|纲要|任务|安排|分工|分解|实事")
 _NOTICE = re.compile(r"^(?P<issuer>.*?)\s*关于印发.*《(?P<title>[^》]+)》.*通知$")
 _RED_HEADER = re.compile(r"^(?P<issuer>.{2,40}?)\s*文件$")
 _ORG_SUFFIX = re.compile(r"(人民政府|政府|委员会|办公室|办公厅|领导小组|局|委|办|厅|中心|党组)$")
@@ -373,7 +379,12 @@ def _read_header(draft: PlanDraft, header: list[str]) -> None:
         if red and not draft.issuer and _ORG_SUFFIX.search(red.group("issuer")):
             draft.issuer = red.group("issuer").strip()
         if notice:
-            draft.title = draft.title or notice.group("title").strip()
+            whole = re.search(r"关于印发\s*(?P<whole>.+?)\s*的通知$", paragraph)
+            title = notice.group("title").strip()
+            if whole and not whole.group("whole").startswith("《"):
+                # "关于印发2023年区《政府工作报告》确定的主要目标任务责任分解方案的通知": the 《》 is only part of it
+                title = whole.group("whole")
+            draft.title = draft.title or title
             if not draft.issuer and _ORG_SUFFIX.search(notice.group("issuer")):
                 draft.issuer = notice.group("issuer").strip()
         if not draft.doc_number and is_doc_number_line(paragraph):
@@ -529,7 +540,7 @@ def _read_part(draft: PlanDraft, part: _Part) -> None:
     kind = _classify_title(part.title)
     has_items = any(_item_number(p) for p in part.paragraphs)
     # A numbered item with its own 牵头单位 lines is a task wherever it stands (under 主要目标 too).
-    assigned = has_items and any(_LABEL.match(p) for p in part.paragraphs)
+    assigned = (has_items or _headings_are_items(part)) and any(_LABEL.match(p) for p in part.paragraphs)
     if kind == "tasks" or assigned or (kind == "other" and (has_items or part.title is None and _has_groups(part))):
         if part.title is not None:
             draft.sections.append(SectionDraft("tasks" if kind != "goals" else "goals", part.title, []))
@@ -546,6 +557,21 @@ def _read_part(draft: PlanDraft, part: _Part) -> None:
 
 def _has_groups(part: _Part) -> bool:
     return any(GROUP_HEADING.match(p) for p in part.paragraphs)
+
+
+# A part title that only says "tasks" names no group of its own.
+_GENERIC_PART = re.compile(r"(?:主要|重点|具体|工作|年度)*(?:工作)?(?:任务|措施|举措|工作|内容|事项)(?:分工|分解|清单|安排)?"
+                           r"(?:及|和|与)?(?:责任)?(?:分工|分解)?")
+
+
+def _headings_are_items(part: _Part) -> bool:
+    """（一）（二） that are items, not groups: no numbered item under them, and each is followed at once by its
+    own 责任单位 line ("（一）地区生产总值增长7%以上" / "责任单位：区发展和改革局")."""
+    if any(_item_number(p) for p in part.paragraphs):
+        return False
+    positions = [i for i, p in enumerate(part.paragraphs) if GROUP_HEADING.match(p)]
+    return bool(positions) and all(i + 1 < len(part.paragraphs) and _LABEL.match(part.paragraphs[i + 1])
+                                   for i in positions)
 
 
 # --------------------------------------------------------------------------- tasks
@@ -592,6 +618,13 @@ class _TaskReader:
         self.groups_with_tasks: set[int | None] = set()
 
     def read(self) -> None:
+        self.headings_are_items = _headings_are_items(self.part)
+        if self.part.title and not _GENERIC_PART.fullmatch(_title_key(self.part.title)) and (
+                self.headings_are_items or not _has_groups(self.part)) and any(
+                _item_number(p) or GROUP_HEADING.match(p) for p in self.part.paragraphs):
+            # Items right under a 一、 part belong to it: the part's title is their group.
+            self.draft.groups.append(GroupDraft(f"（{self.part.number}）" if self.part.number else "", self.part.title))
+            self.group = len(self.draft.groups) - 1
         for paragraph in self.part.paragraphs:
             self._take(paragraph)
         self._close_task()
@@ -602,6 +635,8 @@ class _TaskReader:
     def _take(self, paragraph: str) -> None:
         group = GROUP_HEADING.match(paragraph)
         item = _item_number(paragraph)
+        if group and self.headings_are_items:
+            group, item = None, _ItemNumber("paren-cn", f"（{group.group(1)}）", paragraph[group.end():].strip())
         if group:
             self._open_group(group, paragraph)
         elif _LABEL.match(paragraph):
@@ -681,15 +716,37 @@ class _TaskReader:
             self.draft.unplaced.extend(prose)
 
 
-_UNIT_LABELS = "牵头单位|责任单位|配合单位|协同单位|参与单位|协办单位|主办单位"
+_UNIT_LABELS = "牵头责任单位|协同责任单位|牵头单位|责任单位|配合单位|协同单位|参与单位|协办单位|主办单位"
+_LEADER_LABELS = "责任领导|牵头领导|分管领导|责任区领导|牵头区领导|牵头县领导|牵头市领导"
 _DUE_LABELS = "完成时限|完成时间|时间节点|时间进度"
 _LABEL = re.compile(rf"^(?:{_UNIT_LABELS}|{_DUE_LABELS})\s*[：:]")
 _LABELLED_VALUE = re.compile(
-    rf"(?P<label>{_UNIT_LABELS}|{_DUE_LABELS})\s*[：:]\s*(?P<value>.*?)\s*"
-    rf"(?=[；;，,]?\s*(?:{_UNIT_LABELS}|{_DUE_LABELS})\s*[：:]|$)"
+    rf"(?P<label>{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]\s*(?P<value>.*?)\s*"
+    rf"(?=[；;，,]?\s*(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]|$)"
 )
-_BRACKET_AT_END = re.compile(r"[（(](?P<inside>[^（）()]{2,160})[）)]\s*[。.；;]?\s*$")
-_ASSIGNMENT_WORDS = re.compile(rf"{_UNIT_LABELS}|牵头|负责|配合|参与|协同")
+_OPENERS = {"）": "（", ")": "(", "〕": "〔", "】": "【", "]": "["}
+_ASSIGNMENT_WORDS = re.compile(rf"{_UNIT_LABELS}|{_LEADER_LABELS}|牵头|负责|配合|参与|协同")
+
+
+def bracket_at_end(text: str) -> tuple[int, str] | None:
+    """The bracket closing an item, of any kind ( ) （ ） 〔 〕 【 】, with brackets nested inside it
+    ("…（责任单位：各县(市、区)人民政府）"): (where it opens, what it holds), or None."""
+    stripped = text.rstrip()
+    while stripped and stripped[-1] in "。.；;，,":
+        stripped = stripped[:-1].rstrip()
+    if not stripped or stripped[-1] not in _OPENERS:
+        return None
+    depth = 0
+    for index in range(len(stripped) - 1, -1, -1):
+        char = stripped[index]
+        if char in _OPENERS:
+            depth += 1
+        elif char in "（(〔【[":
+            depth -= 1
+            if depth == 0:
+                inside = stripped[index + 1:-1].strip()
+                return (index, inside) if 2 <= len(inside) <= 400 else None
+    return None
 
 
 def _finish_task(progress: _TaskInProgress) -> TaskDraft:
@@ -753,7 +810,9 @@ def _assignment_from_labels(labels: list[str]) -> tuple[AssignmentDraft | None, 
             label, value = match.group("label"), match.group("value").strip("。；; ")
             if re.fullmatch(_DUE_LABELS, label):
                 due = due or value or None
-            elif label in ("牵头单位", "主办单位"):
+            elif re.fullmatch(_LEADER_LABELS, label):
+                continue
+            elif label in ("牵头单位", "主办单位", "牵头责任单位"):
                 leads += split_units(value)
             elif label == "责任单位":
                 responsible += split_units(value)
@@ -766,17 +825,30 @@ def _assignment_from_labels(labels: list[str]) -> tuple[AssignmentDraft | None, 
 
 def _assignment_from_bracket(paragraphs: list[str]) -> tuple[AssignmentDraft | None, list[str]]:
     last = paragraphs[-1]
-    match = _BRACKET_AT_END.search(last)
-    if not match or not _ASSIGNMENT_WORDS.search(match.group("inside")):
+    found = bracket_at_end(last)
+    if not found:
         return None, paragraphs
-    leads, responsible, cooperating = _read_bracket(match.group("inside"))
+    start, inside = found
+    if _ASSIGNMENT_WORDS.search(inside):
+        leads, responsible, cooperating = _read_bracket(inside)
+    elif _all_units(inside):
+        # "(市人社局、市财政局)": units alone in the bracket, the first leads
+        leads, responsible, cooperating = [], split_units(inside), []
+    else:
+        return None, paragraphs
     if not (leads or responsible or cooperating):
         return None, paragraphs
-    kept = last[: match.start()].rstrip()
+    kept = last[:start].rstrip()
     if kept and kept[-1] not in "。；;！？":
         kept += "。"
     remaining = [*paragraphs[:-1], kept] if kept else paragraphs[:-1]
-    return _assignment(leads, responsible, cooperating, "bracket", match.group("inside")), remaining
+    return _assignment(leads, responsible, cooperating, "bracket", inside), remaining
+
+
+def _all_units(inside: str) -> bool:
+    from tracker.imports.tables import is_unit_like
+    names = split_units(inside)
+    return bool(names) and all(is_unit_like(name) or name.startswith("各") for name in names)
 
 
 def _read_bracket(inside: str) -> tuple[list[str], list[str], list[str]]:
@@ -786,14 +858,14 @@ def _read_bracket(inside: str) -> tuple[list[str], list[str], list[str]]:
     if re.search(rf"{_UNIT_LABELS}", inside):
         for match in _LABELLED_VALUE.finditer(inside):
             label, value = match.group("label"), match.group("value")
-            if label in ("牵头单位", "主办单位"):
+            if label in ("牵头单位", "主办单位", "牵头责任单位"):
                 leads += split_units(value)
             elif label == "责任单位":
                 responsible += split_units(value)
-            elif not re.fullmatch(_DUE_LABELS, label):
+            elif not re.fullmatch(_DUE_LABELS, label) and not re.fullmatch(_LEADER_LABELS, label):
                 cooperating += split_units(value)
         return leads, responsible, cooperating
-    for clause in re.split(r"[；;，,]", inside):
+    for clause in _split_clauses(inside):
         clause = clause.strip()
         lead = re.fullmatch(r"(.+?)(?:共同)?牵头(?:负责)?", clause)
         helper = re.fullmatch(r"(.+?)(?:等)?(?:单位|部门)?(?:按职责分工负责|按职责负责|分工负责|按职责配合|配合|参与|协同|协助|共同负责)", clause)
@@ -805,6 +877,32 @@ def _read_bracket(inside: str) -> tuple[list[str], list[str], list[str]]:
         elif sole and not leads:
             responsible += split_units(sole.group(1))
     return leads, responsible, cooperating
+
+
+def _split_clauses(inside: str) -> list[str]:
+    """"A牵头，B、C按职责分工负责": clauses at ；; and at commas outside brackets."""
+    from tracker.imports.tables import _split_outside_brackets
+    clauses, current = [], ""
+    for piece in re.split(r"([；;])", inside):
+        if piece in ("；", ";"):
+            clauses.append(current)
+            current = ""
+        else:
+            current += piece
+    clauses.append(current)
+    out = []
+    for clause in clauses:
+        depth, start = 0, 0
+        for index, char in enumerate(clause):
+            if char in "（(〔【":
+                depth += 1
+            elif char in "）)〕】" and depth:
+                depth -= 1
+            elif char in "，," and depth == 0:
+                out.append(clause[start:index])
+                start = index + 1
+        out.append(clause[start:])
+    return [clause for clause in out if clause.strip()]
 
 
 def _assignment(
@@ -824,12 +922,20 @@ def _assignment(
 _LEAD_MARK = re.compile(r"[（(]\s*牵头\s*[）)]")
 
 
+_UNIT_NOTE = re.compile(r"[（(〔【][^（）()〔〕【】]*(?:下同|列第一位|排第一位|牵头单位或|汇总单位|为牵头)[^（）()〔〕【】]*[）)〕】]")
+_DUTY_WORDS = re.compile(r"(?:等)?(?:有关|相关)?(?:单位|部门)?(?:按职责分工负责|按职责分工落实|按职责负责|分工负责|按职责分工|负责)$")
+
+
 def split_units(value: str) -> list[str]:
-    """"区发改委、区科委等单位" → ["区发改委", "区科委"]. Never splits on 和/及: they occur inside names."""
+    """"区发改委、区科委等单位" → ["区发改委", "区科委"]. Never splits on 和/及 (they occur inside names), nor
+    inside brackets ("各县(市、区)人民政府"); a note such as "(列第一位者为牵头单位，下同)" is no unit."""
+    from tracker.imports.tables import _split_outside_brackets
+    value = _UNIT_NOTE.sub("", value or "")
     units = []
-    for piece in re.split(r"[、，,；;/\u2028\n]|\s{1,}(?=[\u4e00-\u9fff])", value):
-        piece = re.sub(r"(等|等单位|等部门|等相关单位|按职责分工负责|按职责负责)$", "", piece.strip(" 。.：:"))
-        if piece and re.search(f"[{CJK}A-Za-z]", piece):
+    for piece in _split_outside_brackets(value.replace("/", "、")):
+        piece = _DUTY_WORDS.sub("", piece.strip(" 。.：:"))
+        piece = re.sub(r"(等|等单位|等部门|等相关单位)$", "", piece).strip()
+        if piece and re.search(f"[{CJK}A-Za-z]", piece) and not re.fullmatch(r"下同|以下同|同上", piece):
             units.append(piece)
     return _unique(units)
 
