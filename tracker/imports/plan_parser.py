@@ -69,6 +69,7 @@ class TaskDraft:
     suggested_units: list[str] = field(default_factory=list)
     due_hint: str | None = None
     reporting_hint: str | None = None  # a table's 报送要求 cell
+    leader: str | None = None  # 责任领导/牵头领导 as written: kept in the draft for the reviewer (tasks have no such field)
     from_goals: bool = False  # written under a targets heading with its own assignment: also an indicator
 
 
@@ -184,6 +185,8 @@ def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> Pla
         draft.sections.append(SectionDraft("footer", None, closing))
         _read_signature(draft, closing)
     _read_period(draft)
+    if draft.period_end is None:
+        _period_from_text(draft, notice + paragraphs[:body_start])
     _read_targets(draft)
     draft.reporting = find_reporting_rule(notice + paragraphs)
     _add_warnings(draft)
@@ -278,7 +281,7 @@ def _read_table_plan(split: SplitText) -> PlanDraft:
                            (("牵头单位", leads), ("责任单位", responsible), ("配合单位", cooperating)) if units]
                 assignment = _assignment(leads, responsible, cooperating, "table", "；".join(written))
             task = TaskDraft(number=row.number, title=row.title, text=row.text, group_index=group_index,
-                             assignment=assignment, reporting_hint=row.reporting,
+                             assignment=assignment, reporting_hint=row.reporting, leader=row.leader,
                              # an empty 完成时限 cell is "no fixed date", not the plan's end
                              due_hint=row.due if row.due is not None else "" if "due" in table.columns else None)
             if assignment is None:
@@ -432,6 +435,23 @@ def _read_period(draft: PlanDraft) -> None:
     issued = draft.issued_on
     draft.period_start = issued if issued and first <= issued.year <= last else date(first, 1, 1)
     draft.period_end = date(last, 12, 31)
+
+
+_YEAR_OF_WORK = re.compile(r"(\d{4})\s*年(?:度)?(?:全市|全区|全县|市政府|区政府|县政府)?(?:重点工作|工作要点|民生实事|为民实事|"
+                           r"政府工作|工作任务|重点任务|目标任务|各项工作任务)")
+
+
+def _period_from_text(draft: PlanDraft, paragraphs: list[str]) -> None:
+    """A plan without a year in its title ("许政〔2020〕20号" sending "2020年重点工作任务"): the year its cover
+    text names for the work is the plan's year."""
+    for paragraph in paragraphs:
+        found = _YEAR_OF_WORK.search(paragraph)
+        if found and 1900 <= int(found.group(1)) <= 2200:
+            year = int(found.group(1))
+            draft.period_end = date(year, 12, 31)
+            draft.period_start = draft.period_start or (draft.issued_on if draft.issued_on and
+                                                        draft.issued_on.year == year else date(year, 1, 1))
+            return
 
 
 # --------------------------------------------------------------------------- footer
@@ -629,8 +649,15 @@ class _TaskReader:
             self._take(paragraph)
         self._close_task()
         self._tasks_from_bare_groups()
+        part_lead = heading_lead(self.part.title)
         for progress in self.finished:
-            self.draft.tasks.append(_finish_task(progress))
+            task = _finish_task(progress)
+            group = self.draft.groups[task.group_index] if task.group_index is not None else None
+            inherited = (heading_lead(group.title) if group else None) or part_lead
+            if task.assignment is None and inherited:
+                task.assignment = AssignmentDraft(inherited, [], "heading", group.title if group else self.part.title)
+                task.suggested_units = []
+            self.draft.tasks.append(task)
 
     def _take(self, paragraph: str) -> None:
         group = GROUP_HEADING.match(paragraph)
@@ -717,9 +744,9 @@ class _TaskReader:
 
 
 _UNIT_LABELS = "牵头责任单位|协同责任单位|牵头单位|责任单位|配合单位|协同单位|参与单位|协办单位|主办单位"
-_LEADER_LABELS = "责任领导|牵头领导|分管领导|责任区领导|牵头区领导|牵头县领导|牵头市领导"
+_LEADER_LABELS = "牵头负责领导|责任领导|牵头领导|分管领导|责任区领导|牵头区领导|牵头县领导|牵头市领导|区政府分管领导"
 _DUE_LABELS = "完成时限|完成时间|时间节点|时间进度"
-_LABEL = re.compile(rf"^(?:{_UNIT_LABELS}|{_DUE_LABELS})\s*[：:]")
+_LABEL = re.compile(rf"^(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]")
 _LABELLED_VALUE = re.compile(
     rf"(?P<label>{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]\s*(?P<value>.*?)\s*"
     rf"(?=[；;，,]?\s*(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]|$)"
@@ -759,11 +786,32 @@ def _finish_task(progress: _TaskInProgress) -> TaskDraft:
     task.title = _task_title(task.text)
     task.assignment = assignment
     task.due_hint = due
+    task.leader = task.leader or _leader_in("\n".join([*progress.labels, assignment.raw if assignment else ""]))
     if not task.subitems:
         task.subitems = [SubItemDraft(n, t) for n, t in _enumeration(task.text)]
     if assignment is None:
         task.suggested_units = suggest_units(task.text)
     return task
+
+
+_LEADER_VALUE = re.compile(rf"(?:{_LEADER_LABELS})\s*[：:]\s*(?P<name>[^；;，,。.)）〕】\n]+)")
+
+
+def _leader_in(text: str) -> str | None:
+    found = _LEADER_VALUE.search(text or "")
+    return found.group("name").strip() or None if found else None
+
+
+# "一、县示范区管委会牵头工作（8项）": the unit named in a heading leads the items under it that name no unit.
+_HEADING_LEAD = re.compile(r"^(?P<unit>.{2,30}?)(?:牵头|负责|主抓|主办)(?:的)?(?:重点)?(?:工作|任务|事项|项目)")
+
+
+def heading_lead(title: str | None) -> str | None:
+    from tracker.imports.tables import is_unit_like
+    found = _HEADING_LEAD.match(re.sub(r"\s*[（(]\s*\d+\s*项\s*[）)]\s*$", "", title or ""))
+    if found and is_unit_like(found.group("unit")):
+        return found.group("unit")
+    return None
 
 
 def _task_title(text: str) -> str:
@@ -931,13 +979,34 @@ def split_units(value: str) -> list[str]:
     inside brackets ("各县(市、区)人民政府"); a note such as "(列第一位者为牵头单位，下同)" is no unit."""
     from tracker.imports.tables import _split_outside_brackets
     value = _UNIT_NOTE.sub("", value or "")
+    value = re.split(r"[。.](?=.)", value, maxsplit=1)[0]  # a sentence after the list is a note, not units
     units = []
-    for piece in _split_outside_brackets(value.replace("/", "、")):
+    for piece in _rejoin_levels(_split_outside_brackets(value.replace("/", "、"))):
         piece = _DUTY_WORDS.sub("", piece.strip(" 。.：:"))
         piece = re.sub(r"(等|等单位|等部门|等相关单位)$", "", piece).strip()
         if piece and re.search(f"[{CJK}A-Za-z]", piece) and not re.fullmatch(r"下同|以下同|同上", piece):
             units.append(piece)
     return _unique(units)
+
+
+_LEVEL = re.compile(r"^(?:县|市|区|乡|镇|县区|市区|街道|开发区|园区)(?:人民)?(?:政府|管委会)?$")
+_BARE_KIND = re.compile(r"^(?:有关)?(?:单位|部门|企业|机构)$")
+
+
+def _rejoin_levels(pieces: list[str]) -> list[str]:
+    """"各县、市、区政府" and "市直有关部门、单位" are one name each, though written with 、."""
+    joined: list[str] = []
+    for piece in pieces:
+        bare = piece.strip()
+        previous = joined[-1] if joined else ""
+        if previous.startswith("各") and _LEVEL.match(bare) and _LEVEL.match(previous[1:].split("、")[-1] + "") is not None \
+                and not re.search(r"(政府|管委会)$", previous):
+            joined[-1] = f"{previous}、{bare}"
+        elif previous and _BARE_KIND.match(bare) and re.search(r"(单位|部门|企业|机构)$", previous):
+            joined[-1] = f"{previous}、{bare}"
+        else:
+            joined.append(piece)
+    return joined
 
 
 def _unique(values: Iterable[str]) -> list[str]:

@@ -402,8 +402,8 @@ def _is_group_shape(values: dict[str, list[str]], filled: list[str]) -> bool:
     """A group row by its shape: one text across the row (a merged row), a heading-numbered text with no units
     beside it (一、 （一） 第一部分), or only the group column."""
     units = values.get("lead") or values.get("responsible") or values.get("cooperating")
-    if len(set(filled)) == 1 and not units:
-        return True
+    if len(set(filled)) == 1 and (not units or len(filled) > 1):
+        return True  # one text, alone or repeated across a merged row
     texts = [value for value in filled if not _NUMBER_ONLY.match(value)]
     if not units and len(texts) == 1 and _GROUP_NUMBER.match(texts[0]) and not values.get("due"):
         return True
