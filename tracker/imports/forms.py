@@ -36,6 +36,18 @@ class ReviewForm(FlaskForm):
     discard = SubmitField(_l("放弃"))
 
 
+class ColumnsForm(FlaskForm):
+    """列对应: one table's column kinds (``column-0`` … read by ``column_choices``), its header signature."""
+
+    version = HiddenField()
+    signature = HiddenField()
+    remap = SubmitField(_l("按此重新识别"))
+
+
+def column_choices(form, width: int) -> list[str]:
+    return [_text(form, f"column-{index}")[:20] for index in range(min(width, 200))]
+
+
 def _text(form, name: str, default: str = "") -> str:
     value = form.get(name)
     return default if value is None else str(value).strip()[:MAX_FIELD]

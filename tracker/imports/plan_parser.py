@@ -112,6 +112,7 @@ class PlanDraft:
     tasks: list[TaskDraft] = field(default_factory=list)
     targets: list[TargetDraft] = field(default_factory=list)
     reporting: ReportingRule | None = None
+    tables: list[dict] = field(default_factory=list)  # each table's columns as read, for the column-mapping step
     sections: list[SectionDraft] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -134,12 +135,13 @@ def jsonable(value: Any) -> Any:
 # --------------------------------------------------------------------------- entry point
 
 
-def parse_plan(text: str) -> PlanDraft:
-    """Parse plan text into a draft. Never raises: on an internal error all text is left unplaced."""
+def parse_plan(text: str, mappings: dict[str, list[str]] | None = None) -> PlanDraft:
+    """Parse plan text into a draft. Never raises: on an internal error all text is left unplaced.
+    ``mappings``: column kinds chosen for tables by their header set (see ``tables.header_signature``)."""
     if not isinstance(text, str):
         text = ""
     try:
-        return read_plan(text)
+        return read_plan(text, mappings)
     except Exception:  # an upload must degrade to manual review, never to a server error
         logger.exception("plan parser failed")
         return PlanDraft(
@@ -148,13 +150,21 @@ def parse_plan(text: str) -> PlanDraft:
         )
 
 
-def read_plan(text: str) -> PlanDraft:
+def read_plan(text: str, mappings: dict[str, list[str]] | None = None) -> PlanDraft:
     """The parser proper; `parse_plan` wraps it with a safety net."""
-    split = split_tables(text)
+    from tracker.imports.tables import describe_tables
+
+    split = split_tables(text, mappings)
     if split.tables:
-        return _read_table_plan(split)
-    lines = [line for line in text.split("\n") if not SHEET_MARK.match(line.strip())]
-    return _read_prose_plan(clean_paragraphs("\n".join(lines)))
+        draft = _read_table_plan(split)
+    else:
+        # Rows of a table whose columns could not be told are shown in the column-mapping step, never read as
+        # prose (each row's figures would become stray targets named "2\t新建…").
+        lines = [line for line in text.split("\n") if not SHEET_MARK.match(line.strip())
+                 and not (split.candidates and "\t" in line)]
+        draft = _read_prose_plan(clean_paragraphs("\n".join(lines)))
+    draft.tables = describe_tables(split)
+    return draft
 
 
 def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> PlanDraft:

@@ -146,7 +146,7 @@ def _hint(header: str) -> str | None:
     return None
 
 
-def guess_columns(header: list[str], rows: list[list[str]]) -> list[str] | None:
+def guess_columns(header: list[str], rows: list[list[str]], strict: bool = True) -> list[str] | None:
     """Each column's kind from what its cells hold, its header word only choosing between close kinds (a unit
     column is the lead, cooperating or responsible one by its header). None when the rows hold no task table:
     no text column, or no unit column."""
@@ -178,12 +178,12 @@ def guess_columns(header: list[str], rows: list[list[str]]) -> list[str] | None:
             kinds.append("text")
     text_columns = [index for index, kind in enumerate(kinds) if kind == "text"]
     if not text_columns:
-        return None
+        return None if strict else [kind if kind in MAPPABLE_KINDS else "other" for kind in kinds]
     kinds[text_columns[0]] = "task"
     for index in text_columns[1:]:
         kinds[index] = "measures" if "measures" not in kinds and _hint(header[index]) in (None, "task") else "other"
     unit_columns = [index for index, kind in enumerate(kinds) if kind in ("units", "lead", "cooperating", "responsible")]
-    if not unit_columns:
+    if not unit_columns and strict:
         return None
     has_lead = "lead" in kinds
     for index in unit_columns:
@@ -238,6 +238,28 @@ class SplitText:
     prose_after: list[str]
     between: list[str]
     tables: list[Table]
+    candidates: list[Table] = field(default_factory=list)  # tables read as no task table: offered for mapping
+
+
+# Column kinds a coordinator can choose on the review screen (列对应), in the order they are offered.
+MAPPABLE_KINDS = ("task", "lead", "cooperating", "responsible", "due", "group", "number", "measures", "leader",
+                  "other")
+
+
+def describe_tables(split: "SplitText") -> list[dict]:
+    """The tables of a document for the column-mapping step: header, the reader's kind per column, the first
+    rows, and how the columns were told ("synonyms", "guessed", "mapped", or "unread")."""
+    described = []
+    for table in [*split.tables, *split.candidates]:
+        if not table.header:
+            continue
+        status = "mapped" if table.mapped else "unread" if not table.tasks else "guessed" if table.guessed \
+            else "synonyms"
+        described.append({"signature": header_signature(table.header), "header": list(table.header),
+                          "columns": [kind if kind in MAPPABLE_KINDS else "other" for kind in table.columns],
+                          "sample": [list(row) for row in table.sample[:5]], "status": status,
+                          "tasks": len(table.tasks)})
+    return described
 
 
 def _cells(line: str) -> list[str]:
@@ -258,6 +280,7 @@ def split_tables(text: str, mappings: dict[str, list[str]] | None = None) -> Spl
     ``mappings``: column kinds chosen by the coordinator, by header signature (see ``header_signature``)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     segments: list[tuple[str, object]] = []  # ("prose", line) or ("table", Table)
+    candidates: list[Table] = []
     sheet: str | None = None
     heading: str | None = None
     index = 0
@@ -279,6 +302,10 @@ def split_tables(text: str, mappings: dict[str, list[str]] | None = None) -> Spl
             run.append(lines[index])
             index += 1
         table, start = _read_run(run, sheet, heading, mappings)
+        if table is None:
+            candidate = _candidate(run, sheet, heading)
+            if candidate is not None:
+                candidates.append(candidate)
         segments += [("prose", " ".join(cell for cell in _cells(row) if cell).replace(CELL_BREAK, " "))
                      for row in run[:start]]
         if table is not None:
@@ -289,7 +316,8 @@ def split_tables(text: str, mappings: dict[str, list[str]] | None = None) -> Spl
     prose = [(i, value) for i, (kind, value) in enumerate(segments) if kind == "prose"]
     return SplitText(prose_before=[v for i, v in prose if i < first], prose_after=[v for i, v in prose if i > last],
                      between=[v for i, v in prose if first < i < last],
-                     tables=[value for kind, value in segments if kind == "table"])  # type: ignore[misc]
+                     tables=[value for kind, value in segments if kind == "table"],  # type: ignore[misc]
+                     candidates=candidates)
 
 
 def _read_run(run: list[str], sheet: str | None, heading: str | None,
@@ -321,6 +349,20 @@ def _read_run(run: list[str], sheet: str | None, heading: str | None,
             if table.tasks:
                 return table, start
     return None, len(run)
+
+
+def _candidate(run: list[str], sheet: str | None, heading: str | None) -> Table | None:
+    """A run of tab lines read as no task table, kept with the reader's best guess so the coordinator can say
+    what its columns hold."""
+    for start, line in enumerate(run[:6]):
+        cells = _cells(line)
+        if _header_like(cells) and len(run) > start + 1:
+            rows = [_cells(row) for row in run[start + 1:]]
+            columns = guess_columns(cells, rows[:40], strict=False) or ["other"] * len(cells)
+            table = Table(sheet, heading, columns, header=cells, guessed=True)
+            table.sample = [(row + [""] * len(cells))[:len(cells)] for row in rows[:5]]
+            return table
+    return None
 
 
 def header_signature(cells: list[str]) -> str:
