@@ -192,6 +192,11 @@ TABLE = [
     ("/imports/<int:draft_id>", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     # 列对应 on a draft read from a table with unknown headers (World.table_draft_id)
     ("/imports/<int:draft_id>/columns", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    # 进展报送表 (tracker/imports/progress.py): unit accounts download their tasks and upload them filled in;
+    # a post without a file goes back to the page with a message and writes nothing
+    ("/imports/progress", "GET", L, NO, NO, NO, OK, OK, OK),
+    ("/imports/progress.xlsx", "GET", L, NO, NO, NO, OK, OK, OK),
+    ("/imports/progress", "POST", L, NO, NO, NO, MOVED, MOVED, MOVED),
     # the 督办 loop (tracker/supervision): task 4's lead unit signs for it (its pending 签收), asks for an
     # extension and files a closure; managers re-assign task 16, decide requests, reopen completed tasks 1
     # and 2 and record an interview on task 12 (at level 4); a 督办通知单 to 区科委 on task 4 is read by
@@ -914,6 +919,8 @@ URLS = {
     "/imports/new": lambda w, r: "/imports/new",
     "/imports/<int:draft_id>": lambda w, r: f"/imports/{w.draft_id}",
     "/imports/<int:draft_id>/columns": lambda w, r: f"/imports/{w.table_draft_id}/columns",
+    "/imports/progress": lambda w, r: "/imports/progress",
+    "/imports/progress.xlsx": lambda w, r: "/imports/progress.xlsx",
     "/receipts/<int:receipt_id>/sign": lambda w, r: f"/receipts/{w.receipt_id}/sign",
     "/tasks/<int:task_id>/reassign": lambda w, r: f"/tasks/{w.task_numbered('16')}/reassign",
     "/tasks/<int:task_id>/extension/new": lambda w, r: f"/tasks/{w.task_id}/extension/new",
@@ -1002,6 +1009,7 @@ FORMS = {
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
     "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
+    "/imports/progress": lambda w, r: {},
     "/receipts/<int:receipt_id>/sign": lambda w, r: {"sign": "1", "version": ""},
     "/tasks/<int:task_id>/reassign": lambda w, r: {
         "lead_unit_id": str(w.unit_ids[OTHER_UNIT if r == "admin" else EDITED_UNIT]), "version": ""},
@@ -1097,6 +1105,7 @@ REDIRECTS = {
     ("/imports/new", "POST"): lambda w, r: r"/imports/\d+",
     ("/imports/<int:draft_id>", "POST"): lambda w, r: f"/imports/{w.draft_id}",
     ("/imports/<int:draft_id>/columns", "POST"): lambda w, r: f"/imports/{w.table_draft_id}",
+    ("/imports/progress", "POST"): lambda w, r: "/imports/progress",
 }
 
 

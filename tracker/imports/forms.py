@@ -7,7 +7,7 @@ import copy
 from flask_babel import lazy_gettext as _l
 from tracker.common.forms import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from tracker.imports.models import DraftKind
@@ -34,6 +34,12 @@ class ReviewForm(FlaskForm):
     save = SubmitField(_l("保存修改"))
     apply = SubmitField(_l("创建"))
     discard = SubmitField(_l("放弃"))
+
+
+class ProgressUploadForm(FlaskForm):
+    document = FileField(_l("填好的进展报送表（.xlsx）"))
+    valid_rows_only = BooleanField(_l("只导入有效的行（有问题的行跳过）"))
+    submit = SubmitField(_l("上传并报送"))
 
 
 class ColumnsForm(FlaskForm):

@@ -1,7 +1,7 @@
 """Document import: upload or paste (/imports/new), review the draft and create everything (/imports/<id>)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -201,3 +201,64 @@ def review(draft_id: int):
             flash(_("已导入提案答复：%(label)s。", label=proposal.label), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return _render_review(draft, form, edited, 409 if isinstance(error, ConflictError) else 400)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# 进展报送表: a unit's tasks as .xlsx, filled in and uploaded back as status updates
+# ------------------------------------------------------------------------------------------------------------
+
+def _is_unit_user(user) -> bool:
+    from tracker.auth.models import Role
+
+    return user.role == Role.unit and user.unit_id is not None
+
+
+@bp.get("/progress")
+@require(_is_unit_user)
+def progress():
+    from tracker.imports.forms import ProgressUploadForm
+
+    results = session.pop("progress_results", None)
+    return render_template("imports/progress.html", form=ProgressUploadForm(), results=results,
+                           max_mb=_max_megabytes())
+
+
+@bp.get("/progress.xlsx")
+@require(_is_unit_user)
+def progress_sheet():
+    from tracker.imports.progress import progress_workbook
+
+    return Response(progress_workbook(current_user, today()), mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": "attachment; filename=progress.xlsx; "
+                               "filename*=UTF-8''%E8%BF%9B%E5%B1%95%E6%8A%A5%E9%80%81%E8%A1%A8.xlsx"})
+
+
+@bp.post("/progress")
+@require(_is_unit_user)
+def progress_upload():
+    """Each filled row is submitted as a status update; the per-row results are shown on the page."""
+    from tracker.imports.forms import ProgressUploadForm
+    from tracker.imports.progress import import_progress
+    from tracker.updates.uploads import evidence_store, upload_limits
+
+    form = ProgressUploadForm()
+    storage = form.document.data
+    if not form.validate_on_submit() or storage is None or not getattr(storage, "filename", ""):
+        flash(_("请选择填好的进展报送表（.xlsx）。"), "danger")
+        return redirect(url_for("imports.progress"))
+    store = evidence_store()
+    result, error = run_service(import_progress, current_user, storage.read(), today=today(), store=store,
+                                valid_rows_only=bool(form.valid_rows_only.data), on_failure=store.discard_saved,
+                                **upload_limits())
+    if error is not None:
+        return redirect(url_for("imports.progress"))
+    session["progress_results"] = {
+        "written": result.written, "refused": len(result.refused), "valid_rows_only": bool(form.valid_rows_only.data),
+        "rows": [{"row": r.row, "code": r.code, "title": r.title[:100], "accepted": r.accepted, "message": r.message}
+                 for r in result.rows[:500]]}
+    if result.refused and not form.valid_rows_only.data:
+        flash(_("有%(n)d行未通过检查，本次未写入任何进展。请改正后重新上传，或勾选“只导入有效的行”。",
+                n=len(result.refused)), "danger")
+    else:
+        flash(_("已提交%(n)d条进展，等待督办审核。", n=result.written), "success")
+    return redirect(url_for("imports.progress"))
