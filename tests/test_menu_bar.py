@@ -27,6 +27,7 @@ def test_each_role_sees_its_own_links_and_its_own_name(seeded, browser):
     coordinator, unit, admin = (_links(menus[login]) for login in ("coordinator", "jingwei", "admin"))
     assert "/reviews" in coordinator and "/overdue" in coordinator and "/tasks/mine" not in coordinator
     assert "/tasks/mine" in unit and "/reviews" not in unit and "/overdue" not in unit
+    assert "/imports/progress" in unit and "/imports/progress" not in coordinator  # 用Excel报送进展
     assert "/users" in admin and "/users" not in coordinator
     for login, menu in menus.items():
         user = db.session.scalar(select(User).where(User.login == login))
