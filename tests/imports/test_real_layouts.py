@@ -45,7 +45,7 @@ def test_corpus_files_are_what_build_py_writes_and_each_has_its_source():
         wanted = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         assert wanted["source"] in readme and path.name in readme
     places = {json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))["place"] for p in REAL}
-    assert len(REAL) >= 14 and len(places) >= 14
+    assert len(REAL) >= 15 and len(places) >= 15
     assert len([p for p in REAL if p.suffix in (".xlsx", ".docx")]) >= 5
 
 
@@ -103,6 +103,9 @@ def test_units_in_a_bracket_at_the_end_of_the_item():
     assert weihai["1"]["lead_unit"] == "市行政审批服务局"
     assert weihai["1"]["cooperating_units"] == ["市直有关部门、单位", "各区市政府", "开发区管委"]
     assert "网上办事大厅" in next(t for t in draft("14-weihai-shuzi-2023.txt").tasks).text
+    xianan = tasks("15-xianan-zhongdian-2023.txt")  # (责任领导:杜新国;牵头单位:区发改局), under the targets heading
+    assert len(xianan) == 12 and xianan["1"]["lead_unit"] == "区发改局"
+    assert [t.leader for t in draft("15-xianan-zhongdian-2023.txt").tasks][:2] == ["杜新国", "杜新国"]
     assert "牵头单位" not in next(t for t in draft("14-weihai-shuzi-2023.txt").tasks).text
 
 
@@ -158,5 +161,7 @@ def test_several_units_one_per_line_and_dates_without_a_year():
     assert [dazhu[n]["due"] for n in ("1", "2", "4")] == ["2016-12-31", "2016-09-30", "2016-05-31"]
     zhonglou = tasks("03-zhonglou-minsheng-2021.xlsx")
     assert zhonglou["1"]["cooperating_units"] == ["经开区", "高新园(邹区镇)", "各街道", "市国有公司"]
+    xianan = tasks("15-xianan-zhongdian-2023.txt")  # 牵头单位:区财政局、区税务局: the first leads, the other co-leads
+    assert (xianan["6"]["lead_unit"], xianan["6"]["cooperating_units"]) == ("区财政局", ["区税务局"])
     # a plan whose title has no year takes it from its cover text ("2020年重点工作任务")
     assert tasks("13-xuchang-zhongdian-2020.txt")["2"]["due"] == "2020-12-31"

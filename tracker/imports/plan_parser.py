@@ -570,7 +570,8 @@ def _read_part(draft: PlanDraft, part: _Part) -> None:
     kind = _classify_title(part.title)
     has_items = any(_item_number(p) for p in part.paragraphs)
     # A numbered item with its own 牵头单位 lines is a task wherever it stands (under 主要目标 too).
-    assigned = (has_items or _headings_are_items(part)) and any(_LABEL.match(p) for p in part.paragraphs)
+    assigned = (has_items or _headings_are_items(part)) and any(_LABEL.match(p) or _assigning_bracket(p)
+                                                                for p in part.paragraphs)
     if kind == "tasks" or assigned or (kind == "other" and (has_items or part.title is None and _has_groups(part))):
         if part.title is not None:
             draft.sections.append(SectionDraft("tasks" if kind != "goals" else "goals", part.title, []))
@@ -583,6 +584,12 @@ def _read_part(draft: PlanDraft, part: _Part) -> None:
         return
     else:
         draft.sections.append(SectionDraft(kind, part.title, part.paragraphs))
+
+
+def _assigning_bracket(paragraph: str) -> bool:
+    """An item ending in a bracket that names its units ("…。(责任领导:杜新国;牵头单位:区发改局)")."""
+    found = bracket_at_end(paragraph)
+    return bool(found and re.search(rf"{_UNIT_LABELS}|牵头", found[1]))
 
 
 def _has_groups(part: _Part) -> bool:
