@@ -34,6 +34,7 @@ def test_each_role_sees_its_own_links_and_its_own_name(seeded, browser):
     assert "/users" not in admin and "/users" not in coordinator and "/units/" in admin
     assert "/users" in security and not {"/plans/", "/audit/", "/units/"} & security
     assert {"/audit/", "/audit/logins"} <= audit and not {"/plans/", "/users", "/units/"} & audit
+    assert "/imports/progress" in unit and "/imports/progress" not in coordinator  # 用Excel报送进展
     for login, menu in menus.items():
         user = db.session.scalar(select(User).where(User.login == login))
         assert user.display_name in menu

@@ -207,6 +207,13 @@ TABLE = [
     ("/imports/new", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/imports/<int:draft_id>", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/imports/<int:draft_id>", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    # 列对应 on a draft read from a table with unknown headers (World.table_draft_id)
+    ("/imports/<int:draft_id>/columns", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    # 进展报送表 (tracker/imports/progress.py): unit accounts download their tasks and upload them filled in;
+    # a post without a file goes back to the page with a message and writes nothing
+    ("/imports/progress", "GET", L, NO, NO, NO, OK, OK, OK),
+    ("/imports/progress.xlsx", "GET", L, NO, NO, NO, OK, OK, OK),
+    ("/imports/progress", "POST", L, NO, NO, NO, MOVED, MOVED, MOVED),
     # the 督办 loop (tracker/supervision): task 4's lead unit signs for it (its pending 签收), asks for an
     # extension and files a closure; managers re-assign task 16, decide requests, reopen completed tasks 1
     # and 2 and record an interview on task 12 (at level 4); a 督办通知单 to 区科委 on task 4 is read by
@@ -356,6 +363,7 @@ class World:
     _public_plan: bool = False
     _proposal_id: int | None = None
     _draft_id: int | None = None
+    _table_draft_id: int | None = None
     _token_id: int | None = None
     _webhook_ids: dict = field(default_factory=dict)  # role -> id of a webhook made for that role
     _loop: dict = field(default_factory=dict)  # objects of the 督办 loop, made on demand
@@ -443,6 +451,20 @@ class World:
             self.snapshot = None  # the database changed
             db.session.remove()
         return self._proposal_id
+
+    @property
+    def table_draft_id(self) -> int:
+        """An import draft of a pasted table whose columns the reader cannot tell (abbreviated unit names)."""
+        if self._table_draft_id is None:
+            from tracker.imports.drafts import create_draft
+
+            text = "序号\t重点事项\t主抓部门\t办结时间\n1\t完成老旧小区改造12个。\t住建\t2026年10月底前\n"
+            draft = create_draft(None, "plan", None, text=text)
+            db.session.commit()
+            self._table_draft_id = draft.id
+            self.snapshot = None  # the database changed
+            db.session.remove()
+        return self._table_draft_id
 
     @property
     def draft_id(self) -> int:
@@ -802,6 +824,16 @@ def commitment_form(world: World, role: str) -> dict:
             "lead_unit_id": str(world.unit_ids[TASK_SEED["lead"]]), "due_on": "2026-12-31"}
 
 
+def columns_form(world: World, role: str) -> dict:
+    from tracker.imports.models import ImportDraft
+
+    draft = world.row(ImportDraft, world.table_draft_id)
+    table = draft.payload["tables"][0]
+    chosen = {"admin": "lead", "coordinator": "responsible"}.get(role, "lead")
+    return {"version": str(draft.version), "signature": table["signature"], "column-0": "number", "column-1": "task",
+            "column-2": chosen, "column-3": "due"}
+
+
 def draft_review_form(world: World, role: str) -> dict:
     from tracker.imports.models import ImportDraft
 
@@ -908,6 +940,9 @@ URLS = {
     "/imports/template.xlsx": lambda w, r: "/imports/template.xlsx",
     "/imports/new": lambda w, r: "/imports/new",
     "/imports/<int:draft_id>": lambda w, r: f"/imports/{w.draft_id}",
+    "/imports/<int:draft_id>/columns": lambda w, r: f"/imports/{w.table_draft_id}/columns",
+    "/imports/progress": lambda w, r: "/imports/progress",
+    "/imports/progress.xlsx": lambda w, r: "/imports/progress.xlsx",
     "/receipts/<int:receipt_id>/sign": lambda w, r: f"/receipts/{w.receipt_id}/sign",
     "/tasks/<int:task_id>/reassign": lambda w, r: f"/tasks/{w.task_numbered('16')}/reassign",
     "/tasks/<int:task_id>/extension/new": lambda w, r: f"/tasks/{w.task_id}/extension/new",
@@ -996,6 +1031,8 @@ FORMS = {
     "/proposals/<int:proposal_id>/commitments": lambda w, r: commitment_form(w, r),
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
+    "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
+    "/imports/progress": lambda w, r: {},
     "/receipts/<int:receipt_id>/sign": lambda w, r: {"sign": "1", "version": ""},
     "/tasks/<int:task_id>/reassign": lambda w, r: {
         "lead_unit_id": str(w.unit_ids[OTHER_UNIT if r == "admin" else EDITED_UNIT]), "version": ""},
@@ -1091,6 +1128,8 @@ REDIRECTS = {
     ("/plans/<int:plan_id>/scoring", "POST"): lambda w, r: f"/plans/{w.plan_id}/scoring",
     ("/imports/new", "POST"): lambda w, r: r"/imports/\d+",
     ("/imports/<int:draft_id>", "POST"): lambda w, r: f"/imports/{w.draft_id}",
+    ("/imports/<int:draft_id>/columns", "POST"): lambda w, r: f"/imports/{w.table_draft_id}",
+    ("/imports/progress", "POST"): lambda w, r: "/imports/progress",
 }
 
 

@@ -335,7 +335,9 @@ def _sheet_rows(sheet) -> list[str]:
         filled = [cell for cell in cells if cell]
         if not filled:
             continue
-        in_table = in_table or header_columns(cells) is not None
+        # A table starts at its header (known words) or at its first row of several cells: after that a row with
+        # one filled cell (a group row, a task with empty unit cells) is a row of the table, not prose.
+        in_table = in_table or header_columns(cells) is not None or len(filled) > 1
         lines.append("\t".join(cells) if in_table or len(filled) > 1 else filled[0])
     return lines
 

@@ -305,9 +305,10 @@ def _unit_ref(name: str | None, index: UnitIndex, new_units: _NewUnits) -> str:
     return _ref(unit_id) if unit_id else new_units.ref(name.strip(), index)
 
 
-def build_plan_payload(text: str, index: UnitIndex | None = None) -> dict:
+def build_plan_payload(text: str, index: UnitIndex | None = None,
+                       mappings: dict[str, list[str]] | None = None) -> dict:
     index = index or UnitIndex()
-    payload = parse_plan(text).to_dict()
+    payload = parse_plan(text, mappings).to_dict()
     new_units = _NewUnits()
     reporting = payload.get("reporting") or {}
     cycle = reporting.get("cycle") if reporting.get("cycle") in ("monthly", "quarterly") else "monthly"
@@ -401,7 +402,7 @@ def build_payload(kind: DraftKind | str, text: str, *, with_database: bool = Tru
     kind = DraftKind(kind)
     index = UnitIndex() if with_database else UnitIndex([])
     if kind == DraftKind.plan:
-        payload = build_plan_payload(text, index)
+        payload = build_plan_payload(text, index, column_mappings() if with_database else None)
         if with_database:
             from tracker.imports.revisions import duplicate_plans
 
@@ -410,6 +411,48 @@ def build_payload(kind: DraftKind | str, text: str, *, with_database: bool = Tru
                 payload["revision_of"] = str(payload["duplicates"][0]["id"])
         return payload
     return build_reply_payload(text, index, look_up=with_database)
+
+
+def column_mappings() -> dict[str, list[str]]:
+    """列对应 remembered per header set: {header signature: column kinds}."""
+    from tracker.imports.models import ColumnMapping
+
+    return {row.signature: list(row.columns or []) for row in db.session.scalars(select(ColumnMapping))}
+
+
+def remap_columns(actor, draft: ImportDraft, signature: str, columns: list[str],
+                  expected_version: int | None = None) -> ImportDraft:
+    """列对应: the coordinator says what each column of one table holds. The choice is remembered for the header
+    set (next month's file of the same office imports without a question) and the draft is read again from its
+    text, replacing the previous reading (edits made on the review screen before are read again too)."""
+    from tracker.imports.models import ColumnMapping
+    from tracker.imports.tables import MAPPABLE_KINDS
+
+    _check_open(draft, expected_version)
+    if draft.kind != DraftKind.plan:
+        raise ValidationFailed(_("只有方案导入可以指定表格各列的内容。"))
+    table = next((row for row in draft.payload.get("tables") or [] if row.get("signature") == signature), None)
+    if table is None:
+        raise ValidationFailed(_("找不到该表格，请刷新页面后重试。"))
+    if len(columns) != len(table.get("header") or []) or any(kind not in MAPPABLE_KINDS for kind in columns):
+        raise ValidationFailed(_("列的内容选择无效，请刷新页面后重试。"))
+    if "task" not in columns:
+        raise ValidationFailed(_("请至少指定一列为“任务”。"))
+    if columns.count("task") > 1 or columns.count("number") > 1 or columns.count("due") > 1:
+        raise ValidationFailed(_("“任务”“序号”“完成时限”各只能指定一列。"))
+    mapping = db.session.scalar(select(ColumnMapping).where(ColumnMapping.signature == signature))
+    before = list(mapping.columns) if mapping else list(table.get("columns") or [])
+    if mapping is None:
+        mapping = ColumnMapping(signature=signature)
+        db.session.add(mapping)
+    mapping.columns = list(columns)
+    mapping.updated_by_id = getattr(actor, "id", None)
+    payload = build_payload(DraftKind.plan, draft.source_text)
+    draft.payload = payload
+    record(actor, "import.columns_mapped", draft,
+           changes={"columns": [before, list(columns)], "tasks": len(payload.get("tasks") or [])},
+           summary=draft.filename)
+    return draft
 
 
 def read_document(filename: str | None, data: bytes | None = None, text: str | None = None) -> tuple[str, str]:

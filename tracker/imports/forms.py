@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from tracker.common.forms import FlaskForm
 from tracker.common.plain_text import clean_text
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from tracker.imports.models import DraftKind
@@ -35,6 +35,24 @@ class ReviewForm(FlaskForm):
     save = SubmitField(_l("保存修改"))
     apply = SubmitField(_l("创建"))
     discard = SubmitField(_l("放弃"))
+
+
+class ProgressUploadForm(FlaskForm):
+    document = FileField(_l("填好的进展报送表（.xlsx）"))
+    valid_rows_only = BooleanField(_l("只导入有效的行（有问题的行跳过）"))
+    submit = SubmitField(_l("上传并报送"))
+
+
+class ColumnsForm(FlaskForm):
+    """列对应: one table's column kinds (``column-0`` … read by ``column_choices``), its header signature."""
+
+    version = HiddenField()
+    signature = HiddenField()
+    remap = SubmitField(_l("按此重新识别"))
+
+
+def column_choices(form, width: int) -> list[str]:
+    return [_text(form, f"column-{index}")[:20] for index in range(min(width, 200))]
 
 
 def _text(form, name: str, default: str = "") -> str:

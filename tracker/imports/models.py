@@ -57,3 +57,20 @@ class ImportDraft(db.Model):
 
     def __str__(self) -> str:
         return self.filename or f"#{self.id}"
+
+
+class ColumnMapping(db.Model):
+    """列对应: what each column of a table with this header set holds, as a coordinator chose it on the review
+    screen. Every later import of a table with the same header words is read with it, without a question."""
+
+    __tablename__ = "import_column_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the header cells' words without spaces, joined by | (tracker.imports.tables.header_signature)
+    signature: Mapped[str] = mapped_column(String(1000), unique=True)
+    columns: Mapped[list[str]] = mapped_column(JSON, default=list)  # one column kind per header cell
+    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __str__(self) -> str:
+        return self.signature

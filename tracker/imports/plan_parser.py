@@ -69,6 +69,7 @@ class TaskDraft:
     suggested_units: list[str] = field(default_factory=list)
     due_hint: str | None = None
     reporting_hint: str | None = None  # a table's 报送要求 cell
+    leader: str | None = None  # 责任领导/牵头领导 as written: kept in the draft for the reviewer (tasks have no such field)
     from_goals: bool = False  # written under a targets heading with its own assignment: also an indicator
 
 
@@ -111,6 +112,7 @@ class PlanDraft:
     tasks: list[TaskDraft] = field(default_factory=list)
     targets: list[TargetDraft] = field(default_factory=list)
     reporting: ReportingRule | None = None
+    tables: list[dict] = field(default_factory=list)  # each table's columns as read, for the column-mapping step
     sections: list[SectionDraft] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -133,12 +135,13 @@ def jsonable(value: Any) -> Any:
 # --------------------------------------------------------------------------- entry point
 
 
-def parse_plan(text: str) -> PlanDraft:
-    """Parse plan text into a draft. Never raises: on an internal error all text is left unplaced."""
+def parse_plan(text: str, mappings: dict[str, list[str]] | None = None) -> PlanDraft:
+    """Parse plan text into a draft. Never raises: on an internal error all text is left unplaced.
+    ``mappings``: column kinds chosen for tables by their header set (see ``tables.header_signature``)."""
     if not isinstance(text, str):
         text = ""
     try:
-        return read_plan(text)
+        return read_plan(text, mappings)
     except Exception:  # an upload must degrade to manual review, never to a server error
         logger.exception("plan parser failed")
         return PlanDraft(
@@ -147,13 +150,21 @@ def parse_plan(text: str) -> PlanDraft:
         )
 
 
-def read_plan(text: str) -> PlanDraft:
+def read_plan(text: str, mappings: dict[str, list[str]] | None = None) -> PlanDraft:
     """The parser proper; `parse_plan` wraps it with a safety net."""
-    split = split_tables(text)
+    from tracker.imports.tables import describe_tables
+
+    split = split_tables(text, mappings)
     if split.tables:
-        return _read_table_plan(split)
-    lines = [line for line in text.split("\n") if not SHEET_MARK.match(line.strip())]
-    return _read_prose_plan(clean_paragraphs("\n".join(lines)))
+        draft = _read_table_plan(split)
+    else:
+        # Rows of a table whose columns could not be told are shown in the column-mapping step, never read as
+        # prose (each row's figures would become stray targets named "2\t新建…").
+        lines = [line for line in text.split("\n") if not SHEET_MARK.match(line.strip())
+                 and not (split.candidates and "\t" in line)]
+        draft = _read_prose_plan(clean_paragraphs("\n".join(lines)))
+    draft.tables = describe_tables(split)
+    return draft
 
 
 def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> PlanDraft:
@@ -184,6 +195,8 @@ def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> Pla
         draft.sections.append(SectionDraft("footer", None, closing))
         _read_signature(draft, closing)
     _read_period(draft)
+    if draft.period_end is None:
+        _period_from_text(draft, notice + paragraphs[:body_start])
     _read_targets(draft)
     draft.reporting = find_reporting_rule(notice + paragraphs)
     _add_warnings(draft)
@@ -270,6 +283,12 @@ def _read_table_plan(split: SplitText) -> PlanDraft:
     if draft.title in headings:  # a sheet's caption ("养老服务任务分解") above its table; the workbook's title first
         draft.title = next((line for line in clean_paragraphs("\n".join(split.prose_before))
                             if line not in headings and _is_title_line(line)), draft.title)
+    if not draft.title:
+        # The line just above the first table names it ("2023年区政府重点民生实事项目推进情况"); never a header row.
+        heading = next((table.heading for table in split.tables if table.tasks), None)
+        if heading and len(heading) <= 80 and "\t" not in heading and not re.search(r"[。；]", heading):
+            draft.title = heading
+            _read_period(draft)
     draft.title = clean_table_title(draft.title)
     several_sheets = len({table.sheet for table in split.tables if table.tasks}) > 1
     several_tables = len([table for table in split.tables if table.tasks]) > 1
@@ -299,7 +318,7 @@ def _read_table_plan(split: SplitText) -> PlanDraft:
                            (("牵头单位", leads), ("责任单位", responsible), ("配合单位", cooperating)) if units]
                 assignment = _assignment(leads, responsible, cooperating, "table", "；".join(written))
             task = TaskDraft(number=row.number, title=row.title, text=row.text, group_index=group_index,
-                             assignment=assignment, reporting_hint=row.reporting,
+                             assignment=assignment, reporting_hint=row.reporting, leader=row.leader,
                              # an empty 完成时限 cell is "no fixed date", not the plan's end
                              due_hint=row.due if row.due is not None else "" if "due" in table.columns else None)
             if assignment is None:
@@ -342,7 +361,7 @@ def _renumber_repeats(draft: PlanDraft) -> None:
 
 # --------------------------------------------------------------------------- header
 
-_PLAN_WORDS = re.compile(r"方案|计划|要点|规划|清单|意见|办法|措施|纲要|任务|安排|分工")
+_PLAN_WORDS = re.compile(r"方案|计划|要点|规划|清单|意见|办法|措施|纲要|任务|安排|分工|分解|实事")
 _NOTICE = re.compile(r"^(?P<issuer>.*?)\s*关于印发.*《(?P<title>[^》]+)》.*通知$")
 _RED_HEADER = re.compile(r"^(?P<issuer>.{2,40}?)\s*文件$")
 _ORG_SUFFIX = re.compile(r"(人民政府|政府|委员会|办公室|办公厅|领导小组|局|委|办|厅|中心|党组)$")
@@ -400,7 +419,12 @@ def _read_header(draft: PlanDraft, header: list[str]) -> None:
         if red and not draft.issuer and _ORG_SUFFIX.search(red.group("issuer")):
             draft.issuer = red.group("issuer").strip()
         if notice:
-            draft.title = draft.title or notice.group("title").strip()
+            whole = re.search(r"关于印发\s*(?P<whole>.+?)\s*的通知$", paragraph)
+            title = notice.group("title").strip()
+            if whole and not whole.group("whole").startswith("《"):
+                # "关于印发2023年区《政府工作报告》确定的主要目标任务责任分解方案的通知": the 《》 is only part of it
+                title = whole.group("whole")
+            draft.title = draft.title or title
             if not draft.issuer and _ORG_SUFFIX.search(notice.group("issuer")):
                 draft.issuer = notice.group("issuer").strip()
         if not draft.doc_number and is_doc_number_line(paragraph):
@@ -448,6 +472,23 @@ def _read_period(draft: PlanDraft) -> None:
     issued = draft.issued_on
     draft.period_start = issued if issued and first <= issued.year <= last else date(first, 1, 1)
     draft.period_end = date(last, 12, 31)
+
+
+_YEAR_OF_WORK = re.compile(r"(\d{4})\s*年(?:度)?(?:全市|全区|全县|市政府|区政府|县政府)?(?:重点工作|工作要点|民生实事|为民实事|"
+                           r"政府工作|工作任务|重点任务|目标任务|各项工作任务)")
+
+
+def _period_from_text(draft: PlanDraft, paragraphs: list[str]) -> None:
+    """A plan without a year in its title ("许政〔2020〕20号" sending "2020年重点工作任务"): the year its cover
+    text names for the work is the plan's year."""
+    for paragraph in paragraphs:
+        found = _YEAR_OF_WORK.search(paragraph)
+        if found and 1900 <= int(found.group(1)) <= 2200:
+            year = int(found.group(1))
+            draft.period_end = date(year, 12, 31)
+            draft.period_start = draft.period_start or (draft.issued_on if draft.issued_on and
+                                                        draft.issued_on.year == year else date(year, 1, 1))
+            return
 
 
 # --------------------------------------------------------------------------- footer
@@ -556,7 +597,8 @@ def _read_part(draft: PlanDraft, part: _Part) -> None:
     kind = _classify_title(part.title)
     has_items = any(_item_number(p) for p in part.paragraphs)
     # A numbered item with its own 牵头单位 lines is a task wherever it stands (under 主要目标 too).
-    assigned = has_items and any(_LABEL.match(p) for p in part.paragraphs)
+    assigned = (has_items or _headings_are_items(part)) and any(_LABEL.match(p) or _assigning_bracket(p)
+                                                                for p in part.paragraphs)
     if kind == "tasks" or assigned or (kind == "other" and (has_items or part.title is None and _has_groups(part))):
         if part.title is not None:
             draft.sections.append(SectionDraft("tasks" if kind != "goals" else "goals", part.title, []))
@@ -571,8 +613,29 @@ def _read_part(draft: PlanDraft, part: _Part) -> None:
         draft.sections.append(SectionDraft(kind, part.title, part.paragraphs))
 
 
+def _assigning_bracket(paragraph: str) -> bool:
+    """An item ending in a bracket that names its units ("…。(责任领导:杜新国;牵头单位:区发改局)")."""
+    found = bracket_at_end(paragraph)
+    return bool(found and re.search(rf"{_UNIT_LABELS}|牵头", found[1]))
+
+
 def _has_groups(part: _Part) -> bool:
     return any(GROUP_HEADING.match(p) for p in part.paragraphs)
+
+
+# A part title that only says "tasks" names no group of its own.
+_GENERIC_PART = re.compile(r"(?:主要|重点|具体|工作|年度)*(?:工作)?(?:任务|措施|举措|工作|内容|事项)(?:分工|分解|清单|安排)?"
+                           r"(?:及|和|与)?(?:责任)?(?:分工|分解)?")
+
+
+def _headings_are_items(part: _Part) -> bool:
+    """（一）（二） that are items, not groups: no numbered item under them, and each is followed at once by its
+    own 责任单位 line ("（一）地区生产总值增长7%以上" / "责任单位：区发展和改革局")."""
+    if any(_item_number(p) for p in part.paragraphs):
+        return False
+    positions = [i for i, p in enumerate(part.paragraphs) if GROUP_HEADING.match(p)]
+    return bool(positions) and all(i + 1 < len(part.paragraphs) and _LABEL.match(part.paragraphs[i + 1])
+                                   for i in positions)
 
 
 # --------------------------------------------------------------------------- tasks
@@ -619,16 +682,32 @@ class _TaskReader:
         self.groups_with_tasks: set[int | None] = set()
 
     def read(self) -> None:
+        self.headings_are_items = _headings_are_items(self.part)
+        if self.part.title and not _GENERIC_PART.fullmatch(_title_key(self.part.title)) and (
+                self.headings_are_items or not _has_groups(self.part)) and any(
+                _item_number(p) or GROUP_HEADING.match(p) for p in self.part.paragraphs):
+            # Items right under a 一、 part belong to it: the part's title is their group.
+            self.draft.groups.append(GroupDraft(f"（{self.part.number}）" if self.part.number else "", self.part.title))
+            self.group = len(self.draft.groups) - 1
         for paragraph in self.part.paragraphs:
             self._take(paragraph)
         self._close_task()
         self._tasks_from_bare_groups()
+        part_lead = heading_lead(self.part.title)
         for progress in self.finished:
-            self.draft.tasks.append(_finish_task(progress))
+            task = _finish_task(progress)
+            group = self.draft.groups[task.group_index] if task.group_index is not None else None
+            inherited = (heading_lead(group.title) if group else None) or part_lead
+            if task.assignment is None and inherited:
+                task.assignment = AssignmentDraft(inherited, [], "heading", group.title if group else self.part.title)
+                task.suggested_units = []
+            self.draft.tasks.append(task)
 
     def _take(self, paragraph: str) -> None:
         group = GROUP_HEADING.match(paragraph)
         item = _item_number(paragraph)
+        if group and self.headings_are_items:
+            group, item = None, _ItemNumber("paren-cn", f"（{group.group(1)}）", paragraph[group.end():].strip())
         if group:
             self._open_group(group, paragraph)
         elif _LABEL.match(paragraph):
@@ -708,15 +787,37 @@ class _TaskReader:
             self.draft.unplaced.extend(prose)
 
 
-_UNIT_LABELS = "牵头单位|责任单位|配合单位|协同单位|参与单位|协办单位|主办单位"
+_UNIT_LABELS = "牵头责任单位|协同责任单位|牵头单位|责任单位|配合单位|协同单位|参与单位|协办单位|主办单位"
+_LEADER_LABELS = "牵头负责领导|责任领导|牵头领导|分管领导|责任区领导|牵头区领导|牵头县领导|牵头市领导|区政府分管领导"
 _DUE_LABELS = "完成时限|完成时间|时间节点|时间进度"
-_LABEL = re.compile(rf"^(?:{_UNIT_LABELS}|{_DUE_LABELS})\s*[：:]")
+_LABEL = re.compile(rf"^(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]")
 _LABELLED_VALUE = re.compile(
-    rf"(?P<label>{_UNIT_LABELS}|{_DUE_LABELS})\s*[：:]\s*(?P<value>.*?)\s*"
-    rf"(?=[；;，,]?\s*(?:{_UNIT_LABELS}|{_DUE_LABELS})\s*[：:]|$)"
+    rf"(?P<label>{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]\s*(?P<value>.*?)\s*"
+    rf"(?=[；;，,]?\s*(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]|$)"
 )
-_BRACKET_AT_END = re.compile(r"[（(](?P<inside>[^（）()]{2,160})[）)]\s*[。.；;]?\s*$")
-_ASSIGNMENT_WORDS = re.compile(rf"{_UNIT_LABELS}|牵头|负责|配合|参与|协同")
+_OPENERS = {"）": "（", ")": "(", "〕": "〔", "】": "【", "]": "["}
+_ASSIGNMENT_WORDS = re.compile(rf"{_UNIT_LABELS}|{_LEADER_LABELS}|牵头|负责|配合|参与|协同")
+
+
+def bracket_at_end(text: str) -> tuple[int, str] | None:
+    """The bracket closing an item, of any kind ( ) （ ） 〔 〕 【 】, with brackets nested inside it
+    ("…（责任单位：各县(市、区)人民政府）"): (where it opens, what it holds), or None."""
+    stripped = text.rstrip()
+    while stripped and stripped[-1] in "。.；;，,":
+        stripped = stripped[:-1].rstrip()
+    if not stripped or stripped[-1] not in _OPENERS:
+        return None
+    depth = 0
+    for index in range(len(stripped) - 1, -1, -1):
+        char = stripped[index]
+        if char in _OPENERS:
+            depth += 1
+        elif char in "（(〔【[":
+            depth -= 1
+            if depth == 0:
+                inside = stripped[index + 1:-1].strip()
+                return (index, inside) if 2 <= len(inside) <= 400 else None
+    return None
 
 
 def _finish_task(progress: _TaskInProgress) -> TaskDraft:
@@ -729,11 +830,32 @@ def _finish_task(progress: _TaskInProgress) -> TaskDraft:
     task.title = _task_title(task.text)
     task.assignment = assignment
     task.due_hint = due
+    task.leader = task.leader or _leader_in("\n".join([*progress.labels, assignment.raw if assignment else ""]))
     if not task.subitems:
         task.subitems = [SubItemDraft(n, t) for n, t in _enumeration(task.text)]
     if assignment is None:
         task.suggested_units = suggest_units(task.text)
     return task
+
+
+_LEADER_VALUE = re.compile(rf"(?:{_LEADER_LABELS})\s*[：:]\s*(?P<name>[^；;，,。.)）〕】\n]+)")
+
+
+def _leader_in(text: str) -> str | None:
+    found = _LEADER_VALUE.search(text or "")
+    return found.group("name").strip() or None if found else None
+
+
+# "一、县示范区管委会牵头工作（8项）": the unit named in a heading leads the items under it that name no unit.
+_HEADING_LEAD = re.compile(r"^(?P<unit>.{2,30}?)(?:牵头|负责|主抓|主办)(?:的)?(?:重点)?(?:工作|任务|事项|项目)")
+
+
+def heading_lead(title: str | None) -> str | None:
+    from tracker.imports.tables import is_unit_like
+    found = _HEADING_LEAD.match(re.sub(r"\s*[（(]\s*\d+\s*项\s*[）)]\s*$", "", title or ""))
+    if found and is_unit_like(found.group("unit")):
+        return found.group("unit")
+    return None
 
 
 def _task_title(text: str) -> str:
@@ -780,7 +902,9 @@ def _assignment_from_labels(labels: list[str]) -> tuple[AssignmentDraft | None, 
             label, value = match.group("label"), match.group("value").strip("。；; ")
             if re.fullmatch(_DUE_LABELS, label):
                 due = due or value or None
-            elif label in ("牵头单位", "主办单位"):
+            elif re.fullmatch(_LEADER_LABELS, label):
+                continue
+            elif label in ("牵头单位", "主办单位", "牵头责任单位"):
                 leads += split_units(value)
             elif label == "责任单位":
                 responsible += split_units(value)
@@ -793,17 +917,30 @@ def _assignment_from_labels(labels: list[str]) -> tuple[AssignmentDraft | None, 
 
 def _assignment_from_bracket(paragraphs: list[str]) -> tuple[AssignmentDraft | None, list[str]]:
     last = paragraphs[-1]
-    match = _BRACKET_AT_END.search(last)
-    if not match or not _ASSIGNMENT_WORDS.search(match.group("inside")):
+    found = bracket_at_end(last)
+    if not found:
         return None, paragraphs
-    leads, responsible, cooperating = _read_bracket(match.group("inside"))
+    start, inside = found
+    if _ASSIGNMENT_WORDS.search(inside):
+        leads, responsible, cooperating = _read_bracket(inside)
+    elif _all_units(inside):
+        # "(市人社局、市财政局)": units alone in the bracket, the first leads
+        leads, responsible, cooperating = [], split_units(inside), []
+    else:
+        return None, paragraphs
     if not (leads or responsible or cooperating):
         return None, paragraphs
-    kept = last[: match.start()].rstrip()
+    kept = last[:start].rstrip()
     if kept and kept[-1] not in "。；;！？":
         kept += "。"
     remaining = [*paragraphs[:-1], kept] if kept else paragraphs[:-1]
-    return _assignment(leads, responsible, cooperating, "bracket", match.group("inside")), remaining
+    return _assignment(leads, responsible, cooperating, "bracket", inside), remaining
+
+
+def _all_units(inside: str) -> bool:
+    from tracker.imports.tables import is_unit_like
+    names = split_units(inside)
+    return bool(names) and all(is_unit_like(name) or name.startswith("各") for name in names)
 
 
 def _read_bracket(inside: str) -> tuple[list[str], list[str], list[str]]:
@@ -813,14 +950,14 @@ def _read_bracket(inside: str) -> tuple[list[str], list[str], list[str]]:
     if re.search(rf"{_UNIT_LABELS}", inside):
         for match in _LABELLED_VALUE.finditer(inside):
             label, value = match.group("label"), match.group("value")
-            if label in ("牵头单位", "主办单位"):
+            if label in ("牵头单位", "主办单位", "牵头责任单位"):
                 leads += split_units(value)
             elif label == "责任单位":
                 responsible += split_units(value)
-            elif not re.fullmatch(_DUE_LABELS, label):
+            elif not re.fullmatch(_DUE_LABELS, label) and not re.fullmatch(_LEADER_LABELS, label):
                 cooperating += split_units(value)
         return leads, responsible, cooperating
-    for clause in re.split(r"[；;，,]", inside):
+    for clause in _split_clauses(inside):
         clause = clause.strip()
         lead = re.fullmatch(r"(.+?)(?:共同)?牵头(?:负责)?", clause)
         helper = re.fullmatch(r"(.+?)(?:等)?(?:单位|部门)?(?:按职责分工负责|按职责负责|分工负责|按职责配合|配合|参与|协同|协助|共同负责)", clause)
@@ -832,6 +969,32 @@ def _read_bracket(inside: str) -> tuple[list[str], list[str], list[str]]:
         elif sole and not leads:
             responsible += split_units(sole.group(1))
     return leads, responsible, cooperating
+
+
+def _split_clauses(inside: str) -> list[str]:
+    """"A牵头，B、C按职责分工负责": clauses at ；; and at commas outside brackets."""
+    from tracker.imports.tables import _split_outside_brackets
+    clauses, current = [], ""
+    for piece in re.split(r"([；;])", inside):
+        if piece in ("；", ";"):
+            clauses.append(current)
+            current = ""
+        else:
+            current += piece
+    clauses.append(current)
+    out = []
+    for clause in clauses:
+        depth, start = 0, 0
+        for index, char in enumerate(clause):
+            if char in "（(〔【":
+                depth += 1
+            elif char in "）)〕】" and depth:
+                depth -= 1
+            elif char in "，," and depth == 0:
+                out.append(clause[start:index])
+                start = index + 1
+        out.append(clause[start:])
+    return [clause for clause in out if clause.strip()]
 
 
 def _assignment(
@@ -851,14 +1014,43 @@ def _assignment(
 _LEAD_MARK = re.compile(r"[（(]\s*牵头\s*[）)]")
 
 
+_UNIT_NOTE = re.compile(r"[（(〔【][^（）()〔〕【】]*(?:下同|列第一位|排第一位|牵头单位或|汇总单位|为牵头)[^（）()〔〕【】]*[）)〕】]")
+_DUTY_WORDS = re.compile(r"(?:等)?(?:有关|相关)?(?:单位|部门)?(?:按职责分工负责|按职责分工落实|按职责负责|分工负责|按职责分工|负责)$")
+
+
 def split_units(value: str) -> list[str]:
-    """"区发改委、区科委等单位" → ["区发改委", "区科委"]. Never splits on 和/及: they occur inside names."""
+    """"区发改委、区科委等单位" → ["区发改委", "区科委"]. Never splits on 和/及 (they occur inside names), nor
+    inside brackets ("各县(市、区)人民政府"); a note such as "(列第一位者为牵头单位，下同)" is no unit."""
+    from tracker.imports.tables import _split_outside_brackets
+    value = _UNIT_NOTE.sub("", value or "")
+    value = re.split(r"[。.](?=.)", value, maxsplit=1)[0]  # a sentence after the list is a note, not units
     units = []
-    for piece in re.split(r"[、，,；;/\u2028\n]|\s{1,}(?=[\u4e00-\u9fff])", value):
-        piece = re.sub(r"(等|等单位|等部门|等相关单位|按职责分工负责|按职责负责)$", "", piece.strip(" 。.：:"))
-        if piece and re.search(f"[{CJK}A-Za-z]", piece):
+    for piece in _rejoin_levels(_split_outside_brackets(value.replace("/", "、"))):
+        piece = _DUTY_WORDS.sub("", piece.strip(" 。.：:"))
+        piece = re.sub(r"(等|等单位|等部门|等相关单位)$", "", piece).strip()
+        if piece and re.search(f"[{CJK}A-Za-z]", piece) and not re.fullmatch(r"下同|以下同|同上", piece):
             units.append(piece)
     return _unique(units)
+
+
+_LEVEL = re.compile(r"^(?:县|市|区|乡|镇|县区|市区|街道|开发区|园区)(?:人民)?(?:政府|管委会)?$")
+_BARE_KIND = re.compile(r"^(?:有关)?(?:单位|部门|企业|机构)$")
+
+
+def _rejoin_levels(pieces: list[str]) -> list[str]:
+    """"各县、市、区政府" and "市直有关部门、单位" are one name each, though written with 、."""
+    joined: list[str] = []
+    for piece in pieces:
+        bare = piece.strip()
+        previous = joined[-1] if joined else ""
+        if previous.startswith("各") and _LEVEL.match(bare) and _LEVEL.match(previous[1:].split("、")[-1] + "") is not None \
+                and not re.search(r"(政府|管委会)$", previous):
+            joined[-1] = f"{previous}、{bare}"
+        elif previous and _BARE_KIND.match(bare) and re.search(r"(单位|部门|企业|机构)$", previous):
+            joined[-1] = f"{previous}、{bare}"
+        else:
+            joined.append(piece)
+    return joined
 
 
 def _unique(values: Iterable[str]) -> list[str]:

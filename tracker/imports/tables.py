@@ -65,6 +65,142 @@ def header_columns(cells: list[str]) -> list[str] | None:
     return kinds
 
 
+# ------------------------------------------------------------------------ columns by content, headers as a hint
+
+COLUMN_KINDS = ("task", "lead", "cooperating", "responsible", "due", "group", "number", "ignore")
+_UNIT_SUFFIX = re.compile(
+    r"(局|委|办|厅|中心|政府|街道|镇|乡|公司|集团|部|处|室|院|所|站|队|会|管委会|办事处|专班|指挥部|园|区|县|市|"
+    r"分局|银行|学校|医院|社|联|团|馆|台|网|科|单位|部门|机构|委员会|小组|组)$")
+_DATE_CELL = re.compile(r"^(?:\d{4}\s*年)?.{0,12}?(?:\d{1,2}\s*月|季度|年底|年末|年内|上半年|下半年|全年|长期|持续|常态|"
+                        r"每月|每季|每年|底前|前完成|\d{4}\s*年)|^\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?$")
+_NUMBER_CELL = re.compile(r"^(?:\d{1,3}(?:[.．]\d{1,3})*[.．、]?|[（(]\s*\d{1,3}\s*[）)]|[①-⑳])$")
+_PERSON_CELL = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:[、，,\s\u2028]+[\u4e00-\u9fff]{2,3})*$")
+_UNIT_SPLIT = re.compile(r"[、，,；;/\u2028\n]|\s+")
+# Header words that say which unit column is which (a hint, the cells decide what the column holds).
+_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ignore", re.compile(r"进展|推进情况|完成情况|是否|说明|备注|存在问题|下一步|联系人|电话|资金|投资|金额|万元")),
+    ("number", re.compile(r"^(?:序号|编号|序)$")),
+    ("leader", re.compile(r"领导|责任人|负责人")),
+    ("lead", re.compile(r"牵头|主办|主责|主要责任")),
+    ("cooperating", re.compile(r"配合|协办|协同|参与|会办|协助|协作")),
+    ("responsible", re.compile(r"责任|承办|实施|主体|单位|部门")),
+    ("due", re.compile(r"时限|时间|节点|期限|进度")),
+    ("group", re.compile(r"类别|领域|板块|方面|行动$|类型")),
+    ("task", re.compile(r"任务|事项|工作|项目|实事|措施|举措|内容|名称|目标|要求")),
+)
+
+
+def _pieces(cell: str) -> list[str]:
+    return [piece for piece in (part.strip(" 。.：:") for part in _split_outside_brackets(cell)) if piece]
+
+
+def _split_outside_brackets(text: str) -> list[str]:
+    """Split a unit list at 、，,；; and line breaks, never inside brackets ("各县(市、区)政府" stays whole)."""
+    pieces, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char in "（(〔【[":
+            depth += 1
+        elif char in "）)〕】]" and depth:
+            depth -= 1
+        elif depth == 0 and _UNIT_SPLIT.fullmatch(char):
+            pieces.append(text[start:index])
+            start = index + 1
+    pieces.append(text[start:])
+    return pieces
+
+
+def is_unit_like(name: str) -> bool:
+    """A short name ending like an office: 局, 委, 办, 中心, 政府, 街道, 镇, 公司 … (brackets allowed inside)."""
+    bare = re.sub(r"[（(][^）)]*[）)]", "", name).strip()
+    bare = re.sub(r"(等|等单位|等部门|等相关单位)$", "", bare)
+    return 2 <= len(bare) <= 24 and bool(_UNIT_SUFFIX.search(bare)) and not re.search(r"[。；;：:！？\d%]", bare)
+
+
+def cell_kind(cell: str) -> str | None:
+    """What one cell looks like: "number", "date", "units", "person", "text" (None when empty)."""
+    flat = re.sub(r"\s+", " ", cell.replace(CELL_BREAK, " ")).strip()
+    if not flat:
+        return None
+    if _NUMBER_CELL.match(flat):
+        return "number"
+    if len(flat) <= 24 and _DATE_CELL.search(flat):
+        return "date"
+    pieces = _pieces(cell)
+    if pieces and all(is_unit_like(piece) for piece in pieces):
+        return "units"
+    if _PERSON_CELL.match(flat.replace(" ", CELL_BREAK)) and len(flat) <= 12:
+        return "person"
+    return "text"
+
+
+def _hint(header: str) -> str | None:
+    key = header_key(header)
+    if not key:
+        return None
+    known = column_kind(header)
+    if known:
+        return known
+    for kind, pattern in _HINTS:
+        if pattern.search(key):
+            return kind
+    return None
+
+
+def guess_columns(header: list[str], rows: list[list[str]], strict: bool = True) -> list[str] | None:
+    """Each column's kind from what its cells hold, its header word only choosing between close kinds (a unit
+    column is the lead, cooperating or responsible one by its header). None when the rows hold no task table:
+    no text column, or no unit column."""
+    width = len(header)
+    rows = [(row + [""] * width)[:width] for row in rows]
+    kinds: list[str] = []
+    for column in range(width):
+        seen = [kind for kind in (cell_kind(row[column]) for row in rows) if kind]
+        hint = _hint(header[column])
+        share = {kind: seen.count(kind) / len(seen) for kind in set(seen)} if seen else {}
+        if hint == "ignore" or (hint and hint not in ("task", "group") and not seen):
+            kinds.append(hint if hint != "ignore" else "other")
+            continue
+        if not seen:
+            kinds.append("other")
+        elif share.get("number", 0) >= 0.6:
+            kinds.append("number")
+        elif share.get("units", 0) >= 0.6 and hint not in ("task", "group", "due", "leader"):
+            kinds.append(hint if hint in ("lead", "cooperating", "responsible") else "units")
+        elif share.get("date", 0) >= 0.6 and hint not in ("task",):
+            kinds.append("due")
+        elif share.get("person", 0) >= 0.6 and hint in (None, "leader"):
+            kinds.append("leader")
+        elif hint in ("lead", "cooperating", "responsible") and share.get("units", 0) >= 0.3:
+            kinds.append(hint)
+        elif hint == "group":
+            kinds.append("group")
+        else:
+            kinds.append("text")
+    text_columns = [index for index, kind in enumerate(kinds) if kind == "text"]
+    if not text_columns:
+        return None if strict else [kind if kind in MAPPABLE_KINDS else "other" for kind in kinds]
+    kinds[text_columns[0]] = "task"
+    for index in text_columns[1:]:
+        kinds[index] = "measures" if "measures" not in kinds and _hint(header[index]) in (None, "task") else "other"
+    unit_columns = [index for index, kind in enumerate(kinds) if kind in ("units", "lead", "cooperating", "responsible")]
+    if not unit_columns and strict:
+        return None
+    has_lead = "lead" in kinds
+    for index in unit_columns:
+        if kinds[index] == "units":
+            kinds[index] = "cooperating" if has_lead else "responsible"
+    if not has_lead and kinds.count("responsible") > 1:
+        first = kinds.index("responsible")
+        kinds = [("cooperating" if kind == "responsible" and i != first else kind) for i, kind in enumerate(kinds)]
+    return kinds
+
+
+def _header_like(cells: list[str]) -> bool:
+    filled = [cell for cell in cells if cell.strip()]
+    return len(filled) >= 2 and all(len(header_key(cell)) <= 20 for cell in filled) and not any(
+        cell_kind(cell) in ("number", "date") for cell in filled)
+
+
 @dataclass
 class TableTask:
     number: str
@@ -88,6 +224,10 @@ class Table:
     columns: list[str]
     tasks: list[TableTask] = field(default_factory=list)
     has_groups: bool = False
+    header: list[str] = field(default_factory=list)
+    guessed: bool = False  # columns told by their cells (some header words unknown)
+    mapped: bool = False  # columns as the coordinator mapped this header set
+    sample: list[list[str]] = field(default_factory=list)  # the first rows, for the column-mapping step
 
 
 @dataclass
@@ -98,6 +238,28 @@ class SplitText:
     prose_after: list[str]
     between: list[str]
     tables: list[Table]
+    candidates: list[Table] = field(default_factory=list)  # tables read as no task table: offered for mapping
+
+
+# Column kinds a coordinator can choose on the review screen (列对应), in the order they are offered.
+MAPPABLE_KINDS = ("task", "lead", "cooperating", "responsible", "due", "group", "number", "measures", "leader",
+                  "other")
+
+
+def describe_tables(split: "SplitText") -> list[dict]:
+    """The tables of a document for the column-mapping step: header, the reader's kind per column, the first
+    rows, and how the columns were told ("synonyms", "guessed", "mapped", or "unread")."""
+    described = []
+    for table in [*split.tables, *split.candidates]:
+        if not table.header:
+            continue
+        status = "mapped" if table.mapped else "unread" if not table.tasks else "guessed" if table.guessed \
+            else "synonyms"
+        described.append({"signature": header_signature(table.header), "header": list(table.header),
+                          "columns": [kind if kind in MAPPABLE_KINDS else "other" for kind in table.columns],
+                          "sample": [list(row) for row in table.sample[:5]], "status": status,
+                          "tasks": len(table.tasks)})
+    return described
 
 
 def _cells(line: str) -> list[str]:
@@ -113,10 +275,12 @@ _GROUP_NUMBER = re.compile(r"^(?:第[一二三四五六七八九十]{1,3}部分|
 _ITEM_NUMBER = re.compile(r"^\s*(?:\d{1,3}(?:[.．]\d{1,3})*\s*[.．、]?|[（(]\s*\d{1,3}\s*[）)]|[①-⑳])\s*(?=\S)")
 
 
-def split_tables(text: str) -> SplitText:
-    """Separates task tables from the prose around them; tab lines that are no task table stay prose."""
+def split_tables(text: str, mappings: dict[str, list[str]] | None = None) -> SplitText:
+    """Separates task tables from the prose around them; tab lines that are no task table stay prose.
+    ``mappings``: column kinds chosen by the coordinator, by header signature (see ``header_signature``)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     segments: list[tuple[str, object]] = []  # ("prose", line) or ("table", Table)
+    candidates: list[Table] = []
     sheet: str | None = None
     heading: str | None = None
     index = 0
@@ -137,7 +301,11 @@ def split_tables(text: str) -> SplitText:
         while index < len(lines) and "\t" in lines[index]:
             run.append(lines[index])
             index += 1
-        table, start = _read_run(run, sheet, heading)
+        table, start = _read_run(run, sheet, heading, mappings)
+        if table is None:
+            candidate = _candidate(run, sheet, heading)
+            if candidate is not None:
+                candidates.append(candidate)
         segments += [("prose", " ".join(cell for cell in _cells(row) if cell).replace(CELL_BREAK, " "))
                      for row in run[:start]]
         if table is not None:
@@ -148,38 +316,102 @@ def split_tables(text: str) -> SplitText:
     prose = [(i, value) for i, (kind, value) in enumerate(segments) if kind == "prose"]
     return SplitText(prose_before=[v for i, v in prose if i < first], prose_after=[v for i, v in prose if i > last],
                      between=[v for i, v in prose if first < i < last],
-                     tables=[value for kind, value in segments if kind == "table"])  # type: ignore[misc]
+                     tables=[value for kind, value in segments if kind == "table"],  # type: ignore[misc]
+                     candidates=candidates)
 
 
-def _read_run(run: list[str], sheet: str | None, heading: str | None) -> tuple[Table | None, int]:
-    """The task table in a run of tab lines, and how many leading lines are not part of it."""
+def _read_run(run: list[str], sheet: str | None, heading: str | None,
+              mappings: dict[str, list[str]] | None = None) -> tuple[Table | None, int]:
+    """The task table in a run of tab lines, and how many leading lines are not part of it. The header row is
+    found by its synonyms; failing that, by the shape of a header (short cells) over rows whose columns can be
+    told by what they hold. A column mapping chosen by the coordinator for this header set wins."""
     for start, line in enumerate(run):
-        columns = header_columns(_cells(line))
+        cells = _cells(line)
+        chosen = (mappings or {}).get(header_signature(cells))
+        columns = chosen or header_columns(cells)
+        guessed = None
+        if columns and not chosen:
+            guessed = guess_columns(cells, [_cells(row) for row in run[start + 1:start + 41]])
+            columns = _refine(columns, guessed)
         if columns:
-            table = Table(sheet, heading, columns)
+            table = Table(sheet, heading, columns, header=cells, guessed=not chosen and guessed is not None,
+                          mapped=bool(chosen))
             _read_rows(table, [_cells(row) for row in run[start + 1:]])
             return table, start
+    for start, line in enumerate(run[:6]):
+        cells = _cells(line)
+        if not _header_like(cells):
+            continue
+        columns = guess_columns(cells, [_cells(row) for row in run[start + 1:start + 41]])
+        if columns:
+            table = Table(sheet, heading, columns, header=cells, guessed=True)
+            _read_rows(table, [_cells(row) for row in run[start + 1:]])
+            if table.tasks:
+                return table, start
     return None, len(run)
+
+
+def _candidate(run: list[str], sheet: str | None, heading: str | None) -> Table | None:
+    """A run of tab lines read as no task table, kept with the reader's best guess so the coordinator can say
+    what its columns hold."""
+    for start, line in enumerate(run[:6]):
+        cells = _cells(line)
+        if _header_like(cells) and len(run) > start + 1:
+            rows = [_cells(row) for row in run[start + 1:]]
+            columns = guess_columns(cells, rows[:40], strict=False) or ["other"] * len(cells)
+            table = Table(sheet, heading, columns, header=cells, guessed=True)
+            table.sample = [(row + [""] * len(cells))[:len(cells)] for row in rows[:5]]
+            return table
+    return None
+
+
+def header_signature(cells: list[str]) -> str:
+    """A header set as one key (cell words without spaces, joined by |): a remembered column mapping's key."""
+    return "|".join(header_key(cell) for cell in cells)
+
+
+def _refine(columns: list[str], guessed: list[str] | None) -> list[str]:
+    """Synonym columns, with the columns whose header is unknown filled in from their cells."""
+    if not guessed:
+        return columns
+    refined = list(columns)
+    for index, kind in enumerate(columns):
+        if kind == "other" and index < len(guessed) and guessed[index] in ("lead", "cooperating", "responsible",
+                                                                           "due", "number"):
+            wanted = guessed[index]
+            if wanted == "responsible" and "lead" in refined:
+                wanted = "cooperating"
+            if wanted in ("due", "number") and wanted in refined:
+                continue
+            refined[index] = wanted
+    return refined
 
 
 def _read_rows(table: Table, rows: list[list[str]]) -> None:
     columns = table.columns
     group: str | None = None
     counter = 0
+    previous: TableTask | None = None
+    previous_number: str | None = None
     for cells in rows:
         cells = (cells + [""] * len(columns))[: len(columns)]
         filled = [_flat(cell) for cell in cells if _flat(cell)]
         if not filled:
             continue
-        if header_columns(cells):
+        if len(table.sample) < 6:
+            table.sample.append(list(cells))
+        if header_columns(cells) or (table.header and [header_key(c) for c in cells] ==
+                                     [header_key(c) for c in table.header]):
             continue  # a header repeated on a new page
         values: dict[str, list[str]] = {}
         for kind, cell in zip(columns, cells):
             if cell.strip():
                 values.setdefault(kind, []).append(cell.strip())
-        if len(set(filled)) == 1 and not values.get("lead") or _is_group_row(values, filled):
-            group = filled[0]
+        if _is_group_shape(values, filled):
+            group = _strip_count(filled[0] if len(set(filled)) == 1 else next(
+                (v for v in filled if _GROUP_NUMBER.match(v)), filled[0]))
             table.has_groups = True
+            previous, previous_number = None, None
             continue
         if values.get("group"):
             group = _flat(values["group"][0])
@@ -188,18 +420,72 @@ def _read_rows(table: Table, rows: list[list[str]]) -> None:
         measures = "\n".join(values.get("measures") or [])
         if not (task_cell or measures):
             continue
+        written_number = _flat(values["number"][0]) if values.get("number") else None
+        if previous is not None and _continues(previous, previous_number, written_number, task_cell, measures):
+            _merge_into(previous, task_cell, measures, values)
+            continue
         counter += 1
         number = _number(values.get("number"), task_cell, counter)
         title_source = task_cell or measures
         title = _title(title_source)
         text_parts = [_body(part) for part in (task_cell, measures) if part]
-        table.tasks.append(TableTask(
+        previous = TableTask(
             number=number, title=title, text="\n".join(part for part in text_parts if part), group=group,
             lead=_joined(values.get("lead")), responsible=_joined(values.get("responsible")),
             cooperating=_joined(values.get("cooperating")),
             due=_single(values.get("adjusted_due")) or _single(values.get("due")),
             reporting=_single(values.get("reporting")), leader=_single(values.get("leader")),
-            note=_single(values.get("note")), raw="\t".join(_flat(cell) for cell in cells)))
+            note=_single(values.get("note")), raw="\t".join(_flat(cell) for cell in cells))
+        previous_number = written_number
+        table.tasks.append(previous)
+
+
+def _is_group_shape(values: dict[str, list[str]], filled: list[str]) -> bool:
+    """A group row by its shape: one text across the row (a merged row), a heading-numbered text with no units
+    beside it (一、 （一） 第一部分), or only the group column."""
+    units = values.get("lead") or values.get("responsible") or values.get("cooperating")
+    if len(set(filled)) == 1 and (not units or len(filled) > 1):
+        return True  # one text, alone or repeated across a merged row
+    texts = [value for value in filled if not _NUMBER_ONLY.match(value)]
+    if not units and len(texts) == 1 and _GROUP_NUMBER.match(texts[0]) and not values.get("due"):
+        return True
+    return _is_group_row(values, filled)
+
+
+_NUMBER_ONLY = re.compile(r"^\d{1,3}[.．、]?$")
+
+
+def _strip_count(label: str) -> str:
+    """"一、县示范区管委会牵头工作（8项）" keeps its words; the item count in brackets goes."""
+    return re.sub(r"\s*[（(]\s*\d+\s*项\s*[）)]\s*$", "", label).strip()
+
+
+def _continues(previous: TableTask, previous_number: str | None, number: str | None, task_cell: str,
+               measures: str) -> bool:
+    """A row that goes on with the task above: the same 序号 (merged down), or no 序号 and no task name of its
+    own while the task above has one (several 主要内容 rows under one 项目名称)."""
+    if number and previous_number and number == previous_number:
+        return True
+    return not number and previous_number is not None and not task_cell and bool(measures)
+
+
+def _merge_into(task: TableTask, task_cell: str, measures: str, values: dict[str, list[str]]) -> None:
+    extra = [_body(part) for part in (task_cell, measures) if part and _body(part) not in task.text]
+    if extra:
+        task.text = "\n".join([task.text, *extra]).strip()
+    for kind in ("lead", "responsible", "cooperating"):
+        for cell in _joined(values.get(kind)):
+            if cell not in getattr(task, kind):
+                getattr(task, kind).append(cell)
+    later = _single(values.get("adjusted_due")) or _single(values.get("due"))
+    if later and (not task.due or _due_order(later) >= _due_order(task.due)):
+        task.due = later
+
+
+def _due_order(hint: str) -> tuple[int, int]:
+    year = re.search(r"(\d{4})\s*年", hint)
+    month = re.search(r"(\d{1,2})\s*月", hint)
+    return (int(year.group(1)) if year else 0, int(month.group(1)) if month else 12)
 
 
 def _is_group_row(values: dict[str, list[str]], filled: list[str]) -> bool:
@@ -251,6 +537,10 @@ def _title(cell: str) -> str:
     inner = re.search(r"[。；;！？]", title.rstrip("。；;！？ "))
     if inner and inner.start() > 0:
         title = title[: inner.start()]
+    if len(title) > 40:
+        comma = re.search(r"[，,]", title)
+        if comma and 0 < comma.start() <= 40:
+            title = title[: comma.start()]
     if len(title) > 60:
         cut = re.search(r"[。；;：:！？]", title)
         if cut and 0 < cut.start() <= 60:

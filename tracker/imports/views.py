@@ -1,7 +1,7 @@
 """Document import: upload or paste (/imports/new), review the draft and create everything (/imports/<id>)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,8 +14,9 @@ from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES
 from tracker.imports.drafts import (NEW_PREFIX, apply_plan_draft, apply_reply_draft, create_draft, discard_draft,
-                                    indicators_available, revision_target, save_draft_edits)
-from tracker.imports.forms import ReviewForm, UploadForm, plan_review_payload, reply_review_payload
+                                    indicators_available, remap_columns, revision_target, save_draft_edits)
+from tracker.imports.forms import (ColumnsForm, ReviewForm, UploadForm, column_choices, plan_review_payload,
+                                   reply_review_payload)
 from tracker.imports.models import DraftKind, DraftState, ImportDraft
 from tracker.plans.models import Plan
 from tracker.reports.exports import XLSX_MIMETYPE
@@ -101,12 +102,44 @@ def _render_review(draft: ImportDraft, form: ReviewForm, payload: dict, status: 
     revision, revision_plans = None, []
     if draft.kind == DraftKind.plan:
         revision, revision_plans = _revision_preview(payload)
+    columns_form = ColumnsForm(formdata=None)
+    columns_form.version.data = draft.version
     return render_template(
         template, draft=draft, form=form, payload=payload, unit_options=_unit_options(payload),
+        columns_form=columns_form, column_kinds=_column_kinds(),
         revision=revision, revision_plans=revision_plans,
         unit_kinds=[kind.value for kind in UnitKind], cycles=[cycle.value for cycle in ReportingCycle],
         indicators_available=indicators_available(), result_categories=result_categories(),
         publicity_choices=publicity_choices(), is_open=draft.state == DraftState.draft), status
+
+
+def _column_kinds() -> list[tuple[str, str]]:
+    """The column kinds offered in the column-mapping step, with their labels."""
+    return [("task", _("任务")), ("lead", _("牵头单位")), ("cooperating", _("配合单位")), ("responsible", _("责任单位")),
+            ("due", _("完成时限")), ("group", _("分组")), ("number", _("序号")), ("measures", _("具体内容")),
+            ("leader", _("责任领导")), ("other", _("忽略"))]
+
+
+@bp.post("/<int:draft_id>/columns")
+@require(is_manager)
+def columns(draft_id: int):
+    """列对应: one choice per column of one table; the draft is read again with it and the choice remembered."""
+    draft = get_or_404(ImportDraft, draft_id)
+    form = ColumnsForm()
+    if not form.validate_on_submit():
+        flash(_("请求无效，请刷新页面后重试。"), "danger")
+        return redirect(url_for("imports.review", draft_id=draft.id))
+    table = next((row for row in draft.payload.get("tables") or [] if row.get("signature") == form.signature.data),
+                 None)
+    chosen = column_choices(request.form, len(table.get("header") or []) if table else 0)
+    _done, error = run_service(remap_columns, current_user, draft, form.signature.data or "", chosen,
+                               expected_version(form.version.data))
+    if error is None:
+        flash(_("已按指定的列重新识别：%(n)d项任务。以后导入表头相同的表格将直接按此读取。",
+                n=len(draft.payload.get("tasks") or [])), "success")
+        return redirect(url_for("imports.review", draft_id=draft.id))
+    return _render_review(draft, ReviewForm(formdata=None), draft.payload,
+                          409 if isinstance(error, ConflictError) else 400)
 
 
 def _revision_preview(payload: dict):
@@ -168,3 +201,64 @@ def review(draft_id: int):
             flash(_("已导入提案答复：%(label)s。", label=proposal.label), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return _render_review(draft, form, edited, 409 if isinstance(error, ConflictError) else 400)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# 进展报送表: a unit's tasks as .xlsx, filled in and uploaded back as status updates
+# ------------------------------------------------------------------------------------------------------------
+
+def _is_unit_user(user) -> bool:
+    from tracker.auth.models import Role
+
+    return user.role == Role.unit and user.unit_id is not None
+
+
+@bp.get("/progress")
+@require(_is_unit_user)
+def progress():
+    from tracker.imports.forms import ProgressUploadForm
+
+    results = session.pop("progress_results", None)
+    return render_template("imports/progress.html", form=ProgressUploadForm(), results=results,
+                           max_mb=_max_megabytes())
+
+
+@bp.get("/progress.xlsx")
+@require(_is_unit_user)
+def progress_sheet():
+    from tracker.imports.progress import progress_workbook
+
+    return Response(progress_workbook(current_user, today()), mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": "attachment; filename=progress.xlsx; "
+                               "filename*=UTF-8''%E8%BF%9B%E5%B1%95%E6%8A%A5%E9%80%81%E8%A1%A8.xlsx"})
+
+
+@bp.post("/progress")
+@require(_is_unit_user)
+def progress_upload():
+    """Each filled row is submitted as a status update; the per-row results are shown on the page."""
+    from tracker.imports.forms import ProgressUploadForm
+    from tracker.imports.progress import import_progress
+    from tracker.updates.uploads import evidence_store, upload_limits
+
+    form = ProgressUploadForm()
+    storage = form.document.data
+    if not form.validate_on_submit() or storage is None or not getattr(storage, "filename", ""):
+        flash(_("请选择填好的进展报送表（.xlsx）。"), "danger")
+        return redirect(url_for("imports.progress"))
+    store = evidence_store()
+    result, error = run_service(import_progress, current_user, storage.read(), today=today(), store=store,
+                                valid_rows_only=bool(form.valid_rows_only.data), on_failure=store.discard_saved,
+                                **upload_limits())
+    if error is not None:
+        return redirect(url_for("imports.progress"))
+    session["progress_results"] = {
+        "written": result.written, "refused": len(result.refused), "valid_rows_only": bool(form.valid_rows_only.data),
+        "rows": [{"row": r.row, "code": r.code, "title": r.title[:100], "accepted": r.accepted, "message": r.message}
+                 for r in result.rows[:500]]}
+    if result.refused and not form.valid_rows_only.data:
+        flash(_("有%(n)d行未通过检查，本次未写入任何进展。请改正后重新上传，或勾选“只导入有效的行”。",
+                n=len(result.refused)), "danger")
+    else:
+        flash(_("已提交%(n)d条进展，等待督办审核。", n=result.written), "success")
+    return redirect(url_for("imports.progress"))

@@ -317,12 +317,14 @@ def group_title(doc: dict, index: int) -> str:
 
 def expected(doc: dict) -> dict:
     tasks = [*doc.get("goals_items", []), *doc["tasks"]]
+    # Items right under the 一、主要预期目标 part (no （一） heading) have that part as their group.
+    parts = {id(t): "主要预期目标" for t in doc.get("goals_items", [])}
     return {
         "file": doc["file"], "layout": doc["layout"], "title": doc.get("plan_title", doc["title"]),
         "doc_number": doc.get("doc_number"),
         "issuer": doc.get("issuer"), "reporting": doc.get("reporting"),
         "tasks": [{"number": t["number"], "title": t["title"],
-                   "group": group_title(doc, t["group"]) if t["group"] is not None else None,
+                   "group": group_title(doc, t["group"]) if t["group"] is not None else parts.get(id(t)),
                    "lead_unit": t["lead_unit"], "cooperating_units": t["cooperating_units"], "due": t["due"]}
                   for t in tasks],
         "targets": [{key: target.get(key) for key in ("name", "value", "unit", "task_number", "lead_unit")}

@@ -1,0 +1,167 @@
+"""The layouts real offices publish (tests/imports/real_corpus/), one test per failure kind of issue 26.
+
+Each test reads a published document as an upload would (``extract_text`` then the draft payload) and checks
+what a coordinator sees in the review: the tasks, their lead and cooperating units, due dates, groups.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from bench.import_score import REAL_CORPUS, documents, document_percent, read_actual, real_score
+from tracker.imports.documents import extract_text
+from tracker.imports.drafts import build_payload
+from tracker.imports.plan_parser import parse_plan
+
+REAL = documents(REAL_CORPUS)
+
+
+def payload(name: str) -> dict:
+    path = REAL_CORPUS / name
+    return build_payload("plan", extract_text(path.name, path.read_bytes()), with_database=False)
+
+
+def draft(name: str):
+    path = REAL_CORPUS / name
+    return parse_plan(extract_text(path.name, path.read_bytes()))
+
+
+def tasks(name: str) -> dict[str, dict]:
+    return {task["number"]: task for task in read_actual(REAL_CORPUS / name)["tasks"]}
+
+
+def test_corpus_files_are_what_build_py_writes_and_each_has_its_source():
+    spec = importlib.util.spec_from_file_location("real_build", REAL_CORPUS / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build()
+    assert sorted(built) == sorted(path.name for path in REAL)
+    for name, content in built.items():
+        assert (REAL_CORPUS / name).read_bytes() == content, f"{name}: run python tests/imports/real_corpus/build.py"
+    readme = (REAL_CORPUS / "README.md").read_text(encoding="utf-8")
+    for path in REAL:
+        wanted = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        assert wanted["source"] in readme and path.name in readme
+    places = {json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))["place"] for p in REAL}
+    assert len(REAL) >= 15 and len(places) >= 15
+    assert len([p for p in REAL if p.suffix in (".xlsx", ".docx")]) >= 5
+
+
+@pytest.mark.parametrize("path", REAL, ids=[path.name for path in REAL])
+def test_every_document_reads_as_its_expected_json(path):
+    result = real_score(path)
+    assert not result.problems
+    assert document_percent(result) == 100.0
+
+
+# 1. A table whose task column has a header the reader does not know ------------------------------------------
+
+def test_unknown_task_column_headers_still_give_every_row_as_a_task():
+    dazhu = tasks("02-dazhu-minsheng-2016.docx")  # 序号 民生实事 责任单位 完成时限
+    assert len(dazhu) == 10 and dazhu["2"]["title"] == "新建2座人行天桥"
+    zhonglou = tasks("03-zhonglou-minsheng-2021.xlsx")  # 项目名称 主要内容 区政府分管领导 牵头单位 配合单位
+    assert [t["title"] for t in zhonglou.values()] == ["增加教育资源供给", "促进就业稳定增长", "老城厢复兴发展", "优化养老服务"]
+    jiaxing = tasks("04-jiaxing-zhongdian-2023.docx")  # 主 要 工 作 任 务, written with spaces
+    assert jiaxing["1"]["lead_unit"] == "市发展改革委"
+    for name in ("02-dazhu-minsheng-2016.docx", "03-zhonglou-minsheng-2021.xlsx"):
+        assert not any("\t" in target["name"] for target in payload(name)["targets"])
+        assert "未识别到任何任务，请检查文档结构或手工录入。" not in payload(name)["warnings"]
+
+
+# 2. Rows merged down stay one task; task rows need no 序号 ------------------------------------------------------
+
+def test_a_row_merged_down_is_one_task_with_both_rows():
+    zhonglou = tasks("03-zhonglou-minsheng-2021.xlsx")  # item 3: two 主要内容 rows under one 序号 and 项目名称
+    assert list(zhonglou) == ["1", "2", "3", "4"]
+    assert zhonglou["3"]["lead_unit"] == "文体旅局" and "住建局" in zhonglou["3"]["cooperating_units"]
+    text = next(t for t in draft("03-zhonglou-minsheng-2021.xlsx").tasks if t.number == "3").text
+    assert "瞿秋白纪念馆整体提升工程" in text and "大庙弄核心区改造" in text
+    dazhu = tasks("02-dazhu-minsheng-2016.docx")  # item 5: 老年养护楼 (5月底前) and 老年大学 (12月底前)
+    assert dazhu["5"]["due"] == "2016-12-31" and list(dazhu) == [str(n) for n in range(1, 11)]
+
+
+# 3. Header words for cooperating units, headers broken across lines ---------------------------------------------
+
+def test_cooperating_header_words_and_headers_broken_across_lines():
+    chongchuan = tasks("05-chongchuan-minsheng-2023.xlsx")  # 牵头\n单位, 分管\n领导, 责任主体与协同单位
+    assert chongchuan["25"]["lead_unit"] == "城管局"
+    assert chongchuan["25"]["cooperating_units"] == ["市政局", "环卫处", "崇川经济开发区", "各街道"]
+    # the progress columns (1-10月推进情况 …) are not read as the task or its units
+    assert chongchuan["24"]["title"] == "优化提升50条背街后巷交通组织"
+
+
+# 4. Units in a bracket at the end of the item ------------------------------------------------------------------
+
+def test_units_in_a_bracket_at_the_end_of_the_item():
+    hangzhou = tasks("09-hangzhou-hulianwang-2015.txt")  # (牵头单位:市科委,配合单位:各区县市)
+    assert (hangzhou["1"]["lead_unit"], hangzhou["1"]["cooperating_units"]) == ("市科委", ["各区县市"])
+    xian = tasks("11-xian-weimin-2025.txt")  # (市人社局、市财政局): the units alone, the first leads
+    assert (xian["1"]["lead_unit"], xian["1"]["cooperating_units"]) == ("市人社局", ["市财政局"])
+    weihai = tasks("14-weihai-shuzi-2023.txt")  # (牵头单位:…;责任单位:…。以下任务均需…落实,不再一一列出)
+    assert weihai["1"]["lead_unit"] == "市行政审批服务局"
+    assert weihai["1"]["cooperating_units"] == ["市直有关部门、单位", "各区市政府", "开发区管委"]
+    assert "网上办事大厅" in next(t for t in draft("14-weihai-shuzi-2023.txt").tasks).text
+    xianan = tasks("15-xianan-zhongdian-2023.txt")  # (责任领导:杜新国;牵头单位:区发改局), under the targets heading
+    assert len(xianan) == 12 and xianan["1"]["lead_unit"] == "区发改局"
+    assert [t.leader for t in draft("15-xianan-zhongdian-2023.txt").tasks][:2] == ["杜新国", "杜新国"]
+    assert "牵头单位" not in next(t for t in draft("14-weihai-shuzi-2023.txt").tasks).text
+
+
+# 5. 下同 and "列第一位者为牵头单位" notes; leaders kept ---------------------------------------------------------
+
+def test_notes_in_unit_lists_are_no_units_and_leaders_are_kept_in_the_draft():
+    huzhou = tasks("08-huzhou-zhongdian-2020.txt")
+    assert huzhou["1"]["lead_unit"] == "市经信局"
+    assert huzhou["1"]["cooperating_units"][-1] == "市税务局"
+    chuzhou = draft("12-chuzhou-zhongdian-2020.txt")
+    assert [t.leader for t in chuzhou.tasks] == ["金力", "金力", "金力"]  # 牵头负责领导:金力。
+    assert [t.leader for t in draft("01-huoshan-kaifaqu-2025.xlsx").tasks] == ["叶林", "马振明", "张云峰"]
+
+
+# 6. Items under a targets heading with their own units are tasks; figures inside a task are no targets -----------
+
+def test_items_with_units_under_a_targets_heading_are_tasks_not_stray_targets():
+    for name, count in (("06-caidian-mubiao-2023.txt", 3), ("07-lishan-fengong-2023.txt", 6),
+                        ("12-chuzhou-zhongdian-2020.txt", 3)):
+        read = payload(name)
+        assert len(read["tasks"]) == count
+        # a figure is an indicator only as the target of its own task, reported by that task's lead unit
+        assert all(target["task_number"] for target in read["targets"]), read["targets"]
+    zhonglou = payload("03-zhonglou-minsheng-2021.xlsx")
+    assert not [t for t in zhonglou["targets"] if "幼儿园" in t["name"]]  # "其中幼儿园7个" is part of task 1
+
+
+# 7. Names with brackets are not split inside them --------------------------------------------------------------
+
+def test_names_with_brackets_and_levels_are_not_split():
+    assert tasks("10-yuncheng-yingji-2017.txt")["1"]["cooperating_units"] == ["各县（市、区）人民政府", "各开发区管委会"]
+    assert tasks("13-xuchang-zhongdian-2020.txt")["1"]["cooperating_units"] == ["市卫生健康委", "各县（市、区）政府（管委会）"]
+    assert tasks("12-chuzhou-zhongdian-2020.txt")["2"]["cooperating_units"][-1] == "各县、市、区政府"
+
+
+# 8. A table's header row is not the title; a 一、 heading is its items' group -------------------------------------
+
+def test_title_is_the_line_above_the_table_and_a_part_heading_groups_its_items():
+    chongchuan = payload("05-chongchuan-minsheng-2023.xlsx")
+    assert chongchuan["title"] == "2023年区政府重点民生实事项目推进情况（1-11月）"
+    huoshan = payload("01-huoshan-kaifaqu-2025.xlsx")
+    assert huoshan["title"] == "2025年开发区重点工作及责任清单" and "序号" not in huoshan["title"]
+    lishan = tasks("07-lishan-fengong-2023.txt")
+    assert {t["group"] for t in lishan.values()} == {"经济社会发展的主要预期目标"}
+    assert tasks("08-huzhou-zhongdian-2020.txt")["1"]["group"] == "王纲市长主抓重点工作"
+
+
+# 9. Several lead units one per line; dates without a year ------------------------------------------------------
+
+def test_several_units_one_per_line_and_dates_without_a_year():
+    dazhu = tasks("02-dazhu-minsheng-2016.docx")
+    assert (dazhu["1"]["lead_unit"], dazhu["1"]["cooperating_units"]) == ("县水务局", ["县住建局", "县护城河指挥部"])
+    assert [dazhu[n]["due"] for n in ("1", "2", "4")] == ["2016-12-31", "2016-09-30", "2016-05-31"]
+    zhonglou = tasks("03-zhonglou-minsheng-2021.xlsx")
+    assert zhonglou["1"]["cooperating_units"] == ["经开区", "高新园(邹区镇)", "各街道", "市国有公司"]
+    xianan = tasks("15-xianan-zhongdian-2023.txt")  # 牵头单位:区财政局、区税务局: the first leads, the other co-leads
+    assert (xianan["6"]["lead_unit"], xianan["6"]["cooperating_units"]) == ("区财政局", ["区税务局"])
+    # a plan whose title has no year takes it from its cover text ("2020年重点工作任务")
+    assert tasks("13-xuchang-zhongdian-2020.txt")["2"]["due"] == "2020-12-31"
