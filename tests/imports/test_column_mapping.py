@@ -105,13 +105,13 @@ def test_in_the_browser_one_choice_rereads_the_draft_and_the_plan_is_created(see
     page.click("form:has(input[name=document]) [type=submit]")
     page.wait_for_load_state("networkidle")
     assert "识别到 0 个行动、0 项任务" in page.locator("#summary").inner_text()
-    page.select_option("select[name=column-2]", "lead")  # no button: the choice alone re-reads the draft
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # no button: the choice alone sends the form and re-reads the draft
+        page.select_option("select[name=column-2]", "lead")
     assert "识别到 0 个行动、2 项任务" in page.locator("#summary").inner_text()
     for box in page.locator("input[type=checkbox][name$=-create]").all():
         box.check()
-    page.click("#review-form [name=apply]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#review-form [name=apply]")
     assert "已创建方案" in page.locator(".alert").first.inner_text()
     db.session.remove()
     plan = db.session.scalar(select(Plan).order_by(Plan.id.desc()))

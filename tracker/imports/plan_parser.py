@@ -259,6 +259,8 @@ def clean_table_title(title: str | None) -> str | None:
     if _LEDGER_SUFFIX.search(title):
         return _LEDGER_SUFFIX.sub("", title).strip() or None
     match = _TABLE_SUFFIX.search(title)
+    if match and match.group("table") == "清单" and not match.group("tasks"):
+        match = None  # "…重点工作及责任清单", "…负面清单": the list is the document itself, not a table of its tasks
     if match:
         before = title[:match.start()].rstrip("的之 ")
         if before and match.group("tasks") and not _DOCUMENT_END.search(before):
