@@ -83,3 +83,18 @@ class LadderSettingsForm(FlaskForm):
     level2_document = BooleanField(_l("第二级发出催办单"))
     level3_document = BooleanField(_l("第三级发出督办通知单"))
     submit = SubmitField(_l("保存"))
+
+
+class IssueDocumentForm(FlaskForm):
+    """印发 a proposed document (待印发), or issue one for a task through the register."""
+
+    version = HiddenField()
+    submit = SubmitField(_l("印发"))
+
+
+class VoidDocumentForm(FlaskForm):
+    """作废 a document with a reason; its number is never given again."""
+
+    version = HiddenField()
+    reason = TextAreaField(_l("作废理由"), validators=[DataRequired(message=_l("请说明作废理由。")), Length(max=2000)])
+    submit = SubmitField(_l("作废"))

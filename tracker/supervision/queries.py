@@ -44,6 +44,12 @@ class TaskLoop:
     pending_receipts: dict = field(default_factory=dict)
 
     @property
+    def other_documents(self) -> list:
+        """The task's documents in the register not issued by a step of the ladder (issued by hand)."""
+        on_steps = {step.document_id for step in self.steps}
+        return [document for document in self.documents if document.id not in on_steps]
+
+    @property
     def pending_extension(self):
         return next((e for e in self.extensions if e.state == ExtensionState.pending), None)
 
@@ -72,7 +78,7 @@ def task_loop(task: Task) -> TaskLoop:
     first = min(approved, key=lambda e: (e.decided_at, e.id)) if approved else None
     current_episode = [s.level for s in steps if s.kind == "task" and s.due_on == task.due_on]
     return TaskLoop(receipts=receipts, extensions=extensions, closures=services.closures_of(task), steps=steps,
-                    documents=[step.document for step in steps if step.document is not None],
+                    documents=services.documents_of(task),
                     interviews=services.interviews_of(task),
                     original_due_on=first.due_on_before if first else task.due_on,
                     level=max(current_episode, default=0) if task.status in services.OPEN else 0,
@@ -106,5 +112,6 @@ def tasks_to_answer(unit_id: int) -> list[int]:
     return list(dict.fromkeys(db.session.scalars(
         select(SupervisionDocument.task_id).join(Task, Task.id == SupervisionDocument.task_id)
         .where(SupervisionDocument.unit_id == unit_id, SupervisionDocument.replied_at.is_(None),
+               SupervisionDocument.state == "issued",
                Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress)))
         .order_by(Task.plan_id, Task.sort_key))))

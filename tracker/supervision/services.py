@@ -112,6 +112,7 @@ def _new_receipt(actor, task: Task, unit_id: int, role: str, sign_by: date) -> R
     unit = db.session.get(Unit, unit_id)
     record(actor, "receipt.assigned", receipt, task_id=task.id,
            changes={"unit": unit.short_name, "role": role, "sign_by": sign_by}, summary=task.label)
+    events.task_assigned(receipt)
     return receipt
 
 
@@ -389,17 +390,21 @@ def reply_document(actor, document: SupervisionDocument, *, text: str) -> Superv
         raise PermissionDenied(_("只能反馈发给本单位的督办文书。"))
     if document.replied_at is not None:
         raise ValidationFailed(_("该文书已反馈。"))
+    if not document.is_issued:
+        raise ValidationFailed(_("该文书尚未印发或已作废，无需反馈。"))
     if not text.strip():
         raise ValidationFailed(_("请填写反馈内容。"))
     document.reply_text, document.replied_at, document.replied_by_id = text.strip(), utcnow(), actor.id
     record(actor, "document.replied", document, task_id=document.task_id, changes={"number": document.number},
            summary=document.reply_text[:200])
+    events.document_replied(document)
     return document
 
 
 def documents_of(task: Task) -> list[SupervisionDocument]:
+    """The task's documents in the register (proposed, issued, void), in the order drafted."""
     return list(db.session.scalars(select(SupervisionDocument).where(SupervisionDocument.task_id == task.id)
-                                   .order_by(SupervisionDocument.issued_on, SupervisionDocument.id)))
+                                   .order_by(SupervisionDocument.id)))
 
 
 def ladder_of(task: Task) -> list[LadderStep]:
