@@ -115,3 +115,15 @@ def tasks_to_answer(unit_id: int) -> list[int]:
                SupervisionDocument.state == "issued",
                Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress)))
         .order_by(Task.plan_id, Task.sort_key))))
+
+
+def refused_assignments(user=None) -> list[Receipt]:
+    """退回交办 waiting for a coordinator to re-assign: open tasks whose lead unit refused them (a leader
+    overseeing units: those units'), oldest first."""
+    query = (select(Receipt).join(Task, Task.id == Receipt.task_id)
+             .where(Receipt.state == ReceiptState.refused, Receipt.role == "lead", Receipt.unit_id == Task.lead_unit_id,
+                    Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress))))
+    units = _overseen_unit_ids(user) if user is not None else set()
+    if units:
+        query = query.where(Receipt.unit_id.in_(units))
+    return list(db.session.scalars(query.order_by(Receipt.answered_at, Receipt.id)))

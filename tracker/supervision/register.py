@@ -166,11 +166,14 @@ def latest_document(task) -> SupervisionDocument | None:
 
 
 def register_rows(*, state: str | None = None, kind: str | None = None, year: int | None = None,
-                  limit: int = 500) -> list[SupervisionDocument]:
-    """The register, newest first: proposed ones (待印发) by the day proposed, the others by number."""
+                  since: date | None = None, limit: int = 500) -> list[SupervisionDocument]:
+    """The register, newest first by number (``state`` "replied": the documents answered, latest reply
+    first, from ``since`` if given)."""
     query = select(SupervisionDocument)
     if state == "replied":
         query = query.where(SupervisionDocument.replied_at.is_not(None))
+        if since is not None:
+            query = query.where(SupervisionDocument.replied_at >= _day_start(since))
     elif state in {s.value for s in DocumentState}:
         query = query.where(SupervisionDocument.state == state)
     if kind in {k.value for k in DocumentKind}:
@@ -183,6 +186,17 @@ def register_rows(*, state: str | None = None, kind: str | None = None, year: in
         query = query.order_by(SupervisionDocument.year.desc(), SupervisionDocument.prefix,
                                SupervisionDocument.serial.desc(), SupervisionDocument.id.desc())
     return list(db.session.scalars(query.limit(limit)))
+
+
+def _day_start(day: date) -> datetime:
+    from tracker.common.workdays import BEIJING
+
+    return datetime(day.year, day.month, day.day, tzinfo=BEIJING)
+
+
+def replies_since(today: date, working_days: int = 5) -> date:
+    """The first day of the window of recent 反馈 the 工作台 counts (the last ``working_days`` working days)."""
+    return current_calendar().add_working_days(today, -(working_days - 1))
 
 
 def proposed_count() -> int:

@@ -2,6 +2,8 @@
 核查销号, reopening, the documents (.docx) and their 反馈, 约谈, a plan's ladder settings, the requests list."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -22,8 +24,8 @@ from tracker.supervision.forms import (ClosureForm, DecisionForm, ExtensionForm,
 from tracker.supervision.ladder import rules_for
 from tracker.supervision.models import (ClosureRequest, ClosureState, DocumentKind, ExtensionRequest,
                                         ExtensionState, Receipt, SupervisionDocument, WorkflowEvidenceFile)
-from tracker.supervision.register import register_rows
-from tracker.supervision.queries import pending_requests
+from tracker.supervision.register import document_modes, register_rows
+from tracker.supervision.queries import pending_requests, refused_assignments
 from tracker.tasks.models import Task
 from tracker.units.models import Unit
 from tracker.updates.uploads import evidence_store, incoming_files, send_evidence, upload_limits
@@ -214,11 +216,16 @@ def document_page(document_id: int):
 def register():
     """The register of documents (发文登记); ``?state=proposed`` is the 待印发 queue."""
     state, kind = request.args.get("state", ""), request.args.get("kind", "")
-    year = request.args.get("year", "")
-    rows = register_rows(state=state or None, kind=kind or None, year=int(year) if year.isdigit() else None)
+    year, since = request.args.get("year", ""), request.args.get("since", "")
+    try:
+        since_day = date.fromisoformat(since) if since else None
+    except ValueError:
+        since_day = None
+    rows = register_rows(state=state or None, kind=kind or None, year=int(year) if year.isdigit() else None,
+                         since=since_day)
     issue_form = IssueDocumentForm(formdata=None)
     return render_template("supervision/register.html", rows=rows, state=state, kind=kind, year=year,
-                           issue_form=issue_form, kinds=list(DocumentKind))
+                           since=since_day, issue_form=issue_form, kinds=list(DocumentKind))
 
 
 def _back_to_document(doc: SupervisionDocument, default: str = ""):
@@ -306,9 +313,10 @@ def requests_list():
     """Pending 延期申请 and 办结申请: coordinators all, a leader those of the units he oversees (all if none)."""
     ensure(can_read_everything(current_user))
     extensions, closures = pending_requests(current_user)
-    kind = request.args.get("kind", "")  # ?kind=extension|closure: one table (the 工作台 links)
+    kind = request.args.get("kind", "")  # ?kind=extension|closure|refused: one table (the 工作台 links)
     return render_template("supervision/requests.html", extensions=extensions, closures=closures,
-                           show_extensions=kind != "closure", show_closures=kind != "extension", today=today())
+                           refused=refused_assignments(current_user), show_extensions=kind in ("", "extension"),
+                           show_closures=kind in ("", "closure"), show_refused=kind in ("", "refused"), today=today())
 
 
 @bp.route("/plans/<int:plan_id>/ladder", methods=["GET", "POST"])
@@ -319,16 +327,18 @@ def ladder_settings(plan_id: int):
     rules = rules_for(plan.id)
     if request.method == "GET":
         form.sign_within_days.data, form.reply_within_days.data = services.loop_settings(plan.id)
+        form.document_mode.data = document_modes().get(plan.id, "auto")
         for rule in rules:
             getattr(form, f"level{rule.level}_days").data = rule.after_days
-            getattr(form, f"level{rule.level}_recipients").data = ",".join(rule.recipients)
+            getattr(form, f"level{rule.level}_recipients").data = ["unit", *rule.recipients]
         form.level2_document.data, form.level3_document.data = rules[1].issues_document, rules[2].issues_document
     elif form.validate_on_submit():
-        levels = [(getattr(form, f"level{n}_days").data, getattr(form, f"level{n}_recipients").data or "",
+        levels = [(getattr(form, f"level{n}_days").data, getattr(form, f"level{n}_recipients").data or [],
                    n == 2 and form.level2_document.data or n == 3 and form.level3_document.data) for n in (1, 2, 3, 4)]
         _saved, error = run_service(services.save_ladder_settings, current_user, plan,
                                     sign_within_days=form.sign_within_days.data,
-                                    reply_within_days=form.reply_within_days.data, levels=levels)
+                                    reply_within_days=form.reply_within_days.data, levels=levels,
+                                    document_mode=form.document_mode.data)
         if error is None:
             flash(_("督办规则已保存。"), "success")
             return redirect(url_for("supervision.ladder_settings", plan_id=plan.id))

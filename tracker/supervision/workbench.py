@@ -56,3 +56,19 @@ def latest_bulletin(user, today: date) -> Section | None:
     note = f"{latest.number} {latest.title}" if latest is not None else str(_l("尚未印发"))
     return Section(_l("督查通报"), [Item(_l("督查通报"), total, url_for("bulletins.index"), note, tone="primary")],
                    key="bulletins")
+
+
+@provides(Role.coordinator, Role.admin)
+def document_queue(user, today: date) -> Section:
+    """督办文书: the 待印发 queue (documents the ladder proposed, to preview and issue), the 反馈 of the last
+    five working days, and the assignments refused (退回交办) waiting to be re-assigned."""
+    from tracker.supervision.queries import refused_assignments
+    from tracker.supervision.register import proposed_count, register_rows, replies_since
+
+    since = replies_since(today)
+    return Section(_l("督办文书"), [
+        Item(_l("待印发"), proposed_count(), url_for("supervision.register", state="proposed"), tone="primary"),
+        Item(_l("近5个工作日的文书反馈"), len(register_rows(state="replied", since=since)),
+             url_for("supervision.register", state="replied", since=since.isoformat()), tone="primary"),
+        Item(_l("退回交办待重新交办"), len(refused_assignments(user)), url_for("supervision.requests_list", kind="refused")),
+    ], key="documents")
