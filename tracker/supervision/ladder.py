@@ -199,7 +199,9 @@ def scan_ladder(at: datetime, result) -> None:
         # One message per person for the climb: the highest level's, naming the document issued on the way.
         document = documents.get(key)
         if document is not None and document.is_proposed:
-            document = None  # sent when a coordinator issues it
+            if document.level == rule.level:
+                continue  # the level's message is its document's, sent when a coordinator issues it
+            document = None
         groups = tuple(dict.fromkeys([*rule.recipients, *(rules[document.level - 1].recipients if document else ())]))
         for email_key, recipient, context, publish in _messages(
                 None, Later(lambda card=card: card), row.task_id, row.kind, row.due_on, row.period, row.overdue_days,

@@ -127,3 +127,14 @@ def refused_assignments(user=None) -> list[Receipt]:
     if units:
         query = query.where(Receipt.unit_id.in_(units))
     return list(db.session.scalars(query.order_by(Receipt.answered_at, Receipt.id)))
+
+
+def tasks_closure_returned(unit_id: int) -> list[int]:
+    """Ids of the open tasks the unit leads whose latest 办结申请 was returned (退回), none pending since."""
+    latest: dict[int, ClosureRequest] = {}
+    for closure in db.session.scalars(
+            select(ClosureRequest).join(Task, Task.id == ClosureRequest.task_id)
+            .where(Task.lead_unit_id == unit_id, Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress)))
+            .order_by(Task.plan_id, Task.sort_key, ClosureRequest.requested_at, ClosureRequest.id)):
+        latest[closure.task_id] = closure
+    return [task_id for task_id, closure in latest.items() if closure.state == ClosureState.returned]

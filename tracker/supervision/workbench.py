@@ -13,12 +13,13 @@ from tracker.workbench.services import Item, Section, provides
 
 @provides(Role.unit)
 def unit_loop(user, today: date) -> Section:
-    from tracker.supervision.queries import tasks_to_answer, tasks_to_sign
-    from tracker.tasks.queries import TO_ANSWER, TO_SIGN
+    from tracker.supervision.queries import tasks_closure_returned, tasks_to_answer, tasks_to_sign
+    from tracker.tasks.queries import CLOSURE_RETURNED, TO_ANSWER, TO_SIGN
 
     return Section(_l("交办与督办"), [
         Item(_l("待签收"), len(tasks_to_sign(user.unit_id)), url_for("tasks.mine", show=TO_SIGN), tone="primary"),
         Item(_l("督办文书待反馈"), len(tasks_to_answer(user.unit_id)), url_for("tasks.mine", show=TO_ANSWER)),
+        Item(_l("办结申请被退回"), len(tasks_closure_returned(user.unit_id)), url_for("tasks.mine", show=CLOSURE_RETURNED)),
     ], key="unit-loop")
 
 
