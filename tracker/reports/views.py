@@ -281,8 +281,6 @@ def supervision_notice(task_id: int):
             if row.task.id == task.id and row.kind in ("task", "report")]
     if not rows:
         return _bad_request(_("任务“%(task)s”目前没有逾期事项，无需发出督办通知单。", task=task.label))
-    if not is_manager(current_user):
-        return _bad_request(_("任务“%(task)s”尚未印发督办文书。", task=task.label))
     return render_template("supervision/issue_for_task.html", task=task, row=rows[0],
                            form=IssueDocumentForm(formdata=None)), 200
 
