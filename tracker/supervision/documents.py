@@ -45,6 +45,14 @@ def notice_paragraphs(document: SupervisionDocument) -> list[str]:
                           period=period_label(facts["period"]), due=chinese_date(due_on),
                           today=chinese_date(issued_on), days=document.overdue_days)
     paragraphs = [f"{facts['unit_name']}：", body]
+    if "latest_period" in facts:  # a notice issued by hand states the latest accepted progress
+        if facts["latest_period"]:
+            paragraphs.append(_("最近一次采纳的进展（%(period)s）：", period=period_label(facts["latest_period"]))
+                              + facts["latest_text"])
+            if facts.get("latest_problems"):
+                paragraphs.append(_("存在问题：") + facts["latest_problems"])
+        else:
+            paragraphs.append(_("该任务尚无经审核采纳的进展报送。"))
     if facts.get("reason") == "no_reply":
         paragraphs.append(_("上一级督办文书逾期未反馈，现升级督办。"))
     reply = chinese_date(document.reply_by) if document.reply_by else _("（印发后%(n)d个工作日内）", n=_reply_days(document))
@@ -74,6 +82,8 @@ def document_docx(document: SupervisionDocument) -> bytes:
     for paragraph in paragraphs:
         _paragraph(word, paragraph)
     _signature(word, issuer(), document.issued_on or document.proposed_on)
+    if document.facts.get("cc"):
+        _paragraph(word, _("抄送：") + "、".join(document.facts["cc"]) + "。", size=14, indent=False)
     _paragraph(word, "", indent=False)
     _paragraph(word, _("反馈情况（由责任单位填写）"), bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     table = word.add_table(rows=4, cols=2)

@@ -108,7 +108,7 @@ def issue_for_task(actor, task, *, today: date) -> SupervisionDocument:
     document = SupervisionDocument(
         kind=DocumentKind.supervision_notice, prefix=PREFIX_OF_KIND[DocumentKind.supervision_notice],
         task_id=task.id, unit_id=task.lead_unit_id, level=3, proposed_on=today, reply_by=reply_by_of(task.plan_id, today),
-        overdue_days=row.overdue_days, facts=notice_facts(card, task.lead_unit, row, "days"))
+        overdue_days=row.overdue_days, facts={**notice_facts(card, task.lead_unit, row, "days"), **_context_facts(task, row)})
     db.session.add(document)
     number_document(document, today=today, actor=actor)
     record(actor, "document.issued", document, task_id=task.id,
@@ -117,6 +117,18 @@ def issue_for_task(actor, task, *, today: date) -> SupervisionDocument:
 
     send_document(document)
     return document
+
+
+def _context_facts(task, row) -> dict:
+    """What a notice issued by hand also states: the latest accepted progress and the 抄送 to the
+    cooperating units (the ladder's notices, written in bulk by the scan, leave them out)."""
+    latest = row.last_accepted
+    facts = {"cc": [unit.short_name for unit in task.cooperating_units]}
+    if latest is not None:
+        facts.update(latest_period=latest.period, latest_text=latest.progress_text, latest_problems=latest.problems or "")
+    else:
+        facts["latest_period"] = None
+    return facts
 
 
 def void_document(actor, document: SupervisionDocument, *, reason: str,
