@@ -69,17 +69,21 @@ class TaskLoop:
 
 
 def task_loop(task: Task) -> TaskLoop:
-    """The loop of one task in five statements, six once the ladder has steps (the page's query budget,
+    """The loop of one task in five statements (documents, receipts, extensions, steps, closures), six once
+    it reached level 4 (约谈) (the page's query budget,
     tests/test_query_budget.py)."""
     from tracker.supervision import services
 
-    receipts, extensions, steps = services.receipts_of(task), services.extensions_of(task), services.ladder_of(task)
+    documents = services.documents_of(task)  # the steps' documents are then in the session
+    receipts, extensions = services.receipts_of(task), services.extensions_of(task)
+    steps = services.ladder_of(task, with_documents=False)
     approved = [e for e in extensions if e.state == ExtensionState.approved]
     first = min(approved, key=lambda e: (e.decided_at, e.id)) if approved else None
     current_episode = [s.level for s in steps if s.kind == "task" and s.due_on == task.due_on]
     return TaskLoop(receipts=receipts, extensions=extensions, closures=services.closures_of(task), steps=steps,
-                    documents=services.documents_of(task),
-                    interviews=services.interviews_of(task),
+                    documents=documents,
+                    # 约谈 are recorded from level 4 on: no statement for a task that never got there
+                    interviews=services.interviews_of(task) if any(s.level >= 4 for s in steps) else [],
                     original_due_on=first.due_on_before if first else task.due_on,
                     level=max(current_episode, default=0) if task.status in services.OPEN else 0,
                     pending_receipts={r.unit_id: r for r in receipts if r.state.value == "pending"})

@@ -407,10 +407,13 @@ def documents_of(task: Task) -> list[SupervisionDocument]:
                                    .order_by(SupervisionDocument.id)))
 
 
-def ladder_of(task: Task) -> list[LadderStep]:
-    return list(db.session.scalars(select(LadderStep).where(LadderStep.task_id == task.id)
-                                   .options(selectinload(LadderStep.document))
-                                   .order_by(LadderStep.due_on, LadderStep.kind, LadderStep.level)))
+def ladder_of(task: Task, *, with_documents: bool = True) -> list[LadderStep]:
+    """The task's ladder steps; ``with_documents`` False when the caller has loaded the task's documents
+    (``documents_of``): the steps find them in the session."""
+    query = select(LadderStep).where(LadderStep.task_id == task.id)
+    if with_documents:
+        query = query.options(selectinload(LadderStep.document))
+    return list(db.session.scalars(query.order_by(LadderStep.due_on, LadderStep.kind, LadderStep.level)))
 
 
 def current_level(task: Task) -> int:
