@@ -257,3 +257,30 @@ def test_proposed_documents_wait_in_the_queue_and_are_numbered_when_issued(seede
     version = db.session.get(SupervisionDocument, ids[0]).version
     coordinator.post(f"/documents/{ids[0]}/issue", {"version": version, "submit": "1"}, token_from=f"/documents/{ids[0]}")
     assert "已印发或已作废" in coordinator.get(f"/documents/{ids[0]}").text
+
+
+def test_a_notice_issued_by_hand_is_the_ladders_document_for_that_episode(seeded, on_date, browser, app):
+    """A coordinator issued the 督办通知单 of a late task from its page; when the ladder reaches 督办 for the
+    same late item it takes that document: one number, one email, not a second notice."""
+    on_date(DAY)
+    from tracker.reminders.models import Notification
+    from tracker.supervision.models import LadderStep
+
+    task_id = _task("12").id
+    coordinator = browser("coordinator")
+    coordinator.post(f"/tasks/{task_id}/documents", {"submit": "1"}, token_from=f"/tasks/{task_id}/notice.docx")
+    by_hand = db.session.scalar(select(SupervisionDocument).where(SupervisionDocument.task_id == task_id))
+    by_hand_id, number = by_hand.id, by_hand.number
+    db.session.commit()
+    sent_by_hand = db.session.scalar(select(Notification.id).where(
+        Notification.idempotency_key.like(f"document_issued:{task_id}:doc{by_hand_id}:%")))
+    assert sent_by_hand is not None
+    _scan(DAY)
+    documents = list(db.session.scalars(select(SupervisionDocument).where(SupervisionDocument.task_id == task_id)))
+    assert [d.number for d in documents] == [number]
+    step = db.session.scalar(select(LadderStep).where(LadderStep.task_id == task_id, LadderStep.level == 3))
+    assert step.document_id == by_hand_id
+    # The level-4 message of the climb still goes to the unit, naming no second document.
+    keys = list(db.session.scalars(select(Notification.idempotency_key).where(
+        Notification.idempotency_key.like(f"%:{task_id}:task:%"))))
+    assert keys and all(key.startswith("ladder_reached:") and ":4:" in key for key in keys)

@@ -167,11 +167,18 @@ def scan_ladder(at: datetime, result) -> None:
 
     audit = []
     documents: dict[tuple, SupervisionDocument] = {}  # the document of each climb (task, kind, due date)
+    by_hand = _issued_by_hand({climb[0].task_id for climb in climbs if climb[5]})
     for row, rules, rule, reason, top, issues_document in climbs:
         card, unit = cards[row.task_id], units[row.lead_unit_id]
         key = (row.task_id, row.kind, row.due_on)
         document = None
-        if issues_document:
+        kind_of_level = DOCUMENT_OF_LEVEL.get(rule.level, (None,))[0]
+        if issues_document and (*key, kind_of_level) in by_hand:
+            # A coordinator already issued this episode's document from the task page: the level takes
+            # it (sent when it was issued) instead of a second number.
+            step_document = by_hand.pop((*key, kind_of_level))
+            document = step_document
+        elif issues_document:
             kind, prefix = DOCUMENT_OF_LEVEL[rule.level]
             document = SupervisionDocument(
                 kind=kind, prefix=prefix, task_id=row.task_id, unit_id=unit.id, level=rule.level, proposed_on=today,
@@ -198,6 +205,8 @@ def scan_ladder(at: datetime, result) -> None:
             continue
         # One message per person for the climb: the highest level's, naming the document issued on the way.
         document = documents.get(key)
+        if document is None and issues_document and rule.level in DOCUMENT_OF_LEVEL:
+            continue  # its document was issued (and sent) by hand before
         if document is not None and document.is_proposed:
             if document.level == rule.level:
                 continue  # the level's message is its document's, sent when a coordinator issues it
@@ -214,6 +223,22 @@ def scan_ladder(at: datetime, result) -> None:
                 result.queue(context["notification"], email_key, recipient, task_id=row.task_id, at=at,
                              **_without(context, "notification"))
     record_many(None, "ladder.reached", LadderStep.__tablename__, audit, at=at)
+
+
+def _issued_by_hand(task_ids: set[int]) -> dict[tuple, SupervisionDocument]:
+    """(task, kind of overdue item, due date, document kind) → a document in force that a coordinator
+    issued from the task page (on no step of the ladder), for the tasks about to get a document."""
+    if not task_ids:
+        return {}
+    on_steps = select(LadderStep.document_id).where(LadderStep.document_id.is_not(None),
+                                                    LadderStep.task_id.in_(task_ids))
+    found = {}
+    for document in db.session.scalars(select(SupervisionDocument).where(
+            SupervisionDocument.task_id.in_(task_ids), SupervisionDocument.state == DocumentState.issued,
+            SupervisionDocument.id.not_in(on_steps)).order_by(SupervisionDocument.id)):
+        facts = document.facts
+        found[(document.task_id, facts.get("overdue_kind"), date.fromisoformat(facts["due_on"]), document.kind)] = document
+    return found
 
 
 def _without(context: dict, name: str) -> dict:
