@@ -154,8 +154,8 @@ class LadderLevel(int, enum.Enum):
     """The graded escalation ladder (督办等级)."""
 
     remind = 1  # 提醒: the unit's contacts
-    urge = 2  # 催办: 催办单 to the lead unit's head
-    supervise = 3  # 督办: 督办通知单 to the leader overseeing the unit (分管领导)
+    urge = 2  # 催办: 催办单 to the lead unit (contacts and head)
+    supervise = 3  # 督办: 督办通知单 to the lead unit, copied to the leaders overseeing it (分管领导)
     bulletin = 4  # 通报: listed in the next 督查通报
 
 
