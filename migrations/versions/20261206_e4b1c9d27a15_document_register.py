@@ -1,5 +1,5 @@
 """The register of numbered documents (发文登记): proposed (待印发) and void (作废) documents, bulletins in
-the register, a plan's 印发方式; notifications 交办通知 and 督办文书已反馈
+the register, a plan's 印发方式; notifications 交办通知, 督办文书已反馈 and 督办文书已作废
 
 Revision ID: e4b1c9d27a15
 Revises: cdb39d1bd68e
@@ -61,7 +61,7 @@ def upgrade():
 
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_notifications_notificationkind'), type_='check')
-        batch_op.create_check_constraint('notificationkind', "kind IN ('report_due', 'deadline', 'overdue_digest', 'weekly_digest', 'escalation', 'update_returned', 'update_resubmitted', 'proposal_due', 'update_accepted', 'receipt_due', 'receipt_refused', 'extension_requested', 'extension_decided', 'closure_requested', 'closure_returned', 'closure_verified', 'ladder_reached', 'document_issued', 'task_assigned', 'document_replied')")
+        batch_op.create_check_constraint('notificationkind', "kind IN ('report_due', 'deadline', 'overdue_digest', 'weekly_digest', 'escalation', 'update_returned', 'update_resubmitted', 'proposal_due', 'update_accepted', 'receipt_due', 'receipt_refused', 'extension_requested', 'extension_decided', 'closure_requested', 'closure_returned', 'closure_verified', 'ladder_reached', 'document_issued', 'task_assigned', 'document_replied', 'document_voided')")
 
     # ### end Alembic commands ###
 

@@ -179,6 +179,14 @@ def test_a_void_keeps_its_number_out_of_use_and_is_audited(seeded, on_date, brow
     assert response.status_code == 302
     db.session.remove()
     assert db.session.get(SupervisionDocument, document_id).state == DocumentState.void
+    # The unit it was addressed to is told it is void (nothing to reply), with the reason.
+    from tracker.reminders.models import Notification
+
+    voided = list(db.session.scalars(select(Notification).where(
+        Notification.idempotency_key.like(f"document_voided:{task_id}:{document_id}:%"))))
+    unit = db.session.get(SupervisionDocument, document_id).unit
+    assert {n.recipient_email for n in voided} == set(unit.email_list)
+    assert all(number in n.subject and "文书所列逾期天数有误" in n.body_text for n in voided)
     # Its Word file still says which number it was, marked void; the register lists it as void.
     assert f"{number}（已作废）" in _text(_open(coordinator, f"/documents/{document_id}.docx").data)
     assert f'data-document="{document_id}" data-state="void"' in coordinator.get("/documents?state=void").text

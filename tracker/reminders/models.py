@@ -38,6 +38,7 @@ class NotificationKind(str, enum.Enum):
     document_issued = "document_issued"  # 督办文书已发出（催办单、督办通知单）
     task_assigned = "task_assigned"  # 交办通知（交办、重新交办）
     document_replied = "document_replied"  # 督办文书已反馈（督办人员）
+    document_voided = "document_voided"  # 督办文书已作废（主送单位）
 
 
 class DeliveryChannel(str, enum.Enum):

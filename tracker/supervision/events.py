@@ -92,3 +92,12 @@ def document_replied(document) -> None:
     send(NotificationKind.document_replied, f"document_replied:{document.task_id}:{document.id}", coordinators(),
          task=document.task, path=f"/documents/{document.id}", lines=lines, unit_ids=[document.unit_id],
          document_number=document.number)
+
+
+def document_voided(document) -> None:
+    """The unit a document was issued to hears that it is void (作废), with the reason: nothing to reply."""
+    lines = [_l("%(number)s已作废，无需再反馈。", number=document.number),
+             _l("作废理由：%(reason)s", reason=document.void_reason)]
+    send(NotificationKind.document_voided, f"document_voided:{document.task_id}:{document.id}",
+         unit_recipients(document.unit), task=document.task, path=f"/tasks/{document.task_id}#ladder", lines=lines,
+         unit_ids=[document.unit_id], document_number=document.number)

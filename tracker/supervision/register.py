@@ -156,6 +156,10 @@ def void_document(actor, document: SupervisionDocument, *, reason: str,
            changes={"number": document.number if document.serial is not None else "", "state": [before, "void"],
                     "reason": document.void_reason},
            summary=document.void_reason[:200])
+    if before == DocumentState.issued.value and document.task_id is not None and document.unit is not None:
+        from tracker.supervision import events
+
+        events.document_voided(document)
     return document
 
 
