@@ -253,4 +253,4 @@ def test_the_reminder_scan_queues_the_same_emails_from_the_stored_list(stored, a
     computed = queued()
     assert from_store == computed
     assert any(key.startswith("overdue_digest:") for key, _body in from_store)
-    assert any(key.startswith("escalation:") for key, _body in from_store)
+    assert any(key.startswith("document_issued:") for key, _body in from_store)  # the ladder's 督办

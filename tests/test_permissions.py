@@ -159,8 +159,9 @@ TABLE = [
     ("/plans/<int:plan_id>/ledger", "GET", L, OK, OK, OK, OK, OK, OK),
     ("/plans/<int:plan_id>/ledger.xlsx", "GET", L, OK, OK, OK, OK, OK, OK),
     ("/plans/<int:plan_id>/report.docx", "GET", L, OK, OK, OK, NO, NO, NO),
-    # the notice (督办通知单) of overdue task 12, whose lead unit is also 区科委
-    ("/tasks/<int:task_id>/notice.docx", "GET", L, OK, OK, OK, NO, NO, NO),
+    # the notice (督办通知单) button of overdue task 12, whose lead unit is also 区科委: no document in the
+    # register yet, so the page offering a coordinator to issue one (readers and the task's units see it)
+    ("/tasks/<int:task_id>/notice.docx", "GET", L, OK, OK, OK, OK, NO, NO),
     # indicators (tracker/indicators): an indicator of the Xicen plan linked to task 4, no responsible
     # unit: task 4's lead unit reports readings, its cooperating units may look at it
     ("/indicators", "GET", L, OK, OK, OK, OK, OK, OK),
@@ -228,7 +229,15 @@ TABLE = [
     ("/closures/<int:closure_id>/decide", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/tasks/<int:task_id>/reopen", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/tasks/<int:task_id>/interviews", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
-    ("/documents/<int:document_id>.docx", "GET", L, OK, OK, OK, OK, NO, NO),
+    ("/documents/<int:document_id>.docx", "GET", L, OK, OK, OK, OK, OK, NO),
+    # the register of documents (发文登记) and its 待印发 queue: readers; a document's page: readers and the
+    # units on its task; managers issue a proposed document (each their own) and void one, and issue a
+    # 督办通知单 for overdue task 12 through the register
+    ("/documents", "GET", L, OK, OK, OK, NO, NO, NO),
+    ("/documents/<int:document_id>", "GET", L, OK, OK, OK, OK, OK, NO),
+    ("/documents/<int:document_id>/issue", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/documents/<int:document_id>/void", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/tasks/<int:task_id>/documents", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/documents/<int:document_id>/reply", "POST", L, NO, NO, NO, SAVED, NO, NO),
     ("/workflow-evidence/<int:file_id>", "GET", L, OK, OK, OK, OK, OK, NO),
     ("/requests", "GET", L, OK, OK, OK, NO, NO, NO),
@@ -605,6 +614,23 @@ class World:
             return task.id
         return self._made("interview", make)
 
+    def proposed_document_id(self, role: str) -> int:
+        """A 催办单 on task 4 proposed by the ladder (待印发), one per role that may issue it."""
+        from tracker.supervision.models import DocumentKind, DocumentState, SupervisionDocument
+
+        def make():
+            document = SupervisionDocument(
+                kind=DocumentKind.urge_notice, prefix="催办", state=DocumentState.proposed, task_id=self.task_id,
+                unit_id=self.unit_ids[TASK_SEED["lead"]], level=2, proposed_on=DEMO_DAY, issued_at=None,
+                overdue_days=5, facts={"task_label": "4. 测试", "task_number": TASK_NUMBER, "task_title": "测试",
+                                       "plan_title": "西岑方案", "plan_doc_number": "", "unit_name": "区科委",
+                                       "due_on": "2026-06-22", "overdue_kind": "task", "period": None,
+                                       "progress": 40, "reason": "days"})
+            db.session.add(document)
+            db.session.flush()
+            return document.id
+        return self._made(f"proposed-{role}", make)
+
     def bulletin_id(self, role: str) -> int:
         """A draft 督查通报: March 2026 (the admin's, also read by the other roles), April (the coordinator's)."""
         from tracker.bulletins.services import draft_bulletin
@@ -953,6 +979,11 @@ URLS = {
     "/tasks/<int:task_id>/interviews": lambda w, r: f"/tasks/{w.interview_task_id}/interviews",
     "/documents/<int:document_id>.docx": lambda w, r: f"/documents/{w.document_id}.docx",
     "/documents/<int:document_id>/reply": lambda w, r: f"/documents/{w.document_id}/reply",
+    "/documents": lambda w, r: "/documents?state=proposed",
+    "/documents/<int:document_id>": lambda w, r: f"/documents/{w.document_id}",
+    "/documents/<int:document_id>/issue": lambda w, r: f"/documents/{w.proposed_document_id(r)}/issue",
+    "/documents/<int:document_id>/void": lambda w, r: f"/documents/{w.proposed_document_id(r)}/void",
+    "/tasks/<int:task_id>/documents": lambda w, r: f"/tasks/{w.overdue_task_id}/documents",
     "/workflow-evidence/<int:file_id>": lambda w, r: f"/workflow-evidence/{w.workflow_evidence_id}",
     "/requests": lambda w, r: "/requests",
     "/plans/<int:plan_id>/ladder": lambda w, r: f"/plans/{w.plan_id}/ladder",
@@ -1045,6 +1076,9 @@ FORMS = {
     "/tasks/<int:task_id>/interviews": lambda w, r: {"held_on": "2026-06-29", "attendees": "区科委主要负责人",
                                                      "agreed": f"7月底前完成（{r}）", "follow_up_on": "2026-07-31"},
     "/documents/<int:document_id>/reply": lambda w, r: {"text": "逾期原因：资金未到位；整改措施：专班推进。"},
+    "/documents/<int:document_id>/issue": lambda w, r: {"version": "", "submit": "1"},
+    "/documents/<int:document_id>/void": lambda w, r: {"version": "", "reason": f"文号有误（{r}）", "submit": "1"},
+    "/tasks/<int:task_id>/documents": lambda w, r: {"submit": "1"},
     "/plans/<int:plan_id>/ladder": lambda w, r: {
         "sign_within_days": str(2 + ROLES.index(r)), "reply_within_days": "5", "level1_days": "1", "level2_days": "5",
         "level3_days": "10", "level4_days": "15", "level1_recipients": "unit", "level2_recipients": "unit_head",
@@ -1121,6 +1155,9 @@ REDIRECTS = {
     ("/tasks/<int:task_id>/reopen", "POST"): lambda w, r: r"/tasks/\d+",
     ("/tasks/<int:task_id>/interviews", "POST"): lambda w, r: f"/tasks/{w.interview_task_id}",
     ("/documents/<int:document_id>/reply", "POST"): lambda w, r: f"/tasks/{w.task_id}",
+    ("/documents/<int:document_id>/issue", "POST"): lambda w, r: f"/documents/{w.proposed_document_id(r)}",
+    ("/documents/<int:document_id>/void", "POST"): lambda w, r: f"/documents/{w.proposed_document_id(r)}",
+    ("/tasks/<int:task_id>/documents", "POST"): lambda w, r: r"/documents/\d+",
     ("/plans/<int:plan_id>/ladder", "POST"): lambda w, r: f"/plans/{w.plan_id}/ladder",
     ("/bulletins", "POST"): lambda w, r: r"/bulletins/\d+",
     ("/bulletins/<int:bulletin_id>/edit", "POST"): lambda w, r: f"/bulletins/{w.bulletin_id(r)}",
@@ -1272,6 +1309,7 @@ OBJECT_CHECKED = {"/plans/<int:plan_id>", "/tasks/<int:task_id>", "/tasks/<int:t
                   "/proposals/<int:proposal_id>", "/account/tokens/<int:token_id>/revoke",
                   "/receipts/<int:receipt_id>/sign", "/tasks/<int:task_id>/extension/new",
                   "/tasks/<int:task_id>/closure/new", "/documents/<int:document_id>.docx",
+                  "/documents/<int:document_id>", "/tasks/<int:task_id>/notice.docx",
                   "/documents/<int:document_id>/reply", "/workflow-evidence/<int:file_id>"}
 # Where an unknown id is not a 404: re-sending unknown mail ids re-sends nothing (302 back to the outbox);
 # accounts are not the system administrator's (三员分立): refused before the id is looked at.

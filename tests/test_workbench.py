@@ -28,6 +28,7 @@ ROWS = {
     "/admin/outbox": re.compile(r'<tr class="notification-row"'),
     "/requests": re.compile(r'<tr data-request="'),
     "/bulletins": re.compile(r'<tr data-month="'),
+    "/documents": re.compile(r'<tr data-document="'),
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -237,8 +238,94 @@ def test_issuing_a_bulletin_asks_first_and_cancelling_keeps_the_draft(app, open_
     db.session.remove()
 
     page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("#issue-form [type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.locator("#issue-form [type=submit]").click()
     expect(page.locator("#bulletin-number")).to_be_visible()
     assert db.session.get(Bulletin, bulletin_id).is_issued
     assert network_guard.page_errors == []
+
+
+def _screen(chromium, live_server, network_guard, login: str, width: int):
+    if width == PHONE["width"]:
+        return _phone(chromium, live_server, network_guard, login)
+    context = chromium.new_context(viewport={"width": width, "height": 768}, locale="zh-CN", base_url=live_server)
+    context.route("**/*", network_guard.route)
+    page = context.new_page()
+    page.on("pageerror", lambda error: network_guard.page_errors.append(str(error)))
+    log_in(page, login)
+    return context, page
+
+
+def _inside(page, locator, width: int) -> None:
+    box = locator.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_ladder_form_and_the_queue_to_issue_fit_the_screen(app, chromium, live_server, network_guard, width):
+    """督办规则: recipients are labelled checkboxes and the 印发方式 two labelled choices; set to 待印发, the
+    ladder's documents wait in the 工作台's queue, previewed and issued (after a confirmation) there."""
+    from datetime import datetime
+
+    from tracker.common.workdays import BEIJING
+    from tracker.plans.models import Plan
+    from tracker.reminders.scan import run_scan
+    from tracker.supervision.models import DocumentState, SupervisionDocument
+
+    plan_id = db.session.scalar(select(Plan.id).order_by(Plan.id))
+    db.session.remove()
+    context, page = _screen(chromium, live_server, network_guard, "coordinator", width)
+    try:
+        page.goto(f"/plans/{plan_id}/ladder")
+        assert _page_width(page) == width
+        level3 = page.locator("fieldset.ladder-level[data-level='3']")
+        for name in ("单位联系人", "单位负责人", "分管领导", "督办人员"):
+            _inside(page, level3.get_by_label(name), width)
+        expect(level3.get_by_label("单位联系人")).to_be_checked()
+        expect(level3.get_by_label("单位联系人")).to_be_disabled()  # the unit always hears
+        expect(level3.get_by_label("分管领导")).to_be_checked()
+        expect(page.locator("input[type=text][name$=_recipients]")).to_have_count(0)  # no codes to type
+        page.locator("fieldset.ladder-level[data-level='4']").get_by_label("督办人员").check()
+        page.get_by_label("待印发：进入工作台的待印发队列，督办人员预览后印发").check()
+        _shoot(page, f"ladder-form-{width}")
+        page.get_by_role("button", name="保存").click()
+        page.wait_for_load_state("networkidle")
+        expect(page.get_by_text("督办规则已保存。")).to_be_visible()
+        expect(page.get_by_label("待印发：进入工作台的待印发队列，督办人员预览后印发")).to_be_checked()
+        expect(page.locator("fieldset.ladder-level[data-level='4']").get_by_label("督办人员")).to_be_checked()
+
+        run_scan(datetime(2026, 6, 30, 9, 30, tzinfo=BEIJING))  # the ladder proposes its documents
+        db.session.commit()
+        proposed = list(db.session.scalars(select(SupervisionDocument.id).where(
+            SupervisionDocument.state == DocumentState.proposed)))
+        db.session.remove()
+        assert proposed
+
+        page.goto("/")
+        item = page.locator("a.workbench-item[href='/documents?state=proposed']")
+        expect(item).to_have_attribute("data-count", str(len(proposed)))
+        item.click()
+        page.wait_for_load_state("networkidle")
+        assert _page_width(page) == width
+        row = page.locator(f"tr[data-document='{proposed[0]}']")
+        _inside(page, row.get_by_role("button", name="印发"), width)  # a card per document on a phone
+        _inside(page, row.get_by_role("link", name="预览"), width)
+        _shoot(page, f"queue-to-issue-{width}")
+        row.get_by_role("link", name="预览").click()
+        page.wait_for_load_state("networkidle")
+        assert _page_width(page) == width
+        expect(page.locator("#document-text")).to_contain_text("请你单位高度重视")
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+        issue = page.get_by_role("button", name="印发", exact=True)
+        _inside(page, issue, width)
+        issue.click()
+        page.wait_for_load_state("networkidle")
+        assert asked and "确定印发" in asked[0]
+        expect(page.locator("#document-number")).to_contain_text("〔2026〕")
+        document = db.session.get(SupervisionDocument, proposed[0])
+        assert document.state == DocumentState.issued and document.serial is not None
+        db.session.remove()
+        assert network_guard.page_errors == [] and network_guard.outside == []
+    finally:
+        context.close()

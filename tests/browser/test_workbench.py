@@ -20,6 +20,7 @@ ROWS = {
     "/admin/outbox": "tr.notification-row",
     "/requests": "tr[data-request]",
     "/bulletins": "tr[data-month]",
+    "/documents": "tr[data-document]",
 }
 # What the demo seed implies on 2026-06-30 (seeds/xicen_plan.py): (login, link, at least this many).
 EXPECTED = {

@@ -70,14 +70,18 @@ def test_a_task_never_handled_climbs_every_level_once(seeded, smtp):
     received = _run(date(2026, 7, 1), date(2026, 7, 24), smtp, task_id)
     assert _steps(task_id) == [(1, date(2026, 7, 2), "days"), (2, date(2026, 7, 8), "days"),
                                (3, date(2026, 7, 15), "days"), (4, date(2026, 7, 22), "days")]
-    # Each level's email, once, to whom it is for: the unit's contacts, its head, the leader, the unit again.
+    # Each level's email, once, to whom it is for: the unit's contacts; the unit and its head (催办单); the
+    # unit and its head (督办通知单) with a copy to the leaders; the unit again ("it goes into the next 通报").
     assert sorted(received) == [date(2026, 7, 2), date(2026, 7, 8), date(2026, 7, 15), date(2026, 7, 22)]
     unit = db.session.scalar(select(Unit).where(Unit.short_name == "区经委"))
+    leaders = {u.email for u in db.session.scalars(select(User).where(User.role == Role.leader))}
     assert {m.to for m in received[date(2026, 7, 2)]} == set(unit.email_list)
-    assert {m.to for m in received[date(2026, 7, 8)]} == {HEAD}
-    assert {m.to for m in received[date(2026, 7, 15)]} == {u.email for u in db.session.scalars(
-        select(User).where(User.role == Role.leader))}
+    assert {m.to for m in received[date(2026, 7, 8)]} == {*unit.email_list, HEAD}
+    assert {m.to for m in received[date(2026, 7, 15)]} == {*unit.email_list, HEAD, *leaders}
+    assert all(m.subject.startswith("【抄送】") for m in received[date(2026, 7, 15)] if m.to in leaders)
     assert {m.to for m in received[date(2026, 7, 22)]} == set(unit.email_list)  # "it goes into the next 通报"
+    for messages in received.values():  # one email per person per event
+        assert len({m.to for m in messages}) == len(messages)
     assert all("建设西岑园区数字孪生平台" in m.subject for msgs in received.values() for m in msgs)
     # Two numbered documents: a 催办单 at level 2 and a 督办通知单 at level 3, each a Word file.
     documents = list(db.session.scalars(select(SupervisionDocument).where(SupervisionDocument.task_id == task_id)
@@ -86,7 +90,7 @@ def test_a_task_never_handled_climbs_every_level_once(seeded, smtp):
         (2, "催办", date(2026, 7, 8), 5), (3, "督办", date(2026, 7, 15), 10)]
     assert documents[0].reply_by == date(2026, 7, 15)  # 5 working days
     for document, email_day in zip(documents, (date(2026, 7, 8), date(2026, 7, 15))):
-        assert document.number in received[email_day][0].subject
+        assert all(document.number in m.subject for m in received[email_day])
         text = "\n".join(p.text for p in Document(io.BytesIO(_docx(document.id))).paragraphs)
         assert document.number in text and "建设西岑园区数字孪生平台" in text and "青浦区经济委员会" in text
         assert f"已逾期{document.overdue_days}个工作日" in text
@@ -154,6 +158,7 @@ def test_a_task_found_long_overdue_gets_one_notice_not_a_pile(seeded, smtp):
     assert [level for level, _day, _reason in _steps(task_id)] == [1, 2, 3, 4]
     documents = list(db.session.scalars(select(SupervisionDocument).where(SupervisionDocument.task_id == task_id)))
     assert [(d.level, d.prefix) for d in documents] == [(3, "督办")]
-    kinds = sorted((m.key.split(":")[0], m.key.split(":")[4]) for m in received[date(2026, 6, 30)])
-    assert {kind for kind, _level in kinds} == {"document_issued", "ladder_reached"}
-    assert {level for _kind, level in kinds} == {"3", "4"}  # the notice to leaders, level 4 to the unit
+    # One email per person: level 4's, naming the 督办通知单, to the unit and its head, copied to the leaders.
+    kinds = [(m.key.split(":")[0], m.key.split(":")[4]) for m in received[date(2026, 6, 30)]]
+    assert set(kinds) == {("document_issued", "4")}
+    assert len({m.to for m in received[date(2026, 6, 30)]}) == len(kinds)

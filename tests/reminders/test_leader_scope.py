@@ -1,5 +1,5 @@
-"""分管单位: a leader who oversees units hears only of the escalations (督办升级) of tasks those units
-lead; a leader who oversees none hears of all. Set on the admin's user form."""
+"""分管单位: a leader who oversees units hears only of the ladder's 督办 (the copy of the 督办通知单) of tasks
+those units lead; a leader who oversees none hears of all. Set on the admin's user form."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,8 +20,16 @@ AT = datetime(2026, 6, 30, 9, 30, tzinfo=BEIJING)  # tasks 3, 12, 15 and 11 are 
 
 def _escalated_numbers(user: User) -> set[str]:
     task_ids = db.session.scalars(select(Notification.task_id).where(
-        Notification.kind == "escalation", Notification.recipient_user_id == user.id))
+        Notification.kind.in_(("document_issued", "ladder_reached")), Notification.recipient_user_id == user.id))
     return {db.session.get(Task, task_id).number for task_id in task_ids}
+
+
+def _supervised_numbers() -> set[str]:
+    """The tasks that reached 督办 (level 3, copied to leaders) in the scan."""
+    from tracker.supervision.models import LadderStep
+
+    return set(db.session.scalars(select(Task.number).join(LadderStep, LadderStep.task_id == Task.id)
+                                  .where(LadderStep.level >= 3)))
 
 
 def test_a_leader_overseeing_units_hears_only_of_their_tasks(seeded, on_date):
@@ -34,9 +42,11 @@ def test_a_leader_overseeing_units_hears_only_of_their_tasks(seeded, on_date):
     run_scan(AT)
     db.session.commit()
     everyone = db.session.scalar(select(User).where(User.login == "leader"))  # oversees no units in particular
-    assert _escalated_numbers(everyone) == {"3", "11", "12", "15"}
+    supervised = _supervised_numbers()
+    assert _escalated_numbers(everyone) == supervised and {"3", "12"} <= supervised
     led_by_unit = set(db.session.scalars(select(Task.number).where(Task.lead_unit_id == task_3.lead_unit_id)))
-    assert _escalated_numbers(district_leader) == {"3", "11", "12", "15"} & led_by_unit == {"3"}
+    assert _escalated_numbers(district_leader) == supervised & led_by_unit == {"3"}
+    assert not db.session.scalars(select(Notification).where(Notification.kind == "escalation")).first()
 
 
 def test_the_admin_sets_a_leaders_units_and_nobody_else_has_any(seeded, browser):

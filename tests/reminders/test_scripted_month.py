@@ -10,7 +10,7 @@ from tracker.common.workdays import BEIJING, DEFAULT_CALENDAR
 # Sep 25-27 (Mid-Autumn) and Oct 1-7 (National Day) are holidays: nothing is sent on them.
 DIGESTS = {"overdue_digest": 7}
 EXPECTED_PER_DAY = {
-    date(2026, 9, 14): {**DIGESTS, "weekly_digest": 1, "escalation": 4},
+    date(2026, 9, 14): {**DIGESTS, "weekly_digest": 1},  # 督办升级 sends nothing: leaders hear from the ladder
     date(2026, 9, 15): DIGESTS,
     date(2026, 9, 16): {**DIGESTS, "deadline": 9},       # 10 working days before Sep 30
     date(2026, 9, 17): DIGESTS,
@@ -28,7 +28,7 @@ EXPECTED_PER_DAY = {
     date(2026, 10, 10): DIGESTS,                         # Saturday, 调休 working day
     date(2026, 10, 12): {**DIGESTS, "weekly_digest": 1},
     date(2026, 10, 13): DIGESTS,
-    date(2026, 10, 14): {**DIGESTS, "escalation": 3},    # tasks due Sep 30 now > 5 working days late
+    date(2026, 10, 14): DIGESTS,
     date(2026, 10, 15): DIGESTS,
     date(2026, 10, 16): DIGESTS,
 }
@@ -95,8 +95,10 @@ def test_a_scripted_month_of_reminders(seeded, smtp):
 
     leader = [(d.isoformat(), m.subject) for d, msgs in sorted(received_on.items()) for m in msgs
               if m.to == "leader@example.gov.cn"]
-    assert [d for d, _ in leader] == ["2026-09-14"] * 4 + ["2026-10-14"] * 3
-    assert all(subject.startswith("【督办升级】西岑园任务") for _, subject in leader)
+    # Leaders hear only from the ladder, as a copy of its 督办 (【抄送】, nothing to reply), never a 督办升级 of its own.
+    assert leader == []
+    copies = smtp.inbox.to("leader@example.gov.cn")
+    assert copies and all(m.subject.startswith("【抄送】") and "无需在系统中反馈" in m.text for m in copies)
     coordinator = [d.isoformat() for d, msgs in sorted(received_on.items()) for m in msgs
                    if m.to == "coordinator@example.gov.cn"]
     assert coordinator == ["2026-09-14", "2026-09-21", "2026-09-28", "2026-10-08", "2026-10-12"]

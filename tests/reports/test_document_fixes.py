@@ -33,6 +33,15 @@ def _docx(response) -> bytes:
     return response.data
 
 
+def _notice(client, task_id: int):
+    """The task's 督办通知单: issued through the register of documents, then opened by the task's button."""
+    assert client.post(f"/tasks/{task_id}/documents", {"submit": "1"},
+                       token_from=f"/tasks/{task_id}/notice.docx").status_code == 302
+    response = client.get(f"/tasks/{task_id}/notice.docx")
+    assert response.status_code == 302
+    return client.get(response.headers["Location"])
+
+
 def _text(data: bytes) -> str:
     return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
 
@@ -42,10 +51,10 @@ def test_notice_and_report_count_days_overdue_as_working_days(june_30, browser):
     task_3 = db.session.scalar(select(Task).where(Task.number == "3"))
     working_days = overdue_days(task_3.due_on, DAY)
     assert working_days < (DAY - task_3.due_on).days  # the two counts differ: the wording matters
-    notice = _text(_docx(coordinator.get(f"/tasks/{task_3.id}/notice.docx")))
+    notice = _text(_docx(_notice(coordinator, task_3.id)))
     report = _text(_docx(coordinator.get(f"/plans/{june_30.id}/report.docx?period=2026-06")))
     task_7 = db.session.scalar(select(Task).where(Task.number == "7"))  # a missing June report
-    missing = _text(_docx(coordinator.get(f"/tasks/{task_7.id}/notice.docx")))
+    missing = _text(_docx(_notice(coordinator, task_7.id)))
     assert f"已逾期{working_days}个工作日" in notice
     assert f"已逾期{working_days}个工作日" in report
     assert re.search(r"已逾期\d+个工作日", missing)
@@ -78,8 +87,9 @@ def test_report_headings_are_black_not_words_default_blue(june_30, browser):
 @pytest.mark.parametrize("kind", ["report", "notice"])
 def test_documents_have_page_numbers_in_the_footer(june_30, browser, kind):
     task_3 = db.session.scalar(select(Task).where(Task.number == "3"))
-    url = (f"/plans/{june_30.id}/report.docx?period=2026-06" if kind == "report" else f"/tasks/{task_3.id}/notice.docx")
-    data = _docx(browser("coordinator").get(url))
+    coordinator = browser("coordinator")
+    data = _docx(coordinator.get(f"/plans/{june_30.id}/report.docx?period=2026-06") if kind == "report"
+                 else _notice(coordinator, task_3.id))
     document = Document(io.BytesIO(data))
     footer = document.sections[0].footer
     xml = footer._element.xml

@@ -179,10 +179,19 @@ def test_progress_report_for_unknown_plan_is_404_and_refused_to_unit_users(june_
     assert browser("kejiwei").get(f"/plans/{june_30.id}/report.docx?period=2026-06").status_code == 403
 
 
+def _issued_notice(client, task_id: int):
+    """The task's 督办通知单, issued through the register of documents and opened by the task's button."""
+    assert client.post(f"/tasks/{task_id}/documents", {"submit": "1"},
+                       token_from=f"/tasks/{task_id}/notice.docx").status_code == 302
+    response = client.get(f"/tasks/{task_id}/notice.docx")
+    assert response.status_code == 302
+    return client.get(response.headers["Location"])
+
+
 def test_supervision_notice_names_the_task_unit_and_days_overdue(june_30, browser):
     task = db.session.scalar(select(Task).where(Task.number == "3"))
     lead_unit_name = task.lead_unit.name
-    doc = document(browser("coordinator").get(f"/tasks/{task.id}/notice.docx"))
+    doc = document(_issued_notice(browser("coordinator"), task.id))
     paragraphs = [p.text for p in doc.paragraphs]
     body = "\n".join(paragraphs)
     days = overdue_days(date(2026, 3, 31), DAY)
@@ -198,13 +207,15 @@ def test_supervision_notice_names_the_task_unit_and_days_overdue(june_30, browse
 def test_supervision_notice_for_a_missing_report_and_refusals(june_30, browser):
     coordinator = browser("coordinator")
     task_7 = db.session.scalar(select(Task).where(Task.number == "7"))  # on time, but June report missing
-    body = "\n".join(p.text for p in document(coordinator.get(f"/tasks/{task_7.id}/notice.docx")).paragraphs)
+    body = "\n".join(p.text for p in document(_issued_notice(coordinator, task_7.id)).paragraphs)
     assert "打造高性能复合材料特色产业" in body and "2026-06" in body and "尚未报送" in body
     task_4 = db.session.scalar(select(Task).where(Task.number == "4"))  # nothing overdue
     response = coordinator.get(f"/tasks/{task_4.id}/notice.docx")
     assert response.status_code == 400 and "没有逾期事项" in response.text
     assert coordinator.get("/tasks/9999/notice.docx").status_code == 404
-    assert browser("kechuangjituan").get(f"/tasks/{task_7.id}/notice.docx").status_code == 403
+    # Every unit on the task opens it (青浦科创集团 cooperates on task 7); a unit not on it is refused.
+    assert browser("kechuangjituan").get(f"/tasks/{task_7.id}/notice.docx").status_code == 302
+    assert browser("shujuju").get(f"/tasks/{task_7.id}/notice.docx").status_code == 403
 
 
 def test_ledger_screen_is_printable_and_offers_notices(june_30, browser):

@@ -120,6 +120,12 @@ SPECS = {
     "/tasks/<int:task_id>/interviews": Spec(page=lambda w: f"/tasks/{w.interview_task_id}", examples=15),
     "/documents/<int:document_id>/reply": Spec(page=lambda w: f"/tasks/{w.task_id}", examples=15),
     "/plans/<int:plan_id>/ladder": Spec(examples=25),
+    # the register of documents: 印发 and 作废 on a document's page, a 督办通知单 issued from the task's button
+    "/documents/<int:document_id>/issue": Spec(page=lambda w: f"/documents/{w.proposed_document_id('coordinator')}",
+                                               examples=10),
+    "/documents/<int:document_id>/void": Spec(page=lambda w: f"/documents/{w.proposed_document_id('admin')}",
+                                              examples=15),
+    "/tasks/<int:task_id>/documents": Spec(page=lambda w: f"/tasks/{w.overdue_task_id}/notice.docx", examples=10),
     # 督查通报: the forms are on the list page and on the bulletin's page; a plan's 考评 weights
     "/bulletins": Spec(page=lambda w: "/bulletins", examples=15),
     "/bulletins/<int:bulletin_id>/edit": Spec(page=lambda w: f"/bulletins/{w.bulletin_id('coordinator')}"),

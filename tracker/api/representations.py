@@ -175,7 +175,9 @@ def document_json(document) -> dict:
 def ladder_step_json(step) -> dict:
     return {"id": step.id, "kind": step.kind, "due_on": iso(step.due_on), "period": step.period,
             "level": step.level, "reached_on": iso(step.reached_on), "overdue_days": step.overdue_days,
-            "reason": step.reason, "document": document_json(step.document) if step.document else None}
+            "reason": step.reason,
+            # a document waiting to be issued (待印发) has no number yet: not shown until it is issued
+            "document": document_json(step.document) if step.document and not step.document.is_proposed else None}
 
 
 def interview_json(interview) -> dict:

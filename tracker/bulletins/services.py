@@ -18,7 +18,6 @@ from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.plans.services import check_version
 from tracker.reports.exports import chinese_month
-from tracker.supervision.services import next_serial
 
 MAX_BODY = 50_000
 MAX_WEIGHT = 100
@@ -128,11 +127,14 @@ def edit_bulletin(actor, bulletin: Bulletin, *, title: str, body: str, refresh: 
 
 
 def issue_bulletin(actor, bulletin: Bulletin, *, today: date, expected_version: int | None = None) -> Bulletin:
-    """印发: the draft gets its number from the per-year sequence and is read-only from then on."""
+    """印发: the draft gets its number from the register of documents (督查通报, one sequence per year) and is
+    read-only from then on; voiding the number in the register puts it back to draft."""
+    from tracker.supervision.register import register_bulletin
+
     _require_manager(actor)
     check_version(bulletin, expected_version, {"state": bulletin.state.value})
     _require_draft(bulletin)
-    bulletin.year, bulletin.serial = today.year, next_serial(bulletin.prefix, today.year)
+    register_bulletin(actor, bulletin, today=today)
     bulletin.state, bulletin.issued_on = BulletinState.issued, today
     bulletin.issued_by_id, bulletin.issued_at = actor.id, utcnow()
     db.session.flush()

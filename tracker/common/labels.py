@@ -27,7 +27,8 @@ LABELS = {
     # 督办 loop states
     "pending": _l("待办理"), "signed": _l("已签收"), "refused": _l("退回交办"), "withdrawn": _l("已改派"),
     "approved": _l("已批准"), "rejected": _l("不予批准"), "verified": _l("已核查销号"),
-    "urge_notice": _l("催办单"), "supervision_notice": _l("督办通知单"),
+    "urge_notice": _l("催办单"), "supervision_notice": _l("督办通知单"), "bulletin": _l("督查通报"),
+    "proposed": _l("待印发"), "void": _l("已作废"),
     # notification kinds (reminder and review events)
     "report_due": _l("报送提醒"), "deadline": _l("到期提醒"), "overdue_digest": _l("逾期汇总"),
     "weekly_digest": _l("每周汇总"), "escalation": _l("督办升级"), "proposal_due": _l("提案答复提醒"),
@@ -35,6 +36,7 @@ LABELS = {
     "receipt_due": _l("签收提醒"), "receipt_refused": _l("退回交办"), "extension_requested": _l("延期申请"),
     "extension_decided": _l("延期审批结果"), "closure_requested": _l("办结申请"), "closure_returned": _l("办结申请被退回"),
     "closure_verified": _l("核查销号"), "ladder_reached": _l("督办等级上升"), "document_issued": _l("督办文书发出"),
+    "task_assigned": _l("交办通知"), "document_replied": _l("督办文书反馈"), "document_voided": _l("督办文书作废"),
     # webhook formats
     "wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人"), "generic": _l("通用JSON（签名）"),
 }

@@ -36,6 +36,9 @@ class NotificationKind(str, enum.Enum):
     closure_verified = "closure_verified"  # 核查销号
     ladder_reached = "ladder_reached"  # 督办等级（提醒、催办、督办、通报）
     document_issued = "document_issued"  # 督办文书已发出（催办单、督办通知单）
+    task_assigned = "task_assigned"  # 交办通知（交办、重新交办）
+    document_replied = "document_replied"  # 督办文书已反馈（督办人员）
+    document_voided = "document_voided"  # 督办文书已作废（主送单位）
 
 
 class DeliveryChannel(str, enum.Enum):
@@ -107,6 +110,9 @@ class ReminderSettings(db.Model):
     overdue_digest_enabled: Mapped[bool] = mapped_column(default=True)
     sign_within_days: Mapped[int] = mapped_column(default=2, server_default="2")  # 签收时限, working days
     reply_within_days: Mapped[int] = mapped_column(default=5, server_default="5")  # 督办文书反馈时限, working days
+    # 印发方式: "auto" (自动印发, the ladder numbers and sends its documents) or "review" (待印发, a
+    # coordinator previews and issues each one from the queue).
+    document_mode: Mapped[str] = mapped_column(String(12), default="auto", server_default="auto")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

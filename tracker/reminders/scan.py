@@ -442,33 +442,24 @@ def weekly_summary(rows: list, units: dict[int, Unit]) -> WeeklySummary:
 
 
 def scan_escalations(at: datetime, result: ScanResult) -> None:
-    """督办升级: a task overdue by more than the plan's limit goes to leadership (each leader overseeing its
-    lead unit, and those overseeing no units in particular), once per overdue episode."""
+    """督办升级: a task overdue by more than the plan's limit is recorded as escalated (the task page's
+    badge and history), once per overdue episode, and group robots subscribed to it hear of it. It emails
+    nobody: the leaders overseeing the unit hear of the task once, from the ladder's 督办 level (a copy
+    of the 督办通知单, for information), so nobody gets two emails about one step
+    (tracker/supervision/ladder.py)."""
     local = at.astimezone(BEIJING)
     today = local.date()
     if not current_calendar().is_working_day(today) or local.time() < SEND_AT:
         return
     settings = settings_by_plan()
-    # 分管单位: a leader overseeing units hears of the tasks those units lead; one overseeing none, of all.
-    overseen: dict[int, set[int]] = defaultdict(set)
-    for user_id, unit_id in db.session.execute(select(leader_units.c.user_id, leader_units.c.unit_id)):
-        overseen[user_id].add(unit_id)
-    leaders = [(leader, user_recipient(leader), overseen.get(leader.id)) for leader in users_with_role(Role.leader)]
     escalated = [row for row in result.overdue_rows(today)
                  if row.kind == "task" and row.overdue_days > settings_for(row.plan_id, settings).escalate_after_days]
     _record_new_escalations(escalated, today, at)
-    for row in escalated:
-        # The task is loaded only if an email or message about it is new (a late task's due date is its row's).
+    for row in escalated:  # group robots subscribed to 督办升级 still hear of it (webhooks, not email)
         task, last_accepted = Later(lambda row=row: row.task), Later(lambda row=row: row.last_accepted)
         result.publish(NotificationKind.escalation, f"escalation:{row.task_id}:{row.due_on}",
                        unit_ids=[row.lead_unit_id], path=f"/tasks/{row.task_id}", task_id=row.task_id, at=at,
                        task=task, overdue_days=row.overdue_days, last_accepted=last_accepted)
-        for leader, recipient, units in leaders:
-            if units and row.lead_unit_id not in units:
-                continue
-            result.queue(
-                NotificationKind.escalation, f"escalation:{row.task_id}:{row.due_on}:{leader.id}", recipient,
-                task_id=row.task_id, at=at, task=task, overdue_days=row.overdue_days, last_accepted=last_accepted)
 
 
 def _record_new_escalations(escalated: list, today: date, at: datetime, batch: int = 1000) -> None:

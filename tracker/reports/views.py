@@ -268,20 +268,27 @@ def progress_report_docx(plan_id: int):
 
 
 @bp.get("/tasks/<int:task_id>/notice.docx")
-@require(can_read_everything)
+@login_required
 def supervision_notice(task_id: int):
-    """督办通知单 to the lead unit of an overdue task (or of a task whose report is overdue)."""
+    """The task's 督办通知单 button (task page, ledger): it opens the task's latest document in the register
+    of documents; a task without one offers a coordinator to issue one through the register (never a
+    number of its own). Every unit on the task may open it."""
+    from flask import redirect, url_for
+
+    from tracker.common.permissions import can_view_task, ensure
+    from tracker.supervision.forms import IssueDocumentForm
+    from tracker.supervision.register import latest_document
+
     task = get_or_404(Task, task_id)
+    ensure(can_view_task(current_user, task))
+    document = latest_document(task)
+    if document is not None:
+        return redirect(url_for("supervision.document", document_id=document.id))
     day = today()
     rows = [row for row in overdue_list(day, OverdueFilters(plan_id=task.plan_id, unit_id=task.lead_unit_id))
-            if row.task.id == task.id]
+            if row.task.id == task.id and row.kind in ("task", "report")]
     if not rows:
         return _bad_request(_("任务“%(task)s”目前没有逾期事项，无需发出督办通知单。", task=task.label))
-    row = next((r for r in rows if r.kind == "task"), rows[0])
-    number = (request.args.get("number") or "").strip()[:40]
-    body = exports.supervision_notice_docx(
-        task=task, kind=row.kind, overdue_days=row.overdue_days, due_on=row.due_on, period=row.period,
-        latest_accepted=row.last_accepted, today=day, issuer=_issuer(),
-        doc_number_line=number or _("督办〔%(year)d〕%(n)d号", year=day.year, n=task.id))
-    return _download(body, exports.DOCX_MIMETYPE, f"督办通知单-{task.plan_id}-{task.number}-{day.isoformat()}.docx")
+    return render_template("supervision/issue_for_task.html", task=task, row=rows[0],
+                           form=IssueDocumentForm(formdata=None)), 200
 

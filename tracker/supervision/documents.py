@@ -16,7 +16,7 @@ from tracker.common.filters import period_label
 from tracker.reports.exports import _document, _docx_bytes, _paragraph, _signature, _title_block, chinese_date
 from tracker.supervision.models import DocumentKind, SupervisionDocument
 
-TITLES = {DocumentKind.urge_notice: "催办单", DocumentKind.supervision_notice: "督办通知单"}
+TITLES = {DocumentKind.urge_notice: "催办单", DocumentKind.supervision_notice: "督办通知单", DocumentKind.bulletin: "督查通报"}
 
 
 def document_title(document: SupervisionDocument) -> str:
@@ -27,30 +27,64 @@ def issuer() -> str:
     return current_app.config.get("SUPERVISION_ISSUER") or _("督查督办办公室")
 
 
-def document_docx(document: SupervisionDocument) -> bytes:
+def notice_paragraphs(document: SupervisionDocument) -> list[str]:
+    """The text of a 催办单/督办通知单: the addressee line, then its paragraphs (the preview page and the
+    Word file say the same). A proposed document is dated and numbered when issued: its preview reads
+    with today's facts and no number."""
     facts = document.facts
-    word = _document()
-    _title_block(word, document_title(document), document.number)
-    _paragraph(word, f"{facts['unit_name']}：", indent=False)
+    issued_on = document.issued_on or document.proposed_on
     source = _("根据《%(plan)s》（%(number)s），你单位牵头负责第%(n)s项任务“%(title)s”。",
                plan=facts["plan_title"], number=facts["plan_doc_number"] or "—", n=facts["task_number"],
                title=facts["task_title"])
     due_on = date.fromisoformat(facts["due_on"])
     if facts["overdue_kind"] == "task":
         body = source + _("该任务完成时限为%(due)s，截至%(today)s尚未完成，已逾期%(days)d个工作日，当前进度%(progress)d%%。",
-                          due=chinese_date(due_on), today=chinese_date(document.issued_on),
+                          due=chinese_date(due_on), today=chinese_date(issued_on),
                           days=document.overdue_days, progress=facts["progress"])
     else:
         body = source + _("该任务%(period)s进展应于%(due)s前报送，截至%(today)s尚未报送，已逾期%(days)d个工作日。",
                           period=period_label(facts["period"]), due=chinese_date(due_on),
-                          today=chinese_date(document.issued_on), days=document.overdue_days)
-    _paragraph(word, body)
+                          today=chinese_date(issued_on), days=document.overdue_days)
+    paragraphs = [f"{facts['unit_name']}：", body]
+    if "latest_period" in facts:  # a notice issued by hand states the latest accepted progress
+        if facts["latest_period"]:
+            paragraphs.append(_("最近一次采纳的进展（%(period)s）：", period=period_label(facts["latest_period"]))
+                              + facts["latest_text"])
+            if facts.get("latest_problems"):
+                paragraphs.append(_("存在问题：") + facts["latest_problems"])
+        else:
+            paragraphs.append(_("该任务尚无经审核采纳的进展报送。"))
     if facts.get("reason") == "no_reply":
-        _paragraph(word, _("上一级督办文书逾期未反馈，现升级督办。"))
-    _paragraph(word, _("请你单位高度重视，于%(reply)s前在督办系统中书面反馈逾期原因、整改措施和预计完成时间。",
-                       reply=chinese_date(document.reply_by)))
-    _paragraph(word, _("特此通知。"))
-    _signature(word, issuer(), document.issued_on)
+        paragraphs.append(_("上一级督办文书逾期未反馈，现升级督办。"))
+    reply = chinese_date(document.reply_by) if document.reply_by else _("（印发后%(n)d个工作日内）", n=_reply_days(document))
+    paragraphs.append(_("请你单位高度重视，于%(reply)s前在督办系统中书面反馈逾期原因、整改措施和预计完成时间。", reply=reply))
+    paragraphs.append(_("特此通知。"))
+    return paragraphs
+
+
+def _reply_days(document: SupervisionDocument) -> int:
+    from tracker.supervision.services import loop_settings
+
+    return loop_settings(document.task.plan_id)[1]
+
+
+def document_docx(document: SupervisionDocument) -> bytes:
+    if document.kind == DocumentKind.bulletin:
+        from tracker.bulletins.documents import bulletin_docx
+        from tracker.bulletins.models import Bulletin
+        from tracker.extensions import db
+
+        return bulletin_docx(db.session.get(Bulletin, document.bulletin_id), document.issued_on)
+    word = _document()
+    number = document.number + (_("（已作废）") if document.is_void else "")
+    _title_block(word, document_title(document), number)
+    addressee, *paragraphs = notice_paragraphs(document)
+    _paragraph(word, addressee, indent=False)
+    for paragraph in paragraphs:
+        _paragraph(word, paragraph)
+    _signature(word, issuer(), document.issued_on or document.proposed_on)
+    if document.facts.get("cc"):
+        _paragraph(word, _("抄送：") + "、".join(document.facts["cc"]) + "。", size=14, indent=False)
     _paragraph(word, "", indent=False)
     _paragraph(word, _("反馈情况（由责任单位填写）"), bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     table = word.add_table(rows=4, cols=2)

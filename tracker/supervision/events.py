@@ -73,3 +73,31 @@ def closure_decided(closure) -> None:
         kind, lines = NotificationKind.closure_verified, [_l("办结申请已核查通过，任务已销号。")]
     send(kind, f"{kind.value}:{closure.id}", unit_recipients(closure.unit), task=closure.task,
          path=f"/tasks/{closure.task_id}#closure", lines=lines, unit_ids=[closure.unit_id])
+
+
+def task_assigned(receipt) -> None:
+    """交办通知: the unit a task is assigned (or re-assigned) to hears it, with its role and 签收时限."""
+    from tracker.common.workdays import BEIJING
+
+    lines = [_l("%(unit)s：该任务已于%(day)s交办贵单位（%(role)s），签收时限为%(sign_by)s，请登录系统签收或退回交办。",
+                unit=receipt.unit.name, day=receipt.assigned_at.astimezone(BEIJING).date(),
+                role=_l("牵头") if receipt.role == "lead" else _l("配合"), sign_by=receipt.sign_by)]
+    send(NotificationKind.task_assigned, f"task_assigned:{receipt.task_id}:{receipt.id}", unit_recipients(receipt.unit),
+         task=receipt.task, path=f"/tasks/{receipt.task_id}#receipts", lines=lines, unit_ids=[receipt.unit_id])
+
+
+def document_replied(document) -> None:
+    """Coordinators hear each 反馈 to a 催办单/督办通知单, with its text."""
+    lines = [_l("%(unit)s 已反馈%(number)s：", unit=document.unit.name, number=document.number), document.reply_text]
+    send(NotificationKind.document_replied, f"document_replied:{document.task_id}:{document.id}", coordinators(),
+         task=document.task, path=f"/documents/{document.id}", lines=lines, unit_ids=[document.unit_id],
+         document_number=document.number)
+
+
+def document_voided(document) -> None:
+    """The unit a document was issued to hears that it is void (作废), with the reason: nothing to reply."""
+    lines = [_l("%(number)s已作废，无需再反馈。", number=document.number),
+             _l("作废理由：%(reason)s", reason=document.void_reason)]
+    send(NotificationKind.document_voided, f"document_voided:{document.task_id}:{document.id}",
+         unit_recipients(document.unit), task=document.task, path=f"/tasks/{document.task_id}#ladder", lines=lines,
+         unit_ids=[document.unit_id], document_number=document.number)

@@ -1,7 +1,7 @@
 """Forms of the 督办 loop: field validation only (the rules are in services.py)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, MultipleFileField, SelectField, StringField,
-                     SubmitField, TextAreaField)
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, MultipleFileField, RadioField, SelectField,
+                     SelectMultipleField, StringField, SubmitField, TextAreaField, widgets)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.common.forms import FlaskForm
@@ -66,20 +66,50 @@ class InterviewForm(FlaskForm):
     submit = SubmitField(_l("记录约谈"))
 
 
+class CheckboxListField(SelectMultipleField):
+    """Labelled checkboxes (one per choice) instead of a multiple select."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+RECIPIENT_CHOICES = [("unit", _l("单位联系人")), ("unit_head", _l("单位负责人")), ("leaders", _l("分管领导")),
+                     ("coordinators", _l("督办人员"))]
+
+
 class LadderSettingsForm(FlaskForm):
-    """A plan's 签收 and reply limits and its four ladder levels."""
+    """A plan's 签收 and reply limits, its 印发方式 and its four ladder levels (days, recipients chosen by
+    labelled checkboxes; the unit's contacts are always among them)."""
 
     version = HiddenField()
     sign_within_days = IntegerField(_l("签收时限（工作日）"), validators=[InputRequired(), NumberRange(1, 30)])
     reply_within_days = IntegerField(_l("督办文书反馈时限（工作日）"), validators=[InputRequired(), NumberRange(1, 30)])
+    document_mode = RadioField(_l("督办文书印发方式"), choices=[
+        ("auto", _l("自动印发：达到等级时自动编号并发送")),
+        ("review", _l("待印发：进入工作台的待印发队列，督办人员预览后印发"))], default="auto")
     level1_days = IntegerField(_l("第一级 提醒：逾期工作日"), validators=[InputRequired(), NumberRange(0, 250)])
     level2_days = IntegerField(_l("第二级 催办：逾期工作日"), validators=[InputRequired(), NumberRange(0, 250)])
     level3_days = IntegerField(_l("第三级 督办：逾期工作日"), validators=[InputRequired(), NumberRange(0, 250)])
     level4_days = IntegerField(_l("第四级 通报：逾期工作日"), validators=[InputRequired(), NumberRange(0, 250)])
-    level1_recipients = StringField(_l("第一级 接收人"), validators=[Length(max=80)])
-    level2_recipients = StringField(_l("第二级 接收人"), validators=[Length(max=80)])
-    level3_recipients = StringField(_l("第三级 接收人"), validators=[Length(max=80)])
-    level4_recipients = StringField(_l("第四级 接收人"), validators=[Length(max=80)])
+    level1_recipients = CheckboxListField(_l("第一级 接收人"), choices=RECIPIENT_CHOICES)
+    level2_recipients = CheckboxListField(_l("第二级 接收人"), choices=RECIPIENT_CHOICES)
+    level3_recipients = CheckboxListField(_l("第三级 接收人"), choices=RECIPIENT_CHOICES)
+    level4_recipients = CheckboxListField(_l("第四级 接收人"), choices=RECIPIENT_CHOICES)
     level2_document = BooleanField(_l("第二级发出催办单"))
     level3_document = BooleanField(_l("第三级发出督办通知单"))
     submit = SubmitField(_l("保存"))
+
+
+class IssueDocumentForm(FlaskForm):
+    """印发 a proposed document (待印发), or issue one for a task through the register."""
+
+    version = HiddenField()
+    submit = SubmitField(_l("印发"))
+
+
+class VoidDocumentForm(FlaskForm):
+    """作废 a document with a reason; its number is never given again."""
+
+    version = HiddenField()
+    reason = TextAreaField(_l("作废理由"), validators=[DataRequired(message=_l("请说明作废理由。")), Length(max=2000)])
+    submit = SubmitField(_l("作废"))

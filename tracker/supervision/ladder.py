@@ -2,8 +2,11 @@
 
 Levels by working days past the due date in force (or since a report was due), per plan
 (``EscalationRule``; defaults 1, 5, 10, 15): 1 提醒 to the unit's contacts, 2 催办 with a 催办单 to the
-lead unit's head, 3 督办 with a 督办通知单 to the leader overseeing the unit (分管领导), 4 通报 (listed in
-the next 督查通报, coordinators told). A document not answered (反馈) by its reply date moves the task up
+lead unit (its contacts and head), 3 督办 with a 督办通知单 to the lead unit, copied to the leader
+overseeing it (分管领导, for information: leaders are never asked to reply), 4 通报 (listed in the next
+督查通报, the unit told). The unit a level concerns is always among its recipients; one email per person
+per climb (several levels reached at once: the highest one's, naming the document). A plan in 待印发 mode
+gets its documents proposed (no number) for a coordinator to issue from the queue; they are sent then. A document not answered (反馈) by its reply date moves the task up
 one level. Each level is reached once per (task, kind, due date): an approved extension changes the due
 date (the old episode ends, the task is no longer late) and a closure takes the task off the overdue
 list, so either stops the climb. Safe to run again: steps are unique and emails keyed.
@@ -23,8 +26,9 @@ from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.reminders.models import NotificationKind, ReminderSettings
 from tracker.reminders.outbox import Later, Recipient
-from tracker.supervision.models import (DocumentKind, EscalationRule, LadderStep, Receipt, ReceiptState,
-                                        SupervisionDocument)
+from tracker.supervision.models import (DocumentKind, DocumentState, EscalationRule, LadderStep, Receipt,
+                                        ReceiptState, SupervisionDocument)
+from tracker.supervision.register import AUTO, REVIEW, document_modes, notice_facts, number_document
 from tracker.tasks.queries import task_cards
 from tracker.units.models import Unit
 from tracker.workcalendar.services import current_calendar
@@ -42,8 +46,8 @@ class Rule:
     issues_document: bool
 
 
-DEFAULT_RULES = (Rule(1, 1, ("unit",), False), Rule(2, 5, ("unit_head",), True),
-                 Rule(3, 10, ("leaders",), True), Rule(4, 15, ("unit",), False))
+DEFAULT_RULES = (Rule(1, 1, ("unit",), False), Rule(2, 5, ("unit", "unit_head"), True),
+                 Rule(3, 10, ("unit", "unit_head", "leaders"), True), Rule(4, 15, ("unit",), False))
 # Level 4 tells the unit its task goes into the next 通报; coordinators read it there and in the weekly
 # digest. Emailing every coordinator per task flooded a city's first scan (161,545 emails, 561 MB).
 
@@ -80,23 +84,36 @@ def _leaders() -> list[tuple[User, set[int]]]:
     return [(leader, overseen.get(leader.id, set())) for leader in users_with_role(Role.leader)]
 
 
+GROUP_LABELS = {"unit": _l("单位联系人"), "unit_head": _l("单位负责人"), "leaders": _l("分管领导"),
+                "coordinators": _l("督办人员")}
+
+
 def recipients_of(groups: tuple[str, ...], unit: Unit, leaders, coordinators) -> list[Recipient]:
-    """The addresses a level reaches: the unit's contacts, its head (单位主要负责人; its contacts when no
-    head address is on record), the leaders overseeing it (or overseeing no unit in particular), coordinators."""
+    """The addresses a level reaches (see ``audience_of``), without saying who acts."""
+    return [recipient for recipient, _copy in audience_of(groups, unit, leaders, coordinators)]
+
+
+def audience_of(groups: tuple[str, ...], unit: Unit, leaders, coordinators, *,
+                with_document: bool = False) -> list[tuple[Recipient, bool]]:
+    """(recipient, copy) of a level: the unit it addresses always (its contacts; its head, 单位主要负责人,
+    when the level says so or sends a document, its contacts standing in when no head address is on record),
+    then for information only (``copy``, never asked to reply) the leaders overseeing it (or overseeing no
+    unit in particular) and the coordinators, as the level's groups say. One entry per address: someone
+    who must act and is also copied acts."""
     from tracker.reminders.scan import unit_recipients, user_recipient
 
-    found: list[Recipient] = []
-    for group in groups:
-        if group == "unit" or (group == "unit_head" and not unit.head_email):
-            found += unit_recipients(unit)
-        elif group == "unit_head":
-            found.append(Recipient(email=unit.head_email, unit_id=unit.id))
-        elif group == "leaders":
-            found += [user_recipient(leader) for leader, units in leaders if not units or unit.id in units]
-        elif group == "coordinators":
-            found += [user_recipient(user) for user in coordinators]
-    unique = {recipient.email: recipient for recipient in found}
-    return list(unique.values())
+    acting = list(unit_recipients(unit))
+    if ("unit_head" in groups or with_document) and unit.head_email:
+        acting.append(Recipient(email=unit.head_email, unit_id=unit.id))
+    copies = []
+    if "leaders" in groups:
+        copies += [user_recipient(leader) for leader, units in leaders if not units or unit.id in units]
+    if "coordinators" in groups:
+        copies += [user_recipient(user) for user in coordinators]
+    found: dict[str, tuple[Recipient, bool]] = {}
+    for recipient, copy in [*((r, False) for r in acting), *((r, True) for r in copies)]:
+        found.setdefault(recipient.email, (recipient, copy))
+    return list(found.values())
 
 
 def scan_ladder(at: datetime, result) -> None:
@@ -122,9 +139,9 @@ def scan_ladder(at: datetime, result) -> None:
             select(LadderStep.task_id, LadderStep.kind, LadderStep.due_on, LadderStep.level)
             .join(SupervisionDocument, SupervisionDocument.id == LadderStep.document_id)
             .where(LadderStep.task_id.in_(task_ids), SupervisionDocument.replied_at.is_(None),
-                   SupervisionDocument.reply_by < today)):
+                   SupervisionDocument.state == DocumentState.issued, SupervisionDocument.reply_by < today)):
         unanswered.add((task_id, kind, due_on, level))
-    rules_cache, reply_days = rules_by_plan(), reply_days_by_plan()
+    rules_cache, modes, reply_days = rules_by_plan(), document_modes(), reply_days_by_plan()
     climbs = []
     for row in rows:
         key = (row.task_id, row.kind, row.due_on)
@@ -139,7 +156,7 @@ def scan_ladder(at: datetime, result) -> None:
             reason = "days" if level <= level_by_days(rules, row.overdue_days) else "no_reply"
             # Several levels at once (a task found long overdue, a scan after downtime): each is recorded;
             # only the highest issues its messages, and only the highest one with a document its document.
-            climbs.append((row, rules[level - 1], reason, level == target,
+            climbs.append((row, rules, rules[level - 1], reason, level == target,
                            bool(with_document) and level == with_document[-1]))
     if not climbs:
         return
@@ -147,38 +164,47 @@ def scan_ladder(at: datetime, result) -> None:
     # hears once, from the episode with the highest new level (one issuing a document first, then the task's
     # own episode), whose message also states the other episodes; only that episode issues a document.
     episodes: dict[int, dict[tuple, tuple]] = defaultdict(dict)
-    for row, rule, _reason, _top, document in climbs:
+    for row, _rules, rule, _reason, _top, document in climbs:
         key = (row.kind, row.due_on)
         level, has_document = episodes[row.task_id].get(key, (0, False))[:2]
         episodes[row.task_id][key] = (max(level, rule.level), has_document or document, row.kind == "task", row)
     speaking = {task_id: max(found, key=lambda key: found[key][:3]) for task_id, found in episodes.items()}
     also = {task_id: [_what(found[key][3]) for key in found if key != speaking[task_id]]
             for task_id, found in episodes.items()}
-    climbs = [(row, rule, reason, top, document) if (row.kind, row.due_on) == speaking[row.task_id]
-              else (row, rule, reason, False, False) for row, rule, reason, top, document in climbs]
+    climbs = [(row, rules, rule, reason, top, document) if (row.kind, row.due_on) == speaking[row.task_id]
+              else (row, rules, rule, reason, False, False) for row, rules, rule, reason, top, document in climbs]
     cards = task_cards(list({climb[0].task_id for climb in climbs}))
     units = {unit.id: unit for unit in db.session.scalars(
         select(Unit).where(Unit.id.in_({climb[0].lead_unit_id for climb in climbs})))}
     leaders, coordinators = _leaders(), users_with_role(Role.coordinator)
-    from tracker.supervision.services import next_serial
 
     audit = []
-    for row, rule, reason, top, issues_document in climbs:
+    documents: dict[tuple, SupervisionDocument] = {}  # the document of each climb (task, kind, due date)
+    by_hand = _issued_by_hand({climb[0].task_id for climb in climbs if climb[5]})
+    for row, rules, rule, reason, top, issues_document in climbs:
         card, unit = cards[row.task_id], units[row.lead_unit_id]
+        key = (row.task_id, row.kind, row.due_on)
         document = None
-        if issues_document:
+        kind_of_level = DOCUMENT_OF_LEVEL.get(rule.level, (None,))[0]
+        if issues_document and (*key, kind_of_level) in by_hand:
+            # A coordinator already issued this episode's document from the task page: the level takes
+            # it (sent when it was issued) instead of a second number.
+            step_document = by_hand.pop((*key, kind_of_level))
+            document = step_document
+        elif issues_document:
             kind, prefix = DOCUMENT_OF_LEVEL[rule.level]
-            reply_by = calendar.add_working_days(today, reply_days.get(row.plan_id, 5))
             document = SupervisionDocument(
-                kind=kind, prefix=prefix, year=today.year, serial=next_serial(prefix, today.year), task_id=row.task_id,
-                unit_id=unit.id, level=rule.level, issued_on=today, issued_at=at, reply_by=reply_by,
-                overdue_days=row.overdue_days,
-                facts={"task_label": card.label, "task_number": card.number, "task_title": card.title,
-                       "plan_title": card.plan.title, "plan_doc_number": card.plan.doc_number or "",
-                       "unit_name": unit.name, "due_on": row.due_on.isoformat(), "overdue_kind": row.kind,
-                       "period": row.period, "progress": card.progress, "reason": reason})
-            db.session.add(document)
-            db.session.flush()
+                kind=kind, prefix=prefix, task_id=row.task_id, unit_id=unit.id, level=rule.level, proposed_on=today,
+                issued_at=None, overdue_days=row.overdue_days, facts=notice_facts(card, unit, row, reason))
+            if modes.get(row.plan_id, AUTO) == REVIEW:
+                document.state = DocumentState.proposed  # 待印发: a coordinator previews and issues it
+                db.session.add(document)
+                db.session.flush()
+            else:
+                document.reply_by = calendar.add_working_days(today, reply_days.get(row.plan_id, 5))
+                db.session.add(document)
+                number_document(document, today=today, at=at)
+            documents[key] = document
         step = LadderStep(task_id=row.task_id, kind=row.kind, due_on=row.due_on, period=row.period, level=rule.level,
                           reached_on=today, overdue_days=row.overdue_days, reason=reason, lead_unit_id=unit.id,
                           document_id=document.id if document else None, created_at=at)
@@ -186,22 +212,106 @@ def scan_ladder(at: datetime, result) -> None:
         db.session.flush()
         audit.append(dict(object_id=step.id, task_id=row.task_id, summary=card.label,
                           changes={"level": rule.level, "overdue_days": row.overdue_days, "kind": row.kind,
-                                   "reason": reason, "document": document.number if document else ""}))
-        if not (top or document):
+                                   "reason": reason, "document": document.number if document and document.serial else "",
+                                   "proposed": bool(document and document.is_proposed)}))
+        if not top:
             continue
-        context = dict(task=Later(lambda card=card: card), level=rule.level, level_label=LEVEL_LABELS[rule.level],
-                       overdue_days=row.overdue_days,
-                       lines=_lines(rule.level, row, document, reason, also.get(row.task_id, ())),
-                       link=f"/tasks/{row.task_id}#ladder")
-        notification = NotificationKind.document_issued if document else NotificationKind.ladder_reached
-        if document:
-            context["document_number"] = document.number
-        key = f"{notification.value}:{row.task_id}:{row.kind}:{row.due_on}:{rule.level}"
-        result.publish(notification, key, unit_ids=[unit.id], path=context["link"], task_id=row.task_id, at=at,
-                       **context)
-        for recipient in recipients_of(rule.recipients, unit, leaders, coordinators):
-            result.queue(notification, f"{key}:{recipient.email}", recipient, task_id=row.task_id, at=at, **context)
+        # One message per person for the climb: the highest level's, naming the document issued on the way.
+        document = documents.get(key)
+        if document is None and issues_document and rule.level in DOCUMENT_OF_LEVEL:
+            continue  # its document was issued (and sent) by hand before
+        if document is not None and document.is_proposed:
+            if document.level == rule.level:
+                continue  # the level's message is its document's, sent when a coordinator issues it
+            document = None
+        groups = tuple(dict.fromkeys([*rule.recipients, *(rules[document.level - 1].recipients if document else ())]))
+        for email_key, recipient, context, publish in _messages(
+                None, Later(lambda card=card: card), row.task_id, row.kind, row.due_on, row.period, row.overdue_days,
+                rule.level, reason, document, unit, audience_of(groups, unit, leaders, coordinators,
+                                                               with_document=document is not None),
+                also.get(row.task_id, ())):
+            if publish:
+                result.publish(context["notification"], email_key, unit_ids=[unit.id], path=context["link"],
+                               task_id=row.task_id, at=at, **_without(context, "notification"))
+            else:
+                result.queue(context["notification"], email_key, recipient, task_id=row.task_id, at=at,
+                             **_without(context, "notification"))
     record_many(None, "ladder.reached", LadderStep.__tablename__, audit, at=at)
+
+
+def _issued_by_hand(task_ids: set[int]) -> dict[tuple, SupervisionDocument]:
+    """(task, kind of overdue item, due date, document kind) → a document in force that a coordinator
+    issued from the task page (on no step of the ladder), for the tasks about to get a document."""
+    if not task_ids:
+        return {}
+    on_steps = select(LadderStep.document_id).where(LadderStep.document_id.is_not(None),
+                                                    LadderStep.task_id.in_(task_ids))
+    found = {}
+    for document in db.session.scalars(select(SupervisionDocument).where(
+            SupervisionDocument.task_id.in_(task_ids), SupervisionDocument.state == DocumentState.issued,
+            SupervisionDocument.id.not_in(on_steps)).order_by(SupervisionDocument.id)):
+        facts = document.facts
+        found[(document.task_id, facts.get("overdue_kind"), date.fromisoformat(facts["due_on"]), document.kind)] = document
+    return found
+
+
+def _without(context: dict, name: str) -> dict:
+    return {key: value for key, value in context.items() if key != name}
+
+
+def _messages(base: str | None, task, task_id: int, kind: str, due_on: date, period, overdue_days: int, level: int, reason: str,
+              document, unit: Unit, audience: list[tuple[Recipient, bool]], others=()):
+    """(key, recipient, context, is_webhook) of one event of the ladder: the webhook call, then one email
+    per person. Those who must act are asked to reply (反馈) by the document's date; copies say what went
+    to whom and ask nothing."""
+    notification = NotificationKind.document_issued if document else NotificationKind.ladder_reached
+    base = base or f"{notification.value}:{task_id}:{kind}:{due_on}:{level}"
+    link = f"/tasks/{task_id}#ladder"
+    row = _Row(kind, due_on, period, overdue_days)
+
+    def context(copy: bool) -> dict:
+        found = dict(notification=notification, task=task, level=level, level_label=LEVEL_LABELS[level],
+                     overdue_days=overdue_days, lines=_lines(level, row, document, reason, others, copy=copy, unit=unit),
+                     link=link, copy=copy)
+        if document is not None:
+            found["document_number"] = document.number
+        return found
+
+    acting, copied = context(False), context(True)
+    yield base, None, acting, True
+    for recipient, copy in audience:
+        yield f"{base}:{recipient.email}", recipient, copied if copy else acting, False
+
+
+@dataclass(frozen=True)
+class _Row:
+    kind: str
+    due_on: date
+    period: object
+    overdue_days: int
+
+
+def send_document(document: SupervisionDocument) -> None:
+    """A document issued outside the scan (a proposed one issued, one issued from the task page): the unit
+    it addresses and the copies of its level hear once each, in the same transaction."""
+    from tracker.reminders.outbox import queue
+    from tracker.reminders.scan import users_with_role
+    from tracker.webhooks.outbox import publish
+
+    task, unit = document.task, document.unit
+    rules = rules_for(task.plan_id)
+    facts = document.facts
+    card = Later(lambda: task_cards([task.id])[task.id])
+    audience = audience_of(rules[document.level - 1].recipients, unit, _leaders(), users_with_role(Role.coordinator),
+                           with_document=True)
+    for key, recipient, context, is_webhook in _messages(
+            f"document_issued:{task.id}:doc{document.id}", card, task.id, facts["overdue_kind"], date.fromisoformat(facts["due_on"]), facts.get("period"),
+            document.overdue_days, document.level, facts.get("reason", "days"), document, unit, audience):
+        if is_webhook:
+            publish(context["notification"], key, unit_ids=[unit.id], path=context["link"], task_id=task.id,
+                    **_without(context, "notification"))
+        else:
+            queue(context["notification"], key, recipient, task_id=task.id, **_without(context, "notification"))
 
 
 def _what(row):
@@ -211,11 +321,18 @@ def _what(row):
                n=row.overdue_days))
 
 
-def _lines(level: int, row, document, reason: str, others=()) -> list:
+def _lines(level: int, row, document, reason: str, others=(), *, copy: bool = False, unit: Unit | None = None) -> list:
+    """The lines of a ladder message: what is late, the other late items of the task (``others``), the level,
+    and either the reply asked of the unit or, on a copy (抄送), what went to whom and that nothing is asked."""
     lines = [_what(row), *others, _l("督办等级：第%(level)d级（%(label)s）。", level=level, label=LEVEL_LABELS[level])]
     if reason == "no_reply":
         lines.append(_l("上一级督办文书逾期未反馈，督办等级上升一级。"))
-    if document is not None:
+    if copy:
+        if document is not None:
+            lines.append(_l("已向%(unit)s发出%(number)s，反馈时限为%(reply)s。", unit=unit.name, number=document.number,
+                            reply=document.reply_by))
+        lines.append(_l("抄送：此件供您知悉，无需在系统中反馈。"))
+    elif document is not None:
         lines.append(_l("已发出%(number)s，请于%(reply)s前在系统中反馈逾期原因、整改措施和预计完成时间。",
                         number=document.number, reply=document.reply_by))
     if level == 4:

@@ -166,8 +166,8 @@ class LadderLevel(int, enum.Enum):
     """The graded escalation ladder (督办等级)."""
 
     remind = 1  # 提醒: the unit's contacts
-    urge = 2  # 催办: 催办单 to the lead unit's head
-    supervise = 3  # 督办: 督办通知单 to the leader overseeing the unit (分管领导)
+    urge = 2  # 催办: 催办单 to the lead unit (contacts and head)
+    supervise = 3  # 督办: 督办通知单 to the lead unit, copied to the leaders overseeing it (分管领导)
     bulletin = 4  # 通报: listed in the next 督查通报
 
 
@@ -188,44 +188,86 @@ class EscalationRule(db.Model):
 class DocumentKind(str, enum.Enum):
     urge_notice = "urge_notice"  # 催办单
     supervision_notice = "supervision_notice"  # 督办通知单
+    bulletin = "bulletin"  # 督查通报
+
+
+# One sequence per kind per year: each kind has its own prefix (督办〔2026〕12号, 催办〔2026〕3号, 督查通报〔2026〕1号).
+PREFIX_OF_KIND = {DocumentKind.urge_notice: "催办", DocumentKind.supervision_notice: "督办",
+                  DocumentKind.bulletin: "督查通报"}
+
+
+class DocumentState(str, enum.Enum):
+    proposed = "proposed"  # 待印发: drafted by the ladder, waiting for a coordinator (no number yet)
+    issued = "issued"  # 已印发: numbered
+    void = "void"  # 已作废: its number stays used, never given again
 
 
 class SupervisionDocument(db.Model):
-    """A numbered document issued to a unit (催办单, 督办通知单): its number from a per-year sequence
-    (督办〔2026〕12号) and the facts it states, frozen when issued; the Word file is built from them."""
+    """The register of numbered documents (发文登记): every 催办单, 督办通知单 and 督查通报 the office sends.
+
+    A number comes from the per-kind, per-year sequence (``DocumentSequence``) when the document is
+    issued (印发); a document the ladder proposes (待印发) has none until a coordinator issues it. A
+    voided (作废) document keeps its number, which is never given again. The facts a notice states are
+    frozen when it is drafted and its dates when it is issued; the Word file is built from them. A
+    bulletin's row names the bulletin (``bulletin_id``) and no task."""
 
     __tablename__ = "supervision_documents"
     __table_args__ = (UniqueConstraint("prefix", "year", "serial"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, 24))
-    prefix: Mapped[str] = mapped_column(String(12))  # 督办, 催办
-    year: Mapped[int]
-    serial: Mapped[int]
-    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    state: Mapped[DocumentState] = mapped_column(str_enum(DocumentState, 12), default=DocumentState.issued,
+                                                 server_default=DocumentState.issued.value)
+    prefix: Mapped[str] = mapped_column(String(12))  # 督办, 催办, 督查通报
+    year: Mapped[Optional[int]]
+    serial: Mapped[Optional[int]]
+    task_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    bulletin_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bulletins.id", ondelete="SET NULL"), index=True)
     level: Mapped[int]
-    issued_on: Mapped[date]
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    proposed_on: Mapped[Optional[date]]
+    issued_on: Mapped[Optional[date]]
+    issued_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=utcnow)
     issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    reply_by: Mapped[date]  # 反馈时限
-    overdue_days: Mapped[int]
+    reply_by: Mapped[Optional[date]]  # 反馈时限
+    overdue_days: Mapped[int] = mapped_column(default=0)
     facts: Mapped[dict] = mapped_column(JSON, default=dict)  # what the document says, as issued
     replied_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     replied_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reply_text: Mapped[str] = mapped_column(Text, default="")
-    # Optimistic locking: of two 反馈 sent at the same moment only the first is saved.
-    version: Mapped[int] = mapped_column(default=1)
+    voided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    voided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    void_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    task: Mapped["Task"] = relationship()
-    unit: Mapped["Unit"] = relationship()
+    task: Mapped[Optional["Task"]] = relationship()
+    unit: Mapped[Optional["Unit"]] = relationship()
     replied_by: Mapped[Optional["User"]] = relationship(foreign_keys=[replied_by_id])
+    issued_by: Mapped[Optional["User"]] = relationship(foreign_keys=[issued_by_id])
+    voided_by: Mapped[Optional["User"]] = relationship(foreign_keys=[voided_by_id])
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # of two 反馈 sent at the same moment only the first is saved
 
     @property
     def number(self) -> str:
+        """督办〔2026〕12号 once issued; "（待印发）" before."""
+        if self.serial is None:
+            from flask_babel import gettext
+
+            return gettext("（待印发）")
         return f"{self.prefix}〔{self.year}〕{self.serial}号"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state == DocumentState.issued
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.state == DocumentState.proposed
+
+    @property
+    def is_void(self) -> bool:
+        return self.state == DocumentState.void
 
 
 class LadderStep(db.Model):
@@ -253,7 +295,8 @@ class LadderStep(db.Model):
 
 
 class DocumentSequence(db.Model):
-    """The last serial issued per (prefix, year): 督办〔2026〕12号 is followed by 13号."""
+    """The last serial issued per (prefix, year), one prefix per kind (``PREFIX_OF_KIND``): 督办〔2026〕12号
+    is followed by 13号, whether 12号 is in force or void."""
 
     __tablename__ = "document_sequences"
     __table_args__ = (UniqueConstraint("prefix", "year"),)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from tracker.auth.models import Role
 from tracker.extensions import db
 from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest, ExtensionState, Interview,
-                                        LadderStep, Receipt, ReceiptState, SupervisionDocument)
+                                        DocumentState, LadderStep, Receipt, ReceiptState, SupervisionDocument)
 from tracker.tasks.models import Task, TaskStatus
 
 
@@ -64,6 +64,12 @@ class TaskLoop:
         return {c.id for c in verified if c.id != standing}
 
     @property
+    def other_documents(self) -> list:
+        """The task's documents in the register not issued by a step of the ladder (issued by hand)."""
+        on_steps = {step.document_id for step in self.steps}
+        return [document for document in self.documents if document.id not in on_steps]
+
+    @property
     def pending_extension(self):
         return next((e for e in self.extensions if e.state == ExtensionState.pending), None)
 
@@ -83,11 +89,14 @@ class TaskLoop:
 
 
 def task_loop(task: Task) -> TaskLoop:
-    """The loop of one task in five statements, six once the ladder has steps (the page's query budget,
+    """The loop of one task in five statements (documents, receipts, extensions, steps, closures), six once
+    it reached level 4 (约谈) (the page's query budget,
     tests/test_query_budget.py)."""
     from tracker.supervision import services
 
-    receipts, extensions, steps = services.receipts_of(task), services.extensions_of(task), services.ladder_of(task)
+    documents = services.documents_of(task)  # the steps' documents are then in the session
+    receipts, extensions = services.receipts_of(task), services.extensions_of(task)
+    steps = services.ladder_of(task, with_documents=False)
     approved = [e for e in extensions if e.state == ExtensionState.approved]
     first = min(approved, key=lambda e: (e.decided_at, e.id)) if approved else None
     from tracker.common.deadlines import deadline_in_force
@@ -96,8 +105,9 @@ def task_loop(task: Task) -> TaskLoop:
     due_on = deadline_in_force(task.due_on, assignment_from_receipts(task, receipts).owed_after)
     current_episode = [s.level for s in steps if s.kind == "task" and s.due_on == due_on]
     return TaskLoop(receipts=receipts, extensions=extensions, closures=services.closures_of(task), steps=steps,
-                    documents=[step.document for step in steps if step.document is not None],
-                    interviews=services.interviews_of(task),
+                    documents=documents,
+                    # 约谈 are recorded from level 4 on: no statement for a task that never got there
+                    interviews=services.interviews_of(task) if any(s.level >= 4 for s in steps) else [],
                     original_due_on=first.due_on_before if first else task.due_on,
                     level=max(current_episode, default=0) if task.status in services.OPEN else 0,
                     pending_receipts={r.unit_id: r for r in receipts if r.state.value == "pending"},
@@ -131,6 +141,7 @@ def tasks_to_answer(unit_id: int) -> list[int]:
     return list(dict.fromkeys(db.session.scalars(
         select(SupervisionDocument.task_id).join(Task, Task.id == SupervisionDocument.task_id)
         .where(SupervisionDocument.unit_id == unit_id, SupervisionDocument.replied_at.is_(None),
+               SupervisionDocument.state == "issued",
                Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress)))
         .order_by(Task.plan_id, Task.sort_key))))
 
@@ -191,7 +202,8 @@ def ledger_loops(tasks, today) -> dict[int, LedgerLoop]:
         if task.status in OPEN and due_on == task.due_on:  # the current episode, as task_loop() reads it
             loops[task_id].level = max(loops[task_id].level, level)
     for document in db.session.scalars(
-            select(SupervisionDocument).where(SupervisionDocument.task_id.in_(ids))
+            select(SupervisionDocument).where(SupervisionDocument.task_id.in_(ids),
+                                              SupervisionDocument.state == DocumentState.issued)  # no void, no draft
             .order_by(SupervisionDocument.issued_at, SupervisionDocument.id)):  # the latest one is read last
         loop = loops[document.task_id]
         loop.document_number, loop.reply_by, loop.replied_at = document.number, document.reply_by, document.replied_at
@@ -240,3 +252,26 @@ def receipt_state_label(state) -> str:
     value = getattr(state, "value", state)
     return {"pending": _("待签收"), "signed": _("已签收"), "refused": _("已退回交办"),
             "withdrawn": _("已改派")}.get(value, "")
+
+
+def refused_assignments(user=None) -> list[Receipt]:
+    """退回交办 waiting for a coordinator to re-assign: open tasks whose lead unit refused them (a leader
+    overseeing units: those units'), oldest first."""
+    query = (select(Receipt).join(Task, Task.id == Receipt.task_id)
+             .where(Receipt.state == ReceiptState.refused, Receipt.role == "lead", Receipt.unit_id == Task.lead_unit_id,
+                    Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress))))
+    units = _overseen_unit_ids(user) if user is not None else set()
+    if units:
+        query = query.where(Receipt.unit_id.in_(units))
+    return list(db.session.scalars(query.order_by(Receipt.answered_at, Receipt.id)))
+
+
+def tasks_closure_returned(unit_id: int) -> list[int]:
+    """Ids of the open tasks the unit leads whose latest 办结申请 was returned (退回), none pending since."""
+    latest: dict[int, ClosureRequest] = {}
+    for closure in db.session.scalars(
+            select(ClosureRequest).join(Task, Task.id == ClosureRequest.task_id)
+            .where(Task.lead_unit_id == unit_id, Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress)))
+            .order_by(Task.plan_id, Task.sort_key, ClosureRequest.requested_at, ClosureRequest.id)):
+        latest[closure.task_id] = closure
+    return [task_id for task_id, closure in latest.items() if closure.state == ClosureState.returned]

@@ -120,6 +120,8 @@ def _ladder(event: Event, names: Names) -> Said:
         details.append(_("上一级督办文书逾期未反馈"))
     if event.changes.get("document"):
         details.append(_("发出 %(number)s", number=event.changes["document"]))
+    elif event.changes.get("proposed"):
+        details.append(_("督办文书待印发"))
     return Said(text, details=details)
 
 
@@ -127,6 +129,19 @@ def _ladder(event: Event, names: Names) -> Said:
 def _replied(event: Event, names: Names) -> Said:
     return Said(_("%(actor)s 反馈了 %(number)s", actor=event.actor, number=event.changes.get("number") or ""),
                 note=event.summary)
+
+
+@sentence("document.issued")
+def _document_issued(event: Event, names: Names) -> Said:
+    return Said(_("%(actor)s 印发了%(kind)s %(number)s", actor=event.actor, kind=label(event.changes.get("kind") or ""),
+                  number=event.changes.get("number") or ""))
+
+
+@sentence("document.voided")
+def _document_voided(event: Event, names: Names) -> Said:
+    number = event.changes.get("number") or _("待印发的文书")
+    return Said(_("%(actor)s 作废了 %(number)s，该文号不再使用", actor=event.actor, number=number),
+                note=_("理由：%(reason)s", reason=event.changes.get("reason") or event.summary))
 
 
 @sentence("interview.recorded")

@@ -121,6 +121,7 @@ def _new_receipt(actor, task: Task, unit_id: int, role: str, sign_by: date) -> R
     unit = db.session.get(Unit, unit_id)
     record(actor, "receipt.assigned", receipt, task_id=task.id,
            changes={"unit": unit.short_name, "role": role, "sign_by": sign_by}, summary=task.label)
+    events.task_assigned(receipt)
     return receipt
 
 
@@ -435,24 +436,31 @@ def reply_document(actor, document: SupervisionDocument, *, text: str) -> Superv
     already = ConflictError(_("该文书已被他人反馈，本次反馈未保存。"))
     if document.replied_at is not None:
         raise already
+    if not document.is_issued:
+        raise ValidationFailed(_("该文书尚未印发或已作废，无需反馈。"))
     if not text.strip():
         raise ValidationFailed(_("请填写反馈内容。"))
     document.reply_text, document.replied_at, document.replied_by_id = text.strip(), utcnow(), actor.id
     flush_versioned(already)
     record(actor, "document.replied", document, task_id=document.task_id, changes={"number": document.number},
            summary=document.reply_text[:200])
+    events.document_replied(document)
     return document
 
 
 def documents_of(task: Task) -> list[SupervisionDocument]:
+    """The task's documents in the register (proposed, issued, void), in the order drafted."""
     return list(db.session.scalars(select(SupervisionDocument).where(SupervisionDocument.task_id == task.id)
-                                   .order_by(SupervisionDocument.issued_on, SupervisionDocument.id)))
+                                   .order_by(SupervisionDocument.id)))
 
 
-def ladder_of(task: Task) -> list[LadderStep]:
-    return list(db.session.scalars(select(LadderStep).where(LadderStep.task_id == task.id)
-                                   .options(selectinload(LadderStep.document))
-                                   .order_by(LadderStep.due_on, LadderStep.kind, LadderStep.level)))
+def ladder_of(task: Task, *, with_documents: bool = True) -> list[LadderStep]:
+    """The task's ladder steps; ``with_documents`` False when the caller has loaded the task's documents
+    (``documents_of``): the steps find them in the session."""
+    query = select(LadderStep).where(LadderStep.task_id == task.id)
+    if with_documents:
+        query = query.options(selectinload(LadderStep.document))
+    return list(db.session.scalars(query.order_by(LadderStep.due_on, LadderStep.kind, LadderStep.level)))
 
 
 def current_level(task: Task) -> int:
@@ -498,26 +506,34 @@ def interviews_of(task: Task) -> list[Interview]:
 # ---------------------------------------------------------------- a plan's ladder (settings)
 
 def save_ladder_settings(actor, plan, *, sign_within_days: int, reply_within_days: int,
-                         levels: list[tuple[int, str, bool]]) -> None:
-    """签收 and reply limits, and each level's (working days, recipients, document?) of a plan's ladder;
-    the days must rise with the level."""
+                         levels: list[tuple[int, object, bool]], document_mode: str | None = None) -> None:
+    """签收 and reply limits, the 印发方式 (自动印发 / 待印发, unchanged when None), and each level's
+    (working days, recipient groups, document?) of a plan's ladder; the days must rise with the level.
+    Recipient groups are names of ``RECIPIENT_GROUPS`` (a list, or a comma list); the unit's contacts are
+    always among them (the unit a level concerns always hears)."""
     from tracker.reminders.models import ReminderSettings
     from tracker.reminders.settings import DEFAULTS
-    from tracker.supervision.ladder import DEFAULT_RULES, RECIPIENT_GROUPS, rules_for
+    from tracker.supervision.ladder import DEFAULT_RULES, GROUP_LABELS, RECIPIENT_GROUPS, rules_for
     from tracker.supervision.models import EscalationRule
+    from tracker.supervision.register import DOCUMENT_MODES
 
     _require_manager(actor)
     if not (1 <= sign_within_days <= 30 and 1 <= reply_within_days <= 30):
         raise ValidationFailed(_("签收时限和反馈时限须在1至30个工作日之间。"))
+    if document_mode is not None and document_mode not in DOCUMENT_MODES:
+        raise ValidationFailed(_("请选择督办文书的印发方式。"))
     days = [level_days for level_days, _recipients, _document in levels]
     if len(levels) != len(DEFAULT_RULES) or any(not 0 <= d <= 250 for d in days) or days != sorted(set(days)):
         raise ValidationFailed(_("各级督办的逾期工作日须逐级递增（0至250）。"))
     cleaned = []
     for level_days, recipients, document in levels:
-        groups = [group.strip() for group in recipients.replace("，", ",").split(",") if group.strip()]
-        unknown = [group for group in groups if group not in RECIPIENT_GROUPS]
-        if unknown or not groups:
-            raise ValidationFailed(_("接收人须为以下一项或多项：%(groups)s。", groups=", ".join(RECIPIENT_GROUPS)))
+        if isinstance(recipients, str):
+            recipients = recipients.replace("，", ",").split(",")
+        groups = [group.strip() for group in recipients if group and group.strip()]
+        if any(group not in RECIPIENT_GROUPS for group in groups):
+            raise ValidationFailed(_("接收人须为以下一项或多项：%(groups)s。",
+                                     groups="、".join(str(GROUP_LABELS[group]) for group in RECIPIENT_GROUPS)))
+        groups = [group for group in RECIPIENT_GROUPS if group == "unit" or group in groups]
         cleaned.append((level_days, ",".join(groups), document))
     before = {rule.level: (rule.after_days, ",".join(rule.recipients), rule.issues_document)
               for rule in rules_for(plan.id)}
@@ -526,7 +542,10 @@ def save_ladder_settings(actor, plan, *, sign_within_days: int, reply_within_day
         settings = ReminderSettings(plan_id=plan.id, **DEFAULTS)
         db.session.add(settings)
     limits_before = (settings.sign_within_days or 2, settings.reply_within_days or 5)
+    mode_before = settings.document_mode or "auto"
     settings.sign_within_days, settings.reply_within_days = sign_within_days, reply_within_days
+    if document_mode is not None:
+        settings.document_mode = document_mode
     rows = {row.level: row for row in db.session.scalars(select(EscalationRule).where(EscalationRule.plan_id == plan.id))}
     for level, (level_days, recipients, document) in enumerate(cleaned, start=1):
         row = rows.get(level) or EscalationRule(plan_id=plan.id, level=level)
@@ -538,4 +557,6 @@ def save_ladder_settings(actor, plan, *, sign_within_days: int, reply_within_day
     changes = {f"level{level}": [list(before[level]), list(after[level])] for level in after if before[level] != after[level]}
     if limits_before != (sign_within_days, reply_within_days):
         changes["limits"] = [list(limits_before), [sign_within_days, reply_within_days]]
+    if document_mode is not None and mode_before != document_mode:
+        changes["document_mode"] = [mode_before, document_mode]
     record(actor, "reminders.ladder", settings, changes=changes, summary=plan.title)

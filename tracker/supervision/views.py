@@ -2,6 +2,8 @@
 核查销号, reopening, the documents (.docx) and their 反馈, 约谈, a plan's ladder settings, the requests list."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,14 +15,17 @@ from tracker.common.permissions import can_read_everything, can_view_task, ensur
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.models import Plan
+from tracker.supervision import register as register_service
 from tracker.supervision import services
 from tracker.supervision.documents import document_docx
 from tracker.supervision.forms import (ClosureForm, DecisionForm, ExtensionForm, InterviewForm, LadderSettingsForm,
-                                       ReasonForm, ReassignForm, ReceiptForm, ReplyForm)
+                                       IssueDocumentForm, ReasonForm, ReassignForm, ReceiptForm, ReplyForm,
+                                       VoidDocumentForm)
 from tracker.supervision.ladder import rules_for
-from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest, ExtensionState, Receipt,
-                                        SupervisionDocument, WorkflowEvidenceFile)
-from tracker.supervision.queries import pending_requests
+from tracker.supervision.models import (ClosureRequest, ClosureState, DocumentKind, ExtensionRequest,
+                                        ExtensionState, Receipt, SupervisionDocument, WorkflowEvidenceFile)
+from tracker.supervision.register import document_modes, register_rows
+from tracker.supervision.queries import pending_requests, refused_assignments
 from tracker.tasks.models import Task
 from tracker.units.models import Unit
 from tracker.units.ordering import sorted_units
@@ -166,21 +171,115 @@ def record_interview(task_id: int):
     return _back_to(task.id, "ladder")
 
 
-def _may_see_document(document: SupervisionDocument) -> bool:
-    return can_read_everything(current_user) or (current_user.role == Role.unit
-                                                  and current_user.unit_id == document.unit_id)
+def may_see_document(user, document: SupervisionDocument) -> bool:
+    """Leaders, coordinators and admins see the register; a unit sees the documents of the tasks it is on
+    (lead or cooperating) and those addressed to it. A proposed one (待印发) only the office sees."""
+    if can_read_everything(user):
+        return True
+    if user.role != Role.unit or document.is_proposed or document.task is None:
+        return False
+    return user.unit_id == document.unit_id or can_view_task(user, document.task)
 
 
 @bp.get("/documents/<int:document_id>.docx")
 @login_required
 def document(document_id: int):
-    """The 催办单 / 督办通知单 as issued (its number and facts are those of the day it was issued)."""
-    from tracker.reports.views import _download
+    """The 催办单 / 督办通知单 / 督查通报 as issued (its number and facts are those of the day it was issued).
+    A proposed one has no number yet: its preview is the page, the Word file comes once it is issued."""
+    from tracker.reports.views import _bad_request, _download
 
     doc = get_or_404(SupervisionDocument, document_id)
-    ensure(_may_see_document(doc))
+    ensure(may_see_document(current_user, doc))
+    if doc.is_proposed:
+        return _bad_request(_("待印发的文书印发后才有文号，届时可下载。"))
     return _download(document_docx(doc), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                     f"{doc.number}-{doc.facts.get('task_number', '')}.docx")
+                     f"{doc.number}-{doc.facts.get('task_number', doc.facts.get('month', ''))}.docx")
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def document_page(document_id: int):
+    """A document of the register: its text (the preview of a proposed one), its state and reply; a
+    coordinator issues (印发) or voids (作废) it here."""
+    from tracker.supervision.documents import notice_paragraphs
+
+    doc = get_or_404(SupervisionDocument, document_id)
+    ensure(may_see_document(current_user, doc))
+    issue_form, void_form = IssueDocumentForm(formdata=None), VoidDocumentForm(formdata=None)
+    issue_form.version.data = void_form.version.data = doc.version
+    paragraphs = notice_paragraphs(doc) if doc.task_id is not None else []
+    return render_template("supervision/document.html", doc=doc, paragraphs=paragraphs, issue_form=issue_form,
+                           void_form=void_form)
+
+
+@bp.get("/documents")
+@require(can_read_everything)
+def register():
+    """The register of documents (发文登记); ``?state=proposed`` is the 待印发 queue."""
+    state, kind = request.args.get("state", ""), request.args.get("kind", "")
+    year, since = request.args.get("year", ""), request.args.get("since", "")
+    try:
+        since_day = date.fromisoformat(since) if since else None
+    except ValueError:
+        since_day = None
+    rows = register_rows(state=state or None, kind=kind or None, year=int(year) if year.isdigit() else None,
+                         since=since_day)
+    issue_form = IssueDocumentForm(formdata=None)
+    return render_template("supervision/register.html", rows=rows, state=state, kind=kind, year=year,
+                           since=since_day, issue_form=issue_form, kinds=list(DocumentKind))
+
+
+def _back_to_document(doc: SupervisionDocument, default: str = ""):
+    target = request.form.get("next", "")
+    if target == "register":
+        return redirect(url_for("supervision.register", state="proposed"))
+    return redirect(url_for("supervision.document_page", document_id=doc.id))
+
+
+@bp.post("/documents/<int:document_id>/issue")
+@require(is_manager)
+def issue_document(document_id: int):
+    doc = get_or_404(SupervisionDocument, document_id)
+    form = IssueDocumentForm()
+    if not form.validate_on_submit():
+        flash(_("提交的表单无效，请刷新页面后重试。"), "danger")
+        return _back_to_document(doc)
+    _saved, error = run_service(register_service.issue_document, current_user, doc, today=today(),
+                                expected_version=expected_version(form.version.data))
+    if error is None:
+        flash(_("已印发：%(number)s。", number=doc.number), "success")
+    return _back_to_document(doc)
+
+
+@bp.post("/documents/<int:document_id>/void")
+@require(is_manager)
+def void_document(document_id: int):
+    doc = get_or_404(SupervisionDocument, document_id)
+    form = VoidDocumentForm()
+    if not form.validate_on_submit():
+        errors = [error for messages in form.errors.values() for error in messages]
+        flash(errors[0] if errors else _("提交的表单无效，请刷新页面后重试。"), "danger")
+        return _back_to_document(doc)
+    _saved, error = run_service(register_service.void_document, current_user, doc, reason=form.reason.data,
+                                expected_version=expected_version(form.version.data))
+    if error is None:
+        flash(_("文书已作废，其文号不再使用。"), "success")
+    return _back_to_document(doc)
+
+
+@bp.post("/tasks/<int:task_id>/documents")
+@require(is_manager)
+def issue_for_task(task_id: int):
+    """The task page's 督办通知单 button when the task has no document: one issued through the register."""
+    task = get_or_404(Task, task_id)
+    form = IssueDocumentForm()
+    if not form.validate_on_submit():
+        return _invalid_form(task.id, form)
+    doc, error = run_service(register_service.issue_for_task, current_user, task, today=today())
+    if error is None:
+        flash(_("已印发：%(number)s。", number=doc.number), "success")
+        return redirect(url_for("supervision.document_page", document_id=doc.id))
+    return _back_to(task.id, "ladder")
 
 
 @bp.post("/documents/<int:document_id>/reply")
@@ -215,9 +314,10 @@ def requests_list():
     """Pending 延期申请 and 办结申请: coordinators all, a leader those of the units he oversees (all if none)."""
     ensure(can_read_everything(current_user))
     extensions, closures = pending_requests(current_user)
-    kind = request.args.get("kind", "")  # ?kind=extension|closure: one table (the 工作台 links)
+    kind = request.args.get("kind", "")  # ?kind=extension|closure|refused: one table (the 工作台 links)
     return render_template("supervision/requests.html", extensions=extensions, closures=closures,
-                           show_extensions=kind != "closure", show_closures=kind != "extension", today=today())
+                           refused=refused_assignments(current_user), show_extensions=kind in ("", "extension"),
+                           show_closures=kind in ("", "closure"), show_refused=kind in ("", "refused"), today=today())
 
 
 @bp.route("/plans/<int:plan_id>/ladder", methods=["GET", "POST"])
@@ -228,16 +328,18 @@ def ladder_settings(plan_id: int):
     rules = rules_for(plan.id)
     if request.method == "GET":
         form.sign_within_days.data, form.reply_within_days.data = services.loop_settings(plan.id)
+        form.document_mode.data = document_modes().get(plan.id, "auto")
         for rule in rules:
             getattr(form, f"level{rule.level}_days").data = rule.after_days
-            getattr(form, f"level{rule.level}_recipients").data = ",".join(rule.recipients)
+            getattr(form, f"level{rule.level}_recipients").data = ["unit", *rule.recipients]
         form.level2_document.data, form.level3_document.data = rules[1].issues_document, rules[2].issues_document
     elif form.validate_on_submit():
-        levels = [(getattr(form, f"level{n}_days").data, getattr(form, f"level{n}_recipients").data or "",
+        levels = [(getattr(form, f"level{n}_days").data, getattr(form, f"level{n}_recipients").data or [],
                    n == 2 and form.level2_document.data or n == 3 and form.level3_document.data) for n in (1, 2, 3, 4)]
         _saved, error = run_service(services.save_ladder_settings, current_user, plan,
                                     sign_within_days=form.sign_within_days.data,
-                                    reply_within_days=form.reply_within_days.data, levels=levels)
+                                    reply_within_days=form.reply_within_days.data, levels=levels,
+                                    document_mode=form.document_mode.data)
         if error is None:
             flash(_("督办规则已保存。"), "success")
             return redirect(url_for("supervision.ladder_settings", plan_id=plan.id))

@@ -13,12 +13,13 @@ from tracker.workbench.services import Item, Section, provides
 
 @provides(Role.unit)
 def unit_loop(user, today: date) -> Section:
-    from tracker.supervision.queries import tasks_to_answer, tasks_to_sign
-    from tracker.tasks.queries import TO_ANSWER, TO_SIGN
+    from tracker.supervision.queries import tasks_closure_returned, tasks_to_answer, tasks_to_sign
+    from tracker.tasks.queries import CLOSURE_RETURNED, TO_ANSWER, TO_SIGN
 
     return Section(_l("交办与督办"), [
         Item(_l("待签收"), len(tasks_to_sign(user.unit_id)), url_for("tasks.mine", show=TO_SIGN), tone="primary"),
         Item(_l("督办文书待反馈"), len(tasks_to_answer(user.unit_id)), url_for("tasks.mine", show=TO_ANSWER)),
+        Item(_l("办结申请被退回"), len(tasks_closure_returned(user.unit_id)), url_for("tasks.mine", show=CLOSURE_RETURNED)),
     ], key="unit-loop")
 
 
@@ -56,3 +57,19 @@ def latest_bulletin(user, today: date) -> Section | None:
     note = f"{latest.number} {latest.title}" if latest is not None else str(_l("尚未印发"))
     return Section(_l("督查通报"), [Item(_l("督查通报"), total, url_for("bulletins.index"), note, tone="primary")],
                    key="bulletins")
+
+
+@provides(Role.coordinator, Role.admin)
+def document_queue(user, today: date) -> Section:
+    """督办文书: the 待印发 queue (documents the ladder proposed, to preview and issue), the 反馈 of the last
+    five working days, and the assignments refused (退回交办) waiting to be re-assigned."""
+    from tracker.supervision.queries import refused_assignments
+    from tracker.supervision.register import proposed_count, register_rows, replies_since
+
+    since = replies_since(today)
+    return Section(_l("督办文书"), [
+        Item(_l("待印发"), proposed_count(), url_for("supervision.register", state="proposed"), tone="primary"),
+        Item(_l("近5个工作日的文书反馈"), len(register_rows(state="replied", since=since)),
+             url_for("supervision.register", state="replied", since=since.isoformat()), tone="primary"),
+        Item(_l("退回交办待重新交办"), len(refused_assignments(user)), url_for("supervision.requests_list", kind="refused")),
+    ], key="documents")

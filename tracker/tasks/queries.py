@@ -413,7 +413,8 @@ def visible_tasks(user, plan_id: int | None = None):
 
 REPORT_DUE, DUE_SOON, OVERDUE_TASKS, MISSING_REPORTS = "report_due", "due_soon", "overdue", "unreported"
 TO_SIGN, TO_ANSWER = "to_sign", "to_answer"  # 待签收; 督办文书待反馈 (tracker/supervision)
-UNIT_TASK_LISTS = (REPORT_DUE, DUE_SOON, OVERDUE_TASKS, MISSING_REPORTS, TO_SIGN, TO_ANSWER)
+CLOSURE_RETURNED = "closure_returned"  # 办结申请被退回 (tracker/supervision)
+UNIT_TASK_LISTS = (REPORT_DUE, DUE_SOON, OVERDUE_TASKS, MISSING_REPORTS, TO_SIGN, TO_ANSWER, CLOSURE_RETURNED)
 
 
 def _open_unit_tasks(unit_id: int, lead_only: bool):
@@ -468,10 +469,11 @@ def unit_task_ids(unit_id: int, name: str, today: date) -> list[int]:
         return list(db.session.scalars(_open_unit_tasks(unit_id, lead_only=False)
                                        .where(Task.due_on >= today, Task.due_on <= at_risk_due_by(today))
                                        .with_only_columns(Task.id)))
-    if name in (TO_SIGN, TO_ANSWER):
-        from tracker.supervision.queries import tasks_to_answer, tasks_to_sign
+    if name in (TO_SIGN, TO_ANSWER, CLOSURE_RETURNED):
+        from tracker.supervision.queries import tasks_closure_returned, tasks_to_answer, tasks_to_sign
 
-        return (tasks_to_sign if name == TO_SIGN else tasks_to_answer)(unit_id)
+        return {TO_SIGN: tasks_to_sign, TO_ANSWER: tasks_to_answer,
+                CLOSURE_RETURNED: tasks_closure_returned}[name](unit_id)
     if name in (OVERDUE_TASKS, MISSING_REPORTS):
         kind = "task" if name == OVERDUE_TASKS else "report"
         return [row.task_id for row in overdue_ids(today, OverdueFilters(unit_id=unit_id), kind)]
