@@ -86,7 +86,7 @@ def _what_they_got(task_ids: list[int], titles: list[str]) -> tuple[list, list, 
     steps = list(db.session.scalars(select(LadderStep).where(LadderStep.task_id.in_(task_ids))))
     documents = list(db.session.scalars(select(SupervisionDocument).where(SupervisionDocument.task_id.in_(task_ids))))
     messages = [(n.kind.value, n.subject) for n in db.session.scalars(select(Notification))
-                if n.kind not in (NotificationKind.receipt_due,)
+                if n.kind not in (NotificationKind.receipt_due, NotificationKind.task_assigned)  # 签收, 交办: wanted
                 and (n.task_id in task_ids or any(title in n.body_text for title in titles))]
     return steps, documents, messages
 
@@ -112,12 +112,14 @@ def test_a_task_created_imported_or_reassigned_today_starts_clean(seeded, on_dat
         assert steps == [] and documents == [] and messages == [], (day, steps, documents, messages)
         on_list = {row.task.id for row in overdue_list(day)}
         assert not on_list & set(task_ids), day
-        page = coordinator.get("/overdue").text
+        page = browser("coordinator").get("/overdue").text  # a new login each day: sessions end when idle
+        assert "逾期清单" in page, day
         assert not any(title in page for title in titles), day
 
     # Each task page names the first report owed: the first period whose report day comes after 交办
     # (06-30) plus the 签收时限 (07-02).
     on_date(DAY)
+    coordinator = browser("coordinator")
     for task_id, first in ((created, "2026-07"), (imported, "2026-Q3"), (reassigned, "2026-07")):
         page = coordinator.get(f"/tasks/{task_id}").text
         section = page[page.index('id="first-report"'):][:400]
@@ -257,6 +259,8 @@ def test_a_plan_made_active_today_starts_clean(seeded, on_date, browser):
         steps, documents, messages = _what_they_got([task_id], ["压缩企业开办时间"])
         assert steps == [] and documents == [] and messages == [], (day, messages)
         assert task_id not in {row.task.id for row in overdue_list(day) if row.kind != "receipt"}
+    assigned = db.session.scalars(select(Notification.task_id).where(Notification.kind == NotificationKind.task_assigned))
+    assert task_id in set(assigned)  # what the unit hears of a new task: its 交办 notice, nothing overdue
     on_date(DAY)
     page = browser("coordinator").get(f"/tasks/{task_id}").text
     assert "2026-07" in page[page.index('id="first-report"'):][:200]
