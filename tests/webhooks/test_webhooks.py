@@ -207,3 +207,19 @@ def test_coordinator_manages_webhooks_and_sends_a_test_message(seeded, receiver,
 
     coordinator.post(f"/admin/webhooks/{hook_id}/delete", {"version": str(version + 1)}, token_from="/admin/webhooks/")
     assert db.session.get(Webhook, hook_id) is None
+
+
+def test_stored_text_in_a_robot_message_is_never_markup():
+    """A title or a reason is shown in the group chat as typed: a link, an image, a <font> tag or code that a
+    user wrote does not render (issue 22: hostile text into every export), while the system's own link does."""
+    hostile = '=HYPERLINK("x") [点击查看](http://x.example/?a) ![img](http://x.example/i.png) <font color="red">紧急</font> `rm`'
+    message = WebhookMessage(event="overdue_digest", title=f"逾期汇总 [钓鱼](http://x.example)",
+                             link="http://duban.local/overdue", text=f"- 任务1：{hostile}\nhttp://duban.local/tasks/1")
+    for webhook_format, field in ((WebhookFormat.wecom, "content"), (WebhookFormat.dingtalk, "text")):
+        body = json.loads(render_payload(webhook_format, message, key="k", at=beijing("2026-09-21T09:05")))["markdown"]
+        shown = body[field]
+        assert "](http://x.example" not in shown and "<font" not in shown and "`" not in shown, shown
+        assert "［点击查看］(http://x.example/?a)" in shown and "＜font color=\"red\"＞紧急" in shown
+        assert "[http://duban.local/tasks/1](http://duban.local/tasks/1)" in shown  # the system's own link
+        assert shown.rstrip().endswith("(http://duban.local/overdue)")
+        assert "[钓鱼]" not in body.get("title", "")

@@ -41,13 +41,27 @@ def _cut(lines: list[str], tail: list[str], limit: int) -> str:
     return "\n".join(kept + tail)
 
 
+# Stored text (a title, a reason, a comment) shown in a group chat is text, never markup: the characters that
+# open a link, an image, a <font> tag or code in WeCom/DingTalk markdown become their full-width forms, which
+# read the same to a person and mean nothing to the renderer ("[点击查看](http://x.example)" stays inert).
+_MARKUP = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "`": "｀"})
+
+
+def inert(text: str) -> str:
+    """``text`` with no markdown or HTML the robots would render (links, images, font tags, code)."""
+    return text.translate(_MARKUP)
+
+
 def _markdown_lines(message: WebhookMessage) -> list[str]:
-    """The email text as markdown: URLs on their own line become links; blank runs collapse."""
+    """The email text as markdown: URLs on their own line become links; blank runs collapse; every other
+    line is inert text (``inert``)."""
     lines, blank = [], False
     for raw in message.text.splitlines():
         line = raw.rstrip()
-        if line.startswith(("http://", "https://")):
+        if line.startswith(("http://", "https://")) and " " not in line:
             line = f"[{line}]({line})"
+        else:
+            line = inert(line)
         if not line:
             if blank:
                 continue
@@ -62,11 +76,11 @@ def render_payload(webhook_format: WebhookFormat, message: WebhookMessage, *, ke
     """The request body, as JSON text stored in the outbox row."""
     link = f"[{_('在督办系统中查看')}]({message.link})"
     if webhook_format == WebhookFormat.wecom:
-        content = _cut([f"**{message.title}**", *_markdown_lines(message)], ["", link], WECOM_MARKDOWN_LIMIT)
+        content = _cut([f"**{inert(message.title)}**", *_markdown_lines(message)], ["", link], WECOM_MARKDOWN_LIMIT)
         body = {"msgtype": "markdown", "markdown": {"content": content}}
     elif webhook_format == WebhookFormat.dingtalk:
-        text = _cut([f"#### {message.title}", "", *_markdown_lines(message)], ["", link], DINGTALK_MARKDOWN_LIMIT)
-        body = {"msgtype": "markdown", "markdown": {"title": message.title[:60], "text": text}}
+        text = _cut([f"#### {inert(message.title)}", "", *_markdown_lines(message)], ["", link], DINGTALK_MARKDOWN_LIMIT)
+        body = {"msgtype": "markdown", "markdown": {"title": inert(message.title)[:60], "text": text}}
     else:
         body = {"id": key, "event": message.event, "occurred_at": at.isoformat(), "title": message.title,
                 "text": message.text, "url": message.link, **message.data}
