@@ -57,6 +57,8 @@ POSTERS = {
     "/proposals/<int:proposal_id>/commitments": "coordinator",
     "/imports/new": "coordinator",
     "/imports/<int:draft_id>": "admin",
+    "/imports/<int:draft_id>/columns": "coordinator",
+    "/imports/progress": "lead_unit",
     "/receipts/<int:receipt_id>/sign": "lead_unit",
     "/tasks/<int:task_id>/reassign": "coordinator",
     "/tasks/<int:task_id>/extension/new": "lead_unit",

@@ -211,10 +211,10 @@ TABLE = [
     # 列对应 on a draft read from a table with unknown headers (World.table_draft_id)
     ("/imports/<int:draft_id>/columns", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     # 进展报送表 (tracker/imports/progress.py): unit accounts download their tasks and upload them filled in;
-    # a post without a file goes back to the page with a message and writes nothing
+    # the valid post is the download with its first row filled in (FORMS: progress_form)
     ("/imports/progress", "GET", L, NO, NO, NO, OK, OK, OK),
     ("/imports/progress.xlsx", "GET", L, NO, NO, NO, OK, OK, OK),
-    ("/imports/progress", "POST", L, NO, NO, NO, MOVED, MOVED, MOVED),
+    ("/imports/progress", "POST", L, NO, NO, NO, SAVED, SAVED, SAVED),  # each unit reports its own first task
     # the 督办 loop (tracker/supervision): task 4's lead unit signs for it (its pending 签收), asks for an
     # extension and files a closure; managers re-assign task 16, decide requests, reopen completed tasks 1
     # and 2 and record an interview on task 12 (at level 4); a 督办通知单 to 区科委 on task 4 is read by
@@ -850,6 +850,26 @@ def commitment_form(world: World, role: str) -> dict:
             "lead_unit_id": str(world.unit_ids[TASK_SEED["lead"]]), "due_on": "2026-12-31"}
 
 
+def progress_form(world: World, role: str) -> dict:
+    """进展报送表: the role's own download with its first task's row filled (nothing for a role without one)."""
+    import openpyxl
+
+    from tracker.common.clock import today
+    from tracker.imports.progress import FILLED, progress_workbook
+
+    user = db.session.scalar(select(User).where(User.login == LOGINS[role]))
+    if user is None or user.unit_id is None:
+        return {}
+    book = openpyxl.load_workbook(io.BytesIO(progress_workbook(user, today())))
+    sheet = book["进展报送"]
+    headers = [cell.value for cell in sheet[1]]
+    for name, value in zip(FILLED, ("按计划推进，本月完成方案评审。", 60, "无", "下月组织实施。")):
+        sheet.cell(row=2, column=headers.index(name) + 1, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return {"document": (io.BytesIO(buffer.getvalue()), "进展报送表.xlsx")}
+
+
 def columns_form(world: World, role: str) -> dict:
     from tracker.imports.models import ImportDraft
 
@@ -1063,7 +1083,7 @@ FORMS = {
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
     "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
-    "/imports/progress": lambda w, r: {},
+    "/imports/progress": lambda w, r: progress_form(w, r),
     "/receipts/<int:receipt_id>/sign": lambda w, r: {"sign": "1", "version": ""},
     "/tasks/<int:task_id>/reassign": lambda w, r: {
         "lead_unit_id": str(w.unit_ids[OTHER_UNIT if r == "admin" else EDITED_UNIT]), "version": ""},

@@ -13,6 +13,8 @@ from sqlalchemy.exc import OperationalError
 from tests.api.test_api import World
 from tests.conftest import IsolatedClient, csrf_token_from
 from tracker import create_app
+from tracker.auth.sessions import SEEN, SESSION_ID, STARTED
+from tracker.common.clock import utcnow
 from tracker.config import TestConfig
 from tracker.extensions import db
 from tracker.supervision.models import DocumentKind, ExtensionRequest, SupervisionDocument
@@ -57,6 +59,8 @@ def test_pages_answer_a_friendly_503_while_the_database_is_down(unreachable):
     with client.session_transaction() as session:  # a logged-in browser: its user must be loaded from the database
         session["_user_id"] = "1"
         session["_fresh"] = True
+        session[SESSION_ID] = "a-login-session"  # the server-side session row is read with the user
+        session[STARTED] = session[SEEN] = utcnow().timestamp()
     response = client.get("/plans/")
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
     assert "系统暂时无法访问数据库，请稍后重试。" in response.text and "Traceback" not in response.text

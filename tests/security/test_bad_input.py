@@ -109,6 +109,10 @@ SPECS = {
     "/proposals/<int:proposal_id>/commitments": Spec(page=lambda w: f"/proposals/{w.proposal_id}"),
     "/imports/new": Spec(examples=25),
     "/imports/<int:draft_id>": Spec(examples=25),
+    # 列对应: the choices are on the review page of a draft read from a table with unknown headers
+    "/imports/<int:draft_id>/columns": Spec(page=lambda w: f"/imports/{w.table_draft_id}", examples=15),
+    # 进展报送表: a unit uploads its filled workbook; fuzzed bytes are never a valid workbook
+    "/imports/progress": Spec(examples=10, can_succeed=False),
     # the 督办 loop: the forms are on the task page (or their own page)
     "/receipts/<int:receipt_id>/sign": Spec(page=lambda w: f"/tasks/{w.task_id}", examples=15),
     "/tasks/<int:task_id>/reassign": Spec(page=lambda w: f"/tasks/{w.task_numbered('16')}", examples=15),
