@@ -175,6 +175,9 @@ PAGES = [
     pytest.param("leader", lambda: "/units/scoreboard", id="scoreboard-stored", marks=pytest.mark.same_rows),
     pytest.param("leader", lambda: f"/units/scoreboard?plan_id={_ids()[0]}", id="scoreboard-plan",
                  marks=pytest.mark.same_rows),
+    # the dashboard's drill-down: the page's tasks found first, their states, groups and loops in batches
+    pytest.param("leader", lambda: "/dashboard/tasks", id="dashboard-tasks"),
+    pytest.param("leader", lambda: "/dashboard/tasks?state=overdue", id="dashboard-tasks-overdue"),
 ]
 
 

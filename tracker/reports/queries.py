@@ -747,9 +747,19 @@ def ledger_rows(today: date, scope: Scope, user=None) -> list[LedgerRow]:
 
 
 def ledger_page(today: date, scope: Scope) -> Page:
-    """One page of ``ledger_rows`` (the dashboard's drill-down can cover every task of a city)."""
-    page = paginate_rows(_ledger_query(today, scope))
-    page.items = _ledger_entries(page.items, today)
+    """One page of ``ledger_rows`` (the dashboard's drill-down can cover every task of a city). Without a
+    state filter the page's tasks are found first (plan order, counted apart) and only their states are
+    computed: a city's 100,000 states are not worked out to show 50."""
+    if scope.state:
+        page = paginate_rows(_ledger_query(today, scope))
+        page.items = _ledger_entries(page.items, today)
+        return page
+    from tracker.common.pagination import paginate
+
+    page = paginate(scope.tasks(select(Task.id)).order_by(Task.plan_id, Task.sort_key, Task.id))
+    ids = list(page.items)
+    found = db.session.execute(_ledger_query(today, scope).where(Task.id.in_(ids))).all() if ids else []
+    page.items = _ledger_entries(found, today)
     return page
 
 
