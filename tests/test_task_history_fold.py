@@ -1,0 +1,35 @@
+"""The task page folds a long history past its latest entries (issue 24): a task with 25 reports shows the
+latest 20 and says so, with a link to the whole history, which shows all 25."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import insert, select
+
+from tracker.auth.models import Role, User
+from tracker.extensions import db
+from tracker.tasks.models import Task
+from tracker.updates.models import StatusUpdate
+
+
+def test_a_long_history_is_folded_and_shown_whole_on_request(seeded, browser):
+    task = db.session.scalar(select(Task).where(Task.number == "12").order_by(Task.id))
+    author = db.session.scalar(select(User.id).where(User.unit_id == task.lead_unit_id, User.role == Role.unit))
+    start = datetime(2026, 1, 1, 2, tzinfo=timezone.utc)
+    db.session.execute(insert(StatusUpdate), [
+        dict(task_id=task.id, unit_id=task.lead_unit_id, author_id=author, period="2025-12",
+             progress_text=f"第{k}次报送", percent=k, submitted_at=start + timedelta(days=k), review_state="returned",
+             review_comment="请补充")
+        for k in range(25)])
+    db.session.commit()
+    total = db.session.scalar(select(db.func.count()).select_from(StatusUpdate).where(StatusUpdate.task_id == task.id))
+    coordinator = browser("coordinator")
+
+    page = coordinator.get(f"/tasks/{task.id}").text
+    assert page.count('id="update-') == 20
+    assert "仅显示最近20条报送和操作留痕。" in page and f"/tasks/{task.id}?history=all" in page
+    assert "第24次报送" in page and "第0次报送" not in page  # the latest ones
+
+    whole = coordinator.get(f"/tasks/{task.id}?history=all").text
+    assert whole.count('id="update-') == total and "第0次报送" in whole
+    assert 'id="history-folded"' not in whole
