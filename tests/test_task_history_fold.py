@@ -33,3 +33,27 @@ def test_a_long_history_is_folded_and_shown_whole_on_request(seeded, browser):
     whole = coordinator.get(f"/tasks/{task.id}?history=all").text
     assert whole.count('id="update-') == total and "第0次报送" in whole
     assert 'id="history-folded"' not in whole
+
+
+def test_the_reassign_menu_is_a_search_box_when_the_register_is_long(seeded, browser, app):
+    """A city has ~2,000 units: 重新交办 offers the filter menus' search box instead of 2,000 options on every
+    task page, proposing the lead unit, and re-assigns as before."""
+    from tracker.units.models import Unit
+
+    task = db.session.scalar(select(Task).where(Task.number == "12").order_by(Task.id))
+    task_id, lead_id = task.id, task.lead_unit_id
+    other = db.session.scalar(select(Unit).where(Unit.id != lead_id).order_by(Unit.id))
+    other_id = other.id
+    coordinator = browser("coordinator")
+    short = coordinator.get(f"/tasks/{task_id}").text
+    assert 'data-picker="lead_unit_id"' not in short and 'name="lead_unit_id"' in short  # a menu while short
+
+    app.config["PICKER_MENU_LIMIT"] = 3
+    page = coordinator.get(f"/tasks/{task_id}").text
+    assert 'data-picker="lead_unit_id"' in page
+    assert f'<input type="hidden" name="lead_unit_id" value="{lead_id}">' in page
+    response = coordinator.post(f"/tasks/{task_id}/reassign", {"lead_unit_id": str(other_id), "version": task.version},
+                                token_from=f"/tasks/{task_id}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Task, task_id).lead_unit_id == other_id
