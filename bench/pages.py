@@ -85,10 +85,15 @@ class Targets:
     task_id: int
     task_note: str
     pages: list[tuple[str, str, str]] = field(default_factory=list)  # (name, path, who)
+    leader: str = "leader"
 
 
 PAGE_KEYS = {"overdue list": "overdue", "overdue pages": "overdue-pages", "dashboard": "dashboard", "plan page": "plan", "task page": "task",
-             "my tasks": "mine", "review queue": "reviews"}
+             "my tasks": "mine", "review queue": "reviews", "scoreboard": "scoreboard",
+             "scoreboard pages": "scoreboard-pages", "plan scoreboard": "plan-scoreboard",
+             "dashboard tasks": "dashboard-tasks", "bulletins": "bulletins", "bulletin": "bulletin",
+             "ledger": "ledger", "search": "search", "workbench coord": "workbench-coordinator",
+             "workbench leader": "workbench-leader", "workbench unit": "workbench-unit"}
 
 
 def pick_targets(app, has_dashboard: bool, only: set[str] | None = None) -> Targets:
@@ -123,9 +128,14 @@ def pick_targets(app, has_dashboard: bool, only: set[str] | None = None) -> Targ
         coordinator = db.session.scalar(select(User.login).where(User.role == Role.coordinator,
                                                                  User.is_active_user.is_(True))
                                         .order_by(User.login != "coordinator", User.id))
+        from tracker.bulletins.models import Bulletin
+
+        bulletin_id = db.session.scalar(select(func.max(Bulletin.id)))
+        leader = db.session.scalar(select(User.login).where(User.role == Role.leader, User.is_active_user.is_(True))
+                                   .order_by(User.login != "leader", User.id))
         targets = Targets(coordinator, login, f"{unit.short_name} (unit {unit_id}, {unit_tasks} tasks incl. "
                                               f"all plans)", plan_id, f"plan {plan_id}, {plan_tasks} tasks",
-                          task_id, f"task {task_id}, {task_updates} status updates")
+                          task_id, f"task {task_id}, {task_updates} status updates", leader=leader)
         db.session.remove()
     # "overdue pages" asks for page 1, 2, 3 … in turn: each is a first view, whose rows are rendered
     # (the list's rendered rows are kept per page by each web process: tracker/common/fragments.py).
@@ -135,7 +145,20 @@ def pick_targets(app, has_dashboard: bool, only: set[str] | None = None) -> Targ
     targets.pages += [("plan page", f"/plans/{plan_id}", "coordinator"),
                       ("task page", f"/tasks/{task_id}", "coordinator"),
                       ("my tasks", "/tasks/mine", "unit"),
-                      ("review queue", "/reviews", "coordinator")]
+                      ("review queue", "/reviews", "coordinator"),
+                      # 统计 as a leader: the city-wide scoreboard (stored figures, a page of units), its
+                      # further pages, the largest plan's (live), the dashboard's task drill-down
+                      ("scoreboard", "/units/scoreboard", "leader"),
+                      ("scoreboard pages", "/units/scoreboard?page={n}", "leader"),
+                      ("plan scoreboard", f"/units/scoreboard?plan_id={plan_id}", "leader"),
+                      ("dashboard tasks", "/dashboard/tasks", "leader"),
+                      ("ledger", f"/plans/{plan_id}/ledger", "coordinator"),
+                      ("bulletins", "/bulletins", "coordinator")]
+    if bulletin_id is not None:
+        targets.pages.append(("bulletin", f"/bulletins/{bulletin_id}", "coordinator"))
+    targets.pages += [("search", "/search?q=%E7%A7%91%E5%88%9B", "coordinator"),  # 科创
+                      ("workbench coord", "/", "coordinator"), ("workbench leader", "/", "leader"),
+                      ("workbench unit", "/", "unit")]
     if only:
         targets.pages = [page for page in targets.pages if PAGE_KEYS[page[0]] in only]
     return targets
@@ -188,6 +211,12 @@ def print_snapshot_time(app, today: str) -> None:
         city_dashboard(date.fromisoformat(today), refresh=True)
         print(f"  dashboard snapshot refresh (what the scheduler does every run when stale): "
               f"{time.perf_counter() - started:.1f} s", flush=True)
+        from tracker.reports.snapshots import city_scoreboard
+
+        started = time.perf_counter()
+        city_scoreboard(date.fromisoformat(today), refresh=True)
+        print(f"  city-wide scoreboard snapshot refresh (the scheduler's too): "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
 
 
 def measure_test_client(app, targets: Targets, requests: int, budget: float, warmup: int = 2) -> dict[str, Measure]:
@@ -212,7 +241,7 @@ def measure_test_client(app, targets: Targets, requests: int, budget: float, war
     got_request_exception.connect(on_exception, app)
     logging.getLogger("tracker").setLevel(logging.CRITICAL)  # the app logs a failing request's whole SQL
     clients = {"coordinator": test_client_login(app, targets.coordinator),
-               "unit": test_client_login(app, targets.unit_login)}
+               "unit": test_client_login(app, targets.unit_login), "leader": test_client_login(app, targets.leader)}
     results = {}
     try:
         for name, path, who in targets.pages:
@@ -325,9 +354,10 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def measure_http(base_url: str, targets: Targets, requests: int, budget: float, warmup: int = 2) -> dict[str, Measure]:
-    sessions = {"coordinator": HttpSession(base_url), "unit": HttpSession(base_url)}
+    sessions = {"coordinator": HttpSession(base_url), "unit": HttpSession(base_url), "leader": HttpSession(base_url)}
     sessions["coordinator"].login(targets.coordinator)
     sessions["unit"].login(targets.unit_login)
+    sessions["leader"].login(targets.leader)
     results = {}
     for name, path, who in targets.pages:
         session, measure = sessions[who], Measure()
@@ -403,7 +433,7 @@ def load(url: str, cookie: str, concurrency: int, duration: float) -> None:
 
 def print_table(targets: Targets, local: dict[str, Measure], remote: dict[str, Measure] | None) -> None:
     print()
-    header = f"{'page':<14} {'path':<22} {'n':>3} {'median ms':>10} {'p95 ms':>9}"
+    header = f"{'page':<16} {'path':<34} {'n':>3} {'median ms':>10} {'p95 ms':>9}"
     if remote is not None:
         header += f" {'http n':>6} {'http med':>9} {'http p95':>9}"
     header += f" {'statements':>10} {'rows':>6} {'KB':>7}"
@@ -411,19 +441,18 @@ def print_table(targets: Targets, local: dict[str, Measure], remote: dict[str, M
     print("-" * len(header))
     for name, path, _who in targets.pages:
         m = local[name]
-        line = f"{name:<14} {path:<22} {len(m.samples):>3} {m.median_ms:>10.1f} {m.p95_ms:>9.1f}"
+        line = f"{name:<16} {path[:34]:<34} {len(m.samples):>3} {m.median_ms:>10.1f} {m.p95_ms:>9.1f}"
         if remote is not None:
             r = remote[name]
             line += f" {len(r.samples):>6} {r.median_ms:>9.1f} {r.p95_ms:>9.1f}"
         line += f" {m.statements:>10} {m.rows:>6} {m.size / 1024:>7.0f}"
         print(line)
     print()
-    for name in ("overdue list", "overdue pages", "dashboard"):
-        if name not in local:
-            continue
-        worst = max([local[name].p95_ms] + ([remote[name].p95_ms] if remote else []))
-        verdict = "meets" if worst <= TARGET_P95_MS else "MISSES"
-        print(f"target: {name} p95 <= {TARGET_P95_MS:.0f} ms single-user: {verdict} ({worst:.1f} ms)")
+    for name in local:  # issue 24: every page 50 ms in-process, the city-wide scoreboard and drill-down 200 ms
+        target = 200.0 if name in ("scoreboard", "scoreboard pages", "dashboard tasks") else TARGET_P95_MS
+        worst = local[name].p95_ms
+        verdict = "meets" if worst <= target else "MISSES"
+        print(f"target: {name} p95 <= {target:.0f} ms in-process: {verdict} ({worst:.1f} ms)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,7 +54,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 def month_figures(month: date, today: date) -> dict:
     """Every figure of the month's bulletin (see the module docstring)."""
-    from tracker.reports.queries import Scope, due_reports
+    from tracker.reports.queries import Scope, due_report_counts
 
     first, last = month_bounds(month)
     start, end = _utc_start(first), _utc_start(last + timedelta(days=1))
@@ -63,10 +63,12 @@ def month_figures(month: date, today: date) -> dict:
 
     # 按期报送率 by unit: report days in the month (and before today).
     by_unit: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for report in due_reports(min(today, last + timedelta(days=1)), Scope(), since=first):
-        if first <= report.report_due_on <= last:
-            by_unit[report.lead_unit_id][0] += 1
-            by_unit[report.lead_unit_id][1] += report.on_time
+    month_key = first.strftime("%Y-%m")
+    for (unit_id, report_month), (due, on_time) in due_report_counts(
+            min(today, last + timedelta(days=1)), Scope(), by=("lead_unit_id", "month"), since=first).items():
+        if report_month == month_key:
+            by_unit[unit_id][0] += due
+            by_unit[unit_id][1] += on_time
     reporting_units = sorted(
         ({"unit_id": unit_id, "unit": units[unit_id], "due": due, "on_time": on_time, "rate": _rate(on_time, due)}
          for unit_id, (due, on_time) in by_unit.items()),

@@ -105,9 +105,11 @@ def counted_ladder_steps(task_ids_query):
     return counted
 
 
-def unit_scores(today: date, scope, due_reports_rows=None) -> dict[int, Score]:
-    """{unit id: Score} for the tasks in ``scope`` (a ``tracker.reports.queries.Scope``)."""
-    from tracker.reports.queries import due_reports
+def unit_scores(today: date, scope, due_counts=None) -> dict[int, Score]:
+    """{unit id: Score} for the tasks in ``scope`` (a ``tracker.reports.queries.Scope``); ``due_counts``: the
+    reports due by (lead unit, plan), ``due_report_counts(today, scope, by=("lead_unit_id", "plan_id"))``,
+    when the caller has them already."""
+    from tracker.reports.queries import due_report_counts
 
     counts: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))  # (unit, plan) → counts
     task_plan = dict(db.session.execute(scope.tasks(select(Task.id, Task.plan_id))).all())
@@ -115,9 +117,11 @@ def unit_scores(today: date, scope, due_reports_rows=None) -> dict[int, Score]:
         return {}
     in_scope = scope.tasks(select(Task.id))
 
-    for report in (due_reports(today, scope) if due_reports_rows is None else due_reports_rows):
-        if report.on_time:
-            counts[(report.lead_unit_id, task_plan[report.task_id])]["on_time_reports"] += 1
+    if due_counts is None:
+        due_counts = due_report_counts(today, scope, by=("lead_unit_id", "plan_id"))
+    for (unit_id, plan_id), (_due, on_time) in due_counts.items():
+        if on_time:
+            counts[(unit_id, plan_id)]["on_time_reports"] += on_time
 
     from tracker.reports.queries import late_task_condition
     from tracker.tasks.obligations import deadline_in_force_sql

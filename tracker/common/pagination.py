@@ -65,3 +65,11 @@ def paginate_rows(query, per_page: int | None = None) -> Page:
     page = max(1, -(-total // per_page))
     items = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all() if total else []
     return Page(items, page, per_page, total)
+
+
+def page_of(items: list, per_page: int | None = None) -> Page:
+    """The requested page of a list already in memory (a page number past the end shows the last page)."""
+    per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
+    total = len(items)
+    page = min(_requested_page(), max(1, -(-total // per_page)))
+    return Page(items[(page - 1) * per_page:page * per_page], page, per_page, total)

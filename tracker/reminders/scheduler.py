@@ -71,7 +71,7 @@ def tick(app: Flask, lock: SchedulerLock) -> None:
     from tracker.reminders.heartbeat import beat
     from tracker.common.clock import today, utcnow
     from tracker.reminders.jobs import run_reminders
-    from tracker.reports.snapshots import city_dashboard
+    from tracker.reports.snapshots import city_dashboard, city_scoreboard
     from tracker.tasks.overdue_store import refresh_overdue_entries
 
     with app.app_context():
@@ -82,6 +82,7 @@ def tick(app: Flask, lock: SchedulerLock) -> None:
                 log.info("reminders: queued %s and %d webhook calls, sent %d", dict(result.scan.queued),
                          result.scan.webhook_calls, result.send.sent)
             city_dashboard(today())  # keeps the city-wide dashboard's snapshot fresh (tracker.reports.snapshots)
+            city_scoreboard(today())  # and the city-wide scoreboard's
             if app.config.get("OVERDUE_STORE", True):  # a new day's list is built here, not in a page view
                 refresh_overdue_entries(today())
         except Exception:

@@ -392,6 +392,129 @@ def due_reports(today: date, scope: Scope, since: date | None = None) -> list[Du
     return result
 
 
+# The same reports due, counted in SQL (set operations, no walk over tasks × periods in Python): the
+# scoreboard, 考评, the trend and the 通报 read these counts. ``due_reports`` above stays the definition
+# the counts are checked against (tests/test_scoreboard_facts.py).
+
+DUE_GROUPS = ("lead_unit_id", "plan_id", "month")
+
+
+def _beijing_date_sql(column):
+    """SQL: the Beijing calendar date of a UTC timestamp column."""
+    from tracker.common.upsert import on_postgresql
+
+    if on_postgresql():
+        return func.cast(func.timezone("Asia/Shanghai", column), db.Date)
+    return func.date(column, "+8 hours")
+
+
+def _report_calendar(cycles_days, today: date, since: date | None):
+    """Rows (cycle, report_day, key, due, period_start, period_end): every monthly or quarterly period of the
+    given schedules whose report day lies before ``today`` (and on or after ``since``), from the earliest
+    start in scope; ``period_end`` is the first day after the period's last month."""
+    rows, seen = [], set()
+    for cycle, report_day, earliest in cycles_days:
+        if earliest is None:
+            continue
+        first_month = max(earliest, since - timedelta(days=LOOK_BACK_DAYS)) if since else earliest
+        for month_start in _month_starts(first_month, today):
+            period = deadlines.period_of(cycle, report_day, month_start)
+            if (cycle, report_day, period.key) in seen:
+                continue
+            seen.add((cycle, report_day, period.key))
+            if not period.report_due_on < today or (since and period.report_due_on < since):
+                continue
+            start = _period_start(period)
+            months = 3 if cycle == deadlines.QUARTERLY else 1
+            end_month = start.month - 1 + months
+            end = date(start.year + end_month // 12, end_month % 12 + 1, 1)
+            rows.append((cycle, report_day, period.key, period.report_due_on, start, end,
+                         _end_of_beijing_day(period.report_due_on), period.report_due_on.strftime("%Y-%m")))
+    return rows
+
+
+def due_report_counts(today: date, scope: Scope, by: tuple[str, ...] = ("lead_unit_id",),
+                      since: date | None = None) -> dict[tuple, list[int]]:
+    """{(values of ``by``): [reports due, reports on time]} for the lead-unit reports ``due_reports`` lists
+    (same rule: periods before ``today``, owed after 交办, none for suspended or refused tasks, none that
+    start after completion), counted by SQL in two statements plus one for the schedules; ``by`` among
+    lead_unit_id, plan_id and month (of the report day, "2026-06")."""
+    from sqlalchemy import Date, Integer, String, column, values
+
+    from tracker.common.types import UTCDateTime
+    from tracker.tasks.models import ReportingCycle
+    from tracker.supervision.models import Receipt, ReceiptState
+    from tracker.tasks.obligations import refused_sql
+
+    assert all(name in DUE_GROUPS for name in by)
+    start = func.coalesce(Task.start_on, Plan.period_start, Plan.issued_on, _beijing_date_sql(Task.created_at))
+    # owed_after_sql (the earliest sign-by of the lead unit's receipts not withdrawn) as one grouped join
+    # instead of a subquery per task and period
+    signs = (select(Receipt.task_id, Receipt.unit_id, func.min(Receipt.sign_by).label("sign_by"))
+             .where(Receipt.role == "lead", Receipt.state.in_((ReceiptState.pending, ReceiptState.signed)))
+             .group_by(Receipt.task_id, Receipt.unit_id).subquery("signs"))
+    tasks = (scope.tasks(select(Task.id.label("task_id"), Task.lead_unit_id, Task.plan_id,
+                                Task.reporting_cycle.label("cycle"), Task.report_day, Task.due_on,
+                                Task.completed_on, start.label("start_on"), signs.c.sign_by.label("owed_after"))
+                         .outerjoin(signs, and_(signs.c.task_id == Task.id, signs.c.unit_id == Task.lead_unit_id))
+                         .where(Task.status != TaskStatus.suspended, ~refused_sql()))
+             .subquery("owing"))
+    accepted = (select(StatusUpdate.task_id, StatusUpdate.period, func.min(StatusUpdate.submitted_at).label("first_at"))
+                .join(Task, Task.id == StatusUpdate.task_id)
+                .where(StatusUpdate.unit_id == Task.lead_unit_id, StatusUpdate.review_state == ReviewState.accepted,
+                       StatusUpdate.task_id.in_(select(tasks.c.task_id)))
+                .group_by(StatusUpdate.task_id, StatusUpdate.period).subquery("accepted"))
+    result: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+
+    schedules = db.session.execute(
+        select(tasks.c.cycle, tasks.c.report_day, func.min(tasks.c.start_on))
+        .where(tasks.c.cycle != ReportingCycle.once).group_by(tasks.c.cycle, tasks.c.report_day)).all()
+    calendar_rows = _report_calendar([(getattr(cycle, "value", cycle), day, earliest)
+                                      for cycle, day, earliest in schedules], today, since)
+    if calendar_rows:
+        cal = values(column("cycle", String), column("report_day", Integer), column("key", String),
+                     column("due", Date), column("period_start", Date), column("period_end", Date),
+                     column("day_end", UTCDateTime), column("month", String), name="cal").data(calendar_rows).cte("cal")
+        groups = [cal.c.month if name == "month" else tasks.c[name] for name in by]
+        on_time = case((accepted.c.first_at < cal.c.day_end, 1), else_=0)
+        query = (select(*groups, func.count(), func.sum(on_time))
+                 .select_from(tasks.join(cal, and_(cal.c.cycle == tasks.c.cycle, cal.c.report_day == tasks.c.report_day)))
+                 .outerjoin(accepted, and_(accepted.c.task_id == tasks.c.task_id, accepted.c.period == cal.c.key))
+                 .where(tasks.c.start_on <= cal.c.due, tasks.c.start_on < cal.c.period_end,
+                        or_(tasks.c.owed_after.is_(None), cal.c.due > tasks.c.owed_after),
+                        or_(tasks.c.completed_on.is_(None), cal.c.period_start <= tasks.c.completed_on))
+                 .group_by(*groups))
+        for *key, due, in_time in db.session.execute(query):
+            figures = result[tuple(key)]
+            figures[0] += due
+            figures[1] += in_time or 0
+
+    # One-off tasks: one report, due on the due date in force (never before 签收时限).
+    due_in_force = case((tasks.c.owed_after > tasks.c.due_on, tasks.c.owed_after), else_=tasks.c.due_on)
+    once_groups = [tasks.c[name] for name in by if name != "month"]
+    query = (select(*once_groups, due_in_force.label("due"), accepted.c.first_at)
+             .select_from(tasks).outerjoin(accepted, and_(accepted.c.task_id == tasks.c.task_id,
+                                                         accepted.c.period == deadlines.FINAL_PERIOD))
+             .where(tasks.c.cycle == ReportingCycle.once, tasks.c.due_on.is_not(None), due_in_force < today))
+    if since is not None:
+        query = query.where(due_in_force >= since)
+    ends: dict[date, datetime] = {}
+    for *key, due, first_at in db.session.execute(query):
+        if isinstance(due, str):  # SQLite: CASE loses the column type
+            due = date.fromisoformat(due[:10])
+        if isinstance(first_at, str):
+            first_at = datetime.fromisoformat(first_at)
+        if first_at is not None and first_at.tzinfo is None:
+            first_at = first_at.replace(tzinfo=timezone.utc)
+        end = ends.get(due) or ends.setdefault(due, _end_of_beijing_day(due))
+        values_of = iter(key)
+        full_key = tuple(due.strftime("%Y-%m") if name == "month" else next(values_of) for name in by)
+        figures = result[full_key]
+        figures[0] += 1
+        figures[1] += first_at is not None and first_at < end
+    return dict(result)
+
+
 def rate(part: int, whole: int) -> float | None:
     """Percentage with one decimal; None when nothing was due."""
     return round(100 * part / whole, 1) if whole else None
@@ -478,18 +601,25 @@ def scoreboard(today: date, scope: Scope, sort: str = "on_time_rate", descending
                                              .group_by(returned.c.lead_unit_id)):
         rows[unit_id].returns = count
 
-    reports = due_reports(today, scope)
-    for report in reports:
-        rows[report.lead_unit_id].reports_due += 1
-        rows[report.lead_unit_id].reports_on_time += report.on_time
+    reports = due_report_counts(today, scope, by=("lead_unit_id", "plan_id"))
+    for (unit_id, _plan_id), (due, on_time) in reports.items():
+        if unit_id not in rows:
+            continue  # only units leading a task in scope report as its lead unit
+        rows[unit_id].reports_due += due
+        rows[unit_id].reports_on_time += on_time
 
     _loop_figures(today, scope, rows, reports)
+    return sort_scoreboard(list(rows.values()), sort, descending)
+
+
+def sort_scoreboard(rows: list[ScoreRow], sort: str = "on_time_rate", descending: bool = True) -> list[ScoreRow]:
+    """The scoreboard's rows in the reader's order (``SCOREBOARD_SORTS``), ties by unit name."""
     key = sort if sort in SCOREBOARD_SORTS else "on_time_rate"
-    ordered = sorted(rows.values(), key=lambda row: row.unit.short_name)  # stable tie-break by name
+    ordered = sorted(rows, key=lambda row: row.unit.short_name)  # stable tie-break by name
     return sorted(ordered, key=lambda row: row.sort_value(key), reverse=descending)
 
 
-def _loop_figures(today: date, scope: Scope, rows: dict[int, ScoreRow], reports: list[DueReport]) -> None:
+def _loop_figures(today: date, scope: Scope, rows: dict[int, ScoreRow], reports: dict[tuple, list[int]]) -> None:
     """签收 still pending past the sign-by day, approved extensions and the 考评 score of each unit; a unit
     that no longer leads a task in scope but has figures there (a former lead unit) gets a row too."""
     from tracker.bulletins.scoring import Score, unit_scores
@@ -560,11 +690,8 @@ def trend(today: date, scope: Scope, count: int = 12) -> list[TrendPoint]:
                                    or_(Task.completed_on.is_(None), Task.completed_on > end)), 1), else_=0))
                for end in ends]
     overdue_at = db.session.execute(scope.tasks(select(*columns))).one() if columns else ()
-    due_by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for report in due_reports(today, scope, since=months[0] if months else None):
-        figures = due_by_month[report.report_due_on.strftime("%Y-%m")]
-        figures[0] += 1
-        figures[1] += report.on_time
+    due_by_month = {month: figures for (month,), figures in
+                    due_report_counts(today, scope, by=("month",), since=months[0] if months else None).items()}
     points = []
     for month, end, overdue in zip(months, ends, overdue_at):
         key = month.strftime("%Y-%m")
@@ -620,9 +747,19 @@ def ledger_rows(today: date, scope: Scope, user=None) -> list[LedgerRow]:
 
 
 def ledger_page(today: date, scope: Scope) -> Page:
-    """One page of ``ledger_rows`` (the dashboard's drill-down can cover every task of a city)."""
-    page = paginate_rows(_ledger_query(today, scope))
-    page.items = _ledger_entries(page.items, today)
+    """One page of ``ledger_rows`` (the dashboard's drill-down can cover every task of a city). Without a
+    state filter the page's tasks are found first (plan order, counted apart) and only their states are
+    computed: a city's 100,000 states are not worked out to show 50."""
+    if scope.state:
+        page = paginate_rows(_ledger_query(today, scope))
+        page.items = _ledger_entries(page.items, today)
+        return page
+    from tracker.common.pagination import paginate
+
+    page = paginate(scope.tasks(select(Task.id)).order_by(Task.plan_id, Task.sort_key, Task.id))
+    ids = list(page.items)
+    found = db.session.execute(_ledger_query(today, scope).where(Task.id.in_(ids))).all() if ids else []
+    page.items = _ledger_entries(found, today)
     return page
 
 

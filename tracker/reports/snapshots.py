@@ -11,8 +11,11 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 
 from tracker.common.snapshots import cached
-from tracker.reports.queries import (DashboardFigures, RollUpRow, Scope, StateCounts, TrendPoint,
-                                     dashboard_figures)
+from tracker.reports.queries import (DashboardFigures, RollUpRow, Scope, ScoreRow, StateCounts, TrendPoint,
+                                     dashboard_figures, scoreboard)
+
+SCORE_FIELDS = ("tasks_led", "completed", "completed_on_time", "overdue", "reports_due", "reports_on_time",
+                "reports_filed", "returns", "unsigned", "extensions")
 
 CITY_DASHBOARD = "dashboard:all"
 
@@ -55,4 +58,61 @@ def city_dashboard(today: date, *, refresh: bool = False) -> DashboardFigures:
     """The figures over every active plan: the stored snapshot while it holds, else computed and stored."""
     return cached(CITY_DASHBOARD, today, lambda: dashboard_figures(today, Scope()), to_json=to_json,
                   from_json=from_json, unchanged_for=timedelta(days=1), refresh=refresh,
+                  any_within=timedelta(minutes=current_app.config.get("DASHBOARD_SNAPSHOT_MINUTES", 10)))
+
+
+# The city-wide unit scoreboard (单位排名 without a plan, a leader's first click under 统计): its figures
+# read every task, report period and loop row of the city (seconds at 100,000 tasks even counted in SQL,
+# ``tracker.reports.queries.due_report_counts``), so they are kept the same way as the dashboard's: one
+# stored snapshot, refreshed by the scheduler, served while nothing changed or while it is younger than
+# ``DASHBOARD_SNAPSHOT_MINUTES``; the page shows when it was computed and pages its rows. A plan's
+# scoreboard is computed live.
+
+CITY_SCOREBOARD = "scoreboard:all"
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """What the scoreboard shows of a unit."""
+
+    id: int
+    short_name: str
+
+
+@dataclass
+class ScoreboardFigures:
+    rows: list  # ScoreRow, ordered by unit name
+    computed_at: datetime
+
+
+def _score_row_to_json(row) -> dict:
+    figures = {name: getattr(row, name) for name in SCORE_FIELDS}
+    return {"unit": [row.unit.id, row.unit.short_name], **figures,
+            "score": {"counts": row.score.counts, "points": row.score.points} if row.score is not None else None}
+
+
+def _score_row_from_json(payload: dict):
+    from tracker.bulletins.scoring import Score
+
+    score = payload.get("score")
+    return ScoreRow(UnitRef(*payload["unit"]), **{name: payload[name] for name in SCORE_FIELDS},
+                    score=Score(dict(score["counts"]), dict(score["points"])) if score else None)
+
+
+def city_scoreboard(today: date, *, refresh: bool = False) -> ScoreboardFigures:
+    """The scoreboard over every active plan: the stored snapshot while it holds, else computed and stored."""
+    from tracker.common.clock import utcnow
+
+    def compute() -> ScoreboardFigures:
+        rows = scoreboard(today, Scope(), sort="unit", descending=False)
+        for row in rows:  # plain values: storing the snapshot commits, which would expire the units
+            row.unit = UnitRef(row.unit.id, row.unit.short_name)
+        return ScoreboardFigures(rows, utcnow())
+
+    return cached(CITY_SCOREBOARD, today, compute,
+                  to_json=lambda figures: {"rows": [_score_row_to_json(row) for row in figures.rows],
+                                           "computed_at": figures.computed_at.isoformat()},
+                  from_json=lambda payload: ScoreboardFigures([_score_row_from_json(row) for row in payload["rows"]],
+                                                              datetime.fromisoformat(payload["computed_at"])),
+                  unchanged_for=timedelta(days=1), refresh=refresh,
                   any_within=timedelta(minutes=current_app.config.get("DASHBOARD_SNAPSHOT_MINUTES", 10)))

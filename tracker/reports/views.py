@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tracker.common.clock import today
 from tracker.common.export_text import one_line
+from tracker.common.pagination import page_of
 from tracker.common.pickers import plan_picker, unit_picker
 from tracker.common.permissions import can_read_everything, can_view_overdue, is_manager, require
 from tracker.common.web import get_or_404
@@ -25,8 +26,8 @@ from tracker.reports import charts, exports
 from tracker.reports.queries import (AT_RISK_PROGRESS_BELOW, AT_RISK_WORKING_DAYS, OVERDUE, RAG_LABELS,
                                      SCOREBOARD_SORTS, STATE_COLORS, STATE_LABELS, STATES, Scope, StateCounts,
                                      dashboard_figures, ledger_page, ledger_rows, parse_month, progress_report,
-                                     ranking_basis, scoreboard, state_label)
-from tracker.reports.snapshots import city_dashboard
+                                     ranking_basis, scoreboard, sort_scoreboard, state_label)
+from tracker.reports.snapshots import city_dashboard, city_scoreboard
 from tracker.supervision.queries import ladder_level_label, receipt_state_label, reply_state_label
 from tracker.tasks.models import Task
 from tracker.tasks.queries import OverdueFilters, overdue_list
@@ -209,29 +210,40 @@ def _scoreboard_args():
     sort = request.args.get("sort", basis)
     sort = sort if sort in SCOREBOARD_SORTS else basis
     descending = request.args.get("dir", "asc" if sort == "unit" else "desc") != "asc"
-    return plan, sort, descending
+    return plan, sort, descending, basis
+
+
+def _scoreboard_rows(plan, sort: str, descending: bool):
+    """(rows in the reader's order, when computed: None for a plan's live figures). City-wide: the stored
+    snapshot (tracker/reports/snapshots.py)."""
+    if plan is not None:
+        return scoreboard(today(), Scope(plan_id=plan.id), sort, descending), None
+    figures = city_scoreboard(today())
+    return sort_scoreboard(figures.rows, sort, descending), figures.computed_at
 
 
 @bp.get("/units/scoreboard")
 @require(can_read_everything)
 def unit_scoreboard():
-    plan, sort, descending = _scoreboard_args()
-    rows = scoreboard(today(), Scope(plan_id=plan.id if plan else None), sort, descending)
-    chart = charts.bar_chart([(row.unit.short_name, [("rate", row.on_time_rate or 0)]) for row in rows],
+    plan, sort, descending, basis = _scoreboard_args()
+    rows, computed_at = _scoreboard_rows(plan, sort, descending)
+    page = page_of(rows)  # a city has ~2,000 units with figures: one page at a time, ranks kept
+    chart = charts.bar_chart([(row.unit.short_name, [("rate", row.on_time_rate or 0)]) for row in page.items],
                              {"rate": "#1565c0"}, {"rate": _("按期报送率")}, label_width=110, max_value=100,
                              suffix="%")
     from tracker.bulletins.scoring import COMPONENTS
 
-    return render_template("reports/scoreboard.html", rows=rows, plan=plan, plans=_active_plans(plan), sort=sort,
-                           descending=descending, today=today(), chart=chart, score_components=COMPONENTS,
-                           basis=ranking_basis(plan.id if plan else None))
+    return render_template("reports/scoreboard.html", rows=page.items, page=page, plan=plan, plans=_active_plans(plan),
+                           sort=sort, descending=descending, today=today(), chart=chart, score_components=COMPONENTS,
+                           basis=basis, computed_at=computed_at,
+                           first_rank=(page.page - 1) * page.per_page)
 
 
 @bp.get("/units/scoreboard.xlsx")
 @require(can_read_everything)
 def unit_scoreboard_xlsx():
-    plan, sort, descending = _scoreboard_args()
-    rows = scoreboard(today(), Scope(plan_id=plan.id if plan else None), sort, descending)
+    plan, sort, descending, _basis = _scoreboard_args()
+    rows, _computed_at = _scoreboard_rows(plan, sort, descending)
     note = _("方案：%(name)s", name=plan.title) if plan else _("全部实施中的方案")
     return _download(exports.scoreboard_xlsx(rows, today(), note), exports.XLSX_MIMETYPE,
                      f"单位排名-{today().isoformat()}.xlsx")

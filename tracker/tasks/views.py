@@ -40,6 +40,7 @@ from tracker.updates.services import task_updates
 from tracker.units.ordering import sorted_units
 
 bp = Blueprint("tasks", __name__)
+HISTORY_SHOWN = 20  # updates and history entries shown on a task page before "显示全部"
 OVERDUE_CONTENT = FragmentCache()  # rendered pages of the overdue list, per web process
 
 
@@ -67,13 +68,20 @@ def mine():
 def detail(task_id: int):
     task = get_or_404(Task, task_id)
     ensure(can_view_task(current_user, task))
-    audit_trail = describe(db.session.scalars(select(AuditEvent).where(AuditEvent.task_id == task.id)
-                                              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+    # A long history is folded past its latest entries (?history=all shows everything): the page costs the
+    # same for a task with 10 updates as for one with 500.
+    shown = None if request.args.get("history") == "all" else HISTORY_SHOWN
+    events = select(AuditEvent).where(AuditEvent.task_id == task.id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    audit_trail = describe(db.session.scalars(events.limit(shown + 1) if shown else events))
+    updates = task_updates(task, limit=shown + 1 if shown else None)
+    folded = bool(shown) and (len(updates) > shown or len(audit_trail) > shown)
+    updates, audit_trail = (updates[:shown], audit_trail[:shown]) if shown else (updates, audit_trail)
     escalations = list(db.session.scalars(select(Escalation).where(Escalation.task_id == task.id)
                                           .order_by(Escalation.escalated_on.desc())))
     workflow = task_loop(task)
     assignment = {task.id: assignment_from_receipts(task, workflow.receipts)}  # 交办: from the receipts shown
-    return render_template("tasks/detail.html", task=task, updates=task_updates(task), audit_trail=audit_trail,
+    return render_template("tasks/detail.html", task=task, updates=updates, audit_trail=audit_trail, folded=folded,
+                           history_shown=shown,
                            escalations=escalations, workflow=workflow, loop_forms=loop_forms(task, workflow), ladder_labels=LEVEL_LABELS,
                            report=report_status([task], today(), assignment)[task.id], today=today(),
                            involvement=unit_involvement(current_user, task))

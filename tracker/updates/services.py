@@ -139,8 +139,10 @@ def accept_updates(actor, selected: list[tuple[StatusUpdate, int | None]], *, to
     return [update for update, _version in selected]
 
 
-def task_updates(task: Task) -> list[StatusUpdate]:
-    return list(db.session.scalars(select(StatusUpdate).where(StatusUpdate.task_id == task.id)
-                                   .options(selectinload(StatusUpdate.evidence), selectinload(StatusUpdate.unit),
-                                            selectinload(StatusUpdate.author), selectinload(StatusUpdate.reviewer))
-                                   .order_by(StatusUpdate.submitted_at.desc(), StatusUpdate.id.desc())))
+def task_updates(task: Task, limit: int | None = None) -> list[StatusUpdate]:
+    """The task's updates, newest first (the latest ``limit`` of them when given)."""
+    query = (select(StatusUpdate).where(StatusUpdate.task_id == task.id)
+             .options(selectinload(StatusUpdate.evidence), selectinload(StatusUpdate.unit),
+                      selectinload(StatusUpdate.author), selectinload(StatusUpdate.reviewer))
+             .order_by(StatusUpdate.submitted_at.desc(), StatusUpdate.id.desc()))
+    return list(db.session.scalars(query.limit(limit) if limit is not None else query))
