@@ -162,7 +162,7 @@ def read_plan(text: str, mappings: dict[str, list[str]] | None = None) -> PlanDr
         # prose (each row's figures would become stray targets named "2\t新建…").
         lines = [line for line in text.split("\n") if not SHEET_MARK.match(line.strip())
                  and not (split.candidates and "\t" in line)]
-        draft = _read_prose_plan(clean_paragraphs("\n".join(lines)))
+        draft = _read_prose_plan(clean_paragraphs(unflatten("\n".join(lines))))
     draft.tables = describe_tables(split)
     return draft
 
@@ -173,6 +173,8 @@ def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> Pla
     notice, paragraphs = paragraphs[:notice_end], paragraphs[notice_end:]
     if notice:
         _read_header(draft, notice)
+        if not any(_NOTICE.match(p) for p in notice):
+            draft.title = None  # a notice that lost its title line names no plan: the plan's own title does
         draft.sections.append(SectionDraft("notice", None, notice))
     body_start = _first_structure_index(paragraphs)
     header_end = _header_end(paragraphs[:body_start])
@@ -218,11 +220,30 @@ def cover_notice_end(paragraphs: list[str]) -> int:
     reporting: at the plan's title written again, else after the notice's signature and date; 0 if none."""
     start = next((i for i, p in enumerate(paragraphs[:8]) if _NOTICE_LINE.search(p) and len(p) <= 120), None)
     if start is None:
-        return 0
+        return _attachment_start(paragraphs)
     end = _notice_body_start(paragraphs, start)
     # A notice without numbered paragraphs of its own is read as the plan's header, as before.
     if end and any(_part_heading(p) or GROUP_HEADING.match(p) for p in paragraphs[start + 1:end]):
         return end
+    return 0
+
+
+_ATTACHMENT_MARK = re.compile(r"^附件\s*\d{0,2}$")
+_SENDS_ON = re.compile(r"印发给你们|印发你们|现印发|予以印发")
+
+
+def _attachment_start(paragraphs: list[str]) -> int:
+    """A copy that lost the notice's title ("各乡、镇人民政府…：经县政府同意，现将…印发给你们。一、…") still ends its
+    notice with the signature and date, then "附件1" alone on a line and the plan's title: the plan begins after
+    that mark when the text before it sends the plan on (印发) and has numbered paragraphs of its own; else 0."""
+    for index, paragraph in enumerate(paragraphs):
+        if not _ATTACHMENT_MARK.match(paragraph) or index + 1 >= len(paragraphs):
+            continue
+        before = paragraphs[:index]
+        signed = any(is_date_line(p) for p in before[-3:])
+        if signed and any(_SENDS_ON.search(p) for p in before[:4]) and any(_part_heading(p) for p in before):
+            return index + 1
+        return 0
     return 0
 
 
@@ -789,14 +810,76 @@ class _TaskReader:
             self.draft.unplaced.extend(prose)
 
 
-_UNIT_LABELS = "牵头责任单位|协同责任单位|牵头单位|责任单位|配合单位|协同单位|参与单位|协办单位|主办单位"
+# Units are labelled by office words (单位) or, inside one office's own plan, by its sections (科室/处室/部门).
+_LEAD_LABELS = "牵头责任单位|牵头单位|主办单位|牵头部门|牵头科室|牵头处室"
+_RESPONSIBLE_LABELS = "责任单位|责任部门|责任科室|责任处室"
+_UNIT_LABELS = (f"{_LEAD_LABELS}|协同责任单位|{_RESPONSIBLE_LABELS}|配合单位|协同单位|参与单位|协办单位|"
+                "配合部门|协同部门|配合科室|配合处室")
 _LEADER_LABELS = "牵头负责领导|责任领导|牵头领导|分管领导|责任区领导|牵头区领导|牵头县领导|牵头市领导|区政府分管领导"
 _DUE_LABELS = "完成时限|完成时间|时间节点|时间进度"
-_LABEL = re.compile(rf"^(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]")
+# Labels that name no unit but end the value before them ("责任单位:市公安局 项目责任人:王伟标").
+_OTHER_LABELS = "项目责任人|具体责任人|责任人|联系人|实际完成情况|完成情况|进展情况|推进情况"
+_LABEL = re.compile(rf"^(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS}|{_OTHER_LABELS})\s*[：:]")
 _LABELLED_VALUE = re.compile(
-    rf"(?P<label>{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]\s*(?P<value>.*?)\s*"
-    rf"(?=[；;，,]?\s*(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]|$)"
+    rf"(?P<label>{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS}|{_OTHER_LABELS})\s*[：:]\s*(?P<value>.*?)\s*"
+    rf"(?=[；;，,]?\s*(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS}|{_OTHER_LABELS})\s*[：:]|$)"
 )
+
+
+def _label_kind(label: str) -> str:
+    """"lead", "responsible", "cooperating", "due", "leader" or "other" for a recognised label."""
+    if re.fullmatch(_DUE_LABELS, label):
+        return "due"
+    if re.fullmatch(_LEADER_LABELS, label):
+        return "leader"
+    if re.fullmatch(_OTHER_LABELS, label):
+        return "other"
+    if re.fullmatch(_LEAD_LABELS, label):
+        return "lead"
+    if re.fullmatch(_RESPONSIBLE_LABELS, label):
+        return "responsible"
+    return "cooperating"
+
+
+_INLINE_LABEL = re.compile(rf"\s+(?=(?:{_UNIT_LABELS}|{_LEADER_LABELS}|{_DUE_LABELS}|{_OTHER_LABELS})\s*[：:])")
+_INLINE_ITEM = re.compile(r"(?:^|\s+)(\d{1,3})[.．、](?=\S)")
+
+
+def unflatten(text: str) -> str:
+    """A copy that turned a page's line ends into spaces holds a whole list on one line:
+    "…公示。 1.轨道交通…。 牵头领导:林静国 责任单位:市轨道交通工程建设指挥部 2.新增…". Such a line is cut before
+    each item number that follows a space in sequence (1, 2, 3…, at least two) and before each label that
+    follows a space; a unit label's value ends at the first space after which no unit name follows (the rest,
+    a table's cells glued on, goes to a line of its own). Lines without that shape are left as they are."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        expected, cuts = None, []
+        for match in _INLINE_ITEM.finditer(line):
+            number = int(match.group(1))
+            if (expected is None and match.start() > 0 and number == 1) or (expected is not None and number == expected):
+                cuts.append(match.start())
+                expected = number + 1
+        if len(cuts) < 2:
+            out.append(line)
+            continue
+        for piece in (line[a:b] for a, b in zip([0, *cuts], [*cuts, len(line)])):
+            for part in _INLINE_LABEL.split(piece.strip()):
+                out.extend(_end_unit_value(part.strip()))
+    return "\n".join(out)
+
+
+def _end_unit_value(line: str) -> list[str]:
+    from tracker.imports.tables import is_unit_like
+    label = re.match(rf"(?:{_UNIT_LABELS})\s*[：:]", line)
+    if not label:
+        return [line] if line else []
+    words = line[label.end():].split()
+    for index in range(1, len(words)):
+        if not is_unit_like(re.split(r"[、，,；;]", words[index])[0]):
+            return [line[: label.end()] + " ".join(words[:index]), " ".join(words[index:])]
+    return [line]
+
+
 _OPENERS = {"）": "（", ")": "(", "〕": "〔", "】": "【", "]": "["}
 _ASSIGNMENT_WORDS = re.compile(rf"{_UNIT_LABELS}|{_LEADER_LABELS}|牵头|负责|配合|参与|协同")
 
@@ -902,15 +985,14 @@ def _assignment_from_labels(labels: list[str]) -> tuple[AssignmentDraft | None, 
     for line in labels:
         for match in _LABELLED_VALUE.finditer(line):
             label, value = match.group("label"), match.group("value").strip("。；; ")
-            if re.fullmatch(_DUE_LABELS, label):
+            kind = _label_kind(label)
+            if kind == "due":
                 due = due or value or None
-            elif re.fullmatch(_LEADER_LABELS, label):
-                continue
-            elif label in ("牵头单位", "主办单位", "牵头责任单位"):
+            elif kind == "lead":
                 leads += split_units(value)
-            elif label == "责任单位":
+            elif kind == "responsible":
                 responsible += split_units(value)
-            else:
+            elif kind == "cooperating":
                 cooperating += split_units(value)
     if not (leads or responsible or cooperating):
         return None, due
@@ -952,11 +1034,12 @@ def _read_bracket(inside: str) -> tuple[list[str], list[str], list[str]]:
     if re.search(rf"{_UNIT_LABELS}", inside):
         for match in _LABELLED_VALUE.finditer(inside):
             label, value = match.group("label"), match.group("value")
-            if label in ("牵头单位", "主办单位", "牵头责任单位"):
+            kind = _label_kind(label)
+            if kind == "lead":
                 leads += split_units(value)
-            elif label == "责任单位":
+            elif kind == "responsible":
                 responsible += split_units(value)
-            elif not re.fullmatch(_DUE_LABELS, label) and not re.fullmatch(_LEADER_LABELS, label):
+            elif kind == "cooperating":
                 cooperating += split_units(value)
         return leads, responsible, cooperating
     for clause in _split_clauses(inside):
