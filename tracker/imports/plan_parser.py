@@ -71,6 +71,7 @@ class TaskDraft:
     reporting_hint: str | None = None  # a table's 报送要求 cell
     leader: str | None = None  # 责任领导/牵头领导 as written: kept in the draft for the reviewer (tasks have no such field)
     from_goals: bool = False  # written under a targets heading with its own assignment: also an indicator
+    item_style: str | None = None  # how a prose item was numbered ("dotted", "paren", "paren-cn"…), for 逐项识别方式
 
 
 @dataclass
@@ -113,6 +114,8 @@ class PlanDraft:
     targets: list[TargetDraft] = field(default_factory=list)
     reporting: ReportingRule | None = None
     tables: list[dict] = field(default_factory=list)  # each table's columns as read, for the column-mapping step
+    # prose: what marks an item and what marks its units, as guessed or chosen (逐项识别方式), see ``prose_reading``
+    prose: dict | None = None
     sections: list[SectionDraft] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -162,12 +165,55 @@ def read_plan(text: str, mappings: dict[str, list[str]] | None = None) -> PlanDr
         # prose (each row's figures would become stray targets named "2\t新建…").
         lines = [line for line in text.split("\n") if not SHEET_MARK.match(line.strip())
                  and not (split.candidates and "\t" in line)]
-        draft = _read_prose_plan(clean_paragraphs(unflatten("\n".join(lines))))
+        paragraphs = clean_paragraphs(unflatten("\n".join(lines)))
+        draft = _read_prose_plan(paragraphs)
+        signature = prose_signature(draft)
+        chosen = (mappings or {}).get(signature or "prose:")  # "prose:": a choice for an untitled text, once
+        if chosen and len(chosen) == 2 and tuple(chosen) != (AUTO, AUTO):
+            draft = _read_prose_plan(paragraphs, ProseOptions(*chosen))
+        draft.prose = prose_reading(draft, signature, ProseOptions(*chosen) if chosen and len(chosen) == 2 else None)
     draft.tables = describe_tables(split)
     return draft
 
 
-def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> PlanDraft:
+AUTO = "auto"
+ITEM_MARKS = ("auto", "numbers", "headings")  # what marks an item: 1./（1） numbers, or the （一） headings
+UNIT_MARKS = ("auto", "lines", "bracket", "none")  # what marks its units: label lines, a closing bracket, nothing
+
+
+@dataclass(frozen=True)
+class ProseOptions:
+    """逐项识别方式 chosen on the review screen: ``items`` — "numbers" (1. （1） are the tasks, （一） groups),
+    "headings" (the （一） headings are the tasks, numbers under them their steps); ``units`` — "lines" (only
+    责任单位：… lines), "bracket" (only a bracket closing the item), "none" (no units read); "auto" lets the
+    reader decide."""
+
+    items: str = AUTO
+    units: str = AUTO
+
+
+def prose_signature(draft: PlanDraft) -> str | None:
+    """A prose document's family, for remembering its 逐项识别方式: its issuer and its title without the figures
+    (next year's plan of the same office has the same), None without a title."""
+    if not draft.title:
+        return None
+    title = re.sub(r"[\d〇零一二三四五六七八九十]+\s*年", "", _title_key(draft.title))
+    return f"prose:{draft.issuer or ''}|{title}"[:1000]
+
+
+def prose_reading(draft: PlanDraft, signature: str | None, chosen: ProseOptions | None) -> dict:
+    """What the review screen shows of a prose reading: the reader's guess of what marks an item and its units
+    (from the tasks it found), and what was chosen (remembered for the document's family)."""
+    styles = [task.item_style for task in draft.tasks if task.item_style]
+    sources = [task.assignment.source for task in draft.tasks if task.assignment]
+    items = "headings" if styles and styles.count("paren-cn") * 2 > len(styles) else "numbers"
+    units = max(("lines", "bracket"), key=sources.count) if sources else "none"
+    return {"signature": signature, "items": items, "units": units,
+            "chosen_items": chosen.items if chosen else AUTO, "chosen_units": chosen.units if chosen else AUTO}
+
+
+def _read_prose_plan(paragraphs: list[str], options: ProseOptions = ProseOptions(), *,
+                     tasks_wanted: bool = True) -> PlanDraft:
     draft = PlanDraft()
     notice_end = cover_notice_end(paragraphs)
     notice, paragraphs = paragraphs[:notice_end], paragraphs[notice_end:]
@@ -191,7 +237,7 @@ def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> Pla
         draft.sections.append(SectionDraft("preamble", None, preamble))
     body = [p for i, p in enumerate(paragraphs[body_start:], body_start) if i not in footer]
     for part in _split_parts(body):
-        _read_part(draft, part)
+        _read_part(draft, part, options)
     if footer:
         closing = [paragraphs[i] for i in sorted(footer)]
         draft.sections.append(SectionDraft("footer", None, closing))
@@ -616,7 +662,7 @@ def _classify_title(title: str | None) -> str:
     return "other"
 
 
-def _read_part(draft: PlanDraft, part: _Part) -> None:
+def _read_part(draft: PlanDraft, part: _Part, options: ProseOptions = ProseOptions()) -> None:
     kind = _classify_title(part.title)
     has_items = any(_item_number(p) for p in part.paragraphs)
     # A numbered item with its own 牵头单位 lines is a task wherever it stands (under 主要目标 too).
@@ -626,7 +672,7 @@ def _read_part(draft: PlanDraft, part: _Part) -> None:
         if part.title is not None:
             draft.sections.append(SectionDraft("tasks" if kind != "goals" else "goals", part.title, []))
         first = len(draft.tasks)
-        _TaskReader(draft, part).read()
+        _TaskReader(draft, part, options).read()
         if kind == "goals":
             for task in draft.tasks[first:]:
                 task.from_goals = True
@@ -693,9 +739,10 @@ class _TaskInProgress:
 class _TaskReader:
     """Walks one task part: groups, numbered items, sub-items, label lines and prose."""
 
-    def __init__(self, draft: PlanDraft, part: _Part) -> None:
+    def __init__(self, draft: PlanDraft, part: _Part, options: ProseOptions = ProseOptions()) -> None:
         self.draft = draft
         self.part = part
+        self.options = options
         self.group: int | None = None
         self.group_style: str | None = None
         self.current: _TaskInProgress | None = None
@@ -705,7 +752,8 @@ class _TaskReader:
         self.groups_with_tasks: set[int | None] = set()
 
     def read(self) -> None:
-        self.headings_are_items = _headings_are_items(self.part)
+        self.headings_are_items = {"headings": True, "numbers": False}.get(self.options.items,
+                                                                           _headings_are_items(self.part))
         if self.part.title and not _GENERIC_PART.fullmatch(_title_key(self.part.title)) and (
                 self.headings_are_items or not _has_groups(self.part)) and any(
                 _item_number(p) or GROUP_HEADING.match(p) for p in self.part.paragraphs):
@@ -718,7 +766,7 @@ class _TaskReader:
         self._tasks_from_bare_groups()
         part_lead = heading_lead(self.part.title)
         for progress in self.finished:
-            task = _finish_task(progress)
+            task = _finish_task(progress, self.options.units)
             group = self.draft.groups[task.group_index] if task.group_index is not None else None
             inherited = (heading_lead(group.title) if group else None) or part_lead
             if task.assignment is None and inherited:
@@ -905,11 +953,15 @@ def bracket_at_end(text: str) -> tuple[int, str] | None:
     return None
 
 
-def _finish_task(progress: _TaskInProgress) -> TaskDraft:
+def _finish_task(progress: _TaskInProgress, units: str = AUTO) -> TaskDraft:
     task = progress.task
+    task.item_style = progress.style
     paragraphs = [p for p in progress.paragraphs if p]
     assignment, due = _assignment_from_labels(progress.labels)
-    if assignment is None and paragraphs:
+    if units in ("bracket", "none"):
+        assignment = None  # the label lines are not what marks this document's units
+        paragraphs += progress.labels if units == "none" else []
+    if assignment is None and paragraphs and units != "none":
         assignment, paragraphs = _assignment_from_bracket(paragraphs)
     task.text = "\n".join(paragraphs).strip()
     task.title = _task_title(task.text)
