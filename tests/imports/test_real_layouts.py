@@ -209,3 +209,12 @@ def test_a_project_on_several_rows_named_by_a_numbered_name_column_is_one_task()
     assert (first["lead_unit"], first["cooperating_units"]) == ("建设局", ["城投集团", "经开区"])
     assert first["due"] == "2021-12-31"  # "11月", "2021.8", "2021.12", "2021年11月": the latest
     assert xinchang["5"]["due"] == "2021-12-31"  # "1.2021年8月 2.2021年12月" in one cell
+
+
+def test_a_note_line_above_a_table_is_not_its_title_and_部门_headers_spaced_out_are_read():
+    """上城: "2019年《政府工作报告》目标任务分解表", then "(注:A类指责任目标…)", then 牵 头 部 门 / 配 合 部 门."""
+    shangcheng = payload("21-shangcheng-mubiao-2019.docx")
+    assert shangcheng["title"] == "2019年《政府工作报告》目标任务"  # the table's title, its 分解表 dropped as for every table
+    task = tasks("21-shangcheng-mubiao-2019.docx")["1"]
+    assert (task["title"], task["lead_unit"], task["due"]) == ("地区生产总值", "区发改经信局", "2019-12-31")
+    assert task["cooperating_units"][-1] == "各街道办事处" and len(task["cooperating_units"]) == 8

@@ -293,8 +293,8 @@ def split_tables(text: str, mappings: dict[str, list[str]] | None = None) -> Spl
             continue
         if "\t" not in line:
             segments.append(("prose", line.replace(CELL_BREAK, "\n")))
-            if line.strip():
-                heading = line.strip()
+            if line.strip() and not _NOTE_LINE.match(line.strip()):
+                heading = line.strip()  # a note ("（注：A类指责任目标…）") between title and table names nothing
             index += 1
             continue
         run = []
@@ -318,6 +318,9 @@ def split_tables(text: str, mappings: dict[str, list[str]] | None = None) -> Spl
                      between=[v for i, v in prose if first < i < last],
                      tables=[value for kind, value in segments if kind == "table"],  # type: ignore[misc]
                      candidates=candidates)
+
+
+_NOTE_LINE = re.compile(r"^[（(]?\s*(?:注|备注|说明)\s*[：:]")
 
 
 def _read_run(run: list[str], sheet: str | None, heading: str | None,
