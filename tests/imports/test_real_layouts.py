@@ -45,8 +45,8 @@ def test_corpus_files_are_what_build_py_writes_and_each_has_its_source():
         wanted = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         assert wanted["source"] in readme and path.name in readme
     places = {json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))["place"] for p in REAL}
-    assert len(REAL) >= 15 and len(places) >= 15
-    assert len([p for p in REAL if p.suffix in (".xlsx", ".docx")]) >= 5
+    assert len(REAL) >= 21 and len(places) >= 21
+    assert len([p for p in REAL if p.suffix in (".xlsx", ".docx")]) >= 8
 
 
 @pytest.mark.parametrize("path", REAL, ids=[path.name for path in REAL])

@@ -148,7 +148,8 @@ def _read_rows(data: bytes, scope: dict | None = None) -> list[tuple[int, dict[s
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
         rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1))
         if scope is not None and SCOPE_SHEET in book.sheetnames:
-            for key, value, *_rest in book[SCOPE_SHEET].iter_rows(values_only=True, max_row=2):
+            for row in book[SCOPE_SHEET].iter_rows(values_only=True, max_row=2):
+                key, value = (list(row) + [None, None])[:2]
                 if key in ("plan", "unit"):
                     scope[key] = int(value) if isinstance(value, (int, float)) or str(value or "").isdigit() \
                         else None
