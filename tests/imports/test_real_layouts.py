@@ -45,7 +45,7 @@ def test_corpus_files_are_what_build_py_writes_and_each_has_its_source():
         wanted = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         assert wanted["source"] in readme and path.name in readme
     places = {json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))["place"] for p in REAL}
-    assert len(REAL) >= 21 and len(places) >= 21
+    assert len(REAL) >= 24 and len(places) >= 21
     assert len([p for p in REAL if p.suffix in (".xlsx", ".docx")]) >= 8
 
 
@@ -218,3 +218,12 @@ def test_a_note_line_above_a_table_is_not_its_title_and_部门_headers_spaced_ou
     task = tasks("21-shangcheng-mubiao-2019.docx")["1"]
     assert (task["title"], task["lead_unit"], task["due"]) == ("地区生产总值", "区发改经信局", "2019-12-31")
     assert task["cooperating_units"][-1] == "各街道办事处" and len(task["cooperating_units"]) == 8
+
+
+def test_a_unit_label_inside_the_items_sentence_and_a_ranking_that_is_no_task():
+    """六安: "1、学前教育促进，牵头单位：市教体局。其中，…" under a part whose "1、金寨县；2、金安区；…" is a ranking."""
+    luan = tasks("22-luan-minsheng-2021.txt")
+    assert sorted(luan) == ["1", "2", "3"]
+    assert (luan["1"]["title"], luan["1"]["lead_unit"], luan["1"]["due"]) == ("学前教育促进", "市教体局", "2021-12-31")
+    earlier = tasks("23-luan-minsheng-2017.txt")  # 牵头部门, "2017年民生工程" for the year
+    assert (earlier["6"]["title"], earlier["6"]["lead_unit"], earlier["6"]["due"]) == ("棚户区改造", "市住建委", "2017-12-31")

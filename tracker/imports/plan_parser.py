@@ -543,8 +543,8 @@ def _read_period(draft: PlanDraft) -> None:
     draft.period_end = date(last, 12, 31)
 
 
-_YEAR_OF_WORK = re.compile(r"(\d{4})\s*年(?:度)?(?:全市|全区|全县|市政府|区政府|县政府)?(?:重点工作|工作要点|民生实事|为民实事|"
-                           r"政府工作|工作任务|重点任务|目标任务|各项工作任务)")
+_YEAR_OF_WORK = re.compile(r"(\d{4})\s*年(?:度)?(?:全市|全区|全县|市政府|区政府|县政府)?(?:\d+\s*[项件])?"
+                           r"(?:重点工作|工作要点|民生实事|为民实事|民生工程|政府工作|工作任务|重点任务|目标任务|各项工作任务)")
 
 
 def _period_from_text(draft: PlanDraft, paragraphs: list[str]) -> None:
@@ -664,7 +664,7 @@ def _classify_title(title: str | None) -> str:
 
 def _read_part(draft: PlanDraft, part: _Part, options: ProseOptions = ProseOptions()) -> None:
     kind = _classify_title(part.title)
-    has_items = any(_item_number(p) for p in part.paragraphs)
+    has_items = any(_item_number(p) and not _INLINE_LIST.match(p) for p in part.paragraphs)
     # A numbered item with its own 牵头单位 lines is a task wherever it stands (under 主要目标 too).
     assigned = (has_items or _headings_are_items(part)) and any(_LABEL.match(p) or _assigning_bracket(p)
                                                                 for p in part.paragraphs)
@@ -728,6 +728,10 @@ def _item_number(paragraph: str) -> _ItemNumber | None:
     return _ItemNumber(style, number, paragraph[match.end() :].strip())
 
 
+# "1、金寨县；2、金安区；3、裕安区…": numbered short names on one line are a list (a ranking), not an item.
+_INLINE_LIST = re.compile(r"^\d{1,2}[、.．][^；;，,。]{1,12}[；;]\s*\d{1,2}[、.．]")
+
+
 @dataclass
 class _TaskInProgress:
     task: TaskDraft
@@ -776,7 +780,7 @@ class _TaskReader:
 
     def _take(self, paragraph: str) -> None:
         group = GROUP_HEADING.match(paragraph)
-        item = _item_number(paragraph)
+        item = None if _INLINE_LIST.match(paragraph) else _item_number(paragraph)
         if group and self.headings_are_items:
             group, item = None, _ItemNumber("paren-cn", f"（{group.group(1)}）", paragraph[group.end():].strip())
         if group:
@@ -835,7 +839,8 @@ class _TaskReader:
                 for number, text in enumerated:
                     task = TaskDraft(number=number, title="", text="", group_index=group)
                     self.finished.append(_TaskInProgress(task, "enumeration", [text], list(labels)))
-            elif group is not None and (prose or labels):
+            elif group is not None and (labels or (prose and not all(_INLINE_LIST.match(p) for p in prose))):
+                # (a group holding only a numbered list of names — a ranking — is no task)
                 heading = self.draft.groups[group]
                 task = TaskDraft(number=heading.number, title="", text="", group_index=group)
                 opening = f"{heading.title}。{prose[0] if prose else ''}"
@@ -963,6 +968,8 @@ def _finish_task(progress: _TaskInProgress, units: str = AUTO) -> TaskDraft:
         paragraphs += progress.labels if units == "none" else []
     if assignment is None and paragraphs and units != "none":
         assignment, paragraphs = _assignment_from_bracket(paragraphs)
+    if assignment is None and paragraphs and units == AUTO:
+        assignment, paragraphs = _assignment_inline(paragraphs)
     task.text = "\n".join(paragraphs).strip()
     task.title = _task_title(task.text)
     task.assignment = assignment
@@ -1071,6 +1078,23 @@ def _assignment_from_bracket(paragraphs: list[str]) -> tuple[AssignmentDraft | N
         kept += "。"
     remaining = [*paragraphs[:-1], kept] if kept else paragraphs[:-1]
     return _assignment(leads, responsible, cooperating, "bracket", inside), remaining
+
+
+_INLINE_ASSIGNMENT = re.compile(rf"[，,]\s*(?P<label>{_UNIT_LABELS})\s*[：:]\s*(?P<value>[^。；;：:]+?)\s*(?=[。；;]|$)")
+
+
+def _assignment_inline(paragraphs: list[str]) -> tuple[AssignmentDraft | None, list[str]]:
+    """A label inside the item's first sentence: "学前教育促进，牵头单位：市教体局。其中，…" — the clause names the
+    units and leaves the item's words."""
+    first = paragraphs[0]
+    sentence_end = re.search(r"[。；;]", first)
+    found = _INLINE_ASSIGNMENT.search(first[: sentence_end.end() if sentence_end else len(first)])
+    if not found:
+        return None, paragraphs
+    assignment, _due = _assignment_from_labels([f"{found.group('label')}：{found.group('value')}"])
+    if assignment is None:
+        return None, paragraphs
+    return assignment, [first[: found.start()] + first[found.end():], *paragraphs[1:]]
 
 
 def _all_units(inside: str) -> bool:
