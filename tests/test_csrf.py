@@ -59,6 +59,8 @@ POSTERS = {
     "/imports/<int:draft_id>": "admin",
     "/imports/<int:draft_id>/columns": "coordinator",
     "/imports/progress": "lead_unit",
+    "/imports/<int:draft_id>/prose": "admin",
+    "/imports/progress/units": "coordinator",
     "/receipts/<int:receipt_id>/sign": "lead_unit",
     "/tasks/<int:task_id>/reassign": "coordinator",
     "/tasks/<int:task_id>/extension/new": "lead_unit",

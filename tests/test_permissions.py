@@ -210,11 +210,18 @@ TABLE = [
     ("/imports/<int:draft_id>", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     # 列对应 on a draft read from a table with unknown headers (World.table_draft_id)
     ("/imports/<int:draft_id>/columns", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    # 逐项识别方式 on the prose draft (World.draft_id): what marks an item and its units, remembered
+    ("/imports/<int:draft_id>/prose", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     # 进展报送表 (tracker/imports/progress.py): unit accounts download their tasks and upload them filled in;
     # the valid post is the download with its first row filled in (FORMS: progress_form)
     ("/imports/progress", "GET", L, NO, NO, NO, OK, OK, OK),
     ("/imports/progress.xlsx", "GET", L, NO, NO, NO, OK, OK, OK),
     ("/imports/progress", "POST", L, NO, NO, NO, SAVED, SAVED, SAVED),  # each unit reports its own first task
+    # 督办代报 (permissions.can_report_on_behalf): coordinators only download several units' tasks and upload
+    # them filled in (FORMS: progress_form, its first row filled in)
+    ("/imports/progress/units", "GET", L, NO, OK, NO, NO, NO, NO),
+    ("/imports/progress/units.xlsx", "GET", L, NO, OK, NO, NO, NO, NO),
+    ("/imports/progress/units", "POST", L, NO, SAVED, NO, NO, NO, NO),
     # the 督办 loop (tracker/supervision): task 4's lead unit signs for it (its pending 签收), asks for an
     # extension and files a closure; managers re-assign task 16, decide requests, reopen completed tasks 1
     # and 2 and record an interview on task 12 (at level 4); a 督办通知单 to 区科委 on task 4 is read by
@@ -850,17 +857,19 @@ def commitment_form(world: World, role: str) -> dict:
             "lead_unit_id": str(world.unit_ids[TASK_SEED["lead"]]), "due_on": "2026-12-31"}
 
 
-def progress_form(world: World, role: str) -> dict:
-    """进展报送表: the role's own download with its first task's row filled (nothing for a role without one)."""
+def progress_form(world: World, role: str, on_behalf: bool = False) -> dict:
+    """进展报送表: the role's own download (a coordinator's 代报 sheet of every unit ``on_behalf``) with its first
+    task's row filled (nothing for a role without one)."""
     import openpyxl
 
     from tracker.common.clock import today
-    from tracker.imports.progress import FILLED, progress_workbook
+    from tracker.imports.progress import FILLED, progress_workbook, units_workbook
 
-    user = db.session.scalar(select(User).where(User.login == LOGINS[role]))
-    if user is None or user.unit_id is None:
+    user = db.session.scalar(select(User).where(User.login == LOGINS["coordinator" if on_behalf else role]))
+    if user is None or (user.unit_id is None and not on_behalf):
         return {}
-    book = openpyxl.load_workbook(io.BytesIO(progress_workbook(user, today())))
+    data = units_workbook(user, today()) if on_behalf else progress_workbook(user, today())  # 代报: the office's sheet
+    book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = book["进展报送"]
     headers = [cell.value for cell in sheet[1]]
     for name, value in zip(FILLED, ("按计划推进，本月完成方案评审。", 60, "无", "下月组织实施。")):
@@ -878,6 +887,13 @@ def columns_form(world: World, role: str) -> dict:
     chosen = {"admin": "lead", "coordinator": "responsible"}.get(role, "lead")
     return {"version": str(draft.version), "signature": table["signature"], "column-0": "number", "column-1": "task",
             "column-2": chosen, "column-3": "due"}
+
+
+def prose_form(world: World, role: str) -> dict:
+    from tracker.imports.models import ImportDraft
+
+    draft = world.row(ImportDraft, world.draft_id)
+    return {"version": str(draft.version), "items": "auto", "units": "lines" if role == "admin" else "auto"}
 
 
 def draft_review_form(world: World, role: str) -> dict:
@@ -987,8 +1003,11 @@ URLS = {
     "/imports/new": lambda w, r: "/imports/new",
     "/imports/<int:draft_id>": lambda w, r: f"/imports/{w.draft_id}",
     "/imports/<int:draft_id>/columns": lambda w, r: f"/imports/{w.table_draft_id}/columns",
+    "/imports/<int:draft_id>/prose": lambda w, r: f"/imports/{w.draft_id}/prose",
     "/imports/progress": lambda w, r: "/imports/progress",
     "/imports/progress.xlsx": lambda w, r: "/imports/progress.xlsx",
+    "/imports/progress/units": lambda w, r: "/imports/progress/units",
+    "/imports/progress/units.xlsx": lambda w, r: "/imports/progress/units.xlsx",
     "/receipts/<int:receipt_id>/sign": lambda w, r: f"/receipts/{w.receipt_id}/sign",
     "/tasks/<int:task_id>/reassign": lambda w, r: f"/tasks/{w.task_numbered('16')}/reassign",
     "/tasks/<int:task_id>/extension/new": lambda w, r: f"/tasks/{w.task_id}/extension/new",
@@ -1083,7 +1102,9 @@ FORMS = {
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
     "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
+    "/imports/<int:draft_id>/prose": lambda w, r: prose_form(w, r),
     "/imports/progress": lambda w, r: progress_form(w, r),
+    "/imports/progress/units": lambda w, r: progress_form(w, r, on_behalf=True),
     "/receipts/<int:receipt_id>/sign": lambda w, r: {"sign": "1", "version": ""},
     "/tasks/<int:task_id>/reassign": lambda w, r: {
         "lead_unit_id": str(w.unit_ids[OTHER_UNIT if r == "admin" else EDITED_UNIT]), "version": ""},
@@ -1186,7 +1207,9 @@ REDIRECTS = {
     ("/imports/new", "POST"): lambda w, r: r"/imports/\d+",
     ("/imports/<int:draft_id>", "POST"): lambda w, r: f"/imports/{w.draft_id}",
     ("/imports/<int:draft_id>/columns", "POST"): lambda w, r: f"/imports/{w.table_draft_id}",
+    ("/imports/<int:draft_id>/prose", "POST"): lambda w, r: f"/imports/{w.draft_id}",
     ("/imports/progress", "POST"): lambda w, r: "/imports/progress",
+    ("/imports/progress/units", "POST"): lambda w, r: "/imports/progress/units",
 }
 
 

@@ -45,8 +45,8 @@ def test_corpus_files_are_what_build_py_writes_and_each_has_its_source():
         wanted = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         assert wanted["source"] in readme and path.name in readme
     places = {json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))["place"] for p in REAL}
-    assert len(REAL) >= 15 and len(places) >= 15
-    assert len([p for p in REAL if p.suffix in (".xlsx", ".docx")]) >= 5
+    assert len(REAL) >= 24 and len(places) >= 21
+    assert len([p for p in REAL if p.suffix in (".xlsx", ".docx")]) >= 8
 
 
 @pytest.mark.parametrize("path", REAL, ids=[path.name for path in REAL])
@@ -165,3 +165,65 @@ def test_several_units_one_per_line_and_dates_without_a_year():
     assert (xianan["6"]["lead_unit"], xianan["6"]["cooperating_units"]) == ("区财政局", ["区税务局"])
     # a plan whose title has no year takes it from its cover text ("2020年重点工作任务")
     assert tasks("13-xuchang-zhongdian-2020.txt")["2"]["due"] == "2020-12-31"
+
+
+# 10. Documents 16-19 (added unseen, measured before the reader was changed) ------------------------------------
+
+def test_a_list_flattened_into_one_paragraph_is_read_item_by_item():
+    """宁波: "…公示。 1.…。 牵头领导:… 责任单位:… 项目责任人:… 配合单位:… 实际完成情况:… 2.…" on one line."""
+    ningbo = tasks("17-ningbo-minsheng-2014.txt")
+    assert sorted(ningbo) == ["1", "2", "3"]
+    assert (ningbo["2"]["lead_unit"], ningbo["2"]["cooperating_units"]) == ("市公安局", ["市城管局", "市财政局"])
+    # the table cells glued after item 3's units ("各区政府 鄞州 海曙…合计…") are no units
+    assert ningbo["3"]["cooperating_units"] == ["市公安局", "市城管局", "各区政府"]
+    assert ningbo["1"]["title"] == "轨道交通1号线一期工程投入试运营" and ningbo["1"]["due"] == "2014-12-31"
+
+
+def test_an_offices_own_sections_label_its_units():
+    wuhu = tasks("18-wuhu-jiaoyu-2024.txt")["1"]
+    assert (wuhu["lead_unit"], wuhu["cooperating_units"]) == ("组干科", ["机关党委"])
+    assert wuhu["title"] == "加强思想理论武装"
+
+
+def test_a_notice_without_its_title_line_ends_at_the_attachment_mark():
+    qinxian = draft("19-qinxian-renwu-2025.txt")
+    assert qinxian.title == "2025年县政府工作报告任务清单"
+    assert [t.number for t in qinxian.tasks] == ["1", "2", "3"]
+    found = tasks("19-qinxian-renwu-2025.txt")
+    assert {t["due"] for t in found.values()} == {"2025-12-31"}
+    assert {t["lead_unit"] for t in found.values()} == {"县示范区管委会"}
+
+
+def test_a_long_task_cell_is_named_by_its_first_clause():
+    cangnan = tasks("16-cangnan-minsheng-2022.xlsx")
+    assert cangnan["12"]["title"] == "完成县应急广播指挥中心、18个乡镇应急广播分控中心、376个村居广播室和752只可控IP化高音喇叭建设"
+    assert cangnan["12"]["due"] == "2022-12-31" and cangnan["1"]["lead_unit"] == "县教育局"
+
+
+def test_a_project_on_several_rows_named_by_a_numbered_name_column_is_one_task():
+    """新昌: no 序号 column; "1.城市人居环境提升项目" merged down over six rows, each with its own date and unit."""
+    xinchang = tasks("20-xinchang-minsheng-2021.xlsx")
+    assert sorted(xinchang, key=int) == ["1", "2", "3", "4", "5"]
+    first = xinchang["1"]
+    assert first["title"] == "城市人居环境提升项目"
+    assert (first["lead_unit"], first["cooperating_units"]) == ("建设局", ["城投集团", "经开区"])
+    assert first["due"] == "2021-12-31"  # "11月", "2021.8", "2021.12", "2021年11月": the latest
+    assert xinchang["5"]["due"] == "2021-12-31"  # "1.2021年8月 2.2021年12月" in one cell
+
+
+def test_a_note_line_above_a_table_is_not_its_title_and_部门_headers_spaced_out_are_read():
+    """上城: "2019年《政府工作报告》目标任务分解表", then "(注:A类指责任目标…)", then 牵 头 部 门 / 配 合 部 门."""
+    shangcheng = payload("21-shangcheng-mubiao-2019.docx")
+    assert shangcheng["title"] == "2019年《政府工作报告》目标任务"  # the table's title, its 分解表 dropped as for every table
+    task = tasks("21-shangcheng-mubiao-2019.docx")["1"]
+    assert (task["title"], task["lead_unit"], task["due"]) == ("地区生产总值", "区发改经信局", "2019-12-31")
+    assert task["cooperating_units"][-1] == "各街道办事处" and len(task["cooperating_units"]) == 8
+
+
+def test_a_unit_label_inside_the_items_sentence_and_a_ranking_that_is_no_task():
+    """六安: "1、学前教育促进，牵头单位：市教体局。其中，…" under a part whose "1、金寨县；2、金安区；…" is a ranking."""
+    luan = tasks("22-luan-minsheng-2021.txt")
+    assert sorted(luan) == ["1", "2", "3"]
+    assert (luan["1"]["title"], luan["1"]["lead_unit"], luan["1"]["due"]) == ("学前教育促进", "市教体局", "2021-12-31")
+    earlier = tasks("23-luan-minsheng-2017.txt")  # 牵头部门, "2017年民生工程" for the year
+    assert (earlier["6"]["title"], earlier["6"]["lead_unit"], earlier["6"]["due"]) == ("棚户区改造", "市住建委", "2017-12-31")

@@ -113,6 +113,9 @@ SPECS = {
     "/imports/<int:draft_id>/columns": Spec(page=lambda w: f"/imports/{w.table_draft_id}", examples=15),
     # 进展报送表: a unit uploads its filled workbook; fuzzed bytes are never a valid workbook
     "/imports/progress": Spec(examples=10, can_succeed=False),
+    "/imports/progress/units": Spec(examples=10, can_succeed=False),
+    # 逐项识别方式: the choices are on the review page of the prose draft
+    "/imports/<int:draft_id>/prose": Spec(page=lambda w: f"/imports/{w.draft_id}", examples=15),
     # the 督办 loop: the forms are on the task page (or their own page)
     "/receipts/<int:receipt_id>/sign": Spec(page=lambda w: f"/tasks/{w.task_id}", examples=15),
     "/tasks/<int:task_id>/reassign": Spec(page=lambda w: f"/tasks/{w.task_numbered('16')}", examples=15),

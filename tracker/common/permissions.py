@@ -98,6 +98,12 @@ def can_review_updates(user) -> bool:
     return is_manager(user)
 
 
+def can_report_on_behalf(user) -> bool:
+    """督办代报: entering a lead unit's progress report on its behalf (a coordinator's filled 进展报送表 for
+    several units): coordinators (督办人员) only, not admins, leaders or units."""
+    return user.is_authenticated and user.role == Role.coordinator
+
+
 def can_view_overdue(user) -> bool:
     return can_read_everything(user)
 

@@ -455,6 +455,41 @@ def remap_columns(actor, draft: ImportDraft, signature: str, columns: list[str],
     return draft
 
 
+def remap_prose(actor, draft: ImportDraft, items: str, units: str,
+                expected_version: int | None = None) -> ImportDraft:
+    """逐项识别方式: the coordinator says what marks an item (numbers, or the （一） headings) and what marks its
+    units (label lines, a closing bracket, nothing) in a prose document. The choice is remembered for the
+    document's family (its issuer and title without the year: ``plan_parser.prose_signature``), like a table's
+    列对应, and the draft is read again from its text."""
+    from tracker.imports.models import ColumnMapping
+    from tracker.imports.plan_parser import ITEM_MARKS, UNIT_MARKS
+
+    _check_open(draft, expected_version)
+    if draft.kind != DraftKind.plan:
+        raise ValidationFailed(_("只有方案导入可以指定逐项识别方式。"))
+    prose = draft.payload.get("prose") or {}
+    if items not in ITEM_MARKS or units not in UNIT_MARKS:
+        raise ValidationFailed(_("识别方式的选择无效，请刷新页面后重试。"))
+    signature = prose.get("signature")
+    before = [prose.get("chosen_items", "auto"), prose.get("chosen_units", "auto")]
+    if signature:
+        mapping = db.session.scalar(select(ColumnMapping).where(ColumnMapping.signature == signature))
+        if mapping is None:
+            mapping = ColumnMapping(signature=signature)
+            db.session.add(mapping)
+        mapping.columns = [items, units]
+        mapping.updated_by_id = getattr(actor, "id", None)
+        db.session.flush()
+        payload = build_payload(DraftKind.plan, draft.source_text)
+    else:  # a document without a title cannot be recognised next time: read this once with the choice
+        payload = build_plan_payload(draft.source_text, UnitIndex(), {"prose:": [items, units]})
+    draft.payload = payload
+    record(actor, "import.prose_mapped", draft,
+           changes={"reading": [before, [items, units]], "tasks": len(payload.get("tasks") or [])},
+           summary=draft.filename)
+    return draft
+
+
 def read_document(filename: str | None, data: bytes | None = None, text: str | None = None) -> tuple[str, str]:
     """(filename, text) of an upload or a paste; ValidationFailed with a clear message for bad input."""
     if data is not None and (filename or data):

@@ -71,6 +71,7 @@ class TaskDraft:
     reporting_hint: str | None = None  # a table's 报送要求 cell
     leader: str | None = None  # 责任领导/牵头领导 as written: kept in the draft for the reviewer (tasks have no such field)
     from_goals: bool = False  # written under a targets heading with its own assignment: also an indicator
+    item_style: str | None = None  # how a prose item was numbered ("dotted", "paren", "paren-cn"…), for 逐项识别方式
 
 
 @dataclass
@@ -113,6 +114,8 @@ class PlanDraft:
     targets: list[TargetDraft] = field(default_factory=list)
     reporting: ReportingRule | None = None
     tables: list[dict] = field(default_factory=list)  # each table's columns as read, for the column-mapping step
+    # prose: what marks an item and what marks its units, as guessed or chosen (逐项识别方式), see ``prose_reading``
+    prose: dict | None = None
     sections: list[SectionDraft] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -162,17 +165,62 @@ def read_plan(text: str, mappings: dict[str, list[str]] | None = None) -> PlanDr
         # prose (each row's figures would become stray targets named "2\t新建…").
         lines = [line for line in text.split("\n") if not SHEET_MARK.match(line.strip())
                  and not (split.candidates and "\t" in line)]
-        draft = _read_prose_plan(clean_paragraphs("\n".join(lines)))
+        paragraphs = clean_paragraphs(unflatten("\n".join(lines)))
+        draft = _read_prose_plan(paragraphs)
+        signature = prose_signature(draft)
+        chosen = (mappings or {}).get(signature or "prose:")  # "prose:": a choice for an untitled text, once
+        if chosen and len(chosen) == 2 and tuple(chosen) != (AUTO, AUTO):
+            draft = _read_prose_plan(paragraphs, ProseOptions(*chosen))
+        draft.prose = prose_reading(draft, signature, ProseOptions(*chosen) if chosen and len(chosen) == 2 else None)
     draft.tables = describe_tables(split)
     return draft
 
 
-def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> PlanDraft:
+AUTO = "auto"
+ITEM_MARKS = ("auto", "numbers", "headings")  # what marks an item: 1./（1） numbers, or the （一） headings
+UNIT_MARKS = ("auto", "lines", "bracket", "none")  # what marks its units: label lines, a closing bracket, nothing
+
+
+@dataclass(frozen=True)
+class ProseOptions:
+    """逐项识别方式 chosen on the review screen: ``items`` — "numbers" (1. （1） are the tasks, （一） groups),
+    "headings" (the （一） headings are the tasks, numbers under them their steps); ``units`` — "lines" (only
+    责任单位：… lines), "bracket" (only a bracket closing the item), "none" (no units read); "auto" lets the
+    reader decide."""
+
+    items: str = AUTO
+    units: str = AUTO
+
+
+def prose_signature(draft: PlanDraft) -> str | None:
+    """A prose document's family, for remembering its 逐项识别方式: its issuer and its title without the figures
+    (next year's plan of the same office has the same), None without a title."""
+    if not draft.title:
+        return None
+    title = re.sub(r"[\d〇零一二三四五六七八九十]+\s*年", "", _title_key(draft.title))
+    return f"prose:{draft.issuer or ''}|{title}"[:1000]
+
+
+def prose_reading(draft: PlanDraft, signature: str | None, chosen: ProseOptions | None) -> dict:
+    """What the review screen shows of a prose reading: the reader's guess of what marks an item and its units
+    (from the tasks it found), and what was chosen (remembered for the document's family)."""
+    styles = [task.item_style for task in draft.tasks if task.item_style]
+    sources = [task.assignment.source for task in draft.tasks if task.assignment]
+    items = "headings" if styles and styles.count("paren-cn") * 2 > len(styles) else "numbers"
+    units = max(("lines", "bracket"), key=sources.count) if sources else "none"
+    return {"signature": signature, "items": items, "units": units,
+            "chosen_items": chosen.items if chosen else AUTO, "chosen_units": chosen.units if chosen else AUTO}
+
+
+def _read_prose_plan(paragraphs: list[str], options: ProseOptions = ProseOptions(), *,
+                     tasks_wanted: bool = True) -> PlanDraft:
     draft = PlanDraft()
     notice_end = cover_notice_end(paragraphs)
     notice, paragraphs = paragraphs[:notice_end], paragraphs[notice_end:]
     if notice:
         _read_header(draft, notice)
+        if not any(_NOTICE.match(p) for p in notice):
+            draft.title = None  # a notice that lost its title line names no plan: the plan's own title does
         draft.sections.append(SectionDraft("notice", None, notice))
     body_start = _first_structure_index(paragraphs)
     header_end = _header_end(paragraphs[:body_start])
@@ -189,7 +237,7 @@ def _read_prose_plan(paragraphs: list[str], *, tasks_wanted: bool = True) -> Pla
         draft.sections.append(SectionDraft("preamble", None, preamble))
     body = [p for i, p in enumerate(paragraphs[body_start:], body_start) if i not in footer]
     for part in _split_parts(body):
-        _read_part(draft, part)
+        _read_part(draft, part, options)
     if footer:
         closing = [paragraphs[i] for i in sorted(footer)]
         draft.sections.append(SectionDraft("footer", None, closing))
@@ -218,11 +266,30 @@ def cover_notice_end(paragraphs: list[str]) -> int:
     reporting: at the plan's title written again, else after the notice's signature and date; 0 if none."""
     start = next((i for i, p in enumerate(paragraphs[:8]) if _NOTICE_LINE.search(p) and len(p) <= 120), None)
     if start is None:
-        return 0
+        return _attachment_start(paragraphs)
     end = _notice_body_start(paragraphs, start)
     # A notice without numbered paragraphs of its own is read as the plan's header, as before.
     if end and any(_part_heading(p) or GROUP_HEADING.match(p) for p in paragraphs[start + 1:end]):
         return end
+    return 0
+
+
+_ATTACHMENT_MARK = re.compile(r"^附件\s*\d{0,2}$")
+_SENDS_ON = re.compile(r"印发给你们|印发你们|现印发|予以印发")
+
+
+def _attachment_start(paragraphs: list[str]) -> int:
+    """A copy that lost the notice's title ("各乡、镇人民政府…：经县政府同意，现将…印发给你们。一、…") still ends its
+    notice with the signature and date, then "附件1" alone on a line and the plan's title: the plan begins after
+    that mark when the text before it sends the plan on (印发) and has numbered paragraphs of its own; else 0."""
+    for index, paragraph in enumerate(paragraphs):
+        if not _ATTACHMENT_MARK.match(paragraph) or index + 1 >= len(paragraphs):
+            continue
+        before = paragraphs[:index]
+        signed = any(is_date_line(p) for p in before[-3:])
+        if signed and any(_SENDS_ON.search(p) for p in before[:4]) and any(_part_heading(p) for p in before):
+            return index + 1
+        return 0
     return 0
 
 
@@ -476,8 +543,8 @@ def _read_period(draft: PlanDraft) -> None:
     draft.period_end = date(last, 12, 31)
 
 
-_YEAR_OF_WORK = re.compile(r"(\d{4})\s*年(?:度)?(?:全市|全区|全县|市政府|区政府|县政府)?(?:重点工作|工作要点|民生实事|为民实事|"
-                           r"政府工作|工作任务|重点任务|目标任务|各项工作任务)")
+_YEAR_OF_WORK = re.compile(r"(\d{4})\s*年(?:度)?(?:全市|全区|全县|市政府|区政府|县政府)?(?:\d+\s*[项件])?"
+                           r"(?:重点工作|工作要点|民生实事|为民实事|民生工程|政府工作|工作任务|重点任务|目标任务|各项工作任务)")
 
 
 def _period_from_text(draft: PlanDraft, paragraphs: list[str]) -> None:
@@ -595,9 +662,9 @@ def _classify_title(title: str | None) -> str:
     return "other"
 
 
-def _read_part(draft: PlanDraft, part: _Part) -> None:
+def _read_part(draft: PlanDraft, part: _Part, options: ProseOptions = ProseOptions()) -> None:
     kind = _classify_title(part.title)
-    has_items = any(_item_number(p) for p in part.paragraphs)
+    has_items = any(_item_number(p) and not _INLINE_LIST.match(p) for p in part.paragraphs)
     # A numbered item with its own 牵头单位 lines is a task wherever it stands (under 主要目标 too).
     assigned = (has_items or _headings_are_items(part)) and any(_LABEL.match(p) or _assigning_bracket(p)
                                                                 for p in part.paragraphs)
@@ -605,7 +672,7 @@ def _read_part(draft: PlanDraft, part: _Part) -> None:
         if part.title is not None:
             draft.sections.append(SectionDraft("tasks" if kind != "goals" else "goals", part.title, []))
         first = len(draft.tasks)
-        _TaskReader(draft, part).read()
+        _TaskReader(draft, part, options).read()
         if kind == "goals":
             for task in draft.tasks[first:]:
                 task.from_goals = True
@@ -661,6 +728,10 @@ def _item_number(paragraph: str) -> _ItemNumber | None:
     return _ItemNumber(style, number, paragraph[match.end() :].strip())
 
 
+# "1、金寨县；2、金安区；3、裕安区…": numbered short names on one line are a list (a ranking), not an item.
+_INLINE_LIST = re.compile(r"^\d{1,2}[、.．][^；;，,。]{1,12}[；;]\s*\d{1,2}[、.．]")
+
+
 @dataclass
 class _TaskInProgress:
     task: TaskDraft
@@ -672,9 +743,10 @@ class _TaskInProgress:
 class _TaskReader:
     """Walks one task part: groups, numbered items, sub-items, label lines and prose."""
 
-    def __init__(self, draft: PlanDraft, part: _Part) -> None:
+    def __init__(self, draft: PlanDraft, part: _Part, options: ProseOptions = ProseOptions()) -> None:
         self.draft = draft
         self.part = part
+        self.options = options
         self.group: int | None = None
         self.group_style: str | None = None
         self.current: _TaskInProgress | None = None
@@ -684,7 +756,8 @@ class _TaskReader:
         self.groups_with_tasks: set[int | None] = set()
 
     def read(self) -> None:
-        self.headings_are_items = _headings_are_items(self.part)
+        self.headings_are_items = {"headings": True, "numbers": False}.get(self.options.items,
+                                                                           _headings_are_items(self.part))
         if self.part.title and not _GENERIC_PART.fullmatch(_title_key(self.part.title)) and (
                 self.headings_are_items or not _has_groups(self.part)) and any(
                 _item_number(p) or GROUP_HEADING.match(p) for p in self.part.paragraphs):
@@ -697,7 +770,7 @@ class _TaskReader:
         self._tasks_from_bare_groups()
         part_lead = heading_lead(self.part.title)
         for progress in self.finished:
-            task = _finish_task(progress)
+            task = _finish_task(progress, self.options.units)
             group = self.draft.groups[task.group_index] if task.group_index is not None else None
             inherited = (heading_lead(group.title) if group else None) or part_lead
             if task.assignment is None and inherited:
@@ -707,7 +780,7 @@ class _TaskReader:
 
     def _take(self, paragraph: str) -> None:
         group = GROUP_HEADING.match(paragraph)
-        item = _item_number(paragraph)
+        item = None if _INLINE_LIST.match(paragraph) else _item_number(paragraph)
         if group and self.headings_are_items:
             group, item = None, _ItemNumber("paren-cn", f"（{group.group(1)}）", paragraph[group.end():].strip())
         if group:
@@ -766,7 +839,8 @@ class _TaskReader:
                 for number, text in enumerated:
                     task = TaskDraft(number=number, title="", text="", group_index=group)
                     self.finished.append(_TaskInProgress(task, "enumeration", [text], list(labels)))
-            elif group is not None and (prose or labels):
+            elif group is not None and (labels or (prose and not all(_INLINE_LIST.match(p) for p in prose))):
+                # (a group holding only a numbered list of names — a ranking — is no task)
                 heading = self.draft.groups[group]
                 task = TaskDraft(number=heading.number, title="", text="", group_index=group)
                 opening = f"{heading.title}。{prose[0] if prose else ''}"
@@ -789,14 +863,76 @@ class _TaskReader:
             self.draft.unplaced.extend(prose)
 
 
-_UNIT_LABELS = "牵头责任单位|协同责任单位|牵头单位|责任单位|配合单位|协同单位|参与单位|协办单位|主办单位"
+# Units are labelled by office words (单位) or, inside one office's own plan, by its sections (科室/处室/部门).
+_LEAD_LABELS = "牵头责任单位|牵头单位|主办单位|牵头部门|牵头科室|牵头处室"
+_RESPONSIBLE_LABELS = "责任单位|责任部门|责任科室|责任处室"
+_UNIT_LABELS = (f"{_LEAD_LABELS}|协同责任单位|{_RESPONSIBLE_LABELS}|配合单位|协同单位|参与单位|协办单位|"
+                "配合部门|协同部门|配合科室|配合处室")
 _LEADER_LABELS = "牵头负责领导|责任领导|牵头领导|分管领导|责任区领导|牵头区领导|牵头县领导|牵头市领导|区政府分管领导"
 _DUE_LABELS = "完成时限|完成时间|时间节点|时间进度"
-_LABEL = re.compile(rf"^(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]")
+# Labels that name no unit but end the value before them ("责任单位:市公安局 项目责任人:王伟标").
+_OTHER_LABELS = "项目责任人|具体责任人|责任人|联系人|实际完成情况|完成情况|进展情况|推进情况"
+_LABEL = re.compile(rf"^(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS}|{_OTHER_LABELS})\s*[：:]")
 _LABELLED_VALUE = re.compile(
-    rf"(?P<label>{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]\s*(?P<value>.*?)\s*"
-    rf"(?=[；;，,]?\s*(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS})\s*[：:]|$)"
+    rf"(?P<label>{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS}|{_OTHER_LABELS})\s*[：:]\s*(?P<value>.*?)\s*"
+    rf"(?=[；;，,]?\s*(?:{_UNIT_LABELS}|{_DUE_LABELS}|{_LEADER_LABELS}|{_OTHER_LABELS})\s*[：:]|$)"
 )
+
+
+def _label_kind(label: str) -> str:
+    """"lead", "responsible", "cooperating", "due", "leader" or "other" for a recognised label."""
+    if re.fullmatch(_DUE_LABELS, label):
+        return "due"
+    if re.fullmatch(_LEADER_LABELS, label):
+        return "leader"
+    if re.fullmatch(_OTHER_LABELS, label):
+        return "other"
+    if re.fullmatch(_LEAD_LABELS, label):
+        return "lead"
+    if re.fullmatch(_RESPONSIBLE_LABELS, label):
+        return "responsible"
+    return "cooperating"
+
+
+_INLINE_LABEL = re.compile(rf"\s+(?=(?:{_UNIT_LABELS}|{_LEADER_LABELS}|{_DUE_LABELS}|{_OTHER_LABELS})\s*[：:])")
+_INLINE_ITEM = re.compile(r"(?:^|\s+)(\d{1,3})[.．、](?=\S)")
+
+
+def unflatten(text: str) -> str:
+    """A copy that turned a page's line ends into spaces holds a whole list on one line:
+    "…公示。 1.轨道交通…。 牵头领导:林静国 责任单位:市轨道交通工程建设指挥部 2.新增…". Such a line is cut before
+    each item number that follows a space in sequence (1, 2, 3…, at least two) and before each label that
+    follows a space; a unit label's value ends at the first space after which no unit name follows (the rest,
+    a table's cells glued on, goes to a line of its own). Lines without that shape are left as they are."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        expected, cuts = None, []
+        for match in _INLINE_ITEM.finditer(line):
+            number = int(match.group(1))
+            if (expected is None and match.start() > 0 and number == 1) or (expected is not None and number == expected):
+                cuts.append(match.start())
+                expected = number + 1
+        if len(cuts) < 2:
+            out.append(line)
+            continue
+        for piece in (line[a:b] for a, b in zip([0, *cuts], [*cuts, len(line)])):
+            for part in _INLINE_LABEL.split(piece.strip()):
+                out.extend(_end_unit_value(part.strip()))
+    return "\n".join(out)
+
+
+def _end_unit_value(line: str) -> list[str]:
+    from tracker.imports.tables import is_unit_like
+    label = re.match(rf"(?:{_UNIT_LABELS})\s*[：:]", line)
+    if not label:
+        return [line] if line else []
+    words = line[label.end():].split()
+    for index in range(1, len(words)):
+        if not is_unit_like(re.split(r"[、，,；;]", words[index])[0]):
+            return [line[: label.end()] + " ".join(words[:index]), " ".join(words[index:])]
+    return [line]
+
+
 _OPENERS = {"）": "（", ")": "(", "〕": "〔", "】": "【", "]": "["}
 _ASSIGNMENT_WORDS = re.compile(rf"{_UNIT_LABELS}|{_LEADER_LABELS}|牵头|负责|配合|参与|协同")
 
@@ -822,12 +958,18 @@ def bracket_at_end(text: str) -> tuple[int, str] | None:
     return None
 
 
-def _finish_task(progress: _TaskInProgress) -> TaskDraft:
+def _finish_task(progress: _TaskInProgress, units: str = AUTO) -> TaskDraft:
     task = progress.task
+    task.item_style = progress.style
     paragraphs = [p for p in progress.paragraphs if p]
     assignment, due = _assignment_from_labels(progress.labels)
-    if assignment is None and paragraphs:
+    if units in ("bracket", "none"):
+        assignment = None  # the label lines are not what marks this document's units
+        paragraphs += progress.labels if units == "none" else []
+    if assignment is None and paragraphs and units != "none":
         assignment, paragraphs = _assignment_from_bracket(paragraphs)
+    if assignment is None and paragraphs and units == AUTO:
+        assignment, paragraphs = _assignment_inline(paragraphs)
     task.text = "\n".join(paragraphs).strip()
     task.title = _task_title(task.text)
     task.assignment = assignment
@@ -902,15 +1044,14 @@ def _assignment_from_labels(labels: list[str]) -> tuple[AssignmentDraft | None, 
     for line in labels:
         for match in _LABELLED_VALUE.finditer(line):
             label, value = match.group("label"), match.group("value").strip("。；; ")
-            if re.fullmatch(_DUE_LABELS, label):
+            kind = _label_kind(label)
+            if kind == "due":
                 due = due or value or None
-            elif re.fullmatch(_LEADER_LABELS, label):
-                continue
-            elif label in ("牵头单位", "主办单位", "牵头责任单位"):
+            elif kind == "lead":
                 leads += split_units(value)
-            elif label == "责任单位":
+            elif kind == "responsible":
                 responsible += split_units(value)
-            else:
+            elif kind == "cooperating":
                 cooperating += split_units(value)
     if not (leads or responsible or cooperating):
         return None, due
@@ -939,6 +1080,23 @@ def _assignment_from_bracket(paragraphs: list[str]) -> tuple[AssignmentDraft | N
     return _assignment(leads, responsible, cooperating, "bracket", inside), remaining
 
 
+_INLINE_ASSIGNMENT = re.compile(rf"[，,]\s*(?P<label>{_UNIT_LABELS})\s*[：:]\s*(?P<value>[^。；;：:]+?)\s*(?=[。；;]|$)")
+
+
+def _assignment_inline(paragraphs: list[str]) -> tuple[AssignmentDraft | None, list[str]]:
+    """A label inside the item's first sentence: "学前教育促进，牵头单位：市教体局。其中，…" — the clause names the
+    units and leaves the item's words."""
+    first = paragraphs[0]
+    sentence_end = re.search(r"[。；;]", first)
+    found = _INLINE_ASSIGNMENT.search(first[: sentence_end.end() if sentence_end else len(first)])
+    if not found:
+        return None, paragraphs
+    assignment, _due = _assignment_from_labels([f"{found.group('label')}：{found.group('value')}"])
+    if assignment is None:
+        return None, paragraphs
+    return assignment, [first[: found.start()] + first[found.end():], *paragraphs[1:]]
+
+
 def _all_units(inside: str) -> bool:
     from tracker.imports.tables import is_unit_like
     names = split_units(inside)
@@ -952,11 +1110,12 @@ def _read_bracket(inside: str) -> tuple[list[str], list[str], list[str]]:
     if re.search(rf"{_UNIT_LABELS}", inside):
         for match in _LABELLED_VALUE.finditer(inside):
             label, value = match.group("label"), match.group("value")
-            if label in ("牵头单位", "主办单位", "牵头责任单位"):
+            kind = _label_kind(label)
+            if kind == "lead":
                 leads += split_units(value)
-            elif label == "责任单位":
+            elif kind == "responsible":
                 responsible += split_units(value)
-            elif not re.fullmatch(_DUE_LABELS, label) and not re.fullmatch(_LEADER_LABELS, label):
+            elif kind == "cooperating":
                 cooperating += split_units(value)
         return leads, responsible, cooperating
     for clause in _split_clauses(inside):

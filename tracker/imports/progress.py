@@ -2,6 +2,11 @@
 存在问题 / 下一步 per row and uploads it; each filled row becomes a status update through the same service as a
 web submission (``updates.services.submit_update``), so it is checked the same way. A file with a refused row
 writes nothing unless the unit chooses to import the valid rows only.
+
+A coordinator (督办) does the same for several units at once (督办代报): the tasks of a plan and/or a lead unit
+in one sheet, whose scope is written into the file (sheet 范围); each filled row becomes the lead unit's update
+entered on its behalf (``updates.services.submit_update_on_behalf``), and a row for a task outside the file's
+scope is refused like a wrong task number.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from tracker.common import permissions
 from tracker.common.errors import DomainError, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.imports.documents import DocumentError, extract_text
@@ -23,6 +29,8 @@ from tracker.tasks.models import Task, TaskStatus, task_cooperating_units
 
 SHEET = "进展报送"
 HEADERS = ("任务编号", "方案", "序号", "任务", "本单位", "报送周期", "本期进展", "完成进度（%）", "存在问题", "下一步")
+UNITS_HEADERS = ("任务编号", "方案", "序号", "任务", "牵头单位", "报送周期", "本期进展", "完成进度（%）", "存在问题", "下一步")
+SCOPE_SHEET = "范围"
 FILLED = ("本期进展", "完成进度（%）", "存在问题", "下一步")
 MAX_ROWS = 2000
 
@@ -45,26 +53,62 @@ def unit_tasks(actor) -> list[Task]:
     return list(db.session.scalars(query))
 
 
+def scope_tasks(plan_id: int | None, unit_id: int | None) -> list[Task]:
+    """A coordinator's sheet: the open tasks of active plans, of one plan and/or one lead unit (牵头单位)."""
+    query = (select(Task).join(Plan).options(selectinload(Task.plan), selectinload(Task.lead_unit))
+             .where(Plan.status == PlanStatus.active,
+                    Task.status.notin_([TaskStatus.completed, TaskStatus.suspended])))
+    if plan_id is not None:
+        query = query.where(Task.plan_id == plan_id)
+    if unit_id is not None:
+        query = query.where(Task.lead_unit_id == unit_id)
+    return list(db.session.scalars(query.order_by(Task.plan_id, Task.id)))
+
+
+def _in_scope(task: Task, scope: dict[str, int | None]) -> bool:
+    return ((scope.get("plan") is None or task.plan_id == scope["plan"])
+            and (scope.get("unit") is None or task.lead_unit_id == scope["unit"]))
+
+
 def progress_workbook(actor, today: date) -> bytes:
     """The unit's tasks, one a row, the period to report on filled in; the four columns to fill are shaded."""
+    rows = [(task, _("牵头") if task.lead_unit_id == actor.unit_id else _("配合")) for task in unit_tasks(actor)]
+    return _workbook(HEADERS, rows, today)
+
+
+def units_workbook(actor, today: date, *, plan_id: int | None = None, unit_id: int | None = None) -> bytes:
+    """督办代报: the tasks of a plan and/or a lead unit for a coordinator to collect from several units; the
+    filter is kept in the file (sheet 范围) so the upload knows the file's scope."""
+    if not permissions.can_report_on_behalf(actor):
+        raise PermissionDenied(_("只有督办人员可以代单位报送进展。"))
+    rows = [(task, task.lead_unit.short_name) for task in scope_tasks(plan_id, unit_id)]
+    return _workbook(UNITS_HEADERS, rows, today, scope={"plan": plan_id, "unit": unit_id})
+
+
+def _workbook(headers: tuple[str, ...], rows: list[tuple[Task, str]], today: date,
+              scope: dict[str, int | None] | None = None) -> bytes:
     from tracker.updates.services import reportable_periods
 
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = SHEET
-    sheet.append(list(HEADERS))
+    sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for task in unit_tasks(actor):
+    for task, who in rows:
         periods = reportable_periods(task, today)
-        role = _("牵头") if task.lead_unit_id == actor.unit_id else _("配合")
-        sheet.append([task_code(task), task.plan.title, task.number, task.title, role,
+        sheet.append([task_code(task), task.plan.title, task.number, task.title, who,
                       periods[0].key if periods else "", "", None, "", ""])
+    if scope is not None:
+        kept = book.create_sheet(SCOPE_SHEET)
+        kept.append(["plan", scope.get("plan")])
+        kept.append(["unit", scope.get("unit")])
+        kept.sheet_state = "hidden"
     shade = PatternFill("solid", fgColor="FFF2CC")
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if HEADERS[cell.column - 1] in FILLED:
+            if headers[cell.column - 1] in FILLED:
                 cell.fill = shade
     for letter, width in zip("ABCDEFGHIJ", (10, 24, 6, 36, 8, 10, 40, 12, 24, 24)):
         sheet.column_dimensions[letter].width = width
@@ -93,7 +137,8 @@ class ProgressImport:
         return [row for row in self.rows if not row.accepted]
 
 
-def _read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+def _read_rows(data: bytes, scope: dict | None = None) -> list[tuple[int, dict[str, str]]]:
+    """The filled rows; ``scope`` (when given) receives the file's 范围 (plan, unit), None when it has none."""
     extract_text("progress.xlsx", data)  # the same checks as any upload: not empty, a real workbook, no bomb
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
@@ -102,6 +147,13 @@ def _read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     try:
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
         rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1))
+        if scope is not None and SCOPE_SHEET in book.sheetnames:
+            for row in book[SCOPE_SHEET].iter_rows(values_only=True, max_row=2):
+                key, value = (list(row) + [None, None])[:2]
+                if key in ("plan", "unit"):
+                    scope[key] = int(value) if isinstance(value, (int, float)) or str(value or "").isdigit() \
+                        else None
+            scope["found"] = True
     finally:
         book.close()
     if not rows:
@@ -148,12 +200,51 @@ def import_progress(actor, data: bytes, *, today: date, store, allowed_extension
 
     if getattr(actor, "unit_id", None) is None:
         raise PermissionDenied(_("进展报送表须由单位账号上传。"))
+
+    def submit(task: Task, cells: dict[str, str]) -> None:
+        submit_update(actor, task, period=cells.get("报送周期", ""), progress_text=cells.get("本期进展", ""),
+                      percent=_percent(cells.get("完成进度（%）", "")), problems=cells.get("存在问题", ""),
+                      next_steps=cells.get("下一步", ""), today=today, store=store,
+                      allowed_extensions=allowed_extensions, max_bytes=max_bytes)
+
+    return _import_rows(_rows_or_error(data), submit, valid_rows_only=valid_rows_only)
+
+
+def import_progress_on_behalf(actor, data: bytes, *, today: date, valid_rows_only: bool = False) -> ProgressImport:
+    """督办代报: each filled row of a coordinator's sheet → the lead unit's update entered on its behalf
+    (``submit_update_on_behalf``), checked as a web submission; a row whose task is outside the file's scope
+    (the plan and/or lead unit it was downloaded for) is refused. All or nothing unless ``valid_rows_only``."""
+    from tracker.updates.services import submit_update_on_behalf
+
+    if not permissions.can_report_on_behalf(actor):
+        raise PermissionDenied(_("只有督办人员可以代单位报送进展。"))
+    scope: dict = {}
+    rows = _rows_or_error(data, scope)
+    if not scope.get("found"):
+        raise ValidationFailed(_("这不是督办下载的多单位进展报送表（缺少“范围”表）。请先按方案或单位下载再填写。"))
+
+    def submit(task: Task, cells: dict[str, str]) -> None:
+        if not _in_scope(task, scope):
+            raise ValidationFailed(_("该任务不在本表的范围内（下载时所选的方案或单位）。"))
+        submit_update_on_behalf(actor, task, period=cells.get("报送周期", ""),
+                                progress_text=cells.get("本期进展", ""),
+                                percent=_percent(cells.get("完成进度（%）", "")), problems=cells.get("存在问题", ""),
+                                next_steps=cells.get("下一步", ""), today=today)
+
+    return _import_rows(rows, submit, valid_rows_only=valid_rows_only)
+
+
+def _rows_or_error(data: bytes, scope: dict | None = None) -> list[tuple[int, dict[str, str]]]:
     try:
-        rows = _read_rows(data)
+        rows = _read_rows(data, scope)
     except DocumentError as error:
         raise ValidationFailed(error.message_zh) from None
     if not rows:
         raise ValidationFailed(_("表格中没有填写任何进展。"))
+    return rows
+
+
+def _import_rows(rows: list[tuple[int, dict[str, str]]], submit, *, valid_rows_only: bool) -> ProgressImport:
     result = ProgressImport()
     for number, cells in rows:
         code = cells.get("任务编号", "")
@@ -165,12 +256,9 @@ def import_progress(actor, data: bytes, *, today: date, store, allowed_extension
             result.rows.append(RowResult(number, code, title, False, _("任务编号“%(code)s”不存在。", code=code)))
             continue
         try:
-            # submit_update checks everything before it adds anything (no files come with a sheet row), so a
-            # refused row leaves nothing in the session
-            submit_update(actor, task, period=cells.get("报送周期", ""), progress_text=cells.get("本期进展", ""),
-                          percent=_percent(cells.get("完成进度（%）", "")), problems=cells.get("存在问题", ""),
-                          next_steps=cells.get("下一步", ""), today=today, store=store,
-                          allowed_extensions=allowed_extensions, max_bytes=max_bytes)
+            # the submit services check everything before they add anything (no files come with a sheet row),
+            # so a refused row leaves nothing in the session
+            submit(task, cells)
         except DomainError as error:
             result.rows.append(RowResult(number, code, title, False, str(error)))
             continue

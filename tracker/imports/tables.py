@@ -293,8 +293,8 @@ def split_tables(text: str, mappings: dict[str, list[str]] | None = None) -> Spl
             continue
         if "\t" not in line:
             segments.append(("prose", line.replace(CELL_BREAK, "\n")))
-            if line.strip():
-                heading = line.strip()
+            if line.strip() and not _NOTE_LINE.match(line.strip()):
+                heading = line.strip()  # a note ("（注：A类指责任目标…）") between title and table names nothing
             index += 1
             continue
         run = []
@@ -320,6 +320,9 @@ def split_tables(text: str, mappings: dict[str, list[str]] | None = None) -> Spl
                      candidates=candidates)
 
 
+_NOTE_LINE = re.compile(r"^[（(]?\s*(?:注|备注|说明)\s*[：:]")
+
+
 def _read_run(run: list[str], sheet: str | None, heading: str | None,
               mappings: dict[str, list[str]] | None = None) -> tuple[Table | None, int]:
     """The task table in a run of tab lines, and how many leading lines are not part of it. The header row is
@@ -332,7 +335,7 @@ def _read_run(run: list[str], sheet: str | None, heading: str | None,
         guessed = None
         if columns and not chosen:
             guessed = guess_columns(cells, [_cells(row) for row in run[start + 1:start + 41]])
-            columns = _refine(columns, guessed)
+            columns = _numbered_names(_refine(columns, guessed), [_cells(row) for row in run[start + 1:start + 41]])
         if columns:
             table = Table(sheet, heading, columns, header=cells, guessed=not chosen and guessed is not None,
                           mapped=bool(chosen))
@@ -387,12 +390,35 @@ def _refine(columns: list[str], guessed: list[str] | None) -> list[str]:
     return refined
 
 
+_NUMBERED_NAME = re.compile(r"^\d{1,3}[.．、](?!\d)\S")
+
+
+def _numbered_names(columns: list[str], rows: list[list[str]]) -> list[str]:
+    """No 序号 column, and an unknown column left of the task column holds short numbered names ("1.城市人居环境
+    提升项目") merged down over the project's rows: that column names the tasks and the task column holds their
+    content (工作任务 / 主要内容), as 项目名称 beside 主要内容 does."""
+    if "number" in columns or "task" not in columns or "measures" in columns:
+        return columns
+    task_index = columns.index("task")
+    for index in range(task_index):
+        if columns[index] != "other":
+            continue
+        cells = [_flat(row[index]) for row in rows if index < len(row) and _flat(row[index])]
+        named = [cell for cell in cells if _NUMBERED_NAME.match(cell) and len(cell) <= 30]
+        if len(cells) >= 2 and len(named) == len(cells) and len(set(cells)) < len(cells):
+            refined = list(columns)
+            refined[index], refined[task_index] = "task", "measures"
+            return refined
+    return columns
+
+
 def _read_rows(table: Table, rows: list[list[str]]) -> None:
     columns = table.columns
     group: str | None = None
     counter = 0
     previous: TableTask | None = None
     previous_number: str | None = None
+    previous_task_cell = ""
     for cells in rows:
         cells = (cells + [""] * len(columns))[: len(columns)]
         filled = [_flat(cell) for cell in cells if _flat(cell)]
@@ -421,9 +447,12 @@ def _read_rows(table: Table, rows: list[list[str]]) -> None:
         if not (task_cell or measures):
             continue
         written_number = _flat(values["number"][0]) if values.get("number") else None
-        if previous is not None and _continues(previous, previous_number, written_number, task_cell, measures):
+        if previous is not None and (_continues(previous, previous_number, written_number, task_cell, measures)
+                                     or (not written_number and task_cell and task_cell == previous_task_cell)):
+            # the same task name merged down over the project's rows: one task
             _merge_into(previous, task_cell, measures, values)
             continue
+        previous_task_cell = task_cell
         counter += 1
         number = _number(values.get("number"), task_cell, counter)
         title_source = task_cell or measures
@@ -433,7 +462,7 @@ def _read_rows(table: Table, rows: list[list[str]]) -> None:
             number=number, title=title, text="\n".join(part for part in text_parts if part), group=group,
             lead=_joined(values.get("lead")), responsible=_joined(values.get("responsible")),
             cooperating=_joined(values.get("cooperating")),
-            due=_single(values.get("adjusted_due")) or _single(values.get("due")),
+            due=_latest_due(_single(values.get("adjusted_due")) or _single(values.get("due"))),
             reporting=_single(values.get("reporting")), leader=_single(values.get("leader")),
             note=_single(values.get("note")), raw="\t".join(_flat(cell) for cell in cells))
         previous_number = written_number
@@ -473,13 +502,31 @@ def _merge_into(task: TableTask, task_cell: str, measures: str, values: dict[str
     extra = [_body(part) for part in (task_cell, measures) if part and _body(part) not in task.text]
     if extra:
         task.text = "\n".join([task.text, *extra]).strip()
+    named = {*task.lead, *task.responsible, *task.cooperating}
     for kind in ("lead", "responsible", "cooperating"):
         for cell in _joined(values.get(kind)):
-            if cell not in getattr(task, kind):
+            if cell not in named:  # a unit already on the task (建设局 on two of its rows) is named once
                 getattr(task, kind).append(cell)
-    later = _single(values.get("adjusted_due")) or _single(values.get("due"))
-    if later and (not task.due or _due_order(later) >= _due_order(task.due)):
+                named.add(cell)
+    later = _latest_due(_single(values.get("adjusted_due")) or _single(values.get("due")))
+    if later and (not task.due or _due_order(later) > _due_order(task.due)):
         task.due = later
+
+
+_DOTTED_MONTH = re.compile(r"(?<![\d.．])(\d{4})\s*[.．]\s*(\d{1,2})(?![\d.．])")
+_DUE_EXPRESSION = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*日|底|末|上旬|中旬|下旬)?(?:前|以前)?")
+
+
+def _latest_due(hint: str | None) -> str | None:
+    """A 完成时间 cell as a due hint: "2021.8" is 2021年8月; a cell listing its stages' dates ("1.2021年8月
+    2.2021年12月") is due at the latest of them."""
+    if not hint:
+        return hint
+    text = _DOTTED_MONTH.sub(lambda m: f"{m.group(1)}年{int(m.group(2))}月", hint)
+    found = [m.group(0) for m in _DUE_EXPRESSION.finditer(text)]
+    if len(found) > 1:
+        return max(found, key=_due_order)
+    return found[0] if found and text != hint else text
 
 
 def _due_order(hint: str) -> tuple[int, int]:
@@ -538,8 +585,9 @@ def _title(cell: str) -> str:
     if inner and inner.start() > 0:
         title = title[: inner.start()]
     if len(title) > 40:
+        # a long sentence is named by its first clause, as in prose (up to 60 characters)
         comma = re.search(r"[，,]", title)
-        if comma and 0 < comma.start() <= 40:
+        if comma and 0 < comma.start() <= 60:
             title = title[: comma.start()]
     if len(title) > 60:
         cut = re.search(r"[。；;：:！？]", title)

@@ -14,7 +14,8 @@ from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES
 from tracker.imports.drafts import (NEW_PREFIX, apply_plan_draft, apply_reply_draft, create_draft, discard_draft,
-                                    indicators_available, remap_columns, revision_target, save_draft_edits)
+                                    indicators_available, remap_columns, remap_prose, revision_target,
+                                    save_draft_edits)
 from tracker.imports.forms import (ColumnsForm, ReviewForm, UploadForm, column_choices, plan_review_payload,
                                    reply_review_payload)
 from tracker.imports.models import DraftKind, DraftState, ImportDraft
@@ -262,3 +263,98 @@ def progress_upload():
     else:
         flash(_("已提交%(n)d条进展，等待督办审核。", n=result.written), "success")
     return redirect(url_for("imports.progress"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 督办代报: a coordinator's 进展报送表 for several units (filter by plan and/or lead unit)
+# ---------------------------------------------------------------------------------------------------------
+
+def _can_report_on_behalf(user) -> bool:
+    from tracker.common.permissions import can_report_on_behalf
+
+    return can_report_on_behalf(user)
+
+
+def _scope_args() -> tuple[int | None, int | None]:
+    plan = request.args.get("plan", "")
+    unit = request.args.get("unit", "")
+    return (int(plan) if plan.isdigit() else None), (int(unit) if unit.isdigit() else None)
+
+
+@bp.get("/progress/units")
+@require(_can_report_on_behalf)
+def progress_units():
+    from tracker.imports.forms import ProgressUploadForm
+    from tracker.plans.models import PlanStatus
+
+    plan_id, unit_id = _scope_args()
+    plans = list(db.session.scalars(select(Plan).where(Plan.status == PlanStatus.active).order_by(Plan.id)))
+    units = sorted_units(db.session.scalars(select(Unit)).all())
+    results = session.pop("progress_results", None)
+    return render_template("imports/progress.html", form=ProgressUploadForm(), results=results,
+                           max_mb=_max_megabytes(), on_behalf=True, plans=plans, units=units,
+                           plan_id=plan_id, unit_id=unit_id)
+
+
+@bp.get("/progress/units.xlsx")
+@require(_can_report_on_behalf)
+def progress_units_sheet():
+    from tracker.imports.progress import units_workbook
+
+    plan_id, unit_id = _scope_args()
+    return Response(units_workbook(current_user, today(), plan_id=plan_id, unit_id=unit_id),
+                    mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": "attachment; filename=progress-units.xlsx; "
+                               "filename*=UTF-8''%E8%BF%9B%E5%B1%95%E6%8A%A5%E9%80%81%E8%A1%A8.xlsx"})
+
+
+@bp.post("/progress/units")
+@require(_can_report_on_behalf)
+def progress_units_upload():
+    """Each filled row becomes its lead unit's update entered by the coordinator (代报), checked as a web
+    submission; the per-row results are shown on the page."""
+    from tracker.imports.forms import ProgressUploadForm
+    from tracker.imports.progress import import_progress_on_behalf
+
+    form = ProgressUploadForm()
+    storage = form.document.data
+    if not form.validate_on_submit() or storage is None or not getattr(storage, "filename", ""):
+        flash(_("请选择填好的进展报送表（.xlsx）。"), "danger")
+        return redirect(url_for("imports.progress_units"))
+    result, error = run_service(import_progress_on_behalf, current_user, storage.read(), today=today(),
+                                valid_rows_only=bool(form.valid_rows_only.data))
+    if error is not None:
+        return redirect(url_for("imports.progress_units"))
+    _keep_results(result, bool(form.valid_rows_only.data))
+    return redirect(url_for("imports.progress_units"))
+
+
+def _keep_results(result, valid_rows_only: bool) -> None:
+    session["progress_results"] = {
+        "written": result.written, "refused": len(result.refused), "valid_rows_only": valid_rows_only,
+        "rows": [{"row": r.row, "code": r.code, "title": r.title[:100], "accepted": r.accepted, "message": r.message}
+                 for r in result.rows[:500]]}
+    if result.refused and not valid_rows_only:
+        flash(_("有%(n)d行未通过检查，本次未写入任何进展。请改正后重新上传，或勾选“只导入有效的行”。",
+                n=len(result.refused)), "danger")
+    else:
+        flash(_("已提交%(n)d条进展，等待督办审核。", n=result.written), "success")
+
+
+@bp.post("/<int:draft_id>/prose")
+@require(is_manager)
+def prose(draft_id: int):
+    """逐项识别方式: what marks an item and its units in a prose document; read again and remembered."""
+    draft = get_or_404(ImportDraft, draft_id)
+    form = ColumnsForm()
+    if not form.validate_on_submit():
+        flash(_("请求无效，请刷新页面后重试。"), "danger")
+        return redirect(url_for("imports.review", draft_id=draft.id))
+    _done, error = run_service(remap_prose, current_user, draft, request.form.get("items", ""),
+                               request.form.get("units", ""), expected_version(form.version.data))
+    if error is None:
+        flash(_("已按指定的识别方式重新识别：%(n)d项任务。以后导入同一发文单位的同类文件将直接按此读取。",
+                n=len(draft.payload.get("tasks") or [])), "success")
+        return redirect(url_for("imports.review", draft_id=draft.id))
+    return _render_review(draft, ReviewForm(formdata=None), draft.payload,
+                          409 if isinstance(error, ConflictError) else 400)

@@ -82,6 +82,11 @@ class StatusUpdate(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def on_behalf(self) -> bool:
+        """督办代报: entered by a coordinator for the unit (its author belongs to no such unit), not by the unit."""
+        return self.author is not None and self.author.unit_id != self.unit_id
+
 
 class StoredFileColumns:
     """What is recorded of a file kept in the evidence store (``tracker/updates/evidence.py``): the name

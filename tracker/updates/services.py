@@ -44,14 +44,7 @@ def submit_update(actor, task: Task, *, period: str, progress_text: str, percent
     involvement = permissions.unit_involvement(actor, task)
     if involvement is None:
         raise PermissionDenied(_("您的单位不是该任务的牵头或配合单位。"))
-    if task.status in (TaskStatus.completed, TaskStatus.suspended) and resubmission_of is None:
-        raise ValidationFailed(_("该任务已完成或暂缓，无需报送。"))
-    if deadlines.period_by_key(task.reporting_cycle.value, task.report_day, period, task.due_on) is None:
-        raise ValidationFailed(_("报送周期“%(period)s”不正确。", period=period))
-    if not progress_text.strip():
-        raise ValidationFailed(_("请填写工作进展。"))
-    if not 0 <= percent <= 100:
-        raise ValidationFailed(_("完成进度须在0至100之间。"))
+    _check_report(task, period, progress_text, percent, resubmission=resubmission_of is not None)
     if len(files) > MAX_FILES_PER_UPDATE:
         raise ValidationFailed(_("每次最多上传%(n)d个附件。", n=MAX_FILES_PER_UPDATE))
     if resubmission_of is not None:
@@ -87,6 +80,37 @@ def submit_update(actor, task: Task, *, period: str, progress_text: str, percent
     if resubmission_of is not None:
         db.session.flush()
         events.update_resubmitted(update)
+    return update
+
+
+def _check_report(task: Task, period: str, progress_text: str, percent: int, *, resubmission: bool = False) -> None:
+    """What every report must be, whoever enters it: an open task, a period of its cycle, words, 0-100 %."""
+    if task.status in (TaskStatus.completed, TaskStatus.suspended) and not resubmission:
+        raise ValidationFailed(_("该任务已完成或暂缓，无需报送。"))
+    if deadlines.period_by_key(task.reporting_cycle.value, task.report_day, period, task.due_on) is None:
+        raise ValidationFailed(_("报送周期“%(period)s”不正确。", period=period))
+    if not progress_text.strip():
+        raise ValidationFailed(_("请填写工作进展。"))
+    if not 0 <= percent <= 100:
+        raise ValidationFailed(_("完成进度须在0至100之间。"))
+
+
+def submit_update_on_behalf(actor, task: Task, *, period: str, progress_text: str, percent: int,
+                            problems: str = "", next_steps: str = "", today: date) -> StatusUpdate:
+    """督办代报: a coordinator enters the lead unit's (牵头单位) report on its behalf, from a 进展报送表 the units
+    filled. Checked as the unit's own web submission; the update is the lead unit's, its author the coordinator
+    (shown as 代报 in the task's history, recorded with ``on_behalf`` in the audit log) and it waits for review."""
+    if not permissions.can_report_on_behalf(actor):
+        raise PermissionDenied(_("只有督办人员可以代单位报送进展。"))
+    _check_report(task, period, progress_text, percent)
+    update = StatusUpdate(task=task, unit_id=task.lead_unit_id, author_id=actor.id, period=period,
+                          progress_text=progress_text.strip(), percent=percent, problems=problems.strip(),
+                          next_steps=next_steps.strip(), submitted_at=utcnow())
+    db.session.add(update)
+    record(actor, "update.submitted", update, task_id=task.id,
+           changes={"period": period, "percent": percent, "unit": task.lead_unit.short_name, "on_behalf": True,
+                    "evidence": []},
+           summary=progress_text.strip()[:200])
     return update
 
 
