@@ -1134,28 +1134,10 @@ def _read_bracket(inside: str) -> tuple[list[str], list[str], list[str]]:
 
 def _split_clauses(inside: str) -> list[str]:
     """"A牵头，B、C按职责分工负责": clauses at ；; and at commas outside brackets."""
-    from tracker.imports.tables import _split_outside_brackets
-    clauses, current = [], ""
-    for piece in re.split(r"([；;])", inside):
-        if piece in ("；", ";"):
-            clauses.append(current)
-            current = ""
-        else:
-            current += piece
-    clauses.append(current)
-    out = []
-    for clause in clauses:
-        depth, start = 0, 0
-        for index, char in enumerate(clause):
-            if char in "（(〔【":
-                depth += 1
-            elif char in "）)〕】" and depth:
-                depth -= 1
-            elif char in "，," and depth == 0:
-                out.append(clause[start:index])
-                start = index + 1
-        out.append(clause[start:])
-    return [clause for clause in out if clause.strip()]
+    from tracker.imports.tables import split_outside
+
+    return [clause for part in re.split(r"[；;]", inside) for clause in split_outside(part, "，,", "（(〔【", "）)〕】")
+            if clause.strip()]
 
 
 def _assignment(
@@ -1333,17 +1315,9 @@ def find_targets(paragraph: str, default_year: int | None = None) -> list[Target
 
 def _clauses(sentence: str) -> list[str]:
     """Split at commas and semicolons that are not inside brackets."""
-    clauses, depth, start = [], 0, 0
-    for index, char in enumerate(sentence):
-        if char in "（(《“":
-            depth += 1
-        elif char in "）)》”" and depth:
-            depth -= 1
-        elif char in "，,；;。" and depth == 0:
-            clauses.append(sentence[start:index])
-            start = index + 1
-    clauses.append(sentence[start:])
-    return [clause.strip() for clause in clauses if clause.strip()]
+    from tracker.imports.tables import split_outside
+
+    return [clause.strip() for clause in split_outside(sentence, "，,；;。", "（(《“", "）)》”") if clause.strip()]
 
 
 def _target_in(clause: str, year: int | None) -> TargetDraft | None:

@@ -94,19 +94,26 @@ def _pieces(cell: str) -> list[str]:
     return [piece for piece in (part.strip(" 。.：:") for part in _split_outside_brackets(cell)) if piece]
 
 
-def _split_outside_brackets(text: str) -> list[str]:
-    """Split a unit list at 、，,；; and line breaks, never inside brackets ("各县(市、区)政府" stays whole)."""
+def split_outside(text: str, separator, opening: str = "（(〔【[", closing: str = "）)〕】]") -> list[str]:
+    """``text`` split at each character ``separator`` matches (a string of characters or a pattern of one)
+    that is not inside brackets: the one rule the readers split unit lists, clauses and sentences by."""
+    is_separator = separator.fullmatch if isinstance(separator, re.Pattern) else separator.__contains__
     pieces, depth, start = [], 0, 0
     for index, char in enumerate(text):
-        if char in "（(〔【[":
+        if char in opening:
             depth += 1
-        elif char in "）)〕】]" and depth:
+        elif char in closing and depth:
             depth -= 1
-        elif depth == 0 and _UNIT_SPLIT.fullmatch(char):
+        elif depth == 0 and is_separator(char):
             pieces.append(text[start:index])
             start = index + 1
     pieces.append(text[start:])
     return pieces
+
+
+def _split_outside_brackets(text: str) -> list[str]:
+    """Split a unit list at 、，,；; and line breaks, never inside brackets ("各县(市、区)政府" stays whole)."""
+    return split_outside(text, _UNIT_SPLIT)
 
 
 def is_unit_like(name: str) -> bool:
