@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.common.clock import today
 from tracker.common.errors import ConflictError
-from tracker.common.permissions import is_manager, require
+from tracker.access.permissions import is_manager, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES
