@@ -52,11 +52,17 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 def register_event_handlers(app: Flask) -> None:
     """Each reacting domain connects its receivers to the domain events (tracker.common.events) and
-    registers its steps of the scheduled scan (tracker.common.scans)."""
+    registers its steps of the scheduled scan (tracker.common.scans); the working calendar is plugged into
+    the ground floor's deadlines."""
+    from tracker.common import deadlines
     from tracker.reminders import handlers as reminders_handlers
+    from tracker.reports import handlers as reports_handlers
     from tracker.supervision import handlers as supervision_handlers
+    from tracker.workcalendar.services import current_calendar
 
+    deadlines.use_calendar(current_calendar)  # the holidays kept in the database (tracker/workcalendar)
     reminders_handlers.connect()
+    reports_handlers.connect()
     supervision_handlers.connect()
 
 
