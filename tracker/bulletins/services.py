@@ -17,7 +17,7 @@ from tracker.common.clock import utcnow
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.common.races import check_version
 from tracker.extensions import db
-from tracker.reports.exports import chinese_month
+from tracker.common.official_documents import chinese_month
 
 MAX_BODY = 50_000
 MAX_WEIGHT = 100

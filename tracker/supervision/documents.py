@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from tracker.common.export_text import export_text
 from tracker.common.filters import period_label
 from tracker.common.office_files import issuer
-from tracker.reports.exports import _document, _docx_bytes, _paragraph, _signature, _title_block, chinese_date
+from tracker.common.official_documents import _document, _docx_bytes, _paragraph, _signature, _title_block, chinese_date
 from tracker.supervision.models import DocumentKind, SupervisionDocument
 
 TITLES = {DocumentKind.urge_notice: "催办单", DocumentKind.supervision_notice: "督办通知单", DocumentKind.bulletin: "督查通报"}
