@@ -31,6 +31,7 @@ run: seed
 	TRACKER_TODAY=$(TRACKER_TODAY) TRACKER_SCHEDULER=1 $(FLASK) run --debug --host 127.0.0.1 --port 5000
 
 test: install
+	$(VENV)/bin/lint-imports  # the layers of ARCHITECTURE.md (.importlinter)
 	$(PY) -m pytest
 
 clean:

@@ -1,4 +1,4 @@
-"""Who may do what, through the real HTTP routes (rules in tracker/common/permissions.py).
+"""Who may do what, through the real HTTP routes (rules in tracker/access/permissions.py).
 
 ``TABLE`` has one row per (route, method) and one expected outcome per role.  Every route the app
 registers must have its rows (``test_every_route_has_permission_rows``), so a new route without a
@@ -14,7 +14,7 @@ two administrators of 三员分立 besides the system administrator (admin): the
 
 A row has 7 outcomes (anonymous … other) and may have 9: the last two are the security and the audit
 administrator's. A row of 7 gives them ``separated_default``: what the public may open, the API's 401,
-and 403 everywhere else (they open only their own pages: tracker/common/permissions.py).
+and 403 everywhere else (they open only their own pages: tracker/access/permissions.py).
 """
 from __future__ import annotations
 

@@ -46,7 +46,24 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    register_event_handlers(app)
     return app
+
+
+def register_event_handlers(app: Flask) -> None:
+    """Each reacting domain connects its receivers to the domain events (tracker.common.events) and
+    registers its steps of the scheduled scan (tracker.common.scans); the working calendar is plugged into
+    the ground floor's deadlines."""
+    from tracker.common import deadlines
+    from tracker.reminders import handlers as reminders_handlers
+    from tracker.reports import handlers as reports_handlers
+    from tracker.supervision import handlers as supervision_handlers
+    from tracker.workcalendar.services import current_calendar
+
+    deadlines.use_calendar(current_calendar)  # the holidays kept in the database (tracker/workcalendar)
+    reminders_handlers.connect()
+    reports_handlers.connect()
+    supervision_handlers.connect()
 
 
 @event.listens_for(Engine, "connect")
@@ -136,7 +153,7 @@ def register_blueprints(app: Flask) -> None:
         from tracker.auth.models import SEPARATED_ADMINS
 
         if current_user.role in SEPARATED_ADMINS:  # 三员分立: no 工作台, their own page
-            from tracker.common.permissions import home_endpoint
+            from tracker.access.permissions import home_endpoint
 
             return redirect(url_for(home_endpoint(current_user)))
         from tracker.workbench.views import workbench_page
@@ -179,11 +196,13 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from tracker.access import permissions
     from tracker.common import filters, menu, security
 
     security.register(app)
 
     filters.register(app)
+    app.jinja_env.globals["perm"] = permissions  # templates ask the one module that decides (tracker/access)
     menu.register(app)
 
     @app.context_processor

@@ -14,7 +14,7 @@ from tracker.audit.services import record
 from tracker.auth.models import User
 from tracker.common.clock import utcnow
 from tracker.common.errors import PermissionDenied, ValidationFailed
-from tracker.common.permissions import can_manage_users
+from tracker.access.permissions import can_manage_users
 from tracker.extensions import db
 
 SECRET_PREFIX = "dbn_"

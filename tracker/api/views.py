@@ -1,6 +1,6 @@
 """/api/v1: the JSON API, authenticated by API tokens (``Authorization: Bearer dbn_…``) only.
 
-The permission rules are the screens' (tracker.common.permissions); writes go through the same
+The permission rules are the screens' (tracker.access.permissions); writes go through the same
 services, one transaction per request, committed only when the service succeeded. Every answer under
 /api/v1, errors included, is JSON: 400 malformed input, 401 no valid token, 403 not allowed, 404 no
 such object or route, 405, 409 stale version, 413 body too large, 415 not JSON, 422 refused by a
@@ -32,7 +32,7 @@ from tracker.auth.models import Role, User
 from tracker.common.clock import today
 from tracker.common.errors import ConflictError, DomainError, PermissionDenied
 from tracker.common.outage import commit_last, forget_session, is_outage, retry_after
-from tracker.common.permissions import (can_read_everything, can_review_updates, can_submit_update, can_view_task,
+from tracker.access.permissions import (can_read_everything, can_review_updates, can_submit_update, can_view_task,
                                         is_manager, unit_involvement, visible_task_condition)
 from tracker.extensions import csrf, db
 from tracker.plans.models import Plan, PlanKind, PlanStatus

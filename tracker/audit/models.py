@@ -32,5 +32,3 @@ class AuditEvent(db.Model):
 
     actor: Mapped[Optional["User"]] = relationship()
 
-
-from tracker.audit import append_only  # noqa: E402,F401  (registers the append-only guard)

@@ -160,14 +160,14 @@ VALUE_LABELS: dict[str, dict] = {
 _DOMAIN_LABELS: dict[str, dict] = {}
 
 
-def _value_labels() -> dict[str, dict]:
-    """``VALUE_LABELS`` and the labels the domains keep themselves (read once, lazily: no import cycle)."""
-    if not _DOMAIN_LABELS:
-        from tracker.indicators.views import DIRECTION_LABELS
-        from tracker.proposals.services import STATE_LABELS
+def register_value_labels(field: str, labels: dict) -> None:
+    """The labels a domain keeps itself for a field's values (指标方向, 提案 states), registered by that domain
+    when its module is imported at start-up: the history reads them without importing the domains above it."""
+    _DOMAIN_LABELS[field] = {getattr(key, "value", key): text for key, text in labels.items()}
 
-        _DOMAIN_LABELS.update({"direction": DIRECTION_LABELS, "proposals.state": {
-            getattr(key, "value", key): text for key, text in STATE_LABELS.items()}})
+
+def _value_labels() -> dict[str, dict]:
+    """``VALUE_LABELS`` and the labels the domains registered (``register_value_labels``)."""
     return {**_DOMAIN_LABELS, **VALUE_LABELS}
 
 

@@ -9,7 +9,7 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.sentences import describe
 from tracker.auth.models import LoginEvent, LoginOutcome
 from tracker.common.pagination import paginate
-from tracker.common.permissions import can_read_audit_log, require
+from tracker.access.permissions import can_read_audit_log, require
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 

@@ -14,7 +14,7 @@ from tracker.auth.forms import ChangePasswordForm, EndSessionsForm, LoginForm, U
 from tracker.auth.models import Role, User
 from tracker.common.pagination import paginate
 from tracker.common.labels import choices
-from tracker.common.permissions import can_manage_users, may_open_endpoint, require
+from tracker.access.permissions import can_manage_users, may_open_endpoint, require
 from tracker.common.web import get_or_404, run_service
 from tracker.common.clock import utcnow
 from tracker.extensions import db

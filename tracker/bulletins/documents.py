@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 
 from tracker.bulletins.models import Bulletin
 from tracker.common.export_text import export_text
-from tracker.reports.exports import _document, _docx_bytes, _paragraph, _signature, _title_block
-from tracker.supervision.documents import issuer
+from tracker.common.office_files import issuer
+from tracker.common.official_documents import _document, _docx_bytes, _paragraph, _signature, _title_block
 
 
 def _table(word, headers: list[str], rows: list[list[str]]) -> None:

@@ -12,12 +12,12 @@ from tracker.audit.services import record
 from tracker.bulletins.models import BULLETIN_PREFIX, Bulletin, BulletinState, ScoringRule
 from tracker.bulletins.queries import month_figures
 from tracker.bulletins.scoring import DEFAULT_WEIGHTS, WEIGHT_FIELDS, weights_of
-from tracker.common import permissions
+from tracker.access import permissions
 from tracker.common.clock import utcnow
 from tracker.common.errors import PermissionDenied, ValidationFailed
+from tracker.common.races import check_version
 from tracker.extensions import db
-from tracker.plans.services import check_version
-from tracker.reports.exports import chinese_month
+from tracker.common.official_documents import chinese_month
 
 MAX_BODY = 50_000
 MAX_WEIGHT = 100

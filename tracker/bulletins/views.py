@@ -15,8 +15,8 @@ from tracker.bulletins.queries import REPEATED_RETURNS
 from tracker.bulletins.scoring import COMPONENTS, WEIGHT_FIELDS, weights_of
 from tracker.common.clock import today
 from tracker.common.errors import ConflictError
-from tracker.common.permissions import can_read_everything, is_manager, require
-from tracker.common.web import expected_version, get_or_404, run_service
+from tracker.access.permissions import can_read_everything, is_manager, require
+from tracker.common.web import download, expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.supervision.ladder import LEVEL_LABELS
@@ -111,11 +111,10 @@ def issue(bulletin_id: int):
 @require(can_read_everything)
 def document(bulletin_id: int):
     from tracker.reports.exports import DOCX_MIMETYPE
-    from tracker.reports.views import _download
 
     bulletin = get_or_404(Bulletin, bulletin_id)
     name = bulletin.number or _("督查通报（草稿）") + bulletin.month
-    return _download(bulletin_docx(bulletin, today()), DOCX_MIMETYPE, f"{name}.docx")
+    return download(bulletin_docx(bulletin, today()), DOCX_MIMETYPE, f"{name}.docx")
 
 
 @bp.route("/plans/<int:plan_id>/scoring", methods=["GET", "POST"])

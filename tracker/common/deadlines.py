@@ -20,17 +20,25 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tracker.common.workdays import WorkingCalendar
+from tracker.common.workdays import DEFAULT_CALENDAR, WorkingCalendar
 
 MONTHLY, QUARTERLY, ONCE = "monthly", "quarterly", "once"
 FINAL_PERIOD = "final"
 SHIFT_POLICY = "previous"
 
 
-def working_calendar() -> WorkingCalendar:
-    from tracker.workcalendar.services import current_calendar
+_calendar_source: list = []  # set at start-up by tracker.workcalendar (the holidays it keeps)
 
-    return current_calendar()
+
+def use_calendar(source) -> None:
+    """``source()`` gives the working calendar in force (tracker.workcalendar.services.current_calendar),
+    registered at start-up so that the ground floor does not import the domain that stores holidays."""
+    _calendar_source[:] = [source]
+
+
+def working_calendar() -> WorkingCalendar:
+    """The working calendar in force; the built-in ``DEFAULT_CALENDAR`` before start-up."""
+    return _calendar_source[0]() if _calendar_source else DEFAULT_CALENDAR
 
 
 def shift_policy() -> str:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from flask import Flask, current_app
 from flask_babel import get_locale
 
-from tracker.common import labels, permissions
+from tracker.common import labels
 from tracker.common.clock import to_beijing
 from tracker.common.locales import current_translations
 
@@ -67,4 +67,4 @@ def register(app: Flask) -> None:
         badge=lambda value: labels.BADGES.get(getattr(value, "value", value), "secondary"),
     )
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(perm=permissions, punct=punct)
+    app.jinja_env.globals.update(punct=punct)

@@ -13,6 +13,9 @@ import io
 from datetime import datetime, timezone
 from zipfile import ZIP_DEFLATED, ZipFile
 
+from flask import current_app
+from flask_babel import gettext as _
+
 from tracker.common.clock import utcnow
 from tracker.common.export_text import export_text
 
@@ -26,9 +29,11 @@ def office_name() -> str:
 
     if not has_app_context():  # a builder called on its own (a script): the default office
         return DEFAULT_OFFICE
-    from tracker.supervision.documents import issuer
-
     return issuer()
+
+
+def issuer() -> str:
+    return current_app.config.get("SUPERVISION_ISSUER") or _("督查督办办公室")
 
 
 def _app_moment() -> datetime:

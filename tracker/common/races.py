@@ -3,12 +3,19 @@ moment, and the service turns the database's refusal into the same domain error 
 later gets (the check before the insert answers the sequential case, the index the simultaneous one)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import Index
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.common.errors import DomainError
+from tracker.common.errors import ConflictError, DomainError
 from tracker.extensions import db
+
+
+def check_version(obj, expected_version: int | None, current: dict) -> None:
+    """Optimistic locking: refuse a save based on a stale read, showing the values saved meanwhile."""
+    if expected_version is not None and obj.version != expected_version:
+        raise ConflictError(_("该记录已被他人修改，请查看最新内容后重新提交。"), current=current)
 
 
 def violates(error: IntegrityError, index: Index) -> bool:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from typing import Any, Callable
+from urllib.parse import quote
 
-from flask import abort, flash
+from flask import Response, abort, flash, render_template
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.common.errors import ConflictError, DomainError, PermissionDenied
+from tracker.common.export_text import one_line
 from tracker.common.outage import commit_last
 from tracker.extensions import db
 
@@ -54,3 +56,17 @@ def expected_version(raw) -> int | None:
     """The version a form was loaded with (optimistic locking); None when the form did not carry one."""
     text = str(raw if raw is not None else "").strip()
     return int(text) if text.isascii() and text.isdigit() else None  # "²".isdigit(), but int("²") fails
+
+
+def bad_request(message: str):
+    """A message page answering 400 (a download that cannot be made yet, a malformed period)."""
+    return render_template("reports/message.html", message=message), 400
+
+
+def download(body: bytes, mimetype: str, filename: str) -> Response:
+    # RFC 5987 name for the Chinese file name, plus an ASCII fallback for old clients; a task number or
+    # document number in the name is stored text: one line, and no quote ends the ASCII name early.
+    filename = one_line(filename)
+    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "") or "download"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})

@@ -32,13 +32,14 @@ from tracker.audit.services import record
 from tracker.common.errors import ValidationFailed
 from tracker.common.forms import MAX_YEAR, MIN_YEAR
 from tracker.common.plain_text import clean_text
+from tracker.common.races import check_version
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES, DocumentError, chinese_number, extract_text, find_date
 from tracker.imports.models import DraftKind, DraftState, ImportDraft
 from tracker.imports.plan_parser import find_reporting_rule, parse_plan
 from tracker.imports.reply_parser import parse_reply
 from tracker.plans.models import Plan, PlanKind, PlanStatus
-from tracker.plans.services import check_version, save_group, save_plan
+from tracker.plans.services import save_group, save_plan
 from tracker.tasks.models import ReportingCycle
 from tracker.tasks.services import save_task
 from tracker.units.models import Unit, UnitKind

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from tracker.common import permissions
+from tracker.access import permissions
 from tracker.common.errors import DomainError, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.imports.documents import DocumentError, extract_text

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.common.clock import today
 from tracker.common.errors import ConflictError
-from tracker.common.permissions import is_manager, require
+from tracker.access.permissions import is_manager, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES
@@ -270,7 +270,7 @@ def progress_upload():
 # ---------------------------------------------------------------------------------------------------------
 
 def _can_report_on_behalf(user) -> bool:
-    from tracker.common.permissions import can_report_on_behalf
+    from tracker.access.permissions import can_report_on_behalf
 
     return can_report_on_behalf(user)
 

@@ -20,13 +20,13 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import diff, record
 from tracker.auth.models import Role
-from tracker.common import permissions
+from tracker.access import permissions
 from tracker.common.clock import utcnow
 from tracker.common.errors import PermissionDenied, ValidationFailed
+from tracker.common.races import check_version
 from tracker.extensions import db
 from tracker.indicators.models import Direction, Indicator, IndicatorEvidenceFile, IndicatorReading
 from tracker.plans.models import Plan
-from tracker.plans.services import check_version
 from tracker.tasks.models import Task
 from tracker.units.models import Unit
 from tracker.updates.evidence import EvidenceStore, IncomingFile, check_file
@@ -39,7 +39,7 @@ _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Who may do what with an indicator (built on tracker.common.permissions)
+# Who may do what with an indicator (built on tracker.access.permissions)
 # ---------------------------------------------------------------------------------------------------------
 
 def reporting_unit_ids(indicator: Indicator) -> set[int]:

@@ -10,9 +10,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.audit.sentences import register_value_labels
 from tracker.common.clock import today
-from tracker.common.pickers import plan_picker
-from tracker.common.permissions import can_review_updates, ensure, is_manager, require
+from tracker.plans.pickers import plan_picker
+from tracker.access.permissions import can_review_updates, ensure, is_manager, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.indicators.forms import IndicatorForm, ReadingForm, ReadingReviewForm
@@ -32,6 +33,7 @@ from tracker.units.ordering import sorted_units
 bp = Blueprint("indicators", __name__)
 
 DIRECTION_LABELS = {Direction.higher.value: _l("越大越好"), Direction.lower.value: _l("越小越好")}
+register_value_labels("direction", DIRECTION_LABELS)  # the history of an indicator says 越大越好
 
 
 @bp.app_template_global("indicator_value")

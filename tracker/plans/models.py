@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,9 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.common.clock import utcnow
 from tracker.common.types import UTCDateTime, str_enum
 from tracker.extensions import db
-
-if TYPE_CHECKING:
-    from tracker.tasks.models import Task
 
 
 class PlanKind(str, enum.Enum):

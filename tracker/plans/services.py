@@ -7,18 +7,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.audit.services import diff, record
-from tracker.common.errors import ConflictError, ValidationFailed
+from tracker.common import events
+from tracker.common.errors import ValidationFailed
+from tracker.common.races import check_version
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanKind, PlanStatus
 
 PLAN_FIELDS = ("title", "short_name", "doc_number", "issuer", "issued_on", "period_start", "period_end", "kind", "status",
                "is_public", "source_text")
-
-
-def check_version(obj, expected_version: int | None, current: dict) -> None:
-    """Optimistic locking: refuse a save based on a stale read, showing the values saved meanwhile."""
-    if expected_version is not None and obj.version != expected_version:
-        raise ConflictError(_("该记录已被他人修改，请查看最新内容后重新提交。"), current=current)
 
 
 def save_plan(actor, plan: Plan | None, *, title: str, short_name: str = "", doc_number: str = "", issuer: str = "",
@@ -51,10 +47,9 @@ def save_plan(actor, plan: Plan | None, *, title: str, short_name: str = "", doc
     record(actor, "plan.updated", plan, changes=changes, summary=plan.title)
     if status == PlanStatus.active and before["status"] != PlanStatus.active:
         from tracker.common.clock import today as clock_today
-        from tracker.supervision.services import assign_plan
 
         db.session.flush()
-        assign_plan(actor, plan, today=today or clock_today())
+        events.plan_activated.send(plan, actor=actor, today=today or clock_today())  # 交办 (supervision)
     return plan
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import selectinload
 from tracker.common.pagination import paginate
 from tracker.common.clock import today
 from tracker.common.labels import choices
-from tracker.common.permissions import (can_read_everything, can_view_plan, is_manager, require,
+from tracker.access.permissions import (can_read_everything, can_view_plan, is_manager, require,
                                         visible_task_condition)
-from tracker.common.pickers import plan_matches
+from tracker.plans.pickers import plan_matches
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.forms import GroupForm, PlanForm

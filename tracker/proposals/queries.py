@@ -13,9 +13,11 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.common import deadlines
+from tracker.common.clock import today as clock_today
 from tracker.extensions import db
 from tracker.proposals.models import Proposal, ProposalState, proposal_co_units
 from tracker.proposals.services import OPEN_STATES, due_soon_working_days, visible_proposal_condition
+from tracker.tasks.queries import OverdueFilters
 
 
 @dataclass(frozen=True)
@@ -85,3 +87,13 @@ def proposals_due_soon(today: date, working_days: int | None = None) -> list[Pro
             rows.append(ProposalDeadlineRow(proposal, proposal.reply_due_on, left))
     rows.sort(key=lambda row: (row.due_on, row.proposal.meeting, row.proposal.number))
     return rows
+
+
+def overdue_replies(filters: OverdueFilters):
+    """Proposals whose reply is overdue (答复逾期), their own kind on the overdue list.
+
+    They belong to no plan: a plan or action-group filter leaves them out."""
+    if filters.plan_id or filters.group_id:
+        return []
+    rows = overdue_proposals(clock_today())
+    return [row for row in rows if not filters.unit_id or row.proposal.main_unit_id == filters.unit_id]

@@ -24,13 +24,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from tracker.audit.sentences import register_value_labels
 from tracker.audit.services import diff, record
 from tracker.auth.models import Role
-from tracker.common import permissions
+from tracker.access import permissions
 from tracker.common.errors import ValidationFailed
+from tracker.common.races import check_version
 from tracker.extensions import db
 from tracker.plans.models import PlanKind, PlanStatus
-from tracker.plans.services import check_version, save_plan
+from tracker.plans.services import save_plan
 from tracker.proposals.models import Proposal, ProposalState, proposal_co_units
 from tracker.tasks.models import ReportingCycle, Task
 from tracker.tasks.services import save_task
@@ -50,6 +52,7 @@ STATE_LABELS = {
     ProposalState.assigned: _l("已交办"), ProposalState.replying: _l("办理中"),
     ProposalState.replied: _l("已答复"), ProposalState.feedback_received: _l("已反馈"),
 }
+register_value_labels("proposals.state", STATE_LABELS)  # the history says 办理中, not replying
 STATE_BADGES = {ProposalState.assigned: "secondary", ProposalState.replying: "primary",
                 ProposalState.replied: "success", ProposalState.feedback_received: "info"}
 
@@ -103,7 +106,7 @@ def normalise_number(number: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Who sees what (built on tracker.common.permissions)
+# Who sees what (built on tracker.access.permissions)
 # ---------------------------------------------------------------------------------------------------------
 
 def can_manage_proposals(user) -> bool:

@@ -10,8 +10,8 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.sentences import describe
 from tracker.common.clock import today
 from tracker.common.pagination import paginate
-from tracker.common.pickers import unit_picker
-from tracker.common.permissions import ensure, require
+from tracker.units.pickers import unit_picker
+from tracker.access.permissions import ensure, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.drafts import date_from_hint

@@ -20,7 +20,7 @@ from sqlalchemy import Integer, String, or_, select, tuple_
 
 from tracker.audit.services import record_many
 from tracker.auth.models import Role, User, leader_units
-from tracker.common import deadlines
+from tracker.common import deadlines, scans
 from tracker.common.upsert import among, batches, insert_new_rows
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
@@ -34,7 +34,6 @@ from tracker.tasks.overdue_store import refresh_overdue_entries
 from tracker.tasks.queries import OPEN_STATUSES, REPORT_FILED_STATES, TaskCard, overdue_refs, task_cards
 from tracker.units.models import Unit
 from tracker.updates.models import StatusUpdate
-from tracker.supervision.ladder import scan_ladder, scan_receipts
 from tracker.webhooks.outbox import SCOPE_ALL_UNITS, SCOPE_UNITS, WebhookDirectory, publish
 from tracker.workcalendar.services import current_calendar
 
@@ -504,6 +503,18 @@ def fewer_collections(first_generation: int = 100_000):
                 gc.set_threshold(*_collections["previous"])
 
 
+# The scan's steps, in order. Reminders registers its own (``register_steps``); supervision registers
+# 签收 reminders and the 督办 ladder (tracker/supervision/handlers.py), which read the escalations first.
+SCAN_ORDER = ("task_reminders", "proposal_reminders", "digests", "escalations", "receipts", "ladder")
+
+
+def register_steps() -> None:
+    scans.register("task_reminders", scan_task_reminders)
+    scans.register("proposal_reminders", scan_proposal_reminders)
+    scans.register("digests", scan_digests)
+    scans.register("escalations", scan_escalations)
+
+
 def run_scan(at: datetime) -> ScanResult:
     """One full scan as of ``at`` (aware). Adds outbox rows; the caller commits."""
     with fewer_collections():
@@ -512,12 +523,8 @@ def run_scan(at: datetime) -> ScanResult:
             # scan's own transaction commits early (tracker/tasks/overdue_store.py).
             refresh_overdue_entries(at.astimezone(BEIJING).date())
         result = ScanResult()
-        scan_task_reminders(at, result)
-        scan_proposal_reminders(at, result)
-        scan_digests(at, result)
-        scan_escalations(at, result)
-        scan_receipts(at, result)
-        scan_ladder(at, result)
+        for _name, step in scans.steps(SCAN_ORDER):
+            step(at, result)
         result.flush()
     return result
 

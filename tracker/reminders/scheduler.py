@@ -64,14 +64,19 @@ class SchedulerLock:
             self._file = None
 
 
+# What each run keeps up to date after the reminders, ``upkeep(today)``, registered by its domain
+# (tracker/reports/handlers.py) in tracker.common.scans.
+UPKEEP_ORDER = ("city_dashboard", "city_scoreboard")
+
+
 def tick(app: Flask, lock: SchedulerLock) -> None:
     """The scheduled job: run reminders only while holding the deployment-wide lock."""
     if not lock.acquire():
         return
+    from tracker.common import scans
     from tracker.reminders.heartbeat import beat
     from tracker.common.clock import today, utcnow
     from tracker.reminders.jobs import run_reminders
-    from tracker.reports.snapshots import city_dashboard, city_scoreboard
     from tracker.tasks.overdue_store import refresh_overdue_entries
 
     with app.app_context():
@@ -81,8 +86,8 @@ def tick(app: Flask, lock: SchedulerLock) -> None:
             if result.scan.total or result.scan.webhook_calls or result.send.sent:
                 log.info("reminders: queued %s and %d webhook calls, sent %d", dict(result.scan.queued),
                          result.scan.webhook_calls, result.send.sent)
-            city_dashboard(today())  # keeps the city-wide dashboard's snapshot fresh (tracker.reports.snapshots)
-            city_scoreboard(today())  # and the city-wide scoreboard's
+            for _name, upkeep in scans.steps(UPKEEP_ORDER):  # registered by their domains at start-up
+                upkeep(today())  # the city-wide dashboard's and scoreboard's snapshots kept fresh (tracker.reports)
             if app.config.get("OVERDUE_STORE", True):  # a new day's list is built here, not in a page view
                 refresh_overdue_entries(today())
         except Exception:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from tracker.audit.services import diff, record
 from tracker.common.errors import ValidationFailed
+from tracker.common.races import check_version
 from tracker.extensions import db
-from tracker.plans.services import check_version
 from tracker.reminders.models import ReminderSettings
 
 DEFAULTS = {"report_due_offsets": "3,0", "deadline_offsets": "10,5,1", "escalate_after_days": 5,

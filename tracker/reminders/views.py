@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from tracker.auth.models import Role
 from tracker.common.clock import today, utcnow
 from tracker.common.pagination import paginate
-from tracker.common.permissions import is_manager, is_system_admin, require
+from tracker.access.permissions import is_manager, is_system_admin, require
 from tracker.common.web import MAX_ID, expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.models import Plan

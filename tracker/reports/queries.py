@@ -41,7 +41,7 @@ from sqlalchemy.orm import selectinload
 from tracker.common import deadlines
 from tracker.common.clock import utcnow
 from tracker.common.pagination import Page, paginate_rows
-from tracker.common.permissions import visible_task_condition
+from tracker.access.permissions import visible_task_condition
 from tracker.common.workdays import BEIJING, WorkingCalendar
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanStatus

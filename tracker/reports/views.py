@@ -7,9 +7,7 @@ dashboard, scoreboard, overdue export and Word documents are refused (403) to un
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Blueprint, Response, abort, current_app, flash, render_template, request
+from flask import Blueprint, abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,9 +15,10 @@ from sqlalchemy import select
 from tracker.common.clock import today
 from tracker.common.export_text import one_line
 from tracker.common.pagination import page_of
-from tracker.common.pickers import plan_picker, unit_picker
-from tracker.common.permissions import can_read_everything, can_view_overdue, is_manager, require
-from tracker.common.web import get_or_404
+from tracker.plans.pickers import plan_picker
+from tracker.units.pickers import unit_picker
+from tracker.access.permissions import can_read_everything, can_view_overdue, is_manager, require
+from tracker.common.web import bad_request, download, get_or_404
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanStatus
 from tracker.reports import charts, exports
@@ -31,7 +30,7 @@ from tracker.reports.snapshots import city_dashboard, city_scoreboard
 from tracker.supervision.queries import ladder_level_label, receipt_state_label, reply_state_label
 from tracker.tasks.models import Task
 from tracker.tasks.queries import OverdueFilters, overdue_list
-from tracker.tasks.views import overdue_filters
+from tracker.tasks.forms import overdue_filters
 from tracker.units.models import Unit
 
 bp = Blueprint("reports", __name__)
@@ -45,19 +44,6 @@ def _int_arg(name: str) -> int | None:
 def _state_arg() -> str | None:
     state = request.args.get("state", "")
     return state if state in STATES else None
-
-
-def _bad_request(message: str):
-    return render_template("reports/message.html", message=message), 400
-
-
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    # RFC 5987 name for the Chinese file name, plus an ASCII fallback for old clients; a task number or
-    # document number in the name is stored text: one line, and no quote ends the ASCII name early.
-    filename = one_line(filename)
-    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "") or "download"
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 def _scope_plan(plan_id: int | None) -> Plan | None:
@@ -188,7 +174,7 @@ def ledger_xlsx(plan_id: int):
     scope = _ledger_scope(plan)
     body = exports.task_ledger_xlsx(plan.title, _ledger_rows(plan, scope), today(),
                                     _filter_note(scope.filters, scope.state, with_plan=False))
-    return _download(body, exports.XLSX_MIMETYPE, f"任务台账-{plan.id}-{today().isoformat()}.xlsx")
+    return download(body, exports.XLSX_MIMETYPE, f"任务台账-{plan.id}-{today().isoformat()}.xlsx")
 
 
 @bp.get("/overdue.xlsx")
@@ -197,7 +183,7 @@ def overdue_export():
     """The overdue list (逾期清单) as Excel: same query and same filters as the /overdue screen."""
     filters = overdue_filters()
     body = exports.overdue_xlsx(overdue_list(today(), filters), today(), _filter_note(filters))
-    return _download(body, exports.XLSX_MIMETYPE, f"逾期清单-{today().isoformat()}.xlsx")
+    return download(body, exports.XLSX_MIMETYPE, f"逾期清单-{today().isoformat()}.xlsx")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -245,7 +231,7 @@ def unit_scoreboard_xlsx():
     plan, sort, descending, _basis = _scoreboard_args()
     rows, _computed_at = _scoreboard_rows(plan, sort, descending)
     note = _("方案：%(name)s", name=plan.title) if plan else _("全部实施中的方案")
-    return _download(exports.scoreboard_xlsx(rows, today(), note), exports.XLSX_MIMETYPE,
+    return download(exports.scoreboard_xlsx(rows, today(), note), exports.XLSX_MIMETYPE,
                      f"单位排名-{today().isoformat()}.xlsx")
 
 
@@ -266,7 +252,7 @@ def progress_report_docx(plan_id: int):
     key = request.args.get("period") or day.strftime("%Y-%m")
     month = parse_month(key)
     if month is None:
-        return _bad_request(_("报告期“%(period)s”格式不正确，应为年-月，例如 2026-06。", period=key[:20]))
+        return bad_request(_("报告期“%(period)s”格式不正确，应为年-月，例如 2026-06。", period=key[:20]))
     sections = progress_report(plan, month, day)
     counts = StateCounts()
     for _group, entries in sections:
@@ -276,7 +262,7 @@ def progress_report_docx(plan_id: int):
         plan=plan, month=month, sections=sections, counts=counts, today=day, issuer=_issuer(),
         doc_number_line=_("（%(number)s）报告期：%(month)s", number=plan.doc_number or plan.title,
                           month=exports.chinese_month(month)))
-    return _download(body, exports.DOCX_MIMETYPE, f"推进情况报告-{plan.id}-{key}.docx")
+    return download(body, exports.DOCX_MIMETYPE, f"推进情况报告-{plan.id}-{key}.docx")
 
 
 @bp.get("/tasks/<int:task_id>/notice.docx")
@@ -287,7 +273,7 @@ def supervision_notice(task_id: int):
     number of its own). Every unit on the task may open it."""
     from flask import redirect, url_for
 
-    from tracker.common.permissions import can_view_task, ensure
+    from tracker.access.permissions import can_view_task, ensure
     from tracker.supervision.forms import IssueDocumentForm
     from tracker.supervision.register import latest_document
 
@@ -300,7 +286,7 @@ def supervision_notice(task_id: int):
     rows = [row for row in overdue_list(day, OverdueFilters(plan_id=task.plan_id, unit_id=task.lead_unit_id))
             if row.task.id == task.id and row.kind in ("task", "report")]
     if not rows:
-        return _bad_request(_("任务“%(task)s”目前没有逾期事项，无需发出督办通知单。", task=task.label))
+        return bad_request(_("任务“%(task)s”目前没有逾期事项，无需发出督办通知单。", task=task.label))
     return render_template("supervision/issue_for_task.html", task=task, row=rows[0],
                            form=IssueDocumentForm(formdata=None)), 200
 

@@ -44,7 +44,7 @@ from sqlalchemy import and_, case, exists, false, literal, or_, select, union
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.common.pagination import Page, paginate_rows
-from tracker.common.permissions import can_read_everything, visible_task_condition
+from tracker.access.permissions import can_read_everything, visible_task_condition
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.tasks.models import Task, task_cooperating_units

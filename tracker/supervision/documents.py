@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import date
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from flask import current_app
 from flask_babel import gettext as _
 
 from tracker.common.export_text import export_text
 from tracker.common.filters import period_label
-from tracker.reports.exports import _document, _docx_bytes, _paragraph, _signature, _title_block, chinese_date
+from tracker.common.office_files import issuer
+from tracker.common.official_documents import _document, _docx_bytes, _paragraph, _signature, _title_block, chinese_date
 from tracker.supervision.models import DocumentKind, SupervisionDocument
 
 TITLES = {DocumentKind.urge_notice: "催办单", DocumentKind.supervision_notice: "督办通知单", DocumentKind.bulletin: "督查通报"}
@@ -21,10 +21,6 @@ TITLES = {DocumentKind.urge_notice: "催办单", DocumentKind.supervision_notice
 
 def document_title(document: SupervisionDocument) -> str:
     return _(TITLES[document.kind])
-
-
-def issuer() -> str:
-    return current_app.config.get("SUPERVISION_ISSUER") or _("督查督办办公室")
 
 
 def notice_paragraphs(document: SupervisionDocument) -> list[str]:

@@ -20,11 +20,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.audit.services import record
-from tracker.common import permissions
+from tracker.access import permissions
 from tracker.common.clock import utcnow
 from tracker.common.errors import PermissionDenied, ValidationFailed
+from tracker.common.races import check_version
 from tracker.extensions import db
-from tracker.plans.services import check_version
 from tracker.supervision.models import (PREFIX_OF_KIND, DocumentKind, DocumentState, SupervisionDocument)
 from tracker.workcalendar.services import current_calendar
 

@@ -13,18 +13,18 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
 from tracker.auth.models import Role
-from tracker.common import permissions
+from tracker.access import permissions
 from tracker.common.clock import utcnow
 from tracker.common.errors import ConflictError, PermissionDenied, ValidationFailed
-from tracker.common.races import add_once, flush_versioned, index_named
+from tracker.common.races import add_once, check_version, flush_versioned, index_named
 from tracker.extensions import db
 from tracker.plans.models import PlanStatus
-from tracker.plans.services import check_version
 from tracker.supervision import events
 from tracker.supervision.models import (ClosureRequest, ClosureState, DocumentSequence, ExtensionRequest,
                                         ExtensionState, Interview, LadderStep, Receipt, ReceiptState,
                                         SupervisionDocument, WorkflowEvidenceFile)
 from tracker.tasks.models import Task, TaskStatus
+from tracker.tasks.services import units_on
 from tracker.units.models import Unit
 from tracker.updates.evidence import EvidenceStore, IncomingFile, check_file
 from tracker.workcalendar.services import current_calendar
@@ -78,11 +78,6 @@ def current_receipts(task: Task) -> dict[int, Receipt]:
     for receipt in reversed(receipts_of(task)):
         latest[receipt.unit_id] = receipt
     return {unit_id: r for unit_id, r in latest.items() if r.state != ReceiptState.withdrawn}
-
-
-def units_on(task: Task) -> dict[int, str]:
-    """{unit id: "lead" or "cooperating"} of the task as it stands."""
-    return {**{unit.id: "cooperating" for unit in task.cooperating_units}, task.lead_unit_id: "lead"}
 
 
 def assign_task(actor, task: Task, *, today: date, before: dict[int, str] | None = None) -> list[Receipt]:

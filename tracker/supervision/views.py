@@ -7,12 +7,11 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from tracker.auth.models import Role
 from tracker.common.clock import today
-from tracker.common.permissions import can_read_everything, can_view_task, ensure, is_manager, require
-from tracker.common.web import expected_version, get_or_404, run_service
+from tracker.access.permissions import can_read_everything, can_view_task, ensure, is_manager, require
+from tracker.common.web import bad_request, download, expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.supervision import register as register_service
@@ -27,8 +26,6 @@ from tracker.supervision.models import (ClosureRequest, ClosureState, DocumentKi
 from tracker.supervision.register import document_modes, register_rows
 from tracker.supervision.queries import pending_requests, refused_assignments
 from tracker.tasks.models import Task
-from tracker.units.models import Unit
-from tracker.units.ordering import sorted_units
 from tracker.updates.uploads import evidence_store, incoming_files, send_evidence, upload_limits
 
 bp = Blueprint("supervision", __name__)
@@ -186,13 +183,11 @@ def may_see_document(user, document: SupervisionDocument) -> bool:
 def document(document_id: int):
     """The 催办单 / 督办通知单 / 督查通报 as issued (its number and facts are those of the day it was issued).
     A proposed one has no number yet: its preview is the page, the Word file comes once it is issued."""
-    from tracker.reports.views import _bad_request, _download
-
     doc = get_or_404(SupervisionDocument, document_id)
     ensure(may_see_document(current_user, doc))
     if doc.is_proposed:
-        return _bad_request(_("待印发的文书印发后才有文号，届时可下载。"))
-    return _download(document_docx(doc), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        return bad_request(_("待印发的文书印发后才有文号，届时可下载。"))
+    return download(document_docx(doc), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                      f"{doc.number}-{doc.facts.get('task_number', doc.facts.get('month', ''))}.docx")
 
 
@@ -347,40 +342,3 @@ def ladder_settings(plan_id: int):
     return render_template("supervision/ladder_settings.html", form=form, plan=plan), status
 
 
-def unit_choices(blank: str | None = None) -> list[tuple[int, str]]:
-    """Unit menus of the loop (退回交办, 重新交办) in the register's order (tracker/units/ordering.py)."""
-    units = [(unit.id, unit.short_name) for unit in sorted_units(db.session.scalars(select(Unit)))]
-    return ([(0, blank)] if blank is not None else []) + units
-
-
-def loop_forms(task: Task, workflow=None) -> dict:
-    """The loop's forms shown on the task page, for the current user's role (built unbound); ``workflow``
-    (the page's ``task_loop``) saves reading the receipts again."""
-    forms = {}
-    if current_user.role == Role.unit:
-        forms["receipt"] = ReceiptForm(formdata=None)
-        forms["receipt"].suggested_unit_id.choices = unit_choices(_("（不指定）"))
-        forms["reply"] = ReplyForm(formdata=None)
-    if is_manager(current_user):
-        forms["reassign"] = ReassignForm(formdata=None)
-        refused = workflow.refused_lead if workflow is not None else services.refused_lead_receipt(task)
-        # 重新交办 proposes the unit the refusal named (建议责任单位), else the task's lead unit.
-        proposed = refused.suggested_unit_id if refused and refused.suggested_unit_id else task.lead_unit_id
-        forms["reassign"].lead_unit_id.data = proposed
-        from flask import url_for as url
-
-        from tracker.common.pickers import Picker, _menu_limit
-
-        units = list(db.session.scalars(select(Unit).limit(_menu_limit() + 1)))
-        if len(units) > _menu_limit():
-            # A city's ~2,000 units: the filter menus' search box, not 2,000 <option>s on every task page
-            # (0.1-0.2 s of rendering at city scale, issue 24); the form still posts lead_unit_id.
-            unit = db.session.get(Unit, proposed)  # the task's lead unit is loaded already
-            forms["reassign_picker"] = Picker("lead_unit_id", None, proposed if unit else None,
-                                              unit.short_name if unit else "", url("units.lookup"))
-        else:
-            forms["reassign"].lead_unit_id.choices = [(unit.id, unit.short_name) for unit in sorted_units(units)]
-        forms["decision"] = DecisionForm(formdata=None)
-        forms["reason"] = ReasonForm(formdata=None)
-        forms["interview"] = InterviewForm(formdata=None)
-    return forms

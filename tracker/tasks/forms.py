@@ -1,9 +1,11 @@
+from flask import request
 from flask_babel import lazy_gettext as _l
 from tracker.common.forms import FlaskForm
 from wtforms import (DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from tracker.common.widgets import ChecklistField
+from tracker.tasks.queries import OverdueFilters
 
 
 class TaskForm(FlaskForm):
@@ -24,3 +26,12 @@ class TaskForm(FlaskForm):
         Optional(), NumberRange(0, 100, message=_l("进度须在0至100之间。"))])
     version = HiddenField()
     submit = SubmitField(_l("保存"))
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+def overdue_filters() -> OverdueFilters:
+    return OverdueFilters(plan_id=_int_arg("plan_id"), group_id=_int_arg("group_id"), unit_id=_int_arg("unit_id"))

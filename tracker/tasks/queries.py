@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.common import deadlines
 from tracker.common.pagination import Page, paginate, paginate_rows
-from tracker.common.permissions import visible_task_condition
+from tracker.access.permissions import visible_task_condition
 from tracker.common.upsert import among, batches
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus

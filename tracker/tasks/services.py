@@ -7,16 +7,21 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.audit.services import diff, record
+from tracker.common import events
 from tracker.common.errors import ValidationFailed
+from tracker.common.races import check_version
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan
-from tracker.plans.services import check_version
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus, number_sort_key
 from tracker.units.models import Unit
-from tracker.supervision.services import assign_task, units_on
 
 TASK_FIELDS = ("number", "title", "text", "group_id", "parent_id", "lead_unit_id", "cooperating_unit_ids",
                "start_on", "due_on", "reporting_cycle", "report_day", "status", "progress", "completed_on")
+
+
+def units_on(task: Task) -> dict[int, str]:
+    """{unit id: "lead" or "cooperating"} of the task as it stands."""
+    return {**{unit.id: "cooperating" for unit in task.cooperating_units}, task.lead_unit_id: "lead"}
 
 
 def _snapshot(task: Task) -> dict:
@@ -98,7 +103,7 @@ def save_task(actor, plan: Plan, task: Task | None, *, number: str, title: str, 
         record(actor, "task.updated", task, task_id=task.id, changes=diff(before, _snapshot(task)),
                summary=task.label)
     db.session.flush()
-    assign_task(actor, task, today=today, before=units_before)  # 交办: the (new) units wait for their 签收
+    events.task_assigned.send(task, actor=actor, today=today, before=units_before)  # 交办 (supervision): the (new) units wait for their 签收
     if task.parent_id:
         parent = db.session.get(Task, task.parent_id)
         db.session.expire(parent, ["children"])  # the new or moved sub-task joined via its foreign key

@@ -18,8 +18,9 @@ from tracker.common.export_text import csv_row
 from tracker.common.fragments import FragmentCache
 from tracker.common.labels import choices, label
 from tracker.common.pagination import paginate
-from tracker.common.pickers import plan_picker, unit_picker
-from tracker.common.permissions import (can_view_overdue, can_view_task, ensure, is_manager, require,
+from tracker.plans.pickers import plan_picker
+from tracker.units.pickers import unit_picker
+from tracker.access.permissions import (can_view_overdue, can_view_task, ensure, is_manager, require,
                                         unit_involvement)
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
@@ -28,12 +29,14 @@ from tracker.reminders.models import Escalation
 from tracker.tasks.forms import TaskForm
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus
 from tracker.tasks.obligations import assignment_from_receipts
-from tracker.tasks.queries import (OVERDUE_KINDS, UNIT_TASK_LISTS, OverdueFilters, overdue_list, overdue_page, overdue_stamp,
+from tracker.proposals.queries import overdue_replies
+from tracker.tasks.forms import overdue_filters
+from tracker.tasks.queries import (OVERDUE_KINDS, UNIT_TASK_LISTS, overdue_list, overdue_page, overdue_stamp,
                                    report_status, tasks_for_unit, unit_task_ids)
 from tracker.tasks.services import save_task
 from tracker.supervision.ladder import LEVEL_LABELS
 from tracker.supervision.queries import task_loop
-from tracker.supervision.views import loop_forms
+from tracker.supervision.forms import loop_forms
 from tracker.units.models import Unit
 from tracker.updates.queries import returned_awaiting_resubmission
 from tracker.updates.services import task_updates
@@ -127,27 +130,6 @@ def edit(plan_id: int | None = None, task_id: int | None = None):
         if getattr(error, "current", None):
             return render_template("tasks/form.html", form=form, plan=plan, task=task, conflict=error.current), 409
     return render_template("tasks/form.html", form=form, plan=plan, task=task)
-
-
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else None
-
-
-def overdue_filters() -> OverdueFilters:
-    return OverdueFilters(plan_id=_int_arg("plan_id"), group_id=_int_arg("group_id"), unit_id=_int_arg("unit_id"))
-
-
-def overdue_replies(filters: OverdueFilters):
-    """Proposals whose reply is overdue (答复逾期), their own kind on the overdue list.
-
-    They belong to no plan: a plan or action-group filter leaves them out."""
-    from tracker.proposals.queries import overdue_proposals
-
-    if filters.plan_id or filters.group_id:
-        return []
-    rows = overdue_proposals(today())
-    return [row for row in rows if not filters.unit_id or row.proposal.main_unit_id == filters.unit_id]
 
 
 @bp.get("/overdue")

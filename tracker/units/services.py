@@ -7,8 +7,8 @@ from sqlalchemy import or_, select
 
 from tracker.audit.services import diff, record
 from tracker.common.errors import ValidationFailed
+from tracker.common.races import check_version
 from tracker.extensions import db
-from tracker.plans.services import check_version
 from tracker.units.models import Unit, UnitKind
 
 FIELDS = ("name", "short_name", "kind", "parent_id", "contact_person", "notification_emails", "phone")

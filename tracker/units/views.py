@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from tracker.common.pagination import paginate
 from tracker.common.labels import choices
-from tracker.common.permissions import can_read_everything, is_manager, require
-from tracker.common.pickers import unit_matches
+from tracker.access.permissions import can_read_everything, is_manager, require
+from tracker.units.pickers import unit_matches
 from tracker.common.errors import ConflictError
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db

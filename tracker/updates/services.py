@@ -8,13 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
-from tracker.common import deadlines, permissions
+from tracker.access import permissions
+from tracker.common import deadlines, events
 from tracker.common.clock import utcnow
 from tracker.common.errors import ConflictError, PermissionDenied, ValidationFailed
-from tracker.common.races import add_once, index_named
+from tracker.common.races import add_once, check_version, index_named
 from tracker.extensions import db
-from tracker.plans.services import check_version
-from tracker.reminders import events
 from tracker.tasks.models import Task, TaskStatus
 from tracker.tasks.services import apply_accepted_report
 from tracker.updates.evidence import EvidenceStore, IncomingFile, check_file
@@ -79,7 +78,7 @@ def submit_update(actor, task: Task, *, period: str, progress_text: str, percent
         raise
     if resubmission_of is not None:
         db.session.flush()
-        events.update_resubmitted(update)
+        events.update_resubmitted.send(update)
     return update
 
 
@@ -134,9 +133,9 @@ def review_update(actor, update: StatusUpdate, *, decision: str, comment: str = 
            changes={"review_state": ["submitted", update.review_state.value], "comment": update.review_comment},
            summary=update.review_comment)
     if update.review_state == ReviewState.returned:
-        events.update_returned(update)
+        events.update_returned.send(update)
     else:
-        events.update_accepted(update)
+        events.update_accepted.send(update)
     task = update.task
     if update.review_state == ReviewState.accepted and update.unit_id == task.lead_unit_id:
         apply_accepted_report(actor, task, update.percent, today)

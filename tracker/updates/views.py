@@ -10,13 +10,14 @@ from flask_login import current_user, login_required
 
 from tracker.common.clock import today
 from tracker.common.filters import period_label
-from tracker.common.permissions import can_review_updates, can_submit_update, can_view_task, ensure, require
+from tracker.access.permissions import can_review_updates, can_submit_update, can_view_task, ensure, require
 from tracker.extensions import db
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.tasks.models import Task
 from tracker.updates.forms import ReviewForm, UpdateForm
 from tracker.updates.models import EvidenceFile, StatusUpdate
-from tracker.common.pickers import plan_picker, unit_picker
+from tracker.plans.pickers import plan_picker
+from tracker.units.pickers import unit_picker
 from tracker.updates.queries import previous_accepted_percents, review_periods
 from tracker.updates.queries import review_queue as pending_reviews
 from tracker.common.pagination import paginate

@@ -6,11 +6,11 @@ import urllib.parse
 from flask_babel import gettext as _
 
 from tracker.audit.services import diff, record
-from tracker.common import permissions
+from tracker.access import permissions
 from tracker.common.clock import utcnow
 from tracker.common.errors import PermissionDenied, ValidationFailed
+from tracker.common.races import check_version
 from tracker.extensions import db
-from tracker.plans.services import check_version
 from tracker.reminders.models import NotificationKind
 from tracker.reminders.outbox import absolute_url
 from tracker.units.models import Unit

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker.common.labels import choices, label
-from tracker.common.permissions import is_manager, require
+from tracker.access.permissions import is_manager, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.reminders.models import DeliveryChannel, Notification

@@ -10,7 +10,7 @@ so the number on the 工作台 is the number of rows behind its link:
   ``tracker.updates.queries.returned_awaiting_resubmission`` (我的任务 ``?show=returned``);
 - coordinator and admin: ``tracker.updates.queries.review_queue`` (/reviews), the overdue list's rows
   (``tracker.tasks.queries.overdue_count``, a COUNT of the stored list's own SELECT, and
-  ``tracker.tasks.views.overdue_replies``: /overdue, /overdue?kind=task, /overdue?kind=report), the
+  ``tracker.proposals.queries.overdue_replies``: /overdue, /overdue?kind=task, /overdue?kind=report), the
   outbox's failed rows (/admin/outbox?state=failed);
 - leader: the overdue list as above and ``tracker.reports.snapshots.city_dashboard`` (/dashboard: the
   red rows of its action-group and lead-unit tables).
@@ -135,7 +135,7 @@ def overdue_counts(today: date) -> tuple[int, int, int]:
     """(overdue tasks, missing reports, overdue proposal replies): the rows of the whole overdue list
     (/overdue), read the way the list reads them."""
     from tracker.tasks.queries import OverdueFilters, overdue_count
-    from tracker.tasks.views import overdue_replies
+    from tracker.proposals.queries import overdue_replies
 
     return (overdue_count(today, OverdueFilters(), "task"), overdue_count(today, OverdueFilters(), "report"),
             len(overdue_replies(OverdueFilters())))

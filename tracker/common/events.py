@@ -1,0 +1,51 @@
+"""Domain events (领域事件): what happened in one domain, for the domains that react to it.
+
+A domain that acts publishes an event here; the domain that owns the reaction connects a receiver in its
+own ``handlers`` module, which ``tracker.register_event_handlers`` imports at start-up. The acting domain
+never imports the reacting one, so dependencies keep pointing down (ARCHITECTURE.md).
+
+One blinker namespace per area (as Indico's ``indico.core.signals``). Receivers run synchronously,
+inside the caller's transaction: what they add is committed with the change that fired the event (the
+outbox guarantee), and a receiver that raises rolls the whole change back.
+"""
+from __future__ import annotations
+
+import weakref
+
+from blinker import Namespace
+
+plans = Namespace()
+tasks = Namespace()
+
+plan_activated = plans.signal("plan-activated", doc="""A plan made active (立项 → 交办).
+
+Sender: the ``Plan``. Keywords: ``actor``, ``today``. Handled by supervision (every open task's units
+wait for their 签收).""")
+
+task_assigned = tasks.signal("task-assigned", doc="""A task saved: created, or its units changed (交办).
+
+Sender: the ``Task``. Keywords: ``actor``, ``today``, ``before`` ({unit id: role} before the save, None
+for a new task). Handled by supervision (receipts made for the new units, withdrawn for the removed).""")
+
+updates = Namespace()
+
+update_returned = updates.signal("update-returned", doc="""A progress update returned (退回) by a reviewer.
+
+Sender: the ``StatusUpdate``. Handled by reminders (the unit and the author hear at once; webhooks).""")
+
+update_resubmitted = updates.signal("update-resubmitted", doc="""A returned update resubmitted (重新提交).
+
+Sender: the ``StatusUpdate``. Handled by reminders (coordinators hear; webhooks).""")
+
+update_accepted = updates.signal("update-accepted", doc="""A progress update accepted (采纳).
+
+Sender: the ``StatusUpdate``. Handled by reminders (the webhooks that follow accepted updates).""")
+
+NAMESPACES = {"plans": plans, "tasks": tasks, "updates": updates}
+
+
+def handlers(signal) -> list[str]:
+    """The dotted names of the receivers connected to ``signal`` (for ARCHITECTURE.md and its test)."""
+    receivers = [receiver() if isinstance(receiver, weakref.ref) else receiver
+                 for receiver in signal.receivers.values()]
+    return sorted(f"{receiver.__module__}.{receiver.__qualname__}" for receiver in receivers if receiver)
