@@ -302,3 +302,56 @@ def test_two_coordinators_editing_one_unit_the_second_is_told_and_changes_nothin
     db.session.remove()
     unit = db.session.get(Unit, unit_id)
     assert (unit.phone, unit.contact_person, unit.version) == ("021-11111111", "", version + 1)
+
+
+def test_two_security_administrators_editing_one_account_the_second_is_told_and_changes_nothing(seeded, browser):
+    """Accounts are rows two people can change: the second save made from the same read is a conflict (409)
+    with the usual message, and the first edit stays."""
+    account = user("leader")
+    account_id, version = account.id, account.version
+    url = f"/users/{account_id}/edit"
+    first, second = browser("secadmin"), browser("secadmin")
+    assert f'name="version" type="hidden" value="{version}"' in first.get(url).text
+    fields = {"login": "leader", "display_name": account.display_name, "email": account.email or "",
+              "role": account.role.value, "unit_id": 0, "locale": account.locale, "is_active_user": "y",
+              "password": "", "version": str(version)}
+    assert first.post(url, {**fields, "display_name": "王分管"}, token_from=url).status_code == 302
+    response = second.post(url, {**fields, "email": "other@example.gov.cn"}, token_from=url)
+    assert response.status_code == 409 and "该记录已被他人修改，请查看最新内容后重新提交。" in response.text
+    db.session.remove()
+    account = db.session.get(User, account_id)
+    assert (account.display_name, account.email, account.version) == ("王分管", fields["email"], version + 1)
+
+
+def test_two_account_edits_at_the_same_moment_save_one(seeded, app):
+    """The compare-and-set holds when both saves read the same version and run at once (threads, barrier)."""
+    from tracker.auth.services import update_user
+
+    account_id = user("leader").id
+    for round_number in range(ROUNDS):
+        version = db.session.get(User, account_id).version
+        db.session.remove()
+
+        def save(name: str):
+            def send():
+                with app.app_context():
+                    actor, account = user("secadmin"), db.session.get(User, account_id)
+                    try:
+                        update_user(actor, account, login="leader", display_name=name, role=account.role,
+                                    email=account.email, unit_id=None, locale=account.locale, is_active_user=True,
+                                    overseen_unit_ids=[u.id for u in account.overseen_units], expected_version=version)
+                        db.session.commit()
+                        return "saved"
+                    except ConflictError:
+                        db.session.rollback()
+                        return "conflict"
+                    finally:
+                        db.session.remove()
+            return send
+
+        outcomes = race(save(f"甲{round_number}"), save(f"乙{round_number}"))
+        assert sorted(outcomes) == ["conflict", "saved"], (round_number, outcomes)
+        account = db.session.get(User, account_id)
+        assert account.version == version + 1
+        assert account.display_name == (f"甲{round_number}" if outcomes[0] == "saved" else f"乙{round_number}")
+        db.session.remove()

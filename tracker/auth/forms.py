@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from tracker.common.forms import FlaskForm
-from wtforms import (BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField,
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField,
                      SubmitField)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from tracker.common.widgets import ChecklistField
@@ -23,6 +23,7 @@ class UserForm(FlaskForm):
     locale = SelectField(_l("界面语言"), choices=[("zh_CN", "中文"), ("en", "English")])
     is_active_user = BooleanField(_l("启用"), default=True)
     password = PasswordField(_l("密码（新建必填；修改时留空表示不变，填写即为重置）"), validators=[Optional(), Length(max=128)])
+    version = HiddenField()  # the version the form was loaded with (optimistic locking)
     submit = SubmitField(_l("保存"))
 
 

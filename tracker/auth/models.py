@@ -64,6 +64,9 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Bumped by an account edit only (a compare-and-set in ``update_user``), never by a login: of two security
+    # administrators saving the same account from the same read, the second is told and changes nothing.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     unit: Mapped[Optional["Unit"]] = relationship()
     overseen_units: Mapped[list["Unit"]] = relationship(secondary=leader_units, order_by="Unit.short_name")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.audit.services import diff, record
@@ -14,7 +14,7 @@ from tracker.auth.limits import Wait, account_wait, address_wait, count_failure
 from tracker.auth.models import LoginEvent, LoginOutcome, PasswordHistory, Role, User
 from tracker.auth.sessions import end_all, end_current
 from tracker.common.clock import utcnow
-from tracker.common.errors import ValidationFailed
+from tracker.common.errors import ConflictError, ValidationFailed
 from tracker.units.models import Unit
 from tracker.extensions import db
 
@@ -219,7 +219,9 @@ def create_user(actor, *, login: str, display_name: str, role: Role, password: s
 
 def update_user(actor, user: User, *, login: str, display_name: str, role: Role, email: str,
                 unit_id: int | None, locale: str, is_active_user: bool, new_password: str = "",
-                overseen_unit_ids=()) -> User:
+                overseen_unit_ids=(), expected_version: int | None = None) -> User:
+    """Edits an account. ``expected_version`` (the version the form was read at) makes the save a compare-and-set
+    on ``users.version`` in one statement, so of two edits made from the same read only the first is saved."""
     login = login.strip()
     _check_login_free(login, exclude_id=user.id)
     _check_role_unit(role, unit_id)
@@ -245,5 +247,11 @@ def update_user(actor, user: User, *, login: str, display_name: str, role: Role,
         changes["password"] = ["***", "reset"]
     if new_password or {"login", "role", "unit_id", "is_active_user", "overseen_units"} & set(changes):
         end_all(user, utcnow())  # a changed role, unit or password, or deactivation, takes effect on every device at once
+    if expected_version is not None:
+        claimed = db.session.execute(update(User).where(User.id == user.id, User.version == expected_version)
+                                     .values(version=User.version + 1).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            raise ConflictError(_("该记录已被他人修改，请查看最新内容后重新提交。"))
+        user.version = expected_version + 1
     record(actor, "user.updated", user, changes=changes, summary=user.display_name)
     return user

@@ -15,7 +15,8 @@ from tracker.auth.models import Role, User
 from tracker.common.pagination import paginate
 from tracker.common.labels import choices
 from tracker.access.permissions import can_manage_users, may_open_endpoint, require
-from tracker.common.web import get_or_404, run_service
+from tracker.common.errors import ConflictError
+from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.common.clock import utcnow
 from tracker.extensions import db
 from tracker.units.models import Unit
@@ -139,6 +140,7 @@ def _user_form(user: User | None) -> UserForm:
         form.role.data = user.role.value
         form.unit_id.data = user.unit_id or 0
         form.overseen_unit_ids.data = [unit.id for unit in user.overseen_units]
+        form.version.data = user.version
     return form
 
 
@@ -166,10 +168,14 @@ def edit_user(user_id: int | None = None):
             _saved, error = run_service(services.create_user, current_user, password=form.password.data, **values)
         else:
             _saved, error = run_service(services.update_user, current_user, user, new_password=form.password.data or "",
-                                   **values)
+                                        expected_version=expected_version(form.version.data), **values)
         if error is None:
             flash(_("用户已保存。"), "success")
             return redirect(url_for("auth.users"))
+        if isinstance(error, ConflictError):
+            return render_template("auth/user_form.html", form=form, user=user, end_form=EndSessionsForm(),
+                                   policy=services.password_policy_text(),
+                                   active_sessions=sessions.active_count(user, utcnow())), 409
     return render_template("auth/user_form.html", form=form, user=user, end_form=EndSessionsForm(),
                            policy=services.password_policy_text(),
                            active_sessions=sessions.active_count(user, utcnow()) if user else 0)
