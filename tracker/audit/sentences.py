@@ -630,11 +630,14 @@ def _commitment(event: Event, names: Names) -> Said:
                 details=event.listed(skip=("task_id",)))
 
 
-@sentence("import.created", "import.edited", "import.discarded", "import.applied", "import.columns_mapped")
+@sentence("import.created", "import.edited", "import.discarded", "import.applied", "import.columns_mapped",
+          "import.prose_mapped")
 def _import(event: Event, names: Names) -> Said:
     what = dict(actor=event.actor, name=_plain_summary(event))
     if event.action == "import.columns_mapped":
         return Said(_("%(actor)s 指定了导入草稿“%(name)s”中表格各列的内容，草稿已重新识别", **what))
+    if event.action == "import.prose_mapped":
+        return Said(_("%(actor)s 指定了导入草稿“%(name)s”的逐项识别方式，草稿已重新识别", **what))
     if event.action == "import.created":
         return Said(_("%(actor)s 导入了“%(name)s”，生成待审核的草稿", **what), details=event.listed(skip=("filename",)))
     if event.action == "import.edited":
