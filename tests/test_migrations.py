@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from tracker import create_app
 from tracker.extensions import db
+from tracker.tasks.search_grams import is_index_table
 
 
 @pytest.fixture
@@ -35,10 +36,17 @@ def test_upgrade_creates_the_declared_schema(empty_database_url, tmp_path):
         result = runner.invoke(args=["db", "upgrade"])
         assert result.exit_code == 0, result.output
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True,
-                                                                   "compare_server_default": False})
+            # SQLite's FTS5 index of task words (tracker/tasks/search_grams.py) is not in the models.
+            context = MigrationContext.configure(connection, opts={
+                "compare_type": True, "compare_server_default": False,
+                "include_name": lambda name, type_, parents: not (type_ == "table" and is_index_table(name))})
             differences = compare_metadata(context, db.metadata)
+            triggers = {row[0] for row in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'")} if connection.dialect.name == "sqlite" else None
         assert differences == []
+        if triggers is not None:
+            # A later batch migration of ``tasks`` (copy, DROP, RENAME) drops its triggers: re-install them.
+            assert {"tasks_grams_insert", "tasks_grams_update", "tasks_grams_delete"} <= triggers
         # And the demo seed loads on the migrated schema (what `make run` does).
         result = runner.invoke(args=["seed", "demo"])
         assert result.exit_code == 0, result.output

@@ -122,3 +122,31 @@ def test_ascii_letters_match_in_any_case(seeded, on_date, browser):
     assert with_ai  # task 7: AI芯片
     for spelling in ("AI", "ai", "Ai", "ai芯片", "AI芯片"):
         assert set(_result_ids(browser("coordinator").get(f"/search?q={spelling}").text)) >= with_ai, spelling
+
+
+def test_the_index_follows_edits_a_renamed_task_is_found_by_its_new_words_not_its_old(seeded, on_date, browser):
+    """On SQLite the search reads an index of task words kept by triggers (tracker/tasks/search_grams.py):
+    a renamed task is found by its new title, not by its old one; a new task at once; a deleted one no more."""
+    on_date(DAY)
+    coordinator = browser("coordinator")
+    task = _xicen_tasks()["1"]
+    old_title, task_id = task.title, task.id
+    assert task_id in _result_ids(coordinator.get("/search", query_string={"q": old_title}).text)
+    assert _result_ids(coordinator.get("/search?q=量子").text) == []
+    task = db.session.get(Task, task_id)  # the requests ended the session the task was read in
+    task.title, task.text = "量子通信试点", "建设量子通信城域网"
+    db.session.commit()
+    assert _result_ids(coordinator.get("/search?q=量子").text) == [task_id]
+    assert _result_ids(coordinator.get("/search?q=子通").text) == [task_id]  # a bigram inside the title
+    assert _result_ids(coordinator.get("/search?q=城域网").text) == [task_id]  # a word of the new text
+    assert task_id not in _result_ids(coordinator.get("/search", query_string={"q": old_title}).text)
+    task = db.session.get(Task, task_id)
+    copy = Task(plan_id=task.plan_id, number="99", sort_key="000099", title="量子计算中心",
+                text="", lead_unit_id=task.lead_unit_id)
+    db.session.add(copy)
+    db.session.commit()
+    copy_id = copy.id
+    assert set(_result_ids(coordinator.get("/search?q=量子").text)) == {task_id, copy_id}
+    db.session.delete(db.session.get(Task, copy_id))
+    db.session.commit()
+    assert _result_ids(coordinator.get("/search?q=量子").text) == [task_id]

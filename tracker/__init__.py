@@ -85,6 +85,8 @@ def _connection_settings(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+        from tracker.tasks.search_grams import register_functions
+        register_functions(dbapi_connection)  # duban_grams(), which the search index's triggers call
 
 
 def _select_locale() -> str:

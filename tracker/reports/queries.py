@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -128,10 +128,12 @@ class Scope:
     unit_id: int | None = None  # lead unit
     state: str | None = None
     include_inactive_plan: bool = False  # a plan's own ledger also covers an archived plan
+    task_ids: tuple[int, ...] | None = None  # only these tasks (a page of the drill-down)
 
     @property
     def filters(self) -> OverdueFilters:
-        return OverdueFilters(plan_id=self.plan_id, group_id=self.group_id, unit_id=self.unit_id)
+        return OverdueFilters(plan_id=self.plan_id, group_id=self.group_id, unit_id=self.unit_id,
+                              task_ids=self.task_ids)
 
     def tasks(self, query):
         query = query.join(Plan, Plan.id == Task.plan_id)
@@ -749,7 +751,9 @@ def ledger_rows(today: date, scope: Scope, user=None) -> list[LedgerRow]:
 def ledger_page(today: date, scope: Scope) -> Page:
     """One page of ``ledger_rows`` (the dashboard's drill-down can cover every task of a city). Without a
     state filter the page's tasks are found first (plan order, counted apart) and only their states are
-    computed: a city's 100,000 states are not worked out to show 50."""
+    computed: a city's 100,000 states are not worked out to show 50 (the scope narrowed to the page's ids
+    reaches the report-overdue subquery inside the state too: it read the whole city's reports, 276 of
+    the page's 395 ms on SQLite)."""
     if scope.state:
         page = paginate_rows(_ledger_query(today, scope))
         page.items = _ledger_entries(page.items, today)
@@ -758,7 +762,7 @@ def ledger_page(today: date, scope: Scope) -> Page:
 
     page = paginate(scope.tasks(select(Task.id)).order_by(Task.plan_id, Task.sort_key, Task.id))
     ids = list(page.items)
-    found = db.session.execute(_ledger_query(today, scope).where(Task.id.in_(ids))).all() if ids else []
+    found = db.session.execute(_ledger_query(today, replace(scope, task_ids=tuple(ids)))).all() if ids else []
     page.items = _ledger_entries(found, today)
     return page
 

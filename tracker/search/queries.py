@@ -24,7 +24,10 @@ How it is found, per database:
   fine): in the ``C`` locale pg_trgm takes Chinese characters for separators and extracts no trigram.
 - A unit user: the unit's own tasks (a union of two index reads, ``visible_task_condition``) filtered by
   every term, row by row (a few hundred rows).
-- SQLite: the same SQL; LIKE on SQLite cannot use an index, so every search scans the tasks table.
+- SQLite, a reader of everything: the same union per term, but the title/text branch reads the bigram
+  index of task words (FTS5 table ``task_grams``, ``tracker/tasks/search_grams.py``): the tasks holding
+  every bigram of the term, then LIKE on those rows only, so a term of 2 characters (科创) is narrowed
+  too. A 1-character term still scans. A unit user: as on PostgreSQL, its own tasks filtered row by row.
 
 The page's rows and the total come from one statement (``COUNT(*) OVER ()``), so a scan runs once.
 
@@ -40,13 +43,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, false, literal, or_, select, union
+from sqlalchemy import and_, case, column, exists, false, literal, literal_column, or_, select, table, union
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.common.pagination import Page, paginate_rows
 from tracker.access.permissions import can_read_everything, visible_task_condition
 from tracker.extensions import db
 from tracker.plans.models import Plan
+from tracker.tasks import search_grams
 from tracker.tasks.models import Task, task_cooperating_units
 from tracker.units.models import Unit
 
@@ -110,6 +114,34 @@ def _units_named(term: str) -> list[int]:
     return [] if len(ids) > UNIT_MATCH_LIMIT else ids
 
 
+_grams_table = table(search_grams.TABLE, column("rowid"))
+
+
+def _by_grams() -> bool:
+    """SQLite: the bigram index of task words (``tracker/tasks/search_grams.py``) narrows terms of 2+
+    characters; PostgreSQL has its trigram indexes."""
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def _words_branch(found, term: str):
+    """SELECT of the ids of the tasks whose title or text contains ``term``."""
+    contains = or_(_contains(found.title, term), _contains(found.text, term))
+    expression = search_grams.match_expression(term) if _by_grams() else None
+    if expression is None:
+        return select(found.id).where(contains)
+    # The tasks holding every bigram of the term (an FTS5 lookup), then the term itself on those rows.
+    candidates = (select(_grams_table.c.rowid)
+                  .where(literal_column(search_grams.TABLE).op("MATCH")(literal(expression))))
+    return select(found.id).where(found.id.in_(candidates), contains)
+
+
+def _indexed(term: str) -> bool:
+    """An index narrows ``term``: a trigram on PostgreSQL (3+ characters), a bigram on SQLite."""
+    if _by_grams():
+        return search_grams.match_expression(term) is not None
+    return len(term) >= TRIGRAM_MIN
+
+
 def _term_matches(term: str, unit_ids: list[int]):
     """SELECT of the ids of the tasks matching ``term``: a union of one index read per field (number,
     title, text, lead unit, cooperating unit), so that each uses its own index; "number = t OR title
@@ -117,8 +149,7 @@ def _term_matches(term: str, unit_ids: list[int]):
     found = aliased(Task)
     # Title and text in one branch: for a term of 3+ characters a BitmapOr of their two trigram indexes,
     # for a shorter one a single scan of the table instead of two.
-    branches = [select(found.id).where(found.number == term),
-                select(found.id).where(or_(_contains(found.title, term), _contains(found.text, term)))]
+    branches = [select(found.id).where(found.number == term), _words_branch(found, term)]
     if unit_ids:
         branches.append(select(found.id).where(found.lead_unit_id.in_(unit_ids)))
         branches.append(select(task_cooperating_units.c.task_id)
@@ -150,7 +181,7 @@ def search_ids(user, query: SearchQuery):
     rank = case((Task.number == query.text, literal(RANK_NUMBER)), (title_hit, literal(RANK_TITLE)),
                 (unit_hit, literal(RANK_UNIT)), else_=literal(RANK_TEXT))
     by_index = can_read_everything(user)  # a unit sees a few hundred tasks: filter those
-    matches = [Task.id.in_(_term_matches(term, units_by_term[term])) if by_index and len(term) >= TRIGRAM_MIN
+    matches = [Task.id.in_(_term_matches(term, units_by_term[term])) if by_index and _indexed(term)
                else _term_filter(term, units_by_term[term]) for term in query.terms]
     return (select(Task.id).join(Plan, Plan.id == Task.plan_id)
             .where(visible_task_condition(user), *matches)

@@ -108,3 +108,21 @@ def number_sort_key(number: str) -> str:
 # PostgreSQL 13, so the database owner may).
 event.listen(Task.__table__, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+
+def _create_search_grams(target, connection, **kw) -> None:
+    """SQLite: the bigram index of task words for /search and its triggers (tracker/tasks/search_grams.py),
+    created with the tasks table by ``create_all`` as the migration creates them."""
+    if connection.dialect.name == "sqlite":
+        from tracker.tasks import search_grams
+        search_grams.install(connection.exec_driver_sql)
+
+
+def _drop_search_grams(target, connection, **kw) -> None:
+    if connection.dialect.name == "sqlite":
+        from tracker.tasks import search_grams
+        search_grams.uninstall(connection.exec_driver_sql)
+
+
+event.listen(Task.__table__, "after_create", _create_search_grams)
+event.listen(Task.__table__, "before_drop", _drop_search_grams)
