@@ -1,7 +1,7 @@
 """SQLite: the bigram index of task words for /search (FTS5 table task_grams and its triggers on tasks)
 
 Revision ID: b8d2f4a61c93
-Revises: e4b1c9d27a15
+Revises: f3c9a1d7e2b8
 Create Date: 2026-12-06 07:25:00
 
 PostgreSQL keeps its pg_trgm indexes: nothing to do there. tracker/tasks/search_grams.py explains the
@@ -14,7 +14,7 @@ from tracker.tasks import search_grams
 
 # revision identifiers, used by Alembic.
 revision = 'b8d2f4a61c93'
-down_revision = 'e4b1c9d27a15'
+down_revision = 'f3c9a1d7e2b8'
 branch_labels = None
 depends_on = None
 
