@@ -15,8 +15,9 @@ from tracker.access.permissions import ensure, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.drafts import date_from_hint
+from tracker.proposals.handling import GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
 from tracker.proposals.forms import CommitmentForm, ProposalForm
-from tracker.proposals.models import Proposal, ProposalState
+from tracker.proposals.models import Proposal, ProposalKind, ProposalState
 from tracker.proposals.queries import ProposalFilters, meetings, proposal_query
 from tracker.proposals.services import (FEEDBACK_CHOICES, OPEN_STATES, STATE_BADGES, STATE_LABELS,
                                         can_manage_proposals, can_view_proposal, commitment_to_task,
@@ -31,7 +32,9 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 @bp.app_context_processor
 def proposal_helpers():
-    return {"proposal_state_labels": STATE_LABELS, "proposal_state_badges": STATE_BADGES}
+    return {"proposal_state_labels": STATE_LABELS, "proposal_state_badges": STATE_BADGES,
+            "proposal_kind_labels": KIND_LABELS, "proposer_words": PROPOSER_WORDS, "group_words": GROUP_WORDS,
+            "receipt_role_labels": ROLE_LABELS}
 
 
 def _int_arg(name: str) -> int | None:
@@ -46,11 +49,13 @@ def index():
     overdue = request.args.get("overdue") == "1"
     filters = ProposalFilters(state=ProposalState(state) if state in ProposalState._value2member_map_ else None,
                               unit_id=_int_arg("unit_id"), meeting=request.args.get("meeting") or None,
+                              kind=ProposalKind(request.args["kind"])
+                              if request.args.get("kind") in ProposalKind._value2member_map_ else None,
                               overdue_on=today() if overdue else None)
     units = unit_picker(filters.unit_id)
     page = paginate(proposal_query(current_user, filters))
     return render_template("proposals/index.html", proposals=page.items, page=page, filters=filters,
-                           overdue=overdue, units=units, meetings=meetings(), states=list(ProposalState),
+                           overdue=overdue, units=units, meetings=meetings(), states=list(ProposalState), kinds=list(ProposalKind),
                            today=today(), open_states=OPEN_STATES, can_manage=can_manage_proposals(current_user))
 
 

@@ -1,0 +1,169 @@
+"""The handling flow of an item (建议提案办理), first slice: the two kinds of item and their words, proposers
+as people, and 交办 with 签收/退回 by the 主办, 协办 and 分办 units.
+
+Rules decided here:
+- an item is a 政协提案 (proposers are 委员 of a 界别) or a 人大建议 (代表 of a 代表团), each with its own word
+  for itself and its number (第0746号提案 / 第0746号建议);
+- a joint item has several proposers, the first one leads (领衔);
+- 交办 gives every assigned unit a receipt; the unit signs (签收) it or returns (退回) it with a reason
+  within ``PROPOSAL_SIGN_WORKING_DAYS`` (default 10) working days of 交办, on the working-day calendar;
+  only a user of that unit acts on its receipt; a returned 协办 unit leaves the item, a returned 主办
+  leaves it for the coordinator to re-assign (the unit never passes it on itself);
+- the reply is due ``PROPOSAL_REPLY_MONTHS`` (default 3) months after 交办 (tracker.proposals.services).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tracker.audit.services import record
+from tracker.auth.models import Role
+from tracker.common.errors import ValidationFailed
+from tracker.extensions import db
+from tracker.proposals.models import Proposal, ProposalKind, ProposalReceipt, Proposer, ReceiptRole
+from tracker.proposals.services import _config, default_reply_due_on
+from tracker.units.models import Unit
+from tracker.workcalendar.services import current_calendar
+
+DEFAULT_SIGN_WORKING_DAYS = 10
+MAX_PROPOSERS = 50
+
+KIND_LABELS = {ProposalKind.cppcc: _l("政协提案"), ProposalKind.npc: _l("人大建议")}
+ITEM_WORDS = {ProposalKind.cppcc: _l("提案"), ProposalKind.npc: _l("建议")}
+PROPOSER_WORDS = {ProposalKind.cppcc: _l("委员"), ProposalKind.npc: _l("代表")}
+GROUP_WORDS = {ProposalKind.cppcc: _l("界别"), ProposalKind.npc: _l("代表团")}
+ROLE_LABELS = {ReceiptRole.main: _l("主办"), ReceiptRole.co: _l("协办"), ReceiptRole.split: _l("分办")}
+
+
+def sign_working_days() -> int:
+    return int(_config("PROPOSAL_SIGN_WORKING_DAYS", DEFAULT_SIGN_WORKING_DAYS))
+
+
+def item_number(proposal: Proposal) -> str:
+    """第0746号提案 / 第0746号建议: the number in the item's own words."""
+    return f"{proposal.number}{ITEM_WORDS[ProposalKind(proposal.kind)]}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Proposers (提案人/代表) as people
+# ---------------------------------------------------------------------------------------------------------
+
+def set_proposers(actor, proposal: Proposal, people: list[dict]) -> list[Proposer]:
+    """Replaces the item's proposers by ``people`` ([{name, group, contact}], the lead first) and keeps the
+    one-line ``proposers`` text (池洪、卢薪等委员) in step."""
+    cleaned = []
+    for person in people:
+        name = str(person.get("name") or "").strip()
+        group, contact = str(person.get("group") or "").strip(), str(person.get("contact") or "").strip()
+        if not name:
+            if group or contact:
+                raise ValidationFailed(_("请填写提案人姓名。"))
+            continue
+        if len(name) > 60 or len(group) > 100 or len(contact) > 100:
+            raise ValidationFailed(_("提案人姓名、界别或联系方式过长。"))
+        cleaned.append((name, group, contact))
+    if not cleaned:
+        raise ValidationFailed(_("请至少填写一位提案人。"))
+    if len(cleaned) > MAX_PROPOSERS:
+        raise ValidationFailed(_("提案人不能超过%(count)d位。", count=MAX_PROPOSERS))
+    if len({name for name, _group, _contact in cleaned}) != len(cleaned):
+        raise ValidationFailed(_("同一提案人不能重复填写。"))
+    before = [person.name for person in proposal.people]
+    proposal.people.clear()
+    db.session.flush()
+    proposal.people.extend(Proposer(position=index, name=name, group=group, contact=contact)
+                           for index, (name, group, contact) in enumerate(cleaned, start=1))
+    names = [name for name, _group, _contact in cleaned]
+    word = PROPOSER_WORDS[ProposalKind(proposal.kind)]
+    proposal.proposers = ("、".join(names[:3]) + ("等" if len(names) > 1 else "") + str(word))[:300]
+    record(actor, "proposal.proposers_set", proposal, changes={"proposers": [before, names]}, summary=str(proposal))
+    return proposal.people
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 交办 and the receipts (签收 / 退回)
+# ---------------------------------------------------------------------------------------------------------
+
+def assign(actor, proposal: Proposal, *, today: date, main_unit_id: int | None = None, co_unit_ids=(),
+           split_unit_ids=()) -> list[ProposalReceipt]:
+    """交办: the item goes to one 主办 with 协办 units, or 分办 to several units that each answer
+    (``split_unit_ids``, no 主办 then). Every unit gets a receipt due within the signing window; the reply is
+    due 3 months (configurable) after ``today``."""
+    co_unit_ids, split_unit_ids = [int(u) for u in co_unit_ids], [int(u) for u in split_unit_ids]
+    if split_unit_ids and (main_unit_id or co_unit_ids):
+        raise ValidationFailed(_("分办时不设主办和协办单位。"))
+    if not split_unit_ids and main_unit_id is None:
+        raise ValidationFailed(_("请选择主办单位。"))
+    roles = {uid: ReceiptRole.split for uid in split_unit_ids}
+    if main_unit_id is not None:
+        roles[int(main_unit_id)] = ReceiptRole.main
+        for uid in co_unit_ids:
+            if uid in roles:
+                raise ValidationFailed(_("主办单位不能同时作为会办单位。"))
+            roles[uid] = ReceiptRole.co
+    if len(roles) != len(co_unit_ids) + len(split_unit_ids) + (1 if main_unit_id is not None else 0):
+        raise ValidationFailed(_("同一单位不能重复交办。"))
+    units = {unit.id: unit for unit in db.session.scalars(select(Unit).where(Unit.id.in_(list(roles))))}
+    if len(units) != len(roles):
+        raise ValidationFailed(_("会办单位选择无效。"))
+    due = current_calendar().add_working_days(today, sign_working_days())
+    proposal.receipts.clear()
+    db.session.flush()
+    proposal.main_unit_id = main_unit_id if main_unit_id is not None else split_unit_ids[0]
+    proposal.co_units = [units[uid] for uid, role in roles.items() if uid != proposal.main_unit_id]
+    proposal.assigned_on = today
+    proposal.reply_due_on = default_reply_due_on(today)
+    proposal.receipts.extend(ProposalReceipt(unit_id=uid, role=role, assigned_on=today, sign_due_on=due)
+                             for uid, role in roles.items())
+    record(actor, "proposal.assigned", proposal, summary=str(proposal),
+           changes={"units": {units[uid].short_name: role.value for uid, role in roles.items()},
+                    "sign_due_on": due.isoformat(), "reply_due_on": proposal.reply_due_on.isoformat()})
+    return proposal.receipts
+
+
+def _receipt_for(actor, proposal: Proposal) -> ProposalReceipt:
+    if not actor.is_authenticated or actor.role != Role.unit or actor.unit_id is None:
+        raise PermissionError("only a user of the assigned unit acts on its receipt")
+    receipt = next((r for r in proposal.receipts if r.unit_id == actor.unit_id), None)
+    if receipt is None:
+        raise PermissionError("unit not assigned")
+    if not receipt.pending:
+        raise ValidationFailed(_("本单位已签收或退回该件。"))
+    return receipt
+
+
+def sign(actor, proposal: Proposal, *, now: datetime) -> ProposalReceipt:
+    """签收 by the actor's unit."""
+    receipt = _receipt_for(actor, proposal)
+    receipt.signed_at, receipt.acted_by_id = now, actor.id
+    record(actor, "proposal.signed", proposal, summary=str(proposal),
+           changes={"unit": receipt.unit.short_name, "role": receipt.role.value})
+    return receipt
+
+
+def return_item(actor, proposal: Proposal, *, reason: str, today: date, now: datetime) -> ProposalReceipt:
+    """退回 by the actor's unit, with a reason, within the window; never passed on to another unit."""
+    receipt = _receipt_for(actor, proposal)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("退回须说明理由。"))
+    if len(reason) > 2000:
+        raise ValidationFailed(_("退回理由不能超过2000字。"))
+    if today > receipt.sign_due_on:
+        raise ValidationFailed(_("已超过退回期限（%(day)s），请与交办机构联系。", day=receipt.sign_due_on.isoformat()))
+    receipt.returned_at, receipt.return_reason, receipt.acted_by_id = now, reason, actor.id
+    if receipt.role != ReceiptRole.main and receipt.unit_id != proposal.main_unit_id:
+        proposal.co_units = [unit for unit in proposal.co_units if unit.id != receipt.unit_id]
+    record(actor, "proposal.returned", proposal, summary=str(proposal),
+           changes={"unit": receipt.unit.short_name, "role": receipt.role.value, "reason": reason})
+    return receipt
+
+
+def pending_receipts(unit_id: int) -> list[ProposalReceipt]:
+    """The items waiting for a unit's 签收 (for its 工作台)."""
+    return list(db.session.scalars(select(ProposalReceipt).where(
+        ProposalReceipt.unit_id == unit_id, ProposalReceipt.signed_at.is_(None),
+        ProposalReceipt.returned_at.is_(None)).order_by(ProposalReceipt.sign_due_on)))
