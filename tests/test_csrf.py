@@ -55,6 +55,7 @@ POSTERS = {
     "/proposals/new": "admin",
     "/proposals/<int:proposal_id>/edit": "coordinator",
     "/proposals/<int:proposal_id>/commitments": "coordinator",
+    "/proposals/<int:proposal_id>/receipt": "lead_unit",
     "/imports/new": "coordinator",
     "/imports/<int:draft_id>": "admin",
     "/imports/<int:draft_id>/columns": "coordinator",

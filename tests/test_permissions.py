@@ -201,6 +201,8 @@ TABLE = [
     ("/proposals/<int:proposal_id>/edit", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/edit", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/commitments", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    # 签收 by the unit itself only (主办 and 协办 each sign their own receipt; no one signs for them)
+    ("/proposals/<int:proposal_id>/receipt", "POST", L, NO, NO, NO, SAVED, SAVED, NO),
     # document import (tracker/imports): managers only; the draft is the Xicen plan document
     ("/imports/", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/imports/template.xlsx", "GET", L, OK, OK, NO, NO, NO, NO),
@@ -461,6 +463,11 @@ class World:
                                 main_unit_id=self.unit_ids[TASK_SEED["lead"]], assigned_on=date(2026, 3, 1),
                                 reply_due_on=date(2026, 6, 1))
             proposal.co_units = [db.session.get(Unit, self.unit_ids[COOP_UNIT])]
+            from tracker.proposals.models import ProposalReceipt, ReceiptRole
+
+            proposal.receipts = [ProposalReceipt(unit_id=self.unit_ids[unit], role=role, assigned_on=date(2026, 3, 1),
+                                                 sign_due_on=date(2026, 7, 15))
+                                 for unit, role in ((TASK_SEED["lead"], ReceiptRole.main), (COOP_UNIT, ReceiptRole.co))]
             db.session.add(proposal)
             db.session.commit()
             self._proposal_id = proposal.id
@@ -998,6 +1005,7 @@ URLS = {
     "/proposals/new": lambda w, r: "/proposals/new",
     "/proposals/<int:proposal_id>/edit": lambda w, r: f"/proposals/{w.proposal_id}/edit",
     "/proposals/<int:proposal_id>/commitments": lambda w, r: f"/proposals/{w.proposal_id}/commitments",
+    "/proposals/<int:proposal_id>/receipt": lambda w, r: f"/proposals/{w.proposal_id}/receipt",
     "/imports/": lambda w, r: "/imports/",
     "/imports/template.xlsx": lambda w, r: "/imports/template.xlsx",
     "/imports/new": lambda w, r: "/imports/new",
@@ -1099,6 +1107,7 @@ FORMS = {
     "/proposals/new": lambda w, r: proposal_form(w, r, None),
     "/proposals/<int:proposal_id>/edit": lambda w, r: proposal_form(w, r, w.proposal_id),
     "/proposals/<int:proposal_id>/commitments": lambda w, r: commitment_form(w, r),
+    "/proposals/<int:proposal_id>/receipt": lambda w, r: {"sign": "1", "reason": ""},
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
     "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
@@ -1187,6 +1196,7 @@ REDIRECTS = {
     ("/proposals/new", "POST"): lambda w, r: r"/proposals/\d+",
     ("/proposals/<int:proposal_id>/edit", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/proposals/<int:proposal_id>/commitments", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
+    ("/proposals/<int:proposal_id>/receipt", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/receipts/<int:receipt_id>/sign", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/tasks/<int:task_id>/reassign", "POST"): lambda w, r: f"/tasks/{w.task_numbered('16')}",
     ("/tasks/<int:task_id>/extension/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",
@@ -1349,7 +1359,8 @@ OBJECT_CHECKED = {"/plans/<int:plan_id>", "/tasks/<int:task_id>", "/tasks/<int:t
                   "/updates/<int:update_id>/resubmit", "/evidence/<int:evidence_id>", "/plans/<int:plan_id>/ledger",
                   "/plans/<int:plan_id>/ledger.xlsx", "/indicators/<int:indicator_id>",
                   "/indicators/<int:indicator_id>/readings/new", "/indicators/evidence/<int:evidence_id>",
-                  "/proposals/<int:proposal_id>", "/account/tokens/<int:token_id>/revoke",
+                  "/proposals/<int:proposal_id>", "/proposals/<int:proposal_id>/receipt",
+                  "/account/tokens/<int:token_id>/revoke",
                   "/receipts/<int:receipt_id>/sign", "/tasks/<int:task_id>/extension/new",
                   "/tasks/<int:task_id>/closure/new", "/documents/<int:document_id>.docx",
                   "/documents/<int:document_id>", "/tasks/<int:task_id>/notice.docx",

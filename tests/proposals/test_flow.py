@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.conftest import Browser
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Role, User
-from tracker.common.errors import ValidationFailed
+from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.proposals.handling import assign, item_number, pending_receipts, return_item, set_proposers, sign
 from tracker.proposals.models import Proposal, ProposalKind, ReceiptRole
@@ -130,9 +130,9 @@ def test_no_return_after_the_window_and_no_one_signs_for_a_unit(seeded):
     proposal = assigned_item()
     with pytest.raises(ValidationFailed):
         return_item(unit_user("区财政局"), proposal, reason="不属本局职能。", today=date(2026, 2, 4), now=NOW)
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         sign(coordinator(), proposal, now=NOW)
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         sign(unit_user("区商务委"), proposal, now=NOW)
     db.session.rollback()
     assert all(r.pending for r in db.session.get(Proposal, proposal.id).receipts)
@@ -157,3 +157,22 @@ def test_the_detail_page_shows_the_proposers_and_the_receipts(seeded, client):
     page = Browser(client).login(login).get(f"/proposals/{proposal_id}").text
     assert "人大建议" in page and "青浦代表团" in page and "13800000000" in page
     assert "不属本局职能。" in page and "2026-02-03" in page
+
+
+def test_a_unit_returns_through_its_page_and_a_coordinator_cannot_act_for_it(seeded, client, make_client, on_date):
+    on_date(date(2026, 1, 22))
+    proposal = assigned_item()
+    proposal_id, finance, main, boss = proposal.id, unit_user("区财政局").login, unit_user("区人社局").login, \
+        coordinator().login
+    url = f"/proposals/{proposal_id}"
+    unit = Browser(client).login(finance)
+    assert 'id="receipt-form"' in unit.get(url).text
+    empty = unit.post(f"{url}/receipt", {"return": "1", "reason": ""}, token_from=url, follow_redirects=True)
+    assert "退回须说明理由。" in empty.text
+    unit.post(f"{url}/receipt", {"return": "1", "reason": "不属本局职能。"}, token_from=url)
+    coordinator_page = Browser(make_client()).login(boss)
+    assert coordinator_page.post(f"{url}/receipt", {"sign": "1"}, token_from=url).status_code == 403
+    Browser(make_client()).login(main).post(f"{url}/receipt", {"sign": "1"}, token_from=url)
+    states = {r.unit.short_name: (r.signed_at is not None, r.return_reason)
+              for r in db.session.get(Proposal, proposal_id).receipts}
+    assert states == {"区人社局": (True, ""), "区财政局": (False, "不属本局职能。"), "区发改委": (False, "")}

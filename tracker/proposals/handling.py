@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from tracker.audit.services import record
 from tracker.auth.models import Role
-from tracker.common.errors import ValidationFailed
+from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.proposals.models import Proposal, ProposalKind, ProposalReceipt, Proposer, ReceiptRole
 from tracker.proposals.services import _config, default_reply_due_on
@@ -126,10 +126,10 @@ def assign(actor, proposal: Proposal, *, today: date, main_unit_id: int | None =
 
 def _receipt_for(actor, proposal: Proposal) -> ProposalReceipt:
     if not actor.is_authenticated or actor.role != Role.unit or actor.unit_id is None:
-        raise PermissionError("only a user of the assigned unit acts on its receipt")
+        raise PermissionDenied(_("只有承办单位本身可以签收或退回。"))
     receipt = next((r for r in proposal.receipts if r.unit_id == actor.unit_id), None)
     if receipt is None:
-        raise PermissionError("unit not assigned")
+        raise PermissionDenied(_("只有承办单位本身可以签收或退回。"))
     if not receipt.pending:
         raise ValidationFailed(_("本单位已签收或退回该件。"))
     return receipt
@@ -142,6 +142,16 @@ def sign(actor, proposal: Proposal, *, now: datetime) -> ProposalReceipt:
     record(actor, "proposal.signed", proposal, summary=str(proposal),
            changes={"unit": receipt.unit.short_name, "role": receipt.role.value})
     return receipt
+
+
+def act_on_receipt(actor, proposal: Proposal, *, step: str, reason: str, today: date,
+                   now: datetime) -> ProposalReceipt:
+    """签收 (``step`` "sign") or 退回 ("return") by the actor's unit."""
+    if step == "sign":
+        return sign(actor, proposal, now=now)
+    if step == "return":
+        return return_item(actor, proposal, reason=reason, today=today, now=now)
+    raise ValidationFailed(_("请选择签收或退回。"))
 
 
 def return_item(actor, proposal: Proposal, *, reason: str, today: date, now: datetime) -> ProposalReceipt:

@@ -7,16 +7,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker.audit.models import AuditEvent
+from tracker.auth.models import Role
 from tracker.audit.sentences import describe
-from tracker.common.clock import today
+from tracker.common.clock import today, utcnow
 from tracker.common.pagination import paginate
 from tracker.units.pickers import unit_picker
 from tracker.access.permissions import ensure, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.drafts import date_from_hint
-from tracker.proposals.handling import GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
-from tracker.proposals.forms import CommitmentForm, ProposalForm
+from tracker.proposals.handling import act_on_receipt, GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
+from tracker.proposals.forms import CommitmentForm, ProposalForm, ReceiptForm
 from tracker.proposals.models import Proposal, ProposalKind, ProposalState
 from tracker.proposals.queries import ProposalFilters, meetings, proposal_query
 from tracker.proposals.services import (FEEDBACK_CHOICES, OPEN_STATES, STATE_BADGES, STATE_LABELS,
@@ -83,7 +84,9 @@ def detail(proposal_id: int):
                            follow_up_tasks=follow_up_tasks, reports=report_status(follow_up_tasks, today()),
                            units=units, today=today(), can_manage=can_manage_proposals(current_user),
                            involvement=proposal_involvement(current_user, proposal), audit_trail=audit_trail,
-                           commitment_form=CommitmentForm(formdata=None))
+                           commitment_form=CommitmentForm(formdata=None), receipt_form=ReceiptForm(formdata=None),
+                           own_receipt=next((r for r in proposal.receipts if r.pending and current_user.role == Role.unit
+                                             and r.unit_id == current_user.unit_id), None))
 
 
 def _proposal_form(proposal: Proposal | None) -> ProposalForm:
@@ -152,3 +155,23 @@ def track_commitment(proposal_id: int):
                 unit=task.lead_unit.short_name, due=task.due_on.isoformat()), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="commitments"))
 
+
+
+@bp.post("/<int:proposal_id>/receipt")
+@login_required
+def receipt(proposal_id: int):
+    """签收 or 退回 by the user's unit; the service decides who may (403 otherwise)."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(can_view_proposal(current_user, proposal))
+    form = ReceiptForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "danger")
+        return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
+    step = "sign" if "sign" in request.form else "return" if "return" in request.form else ""
+    _receipt, error = run_service(act_on_receipt, current_user, proposal, step=step,
+                                  reason=form.reason.data or "", today=today(), now=utcnow())
+    if error is None:
+        flash(_("已签收。") if step == "sign" else _("已退回，交办机构将重新交办。"), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
