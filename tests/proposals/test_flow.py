@@ -176,3 +176,41 @@ def test_a_unit_returns_through_its_page_and_a_coordinator_cannot_act_for_it(see
     states = {r.unit.short_name: (r.signed_at is not None, r.return_reason)
               for r in db.session.get(Proposal, proposal_id).receipts}
     assert states == {"区人社局": (True, ""), "区财政局": (False, "不属本局职能。"), "区发改委": (False, "")}
+
+
+def test_the_reply_letter_is_drafted_point_by_point_for_every_signer(seeded, client):
+    import io
+
+    from docx import Document
+
+    from tracker.proposals.handling import set_points
+
+    proposal = assigned_item()
+    set_proposers(None, proposal, [{"name": "张三", "group": "青浦代表团"}, {"name": "李四", "group": "青浦代表团"}])
+    set_points(None, proposal, "关于增加人才公寓房源\n\n关于完善租金补贴政策\n")
+    proposal.result_category, proposal.publicity = "部分采纳或解决", "主动公开"
+    proposal.contact_name, proposal.contact_phone = "王老师", "69221234"
+    db.session.commit()
+    proposal_id, login = proposal.id, unit_user("区人社局").login
+    response = Browser(client).login(login).get(f"/proposals/{proposal_id}/reply.docx")
+    assert response.status_code == 200
+    paragraphs = [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
+    text = "\n".join(paragraphs)
+    assert "关于对区十八届人大六次会议第0012号建议的答复" in paragraphs
+    assert "张三代表、李四代表：" in paragraphs
+    assert [p for p in paragraphs if p.startswith(("一、", "二、", "三、"))] == ["一、关于增加人才公寓房源",
+                                                                            "二、关于完善租金补贴政策"]
+    assert "B类" in paragraphs and "公开属性：主动公开" in paragraphs
+    assert "办理结果：B 正在解决" in text and "联系人：王老师　　联系电话：69221234" in text
+    main_unit, finance = (db.session.get(Unit, unit_id(name)).name for name in ("区人社局", "区财政局"))
+    signature = paragraphs.index(main_unit)
+    assert paragraphs[signature + 1].endswith("日") and paragraphs[signature + 2].startswith("签发人")
+    copied = next(p for p in paragraphs if p.startswith("抄送：人大选联工委，"))
+    assert finance in copied
+
+
+def test_result_classes_map_the_registers_wording():
+    from tracker.proposals.documents import result_class
+
+    assert [result_class(v) for v in ("解决采纳", "部分采纳或解决", "列入计划", "留作参考", "因条件限制无法解决", "C", "")] \
+        == ["A", "B", "C", "D", "D", "C", ""]

@@ -83,6 +83,16 @@ def set_proposers(actor, proposal: Proposal, people: list[dict]) -> list[Propose
     return proposal.people
 
 
+def set_points(actor, proposal: Proposal, text: str) -> list[str]:
+    """The points of the proposal (one a line), each answered in its own section of the 答复函."""
+    points = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if any(len(point) > 500 for point in points) or len(points) > 30:
+        raise ValidationFailed(_("建议要点每条不超过500字，最多30条。"))
+    before, proposal.points = list(proposal.points or []), points
+    record(actor, "proposal.points_set", proposal, changes={"points": [before, points]}, summary=str(proposal))
+    return points
+
+
 # ---------------------------------------------------------------------------------------------------------
 # 交办 and the receipts (签收 / 退回)
 # ---------------------------------------------------------------------------------------------------------

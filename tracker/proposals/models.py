@@ -60,6 +60,8 @@ class Proposal(db.Model):
     meeting: Mapped[str] = mapped_column(String(100))  # 届次会议: 市政协十四届三次会议
     number: Mapped[str] = mapped_column(String(40))  # 第0746号
     title: Mapped[str] = mapped_column(String(300))
+    # The points of the proposal (建议内容, one per item of 具体建议), each answered in the reply (逐条答复).
+    points: Mapped[list[str]] = mapped_column(JSON, default=list)
     proposers: Mapped[str] = mapped_column(String(300), default="")  # 池洪、卢薪、曹卫东等委员
     main_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)  # 主办
     assigned_on: Mapped[Optional[date]]  # 交办日期

@@ -1,7 +1,9 @@
 """Proposal register (提案办理): list with filters, proposal page with its commitments, create and edit."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.drafts import date_from_hint
 from tracker.proposals.handling import act_on_receipt, GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
+from tracker.proposals.documents import reply_letter, reply_letter_filename
 from tracker.proposals.forms import CommitmentForm, ProposalForm, ReceiptForm
 from tracker.proposals.models import Proposal, ProposalKind, ProposalState
 from tracker.proposals.queries import ProposalFilters, meetings, proposal_query
@@ -175,3 +178,14 @@ def receipt(proposal_id: int):
     if error is None:
         flash(_("已签收。") if step == "sign" else _("已退回，交办机构将重新交办。"), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
+
+
+@bp.get("/<int:proposal_id>/reply.docx")
+@login_required
+def reply_docx(proposal_id: int):
+    """The 答复函 drafted from the item (for the units on it, coordinators and leaders)."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(can_view_proposal(current_user, proposal))
+    return send_file(io.BytesIO(reply_letter(proposal, today=today())), as_attachment=True,
+                     download_name=reply_letter_filename(proposal, today()),
+                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
