@@ -56,6 +56,7 @@ POSTERS = {
     "/proposals/<int:proposal_id>/edit": "coordinator",
     "/proposals/<int:proposal_id>/commitments": "coordinator",
     "/proposals/<int:proposal_id>/receipt": "lead_unit",
+    "/rate/<token>": "anonymous",
     "/imports/new": "coordinator",
     "/imports/<int:draft_id>": "admin",
     "/imports/<int:draft_id>/columns": "coordinator",

@@ -200,6 +200,9 @@ TABLE = [
     ("/proposals/new", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/edit", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/reply.docx", "GET", L, OK, OK, OK, OK, OK, NO),
+    # the proposer's personal rating link: the proposer (no login) rates; no one logged in rates for them
+    ("/rate/<token>", "GET", OK, NO, NO, NO, NO, NO, NO, NO, NO),
+    ("/rate/<token>", "POST", SAVED, NO, NO, NO, NO, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/edit", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/commitments", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     # 签收 by the unit itself only (主办 and 协办 each sign their own receipt; no one signs for them)
@@ -381,6 +384,7 @@ class World:
     _failed_mail_id: int | None = None
     _public_plan: bool = False
     _proposal_id: int | None = None
+    _rating_tokens: dict = field(default_factory=dict)  # role -> a personal rating link's token
     _draft_id: int | None = None
     _table_draft_id: int | None = None
     _token_id: int | None = None
@@ -454,6 +458,27 @@ class World:
             self.snapshot = None  # the database changed
             db.session.remove()
         return self._evidence_id
+
+    def rating_token(self, role: str) -> str:
+        """A personal rating link (one per role) on a replied item of its own, with one proposer."""
+        if role not in self._rating_tokens:
+            from tracker.common.clock import utcnow
+            from tracker.proposals.handling import issue_rating_link
+            from tracker.proposals.models import Proposal, ProposalState, Proposer
+
+            proposal = Proposal(meeting="区政协六届五次会议", number=f"第098{ROLES.index(role)}号", title="关于评价的提案",
+                                main_unit_id=self.unit_ids[TASK_SEED["lead"]], assigned_on=date(2026, 3, 1),
+                                reply_due_on=date(2026, 6, 1), state=ProposalState.replied, reply_on=date(2026, 5, 1),
+                                result_category="解决采纳")
+            proposal.people = [Proposer(position=1, name="张三")]
+            db.session.add(proposal)
+            db.session.flush()
+            self._rating_tokens[role] = issue_rating_link(None, proposal, proposal.people[0],
+                                                          now=utcnow())
+            db.session.commit()
+            self.snapshot = None  # the database changed
+            db.session.remove()
+        return self._rating_tokens[role]
 
     @property
     def proposal_id(self) -> int:
@@ -1008,6 +1033,7 @@ URLS = {
     "/proposals/<int:proposal_id>/commitments": lambda w, r: f"/proposals/{w.proposal_id}/commitments",
     "/proposals/<int:proposal_id>/receipt": lambda w, r: f"/proposals/{w.proposal_id}/receipt",
     "/proposals/<int:proposal_id>/reply.docx": lambda w, r: f"/proposals/{w.proposal_id}/reply.docx",
+    "/rate/<token>": lambda w, r: f"/rate/{w.rating_token(r)}",
     "/imports/": lambda w, r: "/imports/",
     "/imports/template.xlsx": lambda w, r: "/imports/template.xlsx",
     "/imports/new": lambda w, r: "/imports/new",
@@ -1110,6 +1136,7 @@ FORMS = {
     "/proposals/<int:proposal_id>/edit": lambda w, r: proposal_form(w, r, w.proposal_id),
     "/proposals/<int:proposal_id>/commitments": lambda w, r: commitment_form(w, r),
     "/proposals/<int:proposal_id>/receipt": lambda w, r: {"sign": "1", "reason": ""},
+    "/rate/<token>": lambda w, r: {"rating": "满意"},
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
     "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
@@ -1199,6 +1226,7 @@ REDIRECTS = {
     ("/proposals/<int:proposal_id>/edit", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/proposals/<int:proposal_id>/commitments", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/proposals/<int:proposal_id>/receipt", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
+    ("/rate/<token>", "POST"): lambda w, r: f"/rate/{w.rating_token(r)}",
     ("/receipts/<int:receipt_id>/sign", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/tasks/<int:task_id>/reassign", "POST"): lambda w, r: f"/tasks/{w.task_numbered('16')}",
     ("/tasks/<int:task_id>/extension/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",

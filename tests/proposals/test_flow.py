@@ -214,3 +214,42 @@ def test_result_classes_map_the_registers_wording():
 
     assert [result_class(v) for v in ("解决采纳", "部分采纳或解决", "列入计划", "留作参考", "因条件限制无法解决", "C", "")] \
         == ["A", "B", "C", "D", "D", "C", ""]
+
+
+def test_unsatisfied_sends_it_back_for_rehandling_then_a_second_reply_is_rated(seeded, client, app):
+    from tests.conftest import csrf_token_from
+    from tracker.proposals.handling import issue_rating_link
+    from tracker.proposals.models import ProposalState
+
+    rated_at = datetime(2026, 4, 10, 2, 0, tzinfo=timezone.utc)
+    app.config["NOW"] = rated_at.isoformat()
+    proposal = assigned_item()
+    set_proposers(None, proposal, [{"name": "张三"}, {"name": "李四"}])
+    proposal.state, proposal.reply_on, proposal.result_category = ProposalState.replied, date(2026, 4, 1), "留作参考"
+    first = issue_rating_link(coordinator(), proposal, proposal.people[0], now=rated_at)
+    spare = issue_rating_link(coordinator(), proposal, proposal.people[1], now=rated_at)
+    db.session.commit()
+    proposal_id = proposal.id
+
+    def post(token, rating):
+        page = client.get(f"/rate/{token}")
+        return client.post(f"/rate/{token}", data={"rating": rating, "csrf_token": csrf_token_from(page.text)})
+
+    assert post(first, "不满意").status_code == 302
+    proposal = db.session.get(Proposal, proposal_id)
+    assert (proposal.state, proposal.rehandling_count, proposal.feedback) == (ProposalState.replying, 1, "")
+    assert proposal.reply_due_on == date(2026, 5, 10)  # 重新办理: 1 month (configurable) from the rating
+    assert post(spare, "满意").status_code == 400  # the first round's links no longer rate
+    proposal = db.session.get(Proposal, proposal_id)
+    save_proposal(coordinator(), proposal, meeting=proposal.meeting, number=proposal.number, title=proposal.title,
+                  main_unit_id=proposal.main_unit_id, co_unit_ids=[u.id for u in proposal.co_units],
+                  assigned_on=proposal.assigned_on, reply_due_on=proposal.reply_due_on, state="replied",
+                  reply_on=date(2026, 5, 6), result_category="解决采纳")
+    second = issue_rating_link(coordinator(), proposal, proposal.people[0], now=rated_at)
+    db.session.commit()
+    assert post(second, "满意").status_code == 302
+    proposal = db.session.get(Proposal, proposal_id)
+    assert (proposal.state, proposal.feedback, proposal.rehandling_count) == \
+        (ProposalState.feedback_received, "满意", 1)
+    actions = [action for action, _actor in history(proposal)]
+    assert actions[-4:] == ["proposal.rated", "proposal.updated", "proposal.rating_link_issued", "proposal.rated"]

@@ -53,3 +53,10 @@ class ReceiptForm(FlaskForm):
     """签收 or 退回 by the unit (tracker.proposals.handling)."""
 
     reason = TextAreaField(_l("退回理由"), validators=[Length(max=2000)])
+
+
+class RatingForm(FlaskForm):
+    """满意 / 基本满意 / 不满意, by the proposer (tracker.proposals.handling.rate)."""
+
+    rating = StringField(_l("评价"), validators=[DataRequired(message=_l("请选择满意、基本满意或不满意。")),
+                                                Length(max=10)])

@@ -13,7 +13,9 @@ Rules decided here:
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+import hashlib
+import secrets
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,8 +25,9 @@ from tracker.audit.services import record
 from tracker.auth.models import Role
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
-from tracker.proposals.models import Proposal, ProposalKind, ProposalReceipt, Proposer, ReceiptRole
-from tracker.proposals.services import _config, default_reply_due_on
+from tracker.proposals.models import (Proposal, ProposalKind, ProposalReceipt, ProposalState, Proposer, RatingLink,
+                                      ReceiptRole)
+from tracker.proposals.services import _config, add_months, default_reply_due_on
 from tracker.units.models import Unit
 from tracker.workcalendar.services import current_calendar
 
@@ -187,3 +190,71 @@ def pending_receipts(unit_id: int) -> list[ProposalReceipt]:
     return list(db.session.scalars(select(ProposalReceipt).where(
         ProposalReceipt.unit_id == unit_id, ProposalReceipt.signed_at.is_(None),
         ProposalReceipt.returned_at.is_(None)).order_by(ProposalReceipt.sign_due_on)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The proposer's own rating (提案人评价) through a personal link; 不满意 → 重新办理
+# ---------------------------------------------------------------------------------------------------------
+
+DEFAULT_RATING_LINK_DAYS = 30
+DEFAULT_REHANDLING_MONTHS = 1
+RATINGS = ("满意", "基本满意", "不满意")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_rating_link(actor, proposal: Proposal, proposer: Proposer, *, now: datetime) -> str:
+    """A new personal link for ``proposer`` to rate the reply; returns the token (only its hash is kept).
+    The item must have been answered (已答复)."""
+    if proposal.state != ProposalState.replied:
+        raise ValidationFailed(_("答复后才能请提案人评价。"))
+    if proposer.proposal_id != proposal.id:
+        raise ValidationFailed(_("提案人不属于该件。"))
+    token = secrets.token_urlsafe(32)
+    days = int(_config("PROPOSAL_RATING_LINK_DAYS", DEFAULT_RATING_LINK_DAYS))
+    db.session.add(RatingLink(proposal_id=proposal.id, proposer_id=proposer.id, token_hash=_token_hash(token),
+                              round=proposal.rehandling_count + 1, expires_at=now + timedelta(days=days)))
+    record(actor, "proposal.rating_link_issued", proposal, changes={"proposer": proposer.name},
+           summary=str(proposal))
+    return token
+
+
+def rating_link(token: str, *, now: datetime) -> RatingLink:
+    """The link for ``token``; refuses an unknown, used or expired one."""
+    link = db.session.scalar(select(RatingLink).where(RatingLink.token_hash == _token_hash(token or "")))
+    if link is None:
+        raise ValidationFailed(_("评价链接无效。"))
+    if link.used_at is not None:
+        raise ValidationFailed(_("该评价链接已使用，每个链接只能评价一次。"))
+    if now >= link.expires_at:
+        raise ValidationFailed(_("该评价链接已过期，请联系交办机构重新发送。"))
+    return link
+
+
+def rate(actor, token: str, rating: str, *, now: datetime, today: date) -> RatingLink:
+    """The proposer rates through the personal link. Staff users (a unit, a coordinator…) never rate in the
+    proposer's place. 不满意 sends the item back to the 主办 for 重新办理 with a new deadline."""
+    if actor is not None and actor.is_authenticated:
+        raise PermissionDenied(_("评价只能由提案人本人通过个人链接填写。"))
+    link = rating_link(token, now=now)
+    if rating not in RATINGS:
+        raise ValidationFailed(_("请选择满意、基本满意或不满意。"))
+    proposal = link.proposal
+    if proposal.state != ProposalState.replied or link.round != proposal.rehandling_count + 1:
+        raise ValidationFailed(_("该件当前不在评价阶段。"))
+    link.used_at, link.rating = now, rating
+    if rating == "不满意":
+        months = int(_config("PROPOSAL_REHANDLING_MONTHS", DEFAULT_REHANDLING_MONTHS))
+        proposal.state, proposal.feedback = ProposalState.replying, ""
+        proposal.rehandling_count += 1
+        proposal.reply_due_on = add_months(today, months)
+        changes = {"rating": rating, "proposer": link.proposer.name, "rehandling": proposal.rehandling_count,
+                   "reply_due_on": proposal.reply_due_on.isoformat()}
+        record(None, "proposal.rated", proposal, changes=changes, summary=str(proposal))
+    else:
+        proposal.state, proposal.feedback = ProposalState.feedback_received, rating
+        record(None, "proposal.rated", proposal, summary=str(proposal),
+               changes={"rating": rating, "proposer": link.proposer.name})
+    return link

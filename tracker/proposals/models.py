@@ -79,6 +79,7 @@ class Proposal(db.Model):
     # Promises of further work in the reply ("下一步将…"): [{"text": …, "due_hint": "2025年二季度" | None}].
     commitments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     feedback: Mapped[str] = mapped_column(String(10), default="")  # 提案人反馈: 满意 / 基本满意 / 不满意
+    rehandling_count: Mapped[int] = mapped_column(default=0, server_default="0")  # 重新办理 times
     follow_up_plan_id: Mapped[Optional[int]] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -145,3 +146,23 @@ class ProposalReceipt(db.Model):
     @property
     def pending(self) -> bool:
         return self.signed_at is None and self.returned_at is None
+
+
+class RatingLink(db.Model):
+    """A proposer's personal, expiring, single-use link to rate a reply (满意/基本满意/不满意). Only the hash
+    of the token is kept; ``round`` is 1 for the first reply, 2 after 重新办理, …"""
+
+    __tablename__ = "proposal_rating_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("proposal_proposers.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    round: Mapped[int] = mapped_column(default=1)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    rating: Mapped[str] = mapped_column(String(10), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship()
+    proposer: Mapped[Proposer] = relationship()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,15 +12,16 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import Role
 from tracker.audit.sentences import describe
 from tracker.common.clock import today, utcnow
+from tracker.common.errors import ValidationFailed
 from tracker.common.pagination import paginate
 from tracker.units.pickers import unit_picker
 from tracker.access.permissions import ensure, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.drafts import date_from_hint
-from tracker.proposals.handling import act_on_receipt, GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
+from tracker.proposals.handling import RATINGS, act_on_receipt, rate, rating_link, GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
 from tracker.proposals.documents import reply_letter, reply_letter_filename
-from tracker.proposals.forms import CommitmentForm, ProposalForm, ReceiptForm
+from tracker.proposals.forms import CommitmentForm, ProposalForm, RatingForm, ReceiptForm
 from tracker.proposals.models import Proposal, ProposalKind, ProposalState
 from tracker.proposals.queries import ProposalFilters, meetings, proposal_query
 from tracker.proposals.services import (FEEDBACK_CHOICES, OPEN_STATES, STATE_BADGES, STATE_LABELS,
@@ -32,6 +33,7 @@ from tracker.units.models import Unit
 from tracker.units.ordering import sorted_units
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+rating_bp = Blueprint("rating", __name__)
 
 
 @bp.app_context_processor
@@ -189,3 +191,30 @@ def reply_docx(proposal_id: int):
     return send_file(io.BytesIO(reply_letter(proposal, today=today())), as_attachment=True,
                      download_name=reply_letter_filename(proposal, today()),
                      mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@rating_bp.route("/rate/<token>", methods=["GET", "POST"])
+def rate_reply(token: str):
+    """The proposer's own rating page (提案人评价), opened from a personal link; no login. Staff users never
+    rate in the proposer's place (403)."""
+    if current_user.is_authenticated:
+        abort(403)
+    form = RatingForm()
+    if request.method == "POST" and form.validate_on_submit():
+        _link, error = run_service(rate, current_user, token, form.rating.data or "", now=utcnow(), today=today())
+        if error is None:
+            flash(_("感谢您的评价，已记录。"), "success")
+            return redirect(url_for("rating.rate_reply", token=token, done=1))
+        return render_template("proposals/rate.html", form=form, link=None, error=None, done=False), 400
+    if request.method == "POST":
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "danger")
+        return render_template("proposals/rate.html", form=form, link=None, error=None, done=False), 400
+    if request.args.get("done") == "1":
+        return render_template("proposals/rate.html", form=form, link=None, error=None, done=True)
+    try:
+        link = rating_link(token, now=utcnow())
+    except ValidationFailed as error:
+        return render_template("proposals/rate.html", form=form, link=None, error=str(error), done=False), 404
+    return render_template("proposals/rate.html", form=form, link=link, error=None, done=False, ratings=RATINGS)
