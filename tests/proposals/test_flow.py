@@ -157,6 +157,9 @@ def test_the_detail_page_shows_the_proposers_and_the_receipts(seeded, client):
     page = Browser(client).login(login).get(f"/proposals/{proposal_id}").text
     assert "人大建议" in page and "青浦代表团" in page and "13800000000" in page
     assert "不属本局职能。" in page and "2026-02-03" in page
+    # the history says each step in words, with who: 交办 by the coordinator, 退回 by the unit's user
+    assert "交办给 区人社局（主办）、区财政局（协办）、区发改委（协办）" in page
+    assert "代表区财政局退回" in page and "登记了提案人：张三" in page
 
 
 def test_a_unit_returns_through_its_page_and_a_coordinator_cannot_act_for_it(seeded, client, make_client, on_date):

@@ -21,6 +21,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from tracker.audit.sentences import Said
+from tracker.audit.sentences import register as register_sentence
 from tracker.audit.services import record
 from tracker.auth.models import Role
 from tracker.common.errors import PermissionDenied, ValidationFailed
@@ -258,3 +260,47 @@ def rate(actor, token: str, rating: str, *, now: datetime, today: date) -> Ratin
         record(None, "proposal.rated", proposal, summary=str(proposal),
                changes={"rating": rating, "proposer": link.proposer.name})
     return link
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The steps in the item's history (tracker.audit.sentences)
+# ---------------------------------------------------------------------------------------------------------
+
+def _said_assigned(event, names):
+    units = "、".join(f"{name}（{ROLE_LABELS[ReceiptRole(role)]}）" for name, role in
+                     (event.changes.get("units") or {}).items())
+    return Said(_("%(actor)s 交办给 %(units)s，签收/退回期限 %(sign)s，答复期限 %(reply)s", actor=event.actor,
+                  units=units, sign=event.changes.get("sign_due_on", ""), reply=event.changes.get("reply_due_on", "")))
+
+
+def _said_receipt(event, names):
+    values = dict(actor=event.actor, unit=event.changes.get("unit", ""))
+    if event.action == "proposal.signed":
+        return Said(_("%(actor)s 代表%(unit)s签收", **values))
+    return Said(_("%(actor)s 代表%(unit)s退回", **values), note=event.changes.get("reason", ""))
+
+
+def _said_people(event, names):
+    if event.action == "proposal.points_set":
+        return Said(_("%(actor)s 登记了建议要点", actor=event.actor), details=list((event.changes.get("points")
+                                                                               or [[], []])[1]))
+    return Said(_("%(actor)s 登记了提案人：%(names)s", actor=event.actor,
+                  names="、".join((event.changes.get("proposers") or [[], []])[1])))
+
+
+def _said_rating(event, names):
+    proposer = event.changes.get("proposer", "")
+    if event.action == "proposal.rating_link_issued":
+        return Said(_("%(actor)s 向%(proposer)s发送了评价链接", actor=event.actor, proposer=proposer))
+    if event.changes.get("rehandling"):
+        return Said(_("%(proposer)s 评价为“%(rating)s”，退回重新办理（第%(count)s次），新的答复期限 %(due)s",
+                      proposer=proposer, rating=event.changes.get("rating", ""),
+                      count=event.changes.get("rehandling"), due=event.changes.get("reply_due_on", "")))
+    return Said(_("%(proposer)s 评价为“%(rating)s”", proposer=proposer, rating=event.changes.get("rating", "")))
+
+
+for _action, _builder in (("proposal.assigned", _said_assigned), ("proposal.signed", _said_receipt),
+                          ("proposal.returned", _said_receipt), ("proposal.proposers_set", _said_people),
+                          ("proposal.points_set", _said_people), ("proposal.rating_link_issued", _said_rating),
+                          ("proposal.rated", _said_rating)):
+    register_sentence(_action, _builder)
