@@ -57,6 +57,7 @@ POSTERS = {
     "/proposals/<int:proposal_id>/commitments": "coordinator",
     "/proposals/<int:proposal_id>/receipt": "lead_unit",
     "/rate/<token>": "anonymous",
+    "/proposals/<int:proposal_id>/rating-links": "coordinator",
     "/imports/new": "coordinator",
     "/imports/<int:draft_id>": "admin",
     "/imports/<int:draft_id>/columns": "coordinator",

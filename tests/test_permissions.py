@@ -201,6 +201,7 @@ TABLE = [
     ("/proposals/<int:proposal_id>/edit", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/reply.docx", "GET", L, OK, OK, OK, OK, OK, NO),
     # the proposer's personal rating link: the proposer (no login) rates; no one logged in rates for them
+    ("/proposals/<int:proposal_id>/rating-links", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/rate/<token>", "GET", OK, NO, NO, NO, NO, NO, NO, NO, NO),
     ("/rate/<token>", "POST", SAVED, NO, NO, NO, NO, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/edit", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
@@ -385,6 +386,7 @@ class World:
     _public_plan: bool = False
     _proposal_id: int | None = None
     _rating_tokens: dict = field(default_factory=dict)  # role -> a personal rating link's token
+    _rated_proposals: dict = field(default_factory=dict)  # role -> the answered item of that link
     _draft_id: int | None = None
     _table_draft_id: int | None = None
     _token_id: int | None = None
@@ -459,6 +461,12 @@ class World:
             db.session.remove()
         return self._evidence_id
 
+    @property
+    def rated_proposal_id(self) -> int:
+        """An answered item with a proposer (the one of the administrator's rating link)."""
+        self.rating_token("admin")
+        return self._rated_proposals["admin"]
+
     def rating_token(self, role: str) -> str:
         """A personal rating link (one per role) on a replied item of its own, with one proposer."""
         if role not in self._rating_tokens:
@@ -475,6 +483,7 @@ class World:
             db.session.flush()
             self._rating_tokens[role] = issue_rating_link(None, proposal, proposal.people[0],
                                                           now=utcnow())
+            self._rated_proposals[role] = proposal.id
             db.session.commit()
             self.snapshot = None  # the database changed
             db.session.remove()
@@ -1034,6 +1043,7 @@ URLS = {
     "/proposals/<int:proposal_id>/receipt": lambda w, r: f"/proposals/{w.proposal_id}/receipt",
     "/proposals/<int:proposal_id>/reply.docx": lambda w, r: f"/proposals/{w.proposal_id}/reply.docx",
     "/rate/<token>": lambda w, r: f"/rate/{w.rating_token(r)}",
+    "/proposals/<int:proposal_id>/rating-links": lambda w, r: f"/proposals/{w.rated_proposal_id}/rating-links",
     "/imports/": lambda w, r: "/imports/",
     "/imports/template.xlsx": lambda w, r: "/imports/template.xlsx",
     "/imports/new": lambda w, r: "/imports/new",
@@ -1137,6 +1147,7 @@ FORMS = {
     "/proposals/<int:proposal_id>/commitments": lambda w, r: commitment_form(w, r),
     "/proposals/<int:proposal_id>/receipt": lambda w, r: {"sign": "1", "reason": ""},
     "/rate/<token>": lambda w, r: {"rating": "满意"},
+    "/proposals/<int:proposal_id>/rating-links": lambda w, r: {},
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
     "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
@@ -1227,6 +1238,7 @@ REDIRECTS = {
     ("/proposals/<int:proposal_id>/commitments", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/proposals/<int:proposal_id>/receipt", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/rate/<token>", "POST"): lambda w, r: f"/rate/{w.rating_token(r)}",
+    ("/proposals/<int:proposal_id>/rating-links", "POST"): lambda w, r: f"/proposals/{w.rated_proposal_id}",
     ("/receipts/<int:receipt_id>/sign", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/tasks/<int:task_id>/reassign", "POST"): lambda w, r: f"/tasks/{w.task_numbered('16')}",
     ("/tasks/<int:task_id>/extension/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",

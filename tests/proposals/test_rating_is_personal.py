@@ -74,3 +74,22 @@ def test_neither_the_unit_nor_a_coordinator_can_rate(seeded, client, app, who):
     proposal = db.session.get(Proposal, proposal_id)
     assert (proposal.state, proposal.feedback) == (ProposalState.replied, "")
     assert db.session.scalar(select(RatingLink.used_at)) is None
+
+
+def test_the_coordinator_sends_each_proposer_a_link_from_the_items_page(seeded, client, make_client, app):
+    import re
+
+    app.config["NOW"] = NOW.isoformat()
+    proposal = assigned_item()
+    set_proposers(None, proposal, [{"name": "张三"}, {"name": "李四"}])
+    proposal.state, proposal.reply_on, proposal.result_category = ProposalState.replied, date(2026, 4, 1), "解决采纳"
+    db.session.commit()
+    proposal_id, login = proposal.id, coordinator().login
+    url = f"/proposals/{proposal_id}"
+    page = Browser(client).login(login).post(f"{url}/rating-links", {}, token_from=url, follow_redirects=True).text
+    links = re.findall(r"(张三|李四)的评价链接（仅显示一次，请发送给本人）：http://localhost(/rate/[\w-]+)", page)
+    assert [name for name, _path in links] == ["张三", "李四"]
+    proposer = make_client()
+    assert "李四代表" in proposer.get(links[1][1]).text
+    assert post_rating(proposer, links[1][1].removeprefix("/rate/"), "基本满意").status_code == 302
+    assert db.session.get(Proposal, proposal_id).feedback == "基本满意"

@@ -111,6 +111,9 @@ SPECS = {
     "/proposals/<int:proposal_id>/receipt": Spec(page=lambda w: f"/proposals/{w.proposal_id}", examples=10),
     # the proposer's rating link (no login): the first valid rating is taken, the link is then used up
     "/rate/<token>": Spec(examples=10, fuzz_url=False),
+    # no fields: links for the item's proposers; another item (not answered, no proposer) is refused
+    "/proposals/<int:proposal_id>/rating-links": Spec(page=lambda w: f"/proposals/{w.rated_proposal_id}",
+                                                      examples=10, can_refuse=False),
     "/imports/new": Spec(examples=25),
     "/imports/<int:draft_id>": Spec(examples=25),
     # 列对应: the choices are on the review page of a draft read from a table with unknown headers

@@ -223,6 +223,13 @@ def issue_rating_link(actor, proposal: Proposal, proposer: Proposer, *, now: dat
     return token
 
 
+def issue_rating_links(actor, proposal: Proposal, *, now: datetime) -> list[tuple[str, str]]:
+    """A personal link for every proposer of the item: [(name, token)]."""
+    if not proposal.people:
+        raise ValidationFailed(_("请先登记提案人。"))
+    return [(person.name, issue_rating_link(actor, proposal, person, now=now)) for person in proposal.people]
+
+
 def rating_link(token: str, *, now: datetime) -> RatingLink:
     """The link for ``token``; refuses an unknown, used or expired one."""
     link = db.session.scalar(select(RatingLink).where(RatingLink.token_hash == _token_hash(token or "")))

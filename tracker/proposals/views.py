@@ -19,7 +19,7 @@ from tracker.access.permissions import ensure, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.drafts import date_from_hint
-from tracker.proposals.handling import RATINGS, act_on_receipt, rate, rating_link, GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
+from tracker.proposals.handling import RATINGS, act_on_receipt, issue_rating_links, rate, rating_link, GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
 from tracker.proposals.documents import reply_letter, reply_letter_filename
 from tracker.proposals.forms import CommitmentForm, ProposalForm, RatingForm, ReceiptForm
 from tracker.proposals.models import Proposal, ProposalKind, ProposalState
@@ -218,3 +218,16 @@ def rate_reply(token: str):
     except ValidationFailed as error:
         return render_template("proposals/rate.html", form=form, link=None, error=str(error), done=False), 404
     return render_template("proposals/rate.html", form=form, link=link, error=None, done=False, ratings=RATINGS)
+
+
+@bp.post("/<int:proposal_id>/rating-links")
+@require(can_manage_proposals)
+def rating_links(proposal_id: int):
+    """Personal rating links for every proposer of an answered item, shown once to the coordinator to send."""
+    proposal = get_or_404(Proposal, proposal_id)  # the token is checked by CSRFProtect before the view
+    links, error = run_service(issue_rating_links, current_user, proposal, now=utcnow())
+    if error is None:
+        for name, token in links:
+            flash(_("%(name)s的评价链接（仅显示一次，请发送给本人）：%(url)s", name=name,
+                    url=url_for("rating.rate_reply", token=token, _external=True)), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id))
