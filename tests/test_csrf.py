@@ -58,6 +58,7 @@ POSTERS = {
     "/proposals/<int:proposal_id>/receipt": "lead_unit",
     "/rate/<token>": "anonymous",
     "/proposals/<int:proposal_id>/rating-links": "coordinator",
+    "/proposals/<int:proposal_id>/assign": "coordinator",
     "/imports/new": "coordinator",
     "/imports/<int:draft_id>": "admin",
     "/imports/<int:draft_id>/columns": "coordinator",

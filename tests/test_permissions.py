@@ -202,6 +202,7 @@ TABLE = [
     ("/proposals/<int:proposal_id>/reply.docx", "GET", L, OK, OK, OK, OK, OK, NO),
     # the proposer's personal rating link: the proposer (no login) rates; no one logged in rates for them
     ("/proposals/<int:proposal_id>/rating-links", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/proposals/<int:proposal_id>/assign", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/rate/<token>", "GET", OK, NO, NO, NO, NO, NO, NO, NO, NO),
     ("/rate/<token>", "POST", SAVED, NO, NO, NO, NO, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/edit", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
@@ -387,6 +388,7 @@ class World:
     _proposal_id: int | None = None
     _rating_tokens: dict = field(default_factory=dict)  # role -> a personal rating link's token
     _rated_proposals: dict = field(default_factory=dict)  # role -> the answered item of that link
+    _unassigned_proposals: dict = field(default_factory=dict)  # role -> an item without receipts
     _draft_id: int | None = None
     _table_draft_id: int | None = None
     _token_id: int | None = None
@@ -460,6 +462,22 @@ class World:
             self.snapshot = None  # the database changed
             db.session.remove()
         return self._evidence_id
+
+    def unassigned_proposal_id(self, role: str) -> int:
+        """An item not yet assigned (交办) through the flow (no receipts), one per role."""
+        if role not in self._unassigned_proposals:
+            from tracker.proposals.models import Proposal
+
+            proposal = Proposal(meeting="区政协六届五次会议", number=f"第097{ROLES.index(role)}号", title="关于交办的提案",
+                                main_unit_id=self.unit_ids[TASK_SEED["lead"]], assigned_on=date(2026, 3, 1),
+                                reply_due_on=date(2026, 6, 1))
+            proposal.co_units = [db.session.get(Unit, self.unit_ids[COOP_UNIT])]
+            db.session.add(proposal)
+            db.session.commit()
+            self._unassigned_proposals[role] = proposal.id
+            self.snapshot = None  # the database changed
+            db.session.remove()
+        return self._unassigned_proposals[role]
 
     @property
     def rated_proposal_id(self) -> int:
@@ -1044,6 +1062,7 @@ URLS = {
     "/proposals/<int:proposal_id>/reply.docx": lambda w, r: f"/proposals/{w.proposal_id}/reply.docx",
     "/rate/<token>": lambda w, r: f"/rate/{w.rating_token(r)}",
     "/proposals/<int:proposal_id>/rating-links": lambda w, r: f"/proposals/{w.rated_proposal_id}/rating-links",
+    "/proposals/<int:proposal_id>/assign": lambda w, r: f"/proposals/{w.unassigned_proposal_id(r)}/assign",
     "/imports/": lambda w, r: "/imports/",
     "/imports/template.xlsx": lambda w, r: "/imports/template.xlsx",
     "/imports/new": lambda w, r: "/imports/new",
@@ -1148,6 +1167,7 @@ FORMS = {
     "/proposals/<int:proposal_id>/receipt": lambda w, r: {"sign": "1", "reason": ""},
     "/rate/<token>": lambda w, r: {"rating": "满意"},
     "/proposals/<int:proposal_id>/rating-links": lambda w, r: {},
+    "/proposals/<int:proposal_id>/assign": lambda w, r: {},
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
     "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
@@ -1239,6 +1259,7 @@ REDIRECTS = {
     ("/proposals/<int:proposal_id>/receipt", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/rate/<token>", "POST"): lambda w, r: f"/rate/{w.rating_token(r)}",
     ("/proposals/<int:proposal_id>/rating-links", "POST"): lambda w, r: f"/proposals/{w.rated_proposal_id}",
+    ("/proposals/<int:proposal_id>/assign", "POST"): lambda w, r: f"/proposals/{w.unassigned_proposal_id(r)}",
     ("/receipts/<int:receipt_id>/sign", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/tasks/<int:task_id>/reassign", "POST"): lambda w, r: f"/tasks/{w.task_numbered('16')}",
     ("/tasks/<int:task_id>/extension/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",

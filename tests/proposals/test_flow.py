@@ -256,3 +256,17 @@ def test_unsatisfied_sends_it_back_for_rehandling_then_a_second_reply_is_rated(s
         (ProposalState.feedback_received, "满意", 1)
     actions = [action for action, _actor in history(proposal)]
     assert actions[-4:] == ["proposal.rated", "proposal.updated", "proposal.rating_link_issued", "proposal.rated"]
+
+
+def test_the_coordinator_assigns_from_the_items_page(seeded, client, on_date):
+    on_date(date(2026, 1, 20))
+    proposal = new_item()
+    proposal.co_units = [db.session.get(Unit, unit_id("区财政局"))]
+    db.session.commit()
+    proposal_id, login = proposal.id, coordinator().login
+    url = f"/proposals/{proposal_id}"
+    browser = Browser(client).login(login)
+    page = browser.post(f"{url}/assign", {}, token_from=url, follow_redirects=True).text
+    assert "已交办，各承办单位须在2026-02-03前签收或退回。" in page and 'id="assign-form"' not in page
+    assert {(r.unit.short_name, r.role) for r in db.session.get(Proposal, proposal_id).receipts} == {
+        ("区人社局", ReceiptRole.main), ("区财政局", ReceiptRole.co)}

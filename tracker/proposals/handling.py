@@ -108,6 +108,10 @@ def assign(actor, proposal: Proposal, *, today: date, main_unit_id: int | None =
     (``split_unit_ids``, no 主办 then). Every unit gets a receipt due within the signing window; the reply is
     due 3 months (configurable) after ``today``."""
     co_unit_ids, split_unit_ids = [int(u) for u in co_unit_ids], [int(u) for u in split_unit_ids]
+    if proposal.state.value not in ("assigned", "replying"):
+        raise ValidationFailed(_("已答复的件不能再交办。"))
+    if any(not receipt.pending for receipt in proposal.receipts):
+        raise ValidationFailed(_("已有单位签收或退回，不能重新交办。"))
     if split_unit_ids and (main_unit_id or co_unit_ids):
         raise ValidationFailed(_("分办时不设主办和协办单位。"))
     if not split_unit_ids and main_unit_id is None:

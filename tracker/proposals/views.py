@@ -19,7 +19,7 @@ from tracker.access.permissions import ensure, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.drafts import date_from_hint
-from tracker.proposals.handling import RATINGS, act_on_receipt, issue_rating_links, rate, rating_link, GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
+from tracker.proposals.handling import RATINGS, act_on_receipt, assign, issue_rating_links, rate, rating_link, GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
 from tracker.proposals.documents import reply_letter, reply_letter_filename
 from tracker.proposals.forms import CommitmentForm, ProposalForm, RatingForm, ReceiptForm
 from tracker.proposals.models import Proposal, ProposalKind, ProposalState
@@ -231,3 +231,15 @@ def rating_links(proposal_id: int):
             flash(_("%(name)s的评价链接（仅显示一次，请发送给本人）：%(url)s", name=name,
                     url=url_for("rating.rate_reply", token=token, _external=True)), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal_id))
+
+
+@bp.post("/<int:proposal_id>/assign")
+@require(can_manage_proposals)
+def assign_units(proposal_id: int):
+    """交办 today to the item's 主办 and 协办 units (set on the edit form): each gets its receipt to sign."""
+    proposal = get_or_404(Proposal, proposal_id)  # the token is checked by CSRFProtect before the view
+    receipts, error = run_service(assign, current_user, proposal, today=today(),
+                                  main_unit_id=proposal.main_unit_id, co_unit_ids=[u.id for u in proposal.co_units])
+    if error is None:
+        flash(_("已交办，各承办单位须在%(day)s前签收或退回。", day=receipts[0].sign_due_on.isoformat()), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
