@@ -199,8 +199,16 @@ TABLE = [
     ("/proposals/new", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/proposals/new", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/edit", "GET", L, OK, OK, NO, NO, NO, NO),
+    ("/proposals/<int:proposal_id>/reply.docx", "GET", L, OK, OK, OK, OK, OK, NO),
+    # the proposer's personal rating link: the proposer (no login) rates; no one logged in rates for them
+    ("/proposals/<int:proposal_id>/rating-links", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/proposals/<int:proposal_id>/assign", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/rate/<token>", "GET", OK, NO, NO, NO, NO, NO, NO, NO, NO),
+    ("/rate/<token>", "POST", SAVED, NO, NO, NO, NO, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/edit", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/commitments", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    # 签收 by the unit itself only (主办 and 协办 each sign their own receipt; no one signs for them)
+    ("/proposals/<int:proposal_id>/receipt", "POST", L, NO, NO, NO, SAVED, SAVED, NO),
     # document import (tracker/imports): managers only; the draft is the Xicen plan document
     ("/imports/", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/imports/template.xlsx", "GET", L, OK, OK, NO, NO, NO, NO),
@@ -378,6 +386,9 @@ class World:
     _failed_mail_id: int | None = None
     _public_plan: bool = False
     _proposal_id: int | None = None
+    _rating_tokens: dict = field(default_factory=dict)  # role -> a personal rating link's token
+    _rated_proposals: dict = field(default_factory=dict)  # role -> the answered item of that link
+    _unassigned_proposals: dict = field(default_factory=dict)  # role -> an item without receipts
     _draft_id: int | None = None
     _table_draft_id: int | None = None
     _token_id: int | None = None
@@ -452,6 +463,50 @@ class World:
             db.session.remove()
         return self._evidence_id
 
+    def unassigned_proposal_id(self, role: str) -> int:
+        """An item not yet assigned (交办) through the flow (no receipts), one per role."""
+        if role not in self._unassigned_proposals:
+            from tracker.proposals.models import Proposal
+
+            proposal = Proposal(meeting="区政协六届五次会议", number=f"第097{ROLES.index(role)}号", title="关于交办的提案",
+                                main_unit_id=self.unit_ids[TASK_SEED["lead"]], assigned_on=date(2026, 3, 1),
+                                reply_due_on=date(2026, 6, 1))
+            proposal.co_units = [db.session.get(Unit, self.unit_ids[COOP_UNIT])]
+            db.session.add(proposal)
+            db.session.commit()
+            self._unassigned_proposals[role] = proposal.id
+            self.snapshot = None  # the database changed
+            db.session.remove()
+        return self._unassigned_proposals[role]
+
+    @property
+    def rated_proposal_id(self) -> int:
+        """An answered item with a proposer (the one of the administrator's rating link)."""
+        self.rating_token("admin")
+        return self._rated_proposals["admin"]
+
+    def rating_token(self, role: str) -> str:
+        """A personal rating link (one per role) on a replied item of its own, with one proposer."""
+        if role not in self._rating_tokens:
+            from tracker.common.clock import utcnow
+            from tracker.proposals.handling import issue_rating_link
+            from tracker.proposals.models import Proposal, ProposalState, Proposer
+
+            proposal = Proposal(meeting="区政协六届五次会议", number=f"第098{ROLES.index(role)}号", title="关于评价的提案",
+                                main_unit_id=self.unit_ids[TASK_SEED["lead"]], assigned_on=date(2026, 3, 1),
+                                reply_due_on=date(2026, 6, 1), state=ProposalState.replied, reply_on=date(2026, 5, 1),
+                                result_category="解决采纳")
+            proposal.people = [Proposer(position=1, name="张三")]
+            db.session.add(proposal)
+            db.session.flush()
+            self._rating_tokens[role] = issue_rating_link(None, proposal, proposal.people[0],
+                                                          now=utcnow())
+            self._rated_proposals[role] = proposal.id
+            db.session.commit()
+            self.snapshot = None  # the database changed
+            db.session.remove()
+        return self._rating_tokens[role]
+
     @property
     def proposal_id(self) -> int:
         if self._proposal_id is None:
@@ -461,6 +516,11 @@ class World:
                                 main_unit_id=self.unit_ids[TASK_SEED["lead"]], assigned_on=date(2026, 3, 1),
                                 reply_due_on=date(2026, 6, 1))
             proposal.co_units = [db.session.get(Unit, self.unit_ids[COOP_UNIT])]
+            from tracker.proposals.models import ProposalReceipt, ReceiptRole
+
+            proposal.receipts = [ProposalReceipt(unit_id=self.unit_ids[unit], role=role, assigned_on=date(2026, 3, 1),
+                                                 sign_due_on=date(2026, 7, 15))
+                                 for unit, role in ((TASK_SEED["lead"], ReceiptRole.main), (COOP_UNIT, ReceiptRole.co))]
             db.session.add(proposal)
             db.session.commit()
             self._proposal_id = proposal.id
@@ -998,6 +1058,11 @@ URLS = {
     "/proposals/new": lambda w, r: "/proposals/new",
     "/proposals/<int:proposal_id>/edit": lambda w, r: f"/proposals/{w.proposal_id}/edit",
     "/proposals/<int:proposal_id>/commitments": lambda w, r: f"/proposals/{w.proposal_id}/commitments",
+    "/proposals/<int:proposal_id>/receipt": lambda w, r: f"/proposals/{w.proposal_id}/receipt",
+    "/proposals/<int:proposal_id>/reply.docx": lambda w, r: f"/proposals/{w.proposal_id}/reply.docx",
+    "/rate/<token>": lambda w, r: f"/rate/{w.rating_token(r)}",
+    "/proposals/<int:proposal_id>/rating-links": lambda w, r: f"/proposals/{w.rated_proposal_id}/rating-links",
+    "/proposals/<int:proposal_id>/assign": lambda w, r: f"/proposals/{w.unassigned_proposal_id(r)}/assign",
     "/imports/": lambda w, r: "/imports/",
     "/imports/template.xlsx": lambda w, r: "/imports/template.xlsx",
     "/imports/new": lambda w, r: "/imports/new",
@@ -1099,6 +1164,10 @@ FORMS = {
     "/proposals/new": lambda w, r: proposal_form(w, r, None),
     "/proposals/<int:proposal_id>/edit": lambda w, r: proposal_form(w, r, w.proposal_id),
     "/proposals/<int:proposal_id>/commitments": lambda w, r: commitment_form(w, r),
+    "/proposals/<int:proposal_id>/receipt": lambda w, r: {"sign": "1", "reason": ""},
+    "/rate/<token>": lambda w, r: {"rating": "满意"},
+    "/proposals/<int:proposal_id>/rating-links": lambda w, r: {},
+    "/proposals/<int:proposal_id>/assign": lambda w, r: {},
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
     "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
@@ -1187,6 +1256,10 @@ REDIRECTS = {
     ("/proposals/new", "POST"): lambda w, r: r"/proposals/\d+",
     ("/proposals/<int:proposal_id>/edit", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/proposals/<int:proposal_id>/commitments", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
+    ("/proposals/<int:proposal_id>/receipt", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
+    ("/rate/<token>", "POST"): lambda w, r: f"/rate/{w.rating_token(r)}",
+    ("/proposals/<int:proposal_id>/rating-links", "POST"): lambda w, r: f"/proposals/{w.rated_proposal_id}",
+    ("/proposals/<int:proposal_id>/assign", "POST"): lambda w, r: f"/proposals/{w.unassigned_proposal_id(r)}",
     ("/receipts/<int:receipt_id>/sign", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/tasks/<int:task_id>/reassign", "POST"): lambda w, r: f"/tasks/{w.task_numbered('16')}",
     ("/tasks/<int:task_id>/extension/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",
@@ -1349,7 +1422,8 @@ OBJECT_CHECKED = {"/plans/<int:plan_id>", "/tasks/<int:task_id>", "/tasks/<int:t
                   "/updates/<int:update_id>/resubmit", "/evidence/<int:evidence_id>", "/plans/<int:plan_id>/ledger",
                   "/plans/<int:plan_id>/ledger.xlsx", "/indicators/<int:indicator_id>",
                   "/indicators/<int:indicator_id>/readings/new", "/indicators/evidence/<int:evidence_id>",
-                  "/proposals/<int:proposal_id>", "/account/tokens/<int:token_id>/revoke",
+                  "/proposals/<int:proposal_id>", "/proposals/<int:proposal_id>/receipt",
+                  "/proposals/<int:proposal_id>/reply.docx", "/account/tokens/<int:token_id>/revoke",
                   "/receipts/<int:receipt_id>/sign", "/tasks/<int:task_id>/extension/new",
                   "/tasks/<int:task_id>/closure/new", "/documents/<int:document_id>.docx",
                   "/documents/<int:document_id>", "/tasks/<int:task_id>/notice.docx",

@@ -131,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.ops.health import bp as ops_bp
     from tracker.plans.views import bp as plans_bp
     from tracker.proposals.views import bp as proposals_bp
+    from tracker.proposals.views import rating_bp
     from tracker.reminders.views import bp as reminders_bp
     from tracker.public.views import bp as public_bp
     from tracker.reports.views import bp as reports_bp
@@ -143,7 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.webhooks.views import bp as webhooks_bp
     from tracker.workbench.views import bp as workbench_bp
 
-    for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp, reminders_bp, reports_bp, indicators_bp, imports_bp, proposals_bp, ops_bp, api_bp, tokens_bp,
+    for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp, reminders_bp, reports_bp, indicators_bp, imports_bp, proposals_bp, rating_bp, ops_bp, api_bp, tokens_bp,
                webhooks_bp, supervision_bp, search_bp, public_bp, workbench_bp, bulletins_bp, audit_bp):
         app.register_blueprint(bp)
 

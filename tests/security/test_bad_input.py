@@ -107,6 +107,16 @@ SPECS = {
     "/proposals/new": Spec(),
     "/proposals/<int:proposal_id>/edit": Spec(),
     "/proposals/<int:proposal_id>/commitments": Spec(page=lambda w: f"/proposals/{w.proposal_id}"),
+    # 签收/退回 by the lead unit: the first sign succeeds, the rest are refused (already signed, no button…)
+    "/proposals/<int:proposal_id>/receipt": Spec(page=lambda w: f"/proposals/{w.proposal_id}", examples=10),
+    # the proposer's rating link (no login): the first valid rating is taken, the link is then used up
+    "/rate/<token>": Spec(examples=10, fuzz_url=False),
+    # no fields: 交办 to the item's units (once: then the button is gone and a second 交办 is refused)
+    "/proposals/<int:proposal_id>/assign": Spec(page=lambda w: f"/proposals/{w.unassigned_proposal_id('coordinator')}",
+                                                examples=10, can_refuse=False),
+    # no fields: links for the item's proposers; another item (not answered, no proposer) is refused
+    "/proposals/<int:proposal_id>/rating-links": Spec(page=lambda w: f"/proposals/{w.rated_proposal_id}",
+                                                      examples=10, can_refuse=False),
     "/imports/new": Spec(examples=25),
     "/imports/<int:draft_id>": Spec(examples=25),
     # 列对应: the choices are on the review page of a draft read from a table with unknown headers

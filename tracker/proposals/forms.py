@@ -47,3 +47,16 @@ class CommitmentForm(FlaskForm):
     due_on = DateField(_l("完成时限"), validators=[DataRequired(message=_l("请填写完成时限（YYYY-MM-DD）。"))],
                        format=DATE_FORMAT)
     submit = SubmitField(_l("转为跟踪任务"))
+
+
+class ReceiptForm(FlaskForm):
+    """签收 or 退回 by the unit (tracker.proposals.handling)."""
+
+    reason = TextAreaField(_l("退回理由"), validators=[Length(max=2000)])
+
+
+class RatingForm(FlaskForm):
+    """满意 / 基本满意 / 不满意, by the proposer (tracker.proposals.handling.rate)."""
+
+    rating = StringField(_l("评价"), validators=[DataRequired(message=_l("请选择满意、基本满意或不满意。")),
+                                                Length(max=10)])

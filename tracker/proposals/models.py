@@ -24,6 +24,19 @@ class ProposalState(str, enum.Enum):
     feedback_received = "feedback_received"  # 已反馈
 
 
+class ProposalKind(str, enum.Enum):
+    """Which body the item comes from: 政协提案 (CPPCC proposal) or 人大建议 (NPC deputies' suggestion)."""
+
+    cppcc = "cppcc"  # 政协提案, 委员, 界别
+    npc = "npc"  # 人大代表建议, 代表, 代表团
+
+
+class ReceiptRole(str, enum.Enum):
+    main = "main"  # 主办
+    co = "co"  # 协办/会办
+    split = "split"  # 分办: answers on its own
+
+
 proposal_co_units = Table(
     "proposal_co_units",
     db.metadata,
@@ -42,9 +55,13 @@ class Proposal(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting: Mapped[str] = mapped_column(String(100))  # 市政协十四届三次会议
+    kind: Mapped[ProposalKind] = mapped_column(str_enum(ProposalKind, 10), default=ProposalKind.cppcc,
+                                               server_default="cppcc")
+    meeting: Mapped[str] = mapped_column(String(100))  # 届次会议: 市政协十四届三次会议
     number: Mapped[str] = mapped_column(String(40))  # 第0746号
     title: Mapped[str] = mapped_column(String(300))
+    # The points of the proposal (建议内容, one per item of 具体建议), each answered in the reply (逐条答复).
+    points: Mapped[list[str]] = mapped_column(JSON, default=list)
     proposers: Mapped[str] = mapped_column(String(300), default="")  # 池洪、卢薪、曹卫东等委员
     main_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)  # 主办
     assigned_on: Mapped[Optional[date]]  # 交办日期
@@ -62,6 +79,7 @@ class Proposal(db.Model):
     # Promises of further work in the reply ("下一步将…"): [{"text": …, "due_hint": "2025年二季度" | None}].
     commitments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     feedback: Mapped[str] = mapped_column(String(10), default="")  # 提案人反馈: 满意 / 基本满意 / 不满意
+    rehandling_count: Mapped[int] = mapped_column(default=0, server_default="0")  # 重新办理 times
     follow_up_plan_id: Mapped[Optional[int]] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -70,6 +88,11 @@ class Proposal(db.Model):
     main_unit: Mapped[Unit] = relationship(foreign_keys=[main_unit_id])
     co_units: Mapped[list[Unit]] = relationship(secondary=proposal_co_units, order_by=Unit.id)
     follow_up_plan: Mapped[Optional["Plan"]] = relationship()
+    people: Mapped[list["Proposer"]] = relationship(back_populates="proposal", order_by="Proposer.position",
+                                                    cascade="all, delete-orphan")
+    receipts: Mapped[list["ProposalReceipt"]] = relationship(back_populates="proposal",
+                                                             order_by="ProposalReceipt.id",
+                                                             cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -79,3 +102,67 @@ class Proposal(db.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.title}"
+
+
+class Proposer(db.Model):
+    """A proposer (提案人/领衔人/附议人) as a person: a 委员 of a 界别 or a 代表 of a 代表团, with a contact.
+
+    A joint proposal (联名提案) has several; ``position`` 1 is the lead proposer (领衔)."""
+
+    __tablename__ = "proposal_proposers"
+    __table_args__ = (UniqueConstraint("proposal_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=1)
+    name: Mapped[str] = mapped_column(String(60))
+    group: Mapped[str] = mapped_column(String(100), default="")  # 界别 (委员) or 代表团 (代表)
+    contact: Mapped[str] = mapped_column(String(100), default="")  # phone or address
+
+    proposal: Mapped[Proposal] = relationship(back_populates="people")
+
+
+class ProposalReceipt(db.Model):
+    """One unit's receipt of an assigned item (交办签收): signed (签收) or returned (退回) with a reason within
+    the window (``sign_due_on``, working days after 交办)."""
+
+    __tablename__ = "proposal_receipts"
+    __table_args__ = (UniqueConstraint("proposal_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    role: Mapped[ReceiptRole] = mapped_column(str_enum(ReceiptRole, 10))
+    assigned_on: Mapped[date]
+    sign_due_on: Mapped[date]
+    signed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    returned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    acted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    proposal: Mapped[Proposal] = relationship(back_populates="receipts")
+    unit: Mapped[Unit] = relationship()
+
+    @property
+    def pending(self) -> bool:
+        return self.signed_at is None and self.returned_at is None
+
+
+class RatingLink(db.Model):
+    """A proposer's personal, expiring, single-use link to rate a reply (满意/基本满意/不满意). Only the hash
+    of the token is kept; ``round`` is 1 for the first reply, 2 after 重新办理, …"""
+
+    __tablename__ = "proposal_rating_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("proposal_proposers.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    round: Mapped[int] = mapped_column(default=1)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    rating: Mapped[str] = mapped_column(String(10), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship()
+    proposer: Mapped[Proposer] = relationship()

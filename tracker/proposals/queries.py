@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from tracker.common import deadlines
 from tracker.common.clock import today as clock_today
 from tracker.extensions import db
-from tracker.proposals.models import Proposal, ProposalState, proposal_co_units
+from tracker.proposals.models import Proposal, ProposalKind, ProposalState, proposal_co_units
 from tracker.proposals.services import OPEN_STATES, due_soon_working_days, visible_proposal_condition
 from tracker.tasks.queries import OverdueFilters
 
@@ -26,6 +26,7 @@ class ProposalFilters:
     unit_id: int | None = None  # main or co-handling unit
     meeting: str | None = None
     overdue_on: date | None = None  # only replies overdue on that day
+    kind: ProposalKind | None = None  # 政协提案 / 人大建议
 
     def apply(self, query):
         if self.state is not None:
@@ -36,6 +37,8 @@ class ProposalFilters:
             query = query.where(or_(Proposal.main_unit_id == self.unit_id, co))
         if self.meeting:
             query = query.where(Proposal.meeting == self.meeting)
+        if self.kind is not None:
+            query = query.where(Proposal.kind == self.kind)
         if self.overdue_on is not None:
             query = query.where(Proposal.state.in_(OPEN_STATES), Proposal.reply_due_on < self.overdue_on)
         return query

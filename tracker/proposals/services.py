@@ -33,7 +33,7 @@ from tracker.common.races import check_version
 from tracker.extensions import db
 from tracker.plans.models import PlanKind, PlanStatus
 from tracker.plans.services import save_plan
-from tracker.proposals.models import Proposal, ProposalState, proposal_co_units
+from tracker.proposals.models import Proposal, ProposalKind, ProposalState, proposal_co_units
 from tracker.tasks.models import ReportingCycle, Task
 from tracker.tasks.services import save_task
 from tracker.units.models import Unit
@@ -56,7 +56,7 @@ register_value_labels("proposals.state", STATE_LABELS)  # the history says 办�
 STATE_BADGES = {ProposalState.assigned: "secondary", ProposalState.replying: "primary",
                 ProposalState.replied: "success", ProposalState.feedback_received: "info"}
 
-FIELDS = ("meeting", "number", "title", "proposers", "main_unit_id", "co_unit_ids", "assigned_on", "reply_due_on",
+FIELDS = ("kind", "meeting", "number", "title", "proposers", "main_unit_id", "co_unit_ids", "assigned_on", "reply_due_on",
           "state", "reply_doc_number", "reply_on", "result_category", "publicity", "contact_name", "contact_phone",
           "contact_address", "postal_code", "feedback")
 
@@ -164,12 +164,17 @@ def save_proposal(actor, proposal: Proposal | None, *, meeting: str, number: str
                   reply_doc_number: str = "", reply_on: date | None = None, result_category: str = "",
                   publicity: str = "", contact_name: str = "", contact_phone: str = "", contact_address: str = "",
                   postal_code: str = "", reply_text: str | None = None, feedback: str = "",
-                  commitments: list[dict] | None = None, expected_version: int | None = None) -> Proposal:
+                  commitments: list[dict] | None = None, expected_version: int | None = None,
+                  kind: ProposalKind | str | None = None) -> Proposal:
     """Creates (``proposal`` None) or edits a proposal with its audit event; refuses invalid data."""
     try:
         state = ProposalState(state)
     except ValueError:
         raise ValidationFailed(_("提案状态无效。")) from None
+    try:
+        kind = ProposalKind(kind) if kind else (proposal.kind if proposal is not None else ProposalKind.cppcc)
+    except ValueError:
+        raise ValidationFailed(_("类别须为政协提案或人大建议。")) from None
     meeting, number, title = (meeting or "").strip(), normalise_number(number), (title or "").strip()
     if not meeting or not number or not title:
         raise ValidationFailed(_("请填写会议、提案编号和提案标题。"))
@@ -216,7 +221,7 @@ def save_proposal(actor, proposal: Proposal | None, *, meeting: str, number: str
               "state": state, "reply_doc_number": reply_doc_number.strip()[:80], "reply_on": reply_on,
               "result_category": result_category, "publicity": publicity, "contact_name": contact_name.strip()[:60],
               "contact_phone": contact_phone.strip()[:40], "contact_address": contact_address.strip()[:200],
-              "postal_code": postal_code.strip()[:10], "feedback": feedback}
+              "postal_code": postal_code.strip()[:10], "feedback": feedback, "kind": kind}
     if reply_text is not None:
         values["reply_text"] = reply_text.strip()
     if commitments is not None:

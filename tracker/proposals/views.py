@@ -1,22 +1,28 @@
 """Proposal register (提案办理): list with filters, proposal page with its commitments, create and edit."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker.audit.models import AuditEvent
+from tracker.auth.models import Role
 from tracker.audit.sentences import describe
-from tracker.common.clock import today
+from tracker.common.clock import today, utcnow
+from tracker.common.errors import ValidationFailed
 from tracker.common.pagination import paginate
 from tracker.units.pickers import unit_picker
 from tracker.access.permissions import ensure, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.drafts import date_from_hint
-from tracker.proposals.forms import CommitmentForm, ProposalForm
-from tracker.proposals.models import Proposal, ProposalState
+from tracker.proposals.handling import RATINGS, act_on_receipt, assign, issue_rating_links, rate, rating_link, GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
+from tracker.proposals.documents import reply_letter, reply_letter_filename
+from tracker.proposals.forms import CommitmentForm, ProposalForm, RatingForm, ReceiptForm
+from tracker.proposals.models import Proposal, ProposalKind, ProposalState
 from tracker.proposals.queries import ProposalFilters, meetings, proposal_query
 from tracker.proposals.services import (FEEDBACK_CHOICES, OPEN_STATES, STATE_BADGES, STATE_LABELS,
                                         can_manage_proposals, can_view_proposal, commitment_to_task,
@@ -27,11 +33,14 @@ from tracker.units.models import Unit
 from tracker.units.ordering import sorted_units
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+rating_bp = Blueprint("rating", __name__)
 
 
 @bp.app_context_processor
 def proposal_helpers():
-    return {"proposal_state_labels": STATE_LABELS, "proposal_state_badges": STATE_BADGES}
+    return {"proposal_state_labels": STATE_LABELS, "proposal_state_badges": STATE_BADGES,
+            "proposal_kind_labels": KIND_LABELS, "proposer_words": PROPOSER_WORDS, "group_words": GROUP_WORDS,
+            "receipt_role_labels": ROLE_LABELS}
 
 
 def _int_arg(name: str) -> int | None:
@@ -46,11 +55,13 @@ def index():
     overdue = request.args.get("overdue") == "1"
     filters = ProposalFilters(state=ProposalState(state) if state in ProposalState._value2member_map_ else None,
                               unit_id=_int_arg("unit_id"), meeting=request.args.get("meeting") or None,
+                              kind=ProposalKind(request.args["kind"])
+                              if request.args.get("kind") in ProposalKind._value2member_map_ else None,
                               overdue_on=today() if overdue else None)
     units = unit_picker(filters.unit_id)
     page = paginate(proposal_query(current_user, filters))
     return render_template("proposals/index.html", proposals=page.items, page=page, filters=filters,
-                           overdue=overdue, units=units, meetings=meetings(), states=list(ProposalState),
+                           overdue=overdue, units=units, meetings=meetings(), states=list(ProposalState), kinds=list(ProposalKind),
                            today=today(), open_states=OPEN_STATES, can_manage=can_manage_proposals(current_user))
 
 
@@ -78,7 +89,9 @@ def detail(proposal_id: int):
                            follow_up_tasks=follow_up_tasks, reports=report_status(follow_up_tasks, today()),
                            units=units, today=today(), can_manage=can_manage_proposals(current_user),
                            involvement=proposal_involvement(current_user, proposal), audit_trail=audit_trail,
-                           commitment_form=CommitmentForm(formdata=None))
+                           commitment_form=CommitmentForm(formdata=None), receipt_form=ReceiptForm(formdata=None),
+                           own_receipt=next((r for r in proposal.receipts if r.pending and current_user.role == Role.unit
+                                             and r.unit_id == current_user.unit_id), None))
 
 
 def _proposal_form(proposal: Proposal | None) -> ProposalForm:
@@ -147,3 +160,86 @@ def track_commitment(proposal_id: int):
                 unit=task.lead_unit.short_name, due=task.due_on.isoformat()), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="commitments"))
 
+
+
+@bp.post("/<int:proposal_id>/receipt")
+@login_required
+def receipt(proposal_id: int):
+    """签收 or 退回 by the user's unit; the service decides who may (403 otherwise)."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(can_view_proposal(current_user, proposal))
+    form = ReceiptForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "danger")
+        return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
+    step = "sign" if "sign" in request.form else "return" if "return" in request.form else ""
+    _receipt, error = run_service(act_on_receipt, current_user, proposal, step=step,
+                                  reason=form.reason.data or "", today=today(), now=utcnow())
+    if error is None:
+        flash(_("已签收。") if step == "sign" else _("已退回，交办机构将重新交办。"), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
+
+
+@bp.get("/<int:proposal_id>/reply.docx")
+@login_required
+def reply_docx(proposal_id: int):
+    """The 答复函 drafted from the item (for the units on it, coordinators and leaders)."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(can_view_proposal(current_user, proposal))
+    return send_file(io.BytesIO(reply_letter(proposal, today=today())), as_attachment=True,
+                     download_name=reply_letter_filename(proposal, today()),
+                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@rating_bp.route("/rate/<token>", methods=["GET", "POST"])
+def rate_reply(token: str):
+    """The proposer's own rating page (提案人评价), opened from a personal link; no login. Staff users never
+    rate in the proposer's place (403)."""
+    if current_user.is_authenticated:
+        abort(403)
+    form = RatingForm()
+    if request.method == "POST" and form.validate_on_submit():
+        _link, error = run_service(rate, current_user, token, form.rating.data or "", now=utcnow(), today=today())
+        if error is None:
+            flash(_("感谢您的评价，已记录。"), "success")
+            return redirect(url_for("rating.rate_reply", token=token, done=1))
+        return render_template("proposals/rate.html", form=form, link=None, error=None, done=False), 400
+    if request.method == "POST":
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "danger")
+        return render_template("proposals/rate.html", form=form, link=None, error=None, done=False), 400
+    if request.args.get("done") == "1":
+        return render_template("proposals/rate.html", form=form, link=None, error=None, done=True)
+    try:
+        link = rating_link(token, now=utcnow())
+    except ValidationFailed as error:
+        return render_template("proposals/rate.html", form=form, link=None, error=str(error), done=False), 404
+    return render_template("proposals/rate.html", form=form, link=link, error=None, done=False, ratings=RATINGS)
+
+
+@bp.post("/<int:proposal_id>/rating-links")
+@require(can_manage_proposals)
+def rating_links(proposal_id: int):
+    """Personal rating links for every proposer of an answered item, shown once to the coordinator to send."""
+    proposal = get_or_404(Proposal, proposal_id)  # the token is checked by CSRFProtect before the view
+    links, error = run_service(issue_rating_links, current_user, proposal, now=utcnow())
+    if error is None:
+        for name, token in links:
+            flash(_("%(name)s的评价链接（仅显示一次，请发送给本人）：%(url)s", name=name,
+                    url=url_for("rating.rate_reply", token=token, _external=True)), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id))
+
+
+@bp.post("/<int:proposal_id>/assign")
+@require(can_manage_proposals)
+def assign_units(proposal_id: int):
+    """交办 today to the item's 主办 and 协办 units (set on the edit form): each gets its receipt to sign."""
+    proposal = get_or_404(Proposal, proposal_id)  # the token is checked by CSRFProtect before the view
+    receipts, error = run_service(assign, current_user, proposal, today=today(),
+                                  main_unit_id=proposal.main_unit_id, co_unit_ids=[u.id for u in proposal.co_units])
+    if error is None:
+        flash(_("已交办，各承办单位须在%(day)s前签收或退回。", day=receipts[0].sign_due_on.isoformat()), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
