@@ -1,7 +1,7 @@
 """Proposal handling (建议提案办理): kind of item (政协提案/人大建议) and its points, proposers as people, receipts of 交办 (签收/退回), the proposer's rating links and 重新办理
 
 Revision ID: 8c5b6be2c829
-Revises: e4b1c9d27a15
+Revises: b8d2f4a61c93
 Create Date: 2026-12-06 07:19:17.057244
 
 """
@@ -13,7 +13,7 @@ import tracker.common.types
 
 # revision identifiers, used by Alembic.
 revision = '8c5b6be2c829'
-down_revision = 'e4b1c9d27a15'
+down_revision = 'b8d2f4a61c93'
 branch_labels = None
 depends_on = None
 
