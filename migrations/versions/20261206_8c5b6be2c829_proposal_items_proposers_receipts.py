@@ -95,6 +95,7 @@ def downgrade():
 
     op.drop_table('proposal_rating_links')
     with op.batch_alter_table('proposals', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_proposals_proposalkind'), type_='check')  # it names the column
         batch_op.drop_column('points')
         batch_op.drop_column('kind')
 
