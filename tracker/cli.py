@@ -21,7 +21,7 @@ def seed_demo() -> None:
     click.echo(f"Demo seed loaded: {counts['units']} units, {counts['users']} users.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login, role, unit in demo_logins():
-        click.echo(f"  {login:<16} {role:<12} {unit}")
+        click.echo(f"  {login:<18} {role:<14} {unit}")  # security_admin is 14 characters
 
 
 reminders_cli = AppGroup("reminders", help="Reminder scan and email sending.")
