@@ -88,11 +88,6 @@ GROUP_LABELS = {"unit": _l("单位联系人"), "unit_head": _l("单位负责人"
                 "coordinators": _l("督办人员")}
 
 
-def recipients_of(groups: tuple[str, ...], unit: Unit, leaders, coordinators) -> list[Recipient]:
-    """The addresses a level reaches (see ``audience_of``), without saying who acts."""
-    return [recipient for recipient, _copy in audience_of(groups, unit, leaders, coordinators)]
-
-
 def audience_of(groups: tuple[str, ...], unit: Unit, leaders, coordinators, *,
                 with_document: bool = False) -> list[tuple[Recipient, bool]]:
     """(recipient, copy) of a level: the unit it addresses always (its contacts; its head, 单位主要负责人,
