@@ -9,7 +9,7 @@ class ReminderSettingsForm(FlaskForm):
                                      validators=[DataRequired(message=_l("请填写报送提醒天数。")), Length(max=60)])
     deadline_offsets = StringField(_l("到期提醒：完成时限前几个工作日（逗号分隔）"),
                                    validators=[DataRequired(message=_l("请填写到期提醒天数。")), Length(max=60)])
-    escalate_after_days = IntegerField(_l("逾期超过几个工作日升级至领导"), validators=[
+    escalate_after_days = IntegerField(_l("逾期超过几个工作日记为督办升级（任务页标记、通知订阅的群机器人）"), validators=[
         DataRequired(message=_l("请填写升级天数。")), NumberRange(1, 100, message=_l("升级天数须在1至100之间。"))])
     overdue_digest_enabled = BooleanField(_l("每个工作日向单位发送逾期汇总"))
     version = HiddenField()
