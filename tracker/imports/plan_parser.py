@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from tracker.imports.tables import SHEET_MARK, SplitText, split_tables
+from tracker.imports.tables import SHEET_MARK, SplitText, split_tables, strip_marks
 from tracker.imports.documents import (
     CJK,
     GROUP_HEADING,
@@ -1003,9 +1003,11 @@ def heading_lead(title: str | None) -> str | None:
 
 
 def _task_title(text: str) -> str:
-    first_line = text.split("\n", 1)[0]
+    """The item's first sentence, or its first clause when that sentence is longer than 40 characters (as a
+    table's task cell is named); a leading mark such as ★ (a key task) is no part of the name."""
+    first_line = strip_marks(text.split("\n", 1)[0])
     cut = re.search(r"[。：:；;！？]", first_line)
-    if cut and 0 < cut.start() <= 60:
+    if cut and 0 < cut.start() <= 40:
         return first_line[: cut.start()].strip()
     comma = re.search(r"[，,]", first_line)
     if comma and 0 < comma.start() <= 60:
@@ -1161,6 +1163,12 @@ _UNIT_NOTE = re.compile(r"[（(〔【][^（）()〔〕【】]*(?:下同|列第�
 _DUTY_WORDS = re.compile(r"(?:等)?(?:有关|相关)?(?:单位|部门)?(?:按职责分工负责|按职责分工落实|按职责负责|分工负责|按职责分工|负责)$")
 
 
+# A bracket after a name that says how the unit works, not which unit it is: "区教体局（区国资公司代建）",
+# "南昌市政大道房地产有限公司（开发商配建学校项目）". A place or level in brackets stays: "高新园（邹区镇）",
+# "各县（市、区）政府（管委会）", "各街办（新区）".
+_NAME_NOTE = re.compile(r"(?<=\S)\s*[（(][^（）()]*(?:代建|配建|承建|代管|项目|负责|牵头|配合|协助|实施)[^（）()]*[）)]$")
+
+
 def split_units(value: str) -> list[str]:
     """"区发改委、区科委等单位" → ["区发改委", "区科委"]. Never splits on 和/及 (they occur inside names), nor
     inside brackets ("各县(市、区)人民政府"); a note such as "(列第一位者为牵头单位，下同)" is no unit."""
@@ -1169,7 +1177,7 @@ def split_units(value: str) -> list[str]:
     value = re.split(r"[。.](?=.)", value, maxsplit=1)[0]  # a sentence after the list is a note, not units
     units = []
     for piece in _rejoin_levels(_split_outside_brackets(value.replace("/", "、"))):
-        piece = _DUTY_WORDS.sub("", piece.strip(" 。.：:"))
+        piece = _DUTY_WORDS.sub("", _NAME_NOTE.sub("", piece.strip(" 。.：:")))
         piece = re.sub(r"(等|等单位|等部门|等相关单位)$", "", piece).strip()
         if piece and re.search(f"[{CJK}A-Za-z]", piece) and not re.fullmatch(r"下同|以下同|同上", piece):
             units.append(piece)
