@@ -46,7 +46,7 @@ def test_corpus_files_are_what_build_py_writes_and_each_has_its_source():
         assert wanted["source"] in readme and path.name in readme
     places = {json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))["place"] for p in REAL}
     # issue 26 asks for at least 25 documents from at least 10 places, at least 10 of them tables
-    assert len(REAL) >= 28 and len(places) >= 25
+    assert len(REAL) >= 29 and len(places) >= 26
     assert len([p for p in REAL if p.suffix in (".xlsx", ".docx")]) >= 10
 
 
@@ -274,3 +274,13 @@ def test_a_heading_naming_the_leader_who_leads_is_the_group_not_a_unit():
     """长兴: "一、朱伟县长牵头重点工作" over "1.…。 责任单位:县财政局。"."""
     task = tasks("28-changxing-zhongdian-2023.txt")["1"]
     assert (task["group"], task["lead_unit"], task["cooperating_units"]) == ("朱伟县长牵头重点工作", "县财政局", [])
+
+
+def test_a_unit_list_sharing_its_last_word_and_a_notice_dated_the_year_before():
+    """监利: "(牵头单位:市发改局;责任单位:市统计局,各乡、镇人民政府,人民大垸、荒湖管理区,监利经济开发区)", sent in 2021."""
+    jianli = tasks("29-jianli-zhongdian-2022.txt")
+    assert jianli["1"]["cooperating_units"] == ["市统计局", "各乡、镇人民政府", "人民大垸管理区", "荒湖管理区", "监利经济开发区"]
+    assert {t["due"] for t in jianli.values()} == {"2022-12-31"}
+    assert [jianli[n]["group"] for n in ("4", "5")] == ["主要经济指标", "活力后劲指标"]
+    # an office's short name before a longer name ending in an area word keeps its own ("市人行")
+    assert tasks("12-chuzhou-zhongdian-2020.txt")["2"]["cooperating_units"][2] == "市人行"

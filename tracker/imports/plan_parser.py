@@ -1176,7 +1176,7 @@ def split_units(value: str) -> list[str]:
     value = _UNIT_NOTE.sub("", value or "")
     value = re.split(r"[。.](?=.)", value, maxsplit=1)[0]  # a sentence after the list is a note, not units
     units = []
-    for piece in _rejoin_levels(_split_outside_brackets(value.replace("/", "、"))):
+    for piece in _shared_suffix(_rejoin_levels(_split_outside_brackets(value.replace("/", "、")))):
         piece = _DUTY_WORDS.sub("", _NAME_NOTE.sub("", piece.strip(" 。.：:")))
         piece = re.sub(r"(等|等单位|等部门|等相关单位)$", "", piece).strip()
         if piece and re.search(f"[{CJK}A-Za-z]", piece) and not re.fullmatch(r"下同|以下同|同上", piece):
@@ -1202,6 +1202,26 @@ def _rejoin_levels(pieces: list[str]) -> list[str]:
         else:
             joined.append(piece)
     return joined
+
+
+_AREA_SUFFIX = re.compile(r"(管理区|管委会|经济开发区|开发区|园区|街道办事处|街道|办事处)$")
+
+
+def _shared_suffix(pieces: list[str]) -> list[str]:
+    """"人民大垸、荒湖管理区": a bare place name before a short place name ending in an area word shares that
+    word (人民大垸管理区, 荒湖管理区), as "各县、市、区政府" shares 政府 (that one stays whole, a collective name).
+    An office's short name ("市人行") is no place name: it keeps its own."""
+    from tracker.imports.tables import is_unit_like
+    shared = list(pieces)
+    for index in range(len(shared) - 1):
+        bare, following = shared[index].strip(), shared[index + 1].strip()
+        suffix = _AREA_SUFFIX.search(following)
+        stem = following[: suffix.start()] if suffix else ""
+        if (suffix and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", bare) and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem)
+                and not bare.startswith(("各", "有关", "相关", "省", "市", "县", "区", "乡", "镇"))
+                and not is_unit_like(bare)):
+            shared[index] = bare + suffix.group(1)
+    return shared
 
 
 def _unique(values: Iterable[str]) -> list[str]:
