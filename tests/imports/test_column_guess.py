@@ -43,3 +43,12 @@ def test_a_lead_named_in_a_group_heading_is_inherited_by_its_items():
                        "2.加快标准化厂房建设。（牵头单位：县自然资源局）\n")
     assert [(t.assignment.lead_unit, t.assignment.source) for t in draft.tasks] == [
         ("县示范区管委会", "heading"), ("县自然资源局", "bracket")]
+
+
+def test_a_column_of_chinese_numerals_is_the_tasks_number_unless_merged_down_over_several_tasks():
+    header = ["序号", "工作任务", "牵头单位"]
+    one_a_row = [["一", "新建人行天桥2座。", "县住建局"], ["二", "改造农贸市场1个。", "县商务局"]]
+    assert guess_columns(header, one_a_row) == ["number", "task", "lead"]
+    merged_down = [["一", "新建人行天桥2座。", "县住建局"], ["一", "改造桥梁1座。", "县交通局"],
+                   ["二", "改造农贸市场1个。", "县商务局"]]
+    assert guess_columns(header, merged_down) == ["group", "task", "lead"]

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from tracker.imports.tables import SHEET_MARK, SplitText, split_tables
+from tracker.imports.tables import SHEET_MARK, SplitText, split_tables, strip_marks
 from tracker.imports.documents import (
     CJK,
     GROUP_HEADING,
@@ -1003,9 +1003,11 @@ def heading_lead(title: str | None) -> str | None:
 
 
 def _task_title(text: str) -> str:
-    first_line = text.split("\n", 1)[0]
+    """The item's first sentence, or its first clause when that sentence is longer than 40 characters (as a
+    table's task cell is named); a leading mark such as ★ (a key task) is no part of the name."""
+    first_line = strip_marks(text.split("\n", 1)[0])
     cut = re.search(r"[。：:；;！？]", first_line)
-    if cut and 0 < cut.start() <= 60:
+    if cut and 0 < cut.start() <= 40:
         return first_line[: cut.start()].strip()
     comma = re.search(r"[，,]", first_line)
     if comma and 0 < comma.start() <= 60:
@@ -1161,6 +1163,12 @@ _UNIT_NOTE = re.compile(r"[（(〔【][^（）()〔〕【】]*(?:下同|列第�
 _DUTY_WORDS = re.compile(r"(?:等)?(?:有关|相关)?(?:单位|部门)?(?:按职责分工负责|按职责分工落实|按职责负责|分工负责|按职责分工|负责)$")
 
 
+# A bracket after a name that says how the unit works, not which unit it is: "区教体局（区国资公司代建）",
+# "南昌市政大道房地产有限公司（开发商配建学校项目）". A place or level in brackets stays: "高新园（邹区镇）",
+# "各县（市、区）政府（管委会）", "各街办（新区）".
+_NAME_NOTE = re.compile(r"(?<=\S)\s*[（(][^（）()]*(?:代建|配建|承建|代管|项目|负责|牵头|配合|协助|实施)[^（）()]*[）)]$")
+
+
 def split_units(value: str) -> list[str]:
     """"区发改委、区科委等单位" → ["区发改委", "区科委"]. Never splits on 和/及 (they occur inside names), nor
     inside brackets ("各县(市、区)人民政府"); a note such as "(列第一位者为牵头单位，下同)" is no unit."""
@@ -1168,8 +1176,8 @@ def split_units(value: str) -> list[str]:
     value = _UNIT_NOTE.sub("", value or "")
     value = re.split(r"[。.](?=.)", value, maxsplit=1)[0]  # a sentence after the list is a note, not units
     units = []
-    for piece in _rejoin_levels(_split_outside_brackets(value.replace("/", "、"))):
-        piece = _DUTY_WORDS.sub("", piece.strip(" 。.：:"))
+    for piece in _shared_suffix(_rejoin_levels(_split_outside_brackets(value.replace("/", "、")))):
+        piece = _DUTY_WORDS.sub("", _NAME_NOTE.sub("", piece.strip(" 。.：:")))
         piece = re.sub(r"(等|等单位|等部门|等相关单位)$", "", piece).strip()
         if piece and re.search(f"[{CJK}A-Za-z]", piece) and not re.fullmatch(r"下同|以下同|同上", piece):
             units.append(piece)
@@ -1194,6 +1202,26 @@ def _rejoin_levels(pieces: list[str]) -> list[str]:
         else:
             joined.append(piece)
     return joined
+
+
+_AREA_SUFFIX = re.compile(r"(管理区|管委会|经济开发区|开发区|园区|街道办事处|街道|办事处)$")
+
+
+def _shared_suffix(pieces: list[str]) -> list[str]:
+    """"人民大垸、荒湖管理区": a bare place name before a short place name ending in an area word shares that
+    word (人民大垸管理区, 荒湖管理区), as "各县、市、区政府" shares 政府 (that one stays whole, a collective name).
+    An office's short name ("市人行") is no place name: it keeps its own."""
+    from tracker.imports.tables import is_unit_like
+    shared = list(pieces)
+    for index in range(len(shared) - 1):
+        bare, following = shared[index].strip(), shared[index + 1].strip()
+        suffix = _AREA_SUFFIX.search(following)
+        stem = following[: suffix.start()] if suffix else ""
+        if (suffix and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", bare) and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", stem)
+                and not bare.startswith(("各", "有关", "相关", "省", "市", "县", "区", "乡", "镇"))
+                and not is_unit_like(bare)):
+            shared[index] = bare + suffix.group(1)
+    return shared
 
 
 def _unique(values: Iterable[str]) -> list[str]:

@@ -74,6 +74,8 @@ _UNIT_SUFFIX = re.compile(
 _DATE_CELL = re.compile(r"^(?:\d{4}\s*年)?.{0,12}?(?:\d{1,2}\s*月|季度|年底|年末|年内|上半年|下半年|全年|长期|持续|常态|"
                         r"每月|每季|每年|底前|前完成|\d{4}\s*年)|^\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?$")
 _NUMBER_CELL = re.compile(r"^(?:\d{1,3}(?:[.．]\d{1,3})*[.．、]?|[（(]\s*\d{1,3}\s*[）)]|[①-⑳])$")
+_NUMERAL_CELL = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]?|[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]|"
+                           r"第[一二三四五六七八九十]{1,3}(?:部分|项|类))$")
 _PERSON_CELL = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:[、，,\s\u2028]+[\u4e00-\u9fff]{2,3})*$")
 _UNIT_SPLIT = re.compile(r"[、，,；;/\u2028\n]|\s+")
 # Header words that say which unit column is which (a hint, the cells decide what the column holds).
@@ -130,6 +132,8 @@ def cell_kind(cell: str) -> str | None:
         return None
     if _NUMBER_CELL.match(flat):
         return "number"
+    if _NUMERAL_CELL.match(flat):
+        return "numeral"
     if len(flat) <= 24 and _DATE_CELL.search(flat):
         return "date"
     pieces = _pieces(cell)
@@ -171,6 +175,8 @@ def guess_columns(header: list[str], rows: list[list[str]], strict: bool = True)
             kinds.append("other")
         elif share.get("number", 0) >= 0.6:
             kinds.append("number")
+        elif share.get("numeral", 0) >= 0.6:
+            kinds.append("numeral")
         elif share.get("units", 0) >= 0.6 and hint not in ("task", "group", "due", "leader"):
             kinds.append(hint if hint in ("lead", "cooperating", "responsible") else "units")
         elif share.get("date", 0) >= 0.6 and hint not in ("task",):
@@ -183,6 +189,7 @@ def guess_columns(header: list[str], rows: list[list[str]], strict: bool = True)
             kinds.append("group")
         else:
             kinds.append("text")
+    _grouping_columns(kinds, rows)
     text_columns = [index for index, kind in enumerate(kinds) if kind == "text"]
     if not text_columns:
         return None if strict else [kind if kind in MAPPABLE_KINDS else "other" for kind in kinds]
@@ -200,6 +207,42 @@ def guess_columns(header: list[str], rows: list[list[str]], strict: bool = True)
         first = kinds.index("responsible")
         kinds = [("cooperating" if kind == "responsible" and i != first else kind) for i, kind in enumerate(kinds)]
     return kinds
+
+
+def _runs(values: list[str]) -> list[tuple[int, int]]:
+    """Where a column's value stays the same (a cell merged down): (first row, last row) of each run."""
+    runs: list[tuple[int, int]] = []
+    for index, value in enumerate(values):
+        if runs and value == values[runs[-1][0]]:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
+
+
+def _grouping_columns(kinds: list[str], rows: list[list[str]]) -> None:
+    """A column of 一 二 三 (no task has such a number) is the 序号 of groups when each numeral is merged down over
+    several rows holding different texts; a text column that changes exactly where it changes ("区政府民生实事项目
+    （3个）") is the group's name. A numeral column whose every row is a task of its own is the tasks' 序号."""
+    for column, kind in enumerate(kinds):
+        if kind != "numeral":
+            continue
+        values = [_flat(row[column]) for row in rows]
+        runs = _runs(values)
+        texts = [index for index, other in enumerate(kinds) if other == "text"]
+        spans_tasks = any(len({_flat(rows[r][t]) for r in range(first, last + 1)}) > 1
+                          for first, last in runs if last > first for t in texts)
+        if not spans_tasks:
+            kinds[column] = "number"
+            continue
+        kinds[column] = "group"
+        for other in texts:
+            labels = [_flat(row[other]) for row in rows]
+            if _runs(labels) == runs and all(labels):
+                kinds[other] = "group"
+    for column, kind in enumerate(kinds):
+        if kind == "numeral":
+            kinds[column] = "number"
 
 
 def _header_like(cells: list[str]) -> bool:
@@ -330,6 +373,33 @@ def split_tables(text: str, mappings: dict[str, list[str]] | None = None) -> Spl
 _NOTE_LINE = re.compile(r"^[（(]?\s*(?:注|备注|说明)\s*[：:]")
 
 
+def _two_row_header(run: list[str], start: int) -> tuple[list[str], int]:
+    """A header written on two rows (项目名称 merged down beside 本月进展情况 over 前期手续 / 在建形象进度): the
+    two rows as one header, each column named by its words on both rows; and the index of the first data row.
+    A header on one row is returned as it is."""
+    top = _cells(run[start])
+    if start + 1 >= len(run):
+        return top, start + 1
+    below = _cells(run[start + 1])
+    width = max(len(top), len(below))
+    top, below = (top + [""] * width)[:width], (below + [""] * width)[:width]
+    repeated = any(t and t == b for t, b in zip(top, below))  # a header cell merged down is repeated below
+    new_words = [b for t, b in zip(top, below) if b and b != t]
+    if not (repeated and new_words and _header_like(below)):
+        return top, start + 1
+    combined, spanning = [], ""
+    for t, b in zip(top, below):
+        if t:
+            spanning = t
+        if t and (not b or b == t):
+            combined.append(t)
+        elif b:
+            combined.append(f"{t or spanning}{b}" if (t or spanning) != b else b)
+        else:
+            combined.append(t)
+    return combined, start + 2
+
+
 def _read_run(run: list[str], sheet: str | None, heading: str | None,
               mappings: dict[str, list[str]] | None = None) -> tuple[Table | None, int]:
     """The task table in a run of tab lines, and how many leading lines are not part of it. The header row is
@@ -349,13 +419,13 @@ def _read_run(run: list[str], sheet: str | None, heading: str | None,
             _read_rows(table, [_cells(row) for row in run[start + 1:]])
             return table, start
     for start, line in enumerate(run[:6]):
-        cells = _cells(line)
-        if not _header_like(cells):
+        if not _header_like(_cells(line)):
             continue
-        columns = guess_columns(cells, [_cells(row) for row in run[start + 1:start + 41]])
+        cells, first = _two_row_header(run, start)
+        columns = guess_columns(cells, [_cells(row) for row in run[first:first + 40]])
         if columns:
             table = Table(sheet, heading, columns, header=cells, guessed=True)
-            _read_rows(table, [_cells(row) for row in run[start + 1:]])
+            _read_rows(table, [_cells(row) for row in run[first:]])
             if table.tasks:
                 return table, start
     return None, len(run)
@@ -422,6 +492,7 @@ def _numbered_names(columns: list[str], rows: list[list[str]]) -> list[str]:
 def _read_rows(table: Table, rows: list[list[str]]) -> None:
     columns = table.columns
     group: str | None = None
+    group_leader: str | None = None
     counter = 0
     previous: TableTask | None = None
     previous_number: str | None = None
@@ -441,13 +512,14 @@ def _read_rows(table: Table, rows: list[list[str]]) -> None:
             if cell.strip():
                 values.setdefault(kind, []).append(cell.strip())
         if _is_group_shape(values, filled):
-            group = _strip_count(filled[0] if len(set(filled)) == 1 else next(
-                (v for v in filled if _GROUP_NUMBER.match(v)), filled[0]))
+            group, group_leader = heading_leader(_strip_count(filled[0] if len(set(filled)) == 1 else next(
+                (v for v in filled if _GROUP_NUMBER.match(v)), filled[0])))
             table.has_groups = True
             previous, previous_number = None, None
             continue
         if values.get("group"):
-            group = _flat(values["group"][0])
+            labels = [_flat(cell) for cell in values["group"]]
+            group = next((label for label in labels if not _NUMERAL_CELL.match(label)), labels[0])
             table.has_groups = True
         task_cell = "\n".join(values.get("task") or [])
         measures = "\n".join(values.get("measures") or [])
@@ -470,7 +542,7 @@ def _read_rows(table: Table, rows: list[list[str]]) -> None:
             lead=_joined(values.get("lead")), responsible=_joined(values.get("responsible")),
             cooperating=_joined(values.get("cooperating")),
             due=_latest_due(_single(values.get("adjusted_due")) or _single(values.get("due"))),
-            reporting=_single(values.get("reporting")), leader=_single(values.get("leader")),
+            reporting=_single(values.get("reporting")), leader=_single(values.get("leader")) or group_leader,
             note=_single(values.get("note")), raw="\t".join(_flat(cell) for cell in cells))
         previous_number = written_number
         table.tasks.append(previous)
@@ -489,6 +561,19 @@ def _is_group_shape(values: dict[str, list[str]], filled: list[str]) -> bool:
 
 
 _NUMBER_ONLY = re.compile(r"^\d{1,3}[.．、]?$")
+
+
+_HEADING_LEADER = re.compile(r"\s*[（(〔【]\s*(?:牵头|责任|分管|包抓|联系)?(?:区|县|市)?领导\s*[：:]\s*(?P<names>[^（）()〔〕【】]+?)"
+                             r"\s*[）)〕】]\s*$")
+
+
+def heading_leader(label: str) -> tuple[str, str | None]:
+    """"一、主要经济社会发展指标…等工作目标（牵头领导：成坤、柯相国、王俊）" → the heading without its bracket, and
+    the leaders it names (kept as the 分管领导 of the items under it)."""
+    found = _HEADING_LEADER.search(label or "")
+    if not found or found.start() == 0:
+        return label, None
+    return label[: found.start()].strip(), found.group("names").strip()
 
 
 def _strip_count(label: str) -> str:
@@ -568,6 +653,9 @@ def _number(cells: list[str] | None, task_cell: str, counter: int) -> str:
             return str(int(float(value)))
         if value and len(value) <= 20:
             return value
+    heading_number = re.match(r"^\s*[（(]\s*([一二三四五六七八九十]{1,3})\s*[）)]", _flat(task_cell))
+    if heading_number:
+        return f"（{heading_number.group(1)}）"
     written = _ITEM_NUMBER.match(_flat(task_cell))
     if written:
         digits = re.sub(r"[^\d.]", "", written.group(0).replace("．", ".")).strip(".")
@@ -580,14 +668,22 @@ def _strip_number(text: str) -> str:
     return _ITEM_NUMBER.sub("", _GROUP_NUMBER.sub("", text, count=1), count=1).strip()
 
 
+_MARKS = re.compile(r"^[\s★☆▲△●○◆◇■□※√]+")
+
+
+def strip_marks(text: str) -> str:
+    """"★地区生产总值增长15%" → "地区生产总值增长15%": marks that flag key tasks are not part of their names."""
+    return _MARKS.sub("", text)
+
+
 def _title(cell: str) -> str:
     """The task column is the task's name; a long sentence is cut at its first full stop."""
-    first = cell.replace(CELL_BREAK, "\n").split("\n")
+    first = strip_marks(cell.replace(CELL_BREAK, "\n")).split("\n")
     head = _strip_number(first[0].strip()) if first else ""
     if len(first) > 1 and len(head) <= 40 and not re.search(r"[。；;]$", head):
         title = head
     else:
-        title = _strip_number(_flat(cell))
+        title = _strip_number(strip_marks(_flat(cell)))
     inner = re.search(r"[。；;！？]", title.rstrip("。；;！？ "))
     if inner and inner.start() > 0:
         title = title[: inner.start()]

@@ -135,6 +135,46 @@ DOCUMENTS.append({"file": "21-shangcheng-mubiao-2019.docx", "kind": "docx",
                            ["1", "地区生产总值", "增长5.5%(市下达指标)", "区发改经信局", "区财政局、区住房和城建局、区商务局、区文化和广电旅游体育局、区统计局、区投促局、区电子机械功能区管委会、各街道办事处", "A类"]],
                   "merges": []})
 
+
+# 南昌市新建区 (江西) 民生实事人大票决项目进度表: a title and a sentence above the table, a header on two rows
+# (项目名称 over two columns, 本月进展情况 over 前期手续 / 在建形象进度), group rows 一/二/三 naming the lead unit and the
+# count, merged down over their projects; (一)(二)(三) restart in each group; a project's parts (1.文化中心北路 …) on
+# rows of their own with their 业主单位; the stored copy stops at group 四, so the excerpt keeps 一 to 三
+DOCUMENTS.append({"file": "25-xinjian-minsheng-2024.xlsx", "kind": "xlsx", "sheet": "Sheet1",
+                  "title": "2024年度区政府民生实事人大票决项目进度表",
+                  "lines": ["2024年,区政府民生实事人大票决项目共10个(以下简称民生实事项目),共7个牵头单位(区住建局、区城管局、区教体局、区农业农村局、区交通运输局、区水利局、望城镇政府)。其中,区住建局区政府民生实事项目1个;区城管局区政府民生实事项目3个;区教体局区政府民生实事项目1个;区农业农村局区政府民生实事项目1个;区交通运输局区政府民生实事项目1个;区水利局区政府民生实事项目1个;望城镇区民生实事项目1个。具体如下:"],
+                  "rows": [["序号", "牵头单位", "区民生实事项目数量", "项目名称", "", "业主单位", "本月进展情况", ""],
+                           ["", "", "", "", "", "", "前期手续", "在建形象进度"],
+                           ["一", "区住建局", "区政府民生实事项目(1个)", "(一)“打通断头路 畅通微循环”攻坚专项行动(6条路)", "1.文化中心北路", "区城投", "已完工", ""],
+                           ["", "", "", "", "2.乐业路", "区城管局", "已完工", ""],
+                           ["", "", "", "", "3.新坊路西接兴国路工程", "长堎街道", "已完工", ""],
+                           ["二", "区城管局", "区政府民生实事项目(3个)", "(一)城区居民户内燃气安全装置、非居瓶改管、气改电项目", "", "区城管局", "已完工", ""],
+                           ["", "", "", "(二)“城镇老旧小区改造”建设项目(老前进花园小区改造项目)", "", "区城管局", "已完工", ""],
+                           ["", "", "", "(三)井盖整治项目", "", "区城管局 区水投", "已完工", ""],
+                           ["三", "区教体局", "区政府民生实事项目(2个)", "(一)公共场所全民健身 器材更换项目", "", "区教体局", "已完工", ""],
+                           ["", "", "", "(二)中小学幼儿园网点建设补短板项目", "1.市政公用城学校", "南昌市政大道房地产有限公司(开发商配建学校项目)", "已完工", ""],
+                           ["", "", "", "", "2.新建四小教学 综合楼", "区教体局(区国资公司代建)", "已完工", ""],
+                           ["", "", "", "", "3.省庄花园小区 配套幼儿园", "区城投公司", "已完工", ""]],
+                  "ranges": [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 1, 4), (0, 5, 1, 5), (0, 6, 0, 7),
+                             (2, 0, 4, 0), (2, 1, 4, 1), (2, 2, 4, 2), (2, 3, 4, 3),
+                             (5, 0, 7, 0), (5, 1, 7, 1), (5, 2, 7, 2), (5, 3, 5, 4), (6, 3, 6, 4), (7, 3, 7, 4),
+                             (8, 0, 11, 0), (8, 1, 11, 1), (8, 2, 11, 2), (8, 3, 8, 4), (9, 3, 11, 3)]})
+
+# 十堰市郧阳区 (湖北): notice, then 序号 目  标  任  务 牵头单位 责任单位 责任人 (the task header spaced out), a group row
+# across the table ending with (牵头领导:…), a ★ before the item; the stored copy stops after row 1's 牵头单位 cell, so
+# row 1's 责任单位 and 责任人 are left empty
+DOCUMENTS.append({"file": "26-yunyang-mubiao-2023.docx", "kind": "docx",
+                  "before": ["郧阳区人民政府关于分解落实2023年区政府工作目标任务的通知",
+                             "各乡镇人民政府,区政府各部门:",
+                             "2023年是贯彻党的二十大精神的开局之年,是加快“建设汉江生态城、冲刺中部百强县”目标任务的关键之年,是深入实施“十四五”规划的攻坚之年。各乡镇、各部门务必要统一思想,提振精神,担当善为,为推动郧阳高质量发展做出更大贡献。区十八届人大二次会议审议通过的《政府工作报告》对2023年区政府工作进行了全面安排部署。经研究决定,现将2023年区政府工作目标任务分解下达给你们,请认真组织落实。",
+                             "各乡镇、各部门要切实履行职责,进一步量化细化目标任务,逐项列出工作清单,凝心聚力,抓好落实。各责任单位要按照“一把手”负责制,咬定目标不放松,亲自研究安排部署,将年度任务分解到季,阶段性任务分解到月,责任落实到人。由多个单位共同落实的工作,各责任单位要加强与牵头单位沟通联系,及时报送工作进展情况,主动履职尽责,对责任范围内的事项不得推诿应付。区政府办公室将对目标任务完成情况进行跟踪督办,从2023年3月份起,每季度通报目标任务推进落实情况。",
+                             "附件:2023年区政府工作目标任务落实责任分解表", "2023年1月30日", "附件",
+                             "2023年区政府工作目标任务落实责任分解表"],
+                  "rows": [["序号", "目  标  任  务", "牵头单位", "责任单位", "责任人"],
+                           ["一、主要经济社会发展指标、发改、财政、行政审批、生态环境、营商环境、交通、金融、安全生产等工作目标(牵头领导:成坤、柯相国、王俊)", "", "", "", ""],
+                           ["1", "★地区生产总值增长15%。", "区发改局", "", ""]],
+                  "merges": [], "across": [(1, 0, 1, 4)]})
+
 TEXTS = {
     # 武汉市蔡甸区 (湖北): (一)-numbered items under a targets heading, 责任单位 on its own line
     "06-caidian-mubiao-2023.txt": """区人民政府办公室关于印发2023年区《政府工作报告》确定的主要目标任务责任分解方案的通知
@@ -478,6 +518,62 @@ TEXTS["24-luan-minsheng-2021-09.txt"] = """六安市1至9月份民生工程实�
 """
 
 
+# 黄石市下陆区 (湖北): the notice's title broken over three lines as published (…分解的 / 通 知), no signature line, then
+# 一、 / (一) headings and 1、 items ending with [牵头单位:…;责任单位:…] in square brackets, two lead units in item 2;
+# the stored copy stops inside item 3, so the excerpt keeps items 1-2
+TEXTS["27-xialu-zhongdian-2020.txt"] = """区人民政府办公室
+关于印发2020年区政府重点工作责任分解的
+通 知
+各新区、区政府各部门、各市级垂管单位:
+《2020年区政府重点工作责任分解》已经区政府研究同意,现印发给你们,请认真抓好落实。
+2020年6月28日
+2020年区政府重点工作责任分解
+根据区十届人大四次会议通过的《区政府工作报告》,现将2020年区政府重点工作责任分解如下。
+今年经济社会发展的主要预期目标是:地区生产总值、规模以上工业增加值、固定资产投资、社会消费品零售总额、地方公共财政预算收入、外贸出口等指标增幅高于全市平均水平,其他指标与全市基本同步。
+一、全力统筹疫情防控和经济社会秩序恢复
+(一)坚持常态化疫情防控
+1、切实提高政治站位,慎终如始精准抓好疫情防控工作。按照“防松懈、防输入、防反弹”要求,建立常态化疫情防控机制,全面落实科学防控、精密智控、闭环管控。对重点人群核酸检测应检尽检,全力做好无症状感染者的监测、追踪、隔离和治疗。[牵头单位:区卫健局;责任单位:区疫情防控指挥部成员单位、各街办(新区)]
+2、以爱国卫生运动和文明城市创建为抓手,大力开展环境卫生综合整治,强化群众风险防控意识,切实巩固疫情防控成果。[牵头单位:区卫健局、区创文办;责任单位:区疫情防控指挥部成员单位、区创文工作领导小组成员单位、各街办(新区)]
+"""
+
+# 湖州市长兴县 (浙江): notice (the stored copy lost the opening 《 of the title it cites), then 一、 headings naming the
+# county leader who leads the work ("朱伟县长牵头重点工作"), N. items with a 责任单位 line; the stored copy stops inside
+# item 2, so the excerpt keeps item 1
+TEXTS["28-changxing-zhongdian-2023.txt"] = """长兴县人民政府办公室关于印发2023年政府工作报告重点工作责任分解的通知
+各乡镇人民政府(街道办事处、园区管委会),县政府直属各单位:
+2023年政府工作报告重点工作责任分解》已经县政府同意,现印发给你们,请认真贯彻执行。
+2023年是贯彻党的二十大精神开局之年,是“八八战略”实施20周年,也是“富美长兴”建设深化落实、“十四五”规划承上启下的关键之年,做好各项工作意义重大。各级各部门要坚持以习近平新时代中国特色社会主义思想为指导,全面贯彻落实党的二十大精神,按照中央经济工作会议、省委十五届二次全会、市委九届三次全会、县委十五届四次全会部署,在县委的坚强领导下,坚持稳中求进工作总基调,完整、准确、全面贯彻新发展理念,加快构建新发展格局,把高质量发展作为首要任务,全方位投身“在湖州看见美丽中国”实干争先主题实践,体系化实施“六创六比六看”行动,凝心聚力大抓发展,创新实干勇争一流,以踏石留印、抓铁有痕的劲头狠抓落实,奋力绘就中国式现代化“富美长兴”精彩篇章,为全省推进“两个先行”,以及全市加快打造“六个新湖州”、高水平建设生态文明典范城市作出新的更大贡献。
+长兴县人民政府办公室
+2023年2月24日
+2023年政府工作报告重点工作责任分解
+一、朱伟县长牵头重点工作
+1.财政总收入和一般公共预算收入与经济增长基本同步。
+责任单位:县财政局。
+"""
+
+
+# 荆州市监利市 (湖北): a notice dated 2021 sending the 2022 breakdown (the stored copy's stray "?" after the date
+# left out), the plan's title broken over two lines, 一、/(一) headings ending with 。, N. items ending with
+# (牵头单位:…;责任单位:…) whose lists share a last word ("各乡、镇人民政府", "人民大垸、荒湖管理区"); the stored copy
+# stops inside item 7, so the excerpt keeps items 1-6
+TEXTS["29-jianli-zhongdian-2022.txt"] = """监利市人民政府办公室关于分解落实《政府工作报告》2022年重点工作及民生实事项目的通知
+各乡、镇人民政府,人民大垸、荒湖管理区,监利经济开发区,市政府各部门:
+经市政府同意,现将《政府工作报告》2022年重点工作任务及民生实事项目进行责任分解并印发给你们,请认真抓好贯彻落实。各乡镇(管理区)、各部门要进一步细化目标任务、落实推进举措、加大督查力度,确保圆满完成各项目标任务。市政府将定期对落实情况进行督促检查。
+2021年11月22日
+《政府工作报告》2022年重点工作
+及民生实事项目任务分解方案
+一、2022年主要预期目标
+(一)主要经济指标。
+1.地区生产总值增长10%左右。(牵头单位:市发改局;责任单位:市统计局,各乡、镇人民政府,人民大垸、荒湖管理区,监利经济开发区)
+2.规模以上工业增加值增长15%。(牵头单位:市科经局;责任单位:市统计局、市市场监管局,各乡、镇人民政府,人民大垸、荒湖管理区,监利经济开发区)
+3.社会消费品零售总额增长10%。(牵头单位:市商务局;责任单位:市统计局,各乡、镇人民政府,人民大垸、荒湖管理区,监利经济开发区)
+4.财政总收入增长10.8%,一般公共预算收入增长10%。(牵头单位:市财政局;责任单位:市税务局,各乡、镇人民政府,人民大垸、荒湖管理区,监利经济开发区)
+(二)活力后劲指标。
+5.固定资产投资增长20%以上。(牵头单位:市发改局;责任单位:市统计局,市直各部门,各乡、镇人民政府,人民大垸、荒湖管理区,监利经济开发区)
+6.外贸出口增长10%。(牵头单位:市商务局;责任单位:市统计局,各乡、镇人民政府,人民大垸、荒湖管理区,监利经济开发区)
+"""
+
+
 def _fixed_zip(data: bytes) -> bytes:
     """Rewrite a zip with fixed entry times so that rebuilding gives the same bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -511,6 +607,9 @@ def word_document(doc: dict) -> bytes:
             cell.text = lines[0]
             for line in lines[1:]:
                 cell.add_paragraph(line)
+    for r, c1, _, c2 in doc.get("across", []):
+        table.cell(r, c1).merge(table.cell(r, c2))
+        table.cell(r, c1).text = rows[r][c1]
     for top, c, bottom, _ in doc["merges"]:
         text = rows[top][c]
         table.cell(top, c).merge(table.cell(bottom, c))
@@ -529,14 +628,19 @@ def excel_workbook(doc: dict) -> bytes:
     sheet = workbook.active
     sheet.title = doc["sheet"]
     width = len(doc["rows"][0])
-    sheet.append([doc["title"]])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    above = [doc["title"], *doc.get("lines", [])]
+    for number, line in enumerate(above, start=1):
+        sheet.append([line])
+        sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=width)
+    first = len(above) + 1
     for row in doc["rows"]:
         sheet.append([int(value) if value.isdigit() else (value or None) for value in row])
     for top, c, bottom, _ in doc.get("merges", []):
-        sheet.merge_cells(start_row=top + 2, start_column=c + 1, end_row=bottom + 2, end_column=c + 1)
+        sheet.merge_cells(start_row=top + first, start_column=c + 1, end_row=bottom + first, end_column=c + 1)
     for r, c1, _, c2 in doc.get("across", []):
-        sheet.merge_cells(start_row=r + 2, start_column=c1 + 1, end_row=r + 2, end_column=c2 + 1)
+        sheet.merge_cells(start_row=r + first, start_column=c1 + 1, end_row=r + first, end_column=c2 + 1)
+    for r1, c1, r2, c2 in doc.get("ranges", []):
+        sheet.merge_cells(start_row=r1 + first, start_column=c1 + 1, end_row=r2 + first, end_column=c2 + 1)
     for row in sheet.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="center")
