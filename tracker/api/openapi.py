@@ -178,17 +178,41 @@ SCHEMAS: dict[str, dict] = {
 
 
 def _proposal_schemas() -> dict[str, dict]:
-    from tracker.proposals.models import ProposalState
+    from tracker.proposals.models import ProposalKind, ProposalState, ReceiptRole
 
-    properties = {"id": ID, "meeting": TEXT, "number": TEXT, "title": TEXT, "proposers": TEXT,
-                  "main_unit": ref("UnitRef"), "co_units": {"type": "array", "items": ref("UnitRef")},
+    properties = {"id": ID, "kind": {**enum(ProposalKind), "description": "cppcc 政协提案 / npc 人大建议"},
+                  "meeting": {**TEXT, "description": "届次会议"}, "number": TEXT, "title": TEXT,
+                  "proposers": TEXT, "main_unit": ref("UnitRef"),
+                  "co_units": {"type": "array", "items": ref("UnitRef")},
                   "assigned_on": nullable(DATE), "reply_due_on": nullable(DATE), "state": enum(ProposalState),
                   "reply_doc_number": TEXT, "reply_on": nullable(DATE), "result_category": TEXT,
-                  "publicity": TEXT, "feedback": TEXT, "follow_up_plan_id": nullable(ID),
+                  "publicity": TEXT, "feedback": {**TEXT, "description": "提案人评价：满意、基本满意（不满意则重新办理）"},
+                  "rehandling_count": {"type": "integer", "minimum": 0, "description": "重新办理次数"},
+                  "follow_up_plan_id": nullable(ID),
                   "commitments": {"type": "array", "items": obj({"text": TEXT, "due_hint": nullable(TEXT)})},
                   "created_at": DATE_TIME, "updated_at": DATE_TIME, "version": {"type": "integer"}}
-    return {"Proposal": obj(properties, "提案"),
-            "ProposalDetail": obj({**properties, "reply_text": TEXT}, "提案（含答复全文）"),
+    receipt = obj({"id": ID, "unit": ref("UnitRef"),
+                   "role": {**enum(ReceiptRole), "description": "main 主办 / co 协办 / split 分办"},
+                   "state": {"type": "string", "enum": ["pending", "signed", "returned"],
+                             "description": "pending 待签收 / signed 已签收 / returned 已退回"},
+                   "assigned_on": DATE, "sign_due_on": {**DATE, "description": "签收/退回期限"},
+                   "signed_at": nullable(DATE_TIME), "returned_at": nullable(DATE_TIME), "return_reason": TEXT},
+                  "交办签收")
+    person = obj({"id": ID, "position": {"type": "integer", "description": "1 为领衔"}, "name": TEXT,
+                  "group": {**TEXT, "description": "界别（委员）或代表团（代表）"}, "contact": TEXT}, "提案人")
+    step = obj({"at": nullable(DATE_TIME), "actor": TEXT,
+                "action": {**TEXT, "description": "步骤代码，如 proposal.assigned"},
+                "text": {**TEXT, "description": "这一步，如网页上所写"}, "details": {"type": "array", "items": TEXT},
+                "note": TEXT}, "办理过程的一步")
+    detail = obj({**properties, "reply_text": TEXT, "points": {"type": "array", "items": TEXT},
+                  "people": {"type": "array", "items": person}, "receipts": {"type": "array", "items": receipt},
+                  "history": {"type": "array", "items": step, "description": "办理过程，先后为序"}},
+                 "建议提案（含答复全文、提案人、签收和办理过程）")
+    link = obj({"proposer": obj({"id": ID, "name": TEXT}),
+                "url": {**TEXT, "description": "提案人本人的评价页面（/rate/<token>），只显示这一次"}})
+    return {"Proposal": obj(properties, "建议提案"), "ProposalDetail": detail,
+            "ProposalConflict": error_schema(current={**ref("ProposalDetail"), "description": "对方保存后的当前内容"}),
+            "RatingLinks": obj({"links": {"type": "array", "items": link}}, "个人评价链接"),
             "ProposalPage": page_of("Proposal")}
 
 
@@ -223,7 +247,8 @@ ERROR_TEXT = {
 
 def responses(operation: Operation) -> dict:
     status, schema, *description = operation.ok
-    ok = {"description": description[0] if description else operation.summary, "content": {JSON: {"schema": ref(schema)}}}
+    ok = {"description": description[0] if description else operation.summary,
+          "content": {JSON: {"schema": ref(schema)}}}
     if operation.ok_headers:
         ok["headers"] = copy.deepcopy(dict(operation.ok_headers))
     result = {str(status): ok}

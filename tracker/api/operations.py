@@ -21,8 +21,9 @@ PAGING = {
 
 @dataclass(frozen=True)
 class Operation:
-    """One operation: ``ok`` is (status, response schema name[, its description]); ``errors`` the documented error statuses
-    besides 401; ``conflict`` the schema of its 409 body; ``paged`` adds page/per_page to ``query``."""
+    """One operation: ``ok`` is (status, response schema name[, its description]); ``errors`` the
+    documented error statuses besides 401; ``conflict`` the schema of its 409 body; ``paged`` adds
+    page/per_page to ``query``."""
 
     operation_id: str
     summary: str
