@@ -91,8 +91,47 @@ def _resubmitted(tmp_path) -> None:
                   resubmission_of=update)
 
 
+def _proposal(step: str) -> None:
+    """An item of the proposal flow taken up to ``step``, uncommitted, with a robot subscribed to every
+    proposal event (so the handlers write webhook calls to the outbox)."""
+    from datetime import datetime, timezone
+
+    from tracker.proposals.handling import assign, issue_rating_link, rate, return_item, set_proposers, sign
+    from tracker.proposals.services import record_reply, save_proposal
+    from tracker.units.models import Unit
+    from tracker.webhooks.models import WebhookFormat
+    from tracker.webhooks.services import save_webhook
+
+    now = datetime(2026, 6, 30, 2, 0, tzinfo=timezone.utc)
+    save_webhook(_user("admin"), None, name="提案群", format=WebhookFormat.wecom, url="http://127.0.0.1:9/robot",
+                 events=["proposal_assigned", "proposal_received", "proposal_returned", "proposal_answered",
+                         "proposal_rated", "proposal_rehandling"])
+    main, co = (db.session.scalar(select(Unit).where(Unit.short_name == name)) for name in ("区科委", "区经委"))
+    proposal = save_proposal(None, None, meeting="区十八届人大六次会议", number="0099", title="事件测试建议",
+                             main_unit_id=main.id, assigned_on=TODAY)
+    db.session.flush()
+    if step == "answered":
+        record_reply(_user("coordinator"), proposal, reply_on=TODAY, result_category="解决采纳")
+        return
+    assign(_user("coordinator"), proposal, today=TODAY, main_unit_id=main.id, co_unit_ids=[co.id])
+    if step in ("received", "returned"):
+        if step == "received":
+            sign(_user("kejiwei"), proposal, now=now)
+        else:
+            return_item(_user("jingwei"), proposal, reason="不属于本单位职责", today=TODAY, now=now)
+        return
+    if step == "assigned":
+        return
+    set_proposers(None, proposal, [{"name": "张三"}])
+    record_reply(_user("coordinator"), proposal, reply_on=TODAY, result_category="解决采纳")
+    token = issue_rating_link(_user("coordinator"), proposal, proposal.people[0], now=now)
+    rate(None, token, "不满意" if step == "rehandling" else "满意", now=now, today=TODAY)
+
+
 # event: (what sends it, what its handlers write in the same transaction, counted)
 TRIGGERS = {
+    **{f"proposal-{step}": (lambda tmp_path, step=step: _proposal(step), Notification)
+       for step in ("assigned", "received", "returned", "answered", "rated", "rehandling")},
     "plan-activated": (lambda tmp_path: _activate(_draft_plan_with_a_task()), Receipt),
     "task-assigned": (lambda tmp_path: _new_task(db.session.scalar(
         select(Plan).where(Plan.status == PlanStatus.active))), Receipt),

@@ -298,6 +298,10 @@ TABLE = [
     ("/api/v1/units/<int:unit_id>", "GET", *API_401),
     ("/api/v1/proposals", "GET", *API_401),
     ("/api/v1/proposals/<int:proposal_id>", "GET", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/assign", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/receipt", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/reply", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/rating-links", "POST", *API_401),
     ("/api/v1/indicators", "GET", *API_401),
     ("/api/v1/indicators/<int:indicator_id>", "GET", *API_401),
 ]
@@ -1121,6 +1125,11 @@ URLS = {
     "/api/v1/units/<int:unit_id>": lambda w, r: f"/api/v1/units/{w.unit_ids[TASK_SEED['lead']]}",
     "/api/v1/proposals": lambda w, r: "/api/v1/proposals",
     "/api/v1/proposals/<int:proposal_id>": lambda w, r: f"/api/v1/proposals/{w.proposal_id}",
+    "/api/v1/proposals/<int:proposal_id>/assign": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/assign",
+    "/api/v1/proposals/<int:proposal_id>/receipt": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/receipt",
+    "/api/v1/proposals/<int:proposal_id>/reply": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/reply",
+    "/api/v1/proposals/<int:proposal_id>/rating-links":
+        lambda w, r: f"/api/v1/proposals/{w.proposal_id}/rating-links",
     "/api/v1/indicators": lambda w, r: "/api/v1/indicators",
     "/api/v1/indicators/<int:indicator_id>": lambda w, r: f"/api/v1/indicators/{w.indicator['id']}",
 }
@@ -1216,6 +1225,10 @@ FORMS = {
     "/api/v1/tasks/<int:task_id>/closures": lambda w, r: {"summary": f"已全部完成（{r}）。"},
     "/api/v1/closures/<int:closure_id>/decision": lambda w, r: {"verify": False, "comment": f"缺少验收材料（{r}）"},
     "/api/v1/documents/<int:document_id>/reply": lambda w, r: {"text": "逾期原因：资金未到位；整改措施：专班推进。"},
+    "/api/v1/proposals/<int:proposal_id>/assign": lambda w, r: {},
+    "/api/v1/proposals/<int:proposal_id>/receipt": lambda w, r: {"decision": "sign"},
+    "/api/v1/proposals/<int:proposal_id>/reply": lambda w, r: {"reply_on": "2026-06-29", "result_category": "解决采纳"},
+    "/api/v1/proposals/<int:proposal_id>/rating-links": lambda w, r: {},
 }
 
 # Where a "moved" or "saved" cell redirects: a regular expression for the Location's path.

@@ -58,12 +58,14 @@ def register_event_handlers(app: Flask) -> None:
     from tracker.reminders import handlers as reminders_handlers
     from tracker.reports import handlers as reports_handlers
     from tracker.supervision import handlers as supervision_handlers
+    from tracker.webhooks import handlers as webhooks_handlers
     from tracker.workcalendar.services import current_calendar
 
     deadlines.use_calendar(current_calendar)  # the holidays kept in the database (tracker/workcalendar)
     reminders_handlers.connect()
     reports_handlers.connect()
     supervision_handlers.connect()
+    webhooks_handlers.connect()
 
 
 @event.listens_for(Engine, "connect")

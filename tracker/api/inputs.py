@@ -1,7 +1,8 @@
 """Parsing API input (JSON bodies and query strings) against field specs.
 
-Each spec both checks a value and states its JSON Schema, and openapi.py builds its parameters and
-request bodies from the same specs, so the document and the checks cannot drift apart. Every refusal
+Each spec both checks a value and states its JSON Schema. A view declares its specs once
+(tracker.api.operations) and reads its input through that declaration; openapi.py builds the parameters
+and request bodies from the same declarations, so the document and the checks cannot drift apart. Every refusal
 is a ``BadInput`` (400) naming the fields, before any service runs: bad input never reaches the
 database, so it can neither cause a 500 (NUL characters, over-long strings, out-of-range integers
 on PostgreSQL) nor a partial write.

@@ -1,16 +1,24 @@
-"""The OpenAPI 3.0.3 document of /api/v1, served at /api/v1/openapi.json.
+"""The OpenAPI 3.0.3 document of /api/v1, served at /api/v1/openapi.json, generated.
 
-Written out here by hand: paths, responses and the response schemas (which mirror
-representations.py). Query parameters and request bodies come from the field specs the views check
-input with (tracker.api.inputs), so what the document promises is what the server enforces.
-tests/api/test_schemathesis.py sends generated requests for every operation and checks each response
-against this document.
+Paths and methods come from the blueprint's url_map; each operation from its view's declaration
+(tracker.api.operations, ``@operation`` in views.py): its query parameters and request body are the
+very input schemas (tracker.api.inputs) the view checks its input with, so the document cannot promise
+a field, a type, a limit or an enum value the server does not enforce, nor miss one it does. A route
+without a declaration makes the build fail. Only the response schemas are written here (they mirror
+representations.py); tests/api/test_schemathesis.py sends generated requests for every operation and
+checks each response against them, and tests/api/test_openapi.py checks the document against the routes
+and the input schemas.
 """
 from __future__ import annotations
 
 import copy
+import functools
+import re
+
+from flask import Blueprint, Flask
 
 from tracker.api.inputs import MAX_ID, body_schema, query_parameters
+from tracker.api.operations import Operation, operation_of
 from tracker.plans.models import PlanKind, PlanStatus
 from tracker.supervision.models import ClosureState, DocumentKind, ExtensionState, ReceiptState
 from tracker.tasks.models import ReportingCycle, TaskStatus
@@ -78,6 +86,7 @@ def error_schema(current: dict | None = None) -> dict:
 
 
 SCHEMAS: dict[str, dict] = {
+    "OpenApiDocument": {"type": "object", "description": "OpenAPI 3.0.3 文档"},
     "Error": error_schema(),
     "TaskConflict": error_schema(current={**ref("Task"), "description": "对方保存后的当前内容"}),
     "UpdateConflict": error_schema(current={**ref("Update"), "description": "对方保存后的当前内容"}),
@@ -169,17 +178,41 @@ SCHEMAS: dict[str, dict] = {
 
 
 def _proposal_schemas() -> dict[str, dict]:
-    from tracker.proposals.models import ProposalState
+    from tracker.proposals.models import ProposalKind, ProposalState, ReceiptRole
 
-    properties = {"id": ID, "meeting": TEXT, "number": TEXT, "title": TEXT, "proposers": TEXT,
-                  "main_unit": ref("UnitRef"), "co_units": {"type": "array", "items": ref("UnitRef")},
+    properties = {"id": ID, "kind": {**enum(ProposalKind), "description": "cppcc 政协提案 / npc 人大建议"},
+                  "meeting": {**TEXT, "description": "届次会议"}, "number": TEXT, "title": TEXT,
+                  "proposers": TEXT, "main_unit": ref("UnitRef"),
+                  "co_units": {"type": "array", "items": ref("UnitRef")},
                   "assigned_on": nullable(DATE), "reply_due_on": nullable(DATE), "state": enum(ProposalState),
                   "reply_doc_number": TEXT, "reply_on": nullable(DATE), "result_category": TEXT,
-                  "publicity": TEXT, "feedback": TEXT, "follow_up_plan_id": nullable(ID),
+                  "publicity": TEXT, "feedback": {**TEXT, "description": "提案人评价：满意、基本满意（不满意则重新办理）"},
+                  "rehandling_count": {"type": "integer", "minimum": 0, "description": "重新办理次数"},
+                  "follow_up_plan_id": nullable(ID),
                   "commitments": {"type": "array", "items": obj({"text": TEXT, "due_hint": nullable(TEXT)})},
                   "created_at": DATE_TIME, "updated_at": DATE_TIME, "version": {"type": "integer"}}
-    return {"Proposal": obj(properties, "提案"),
-            "ProposalDetail": obj({**properties, "reply_text": TEXT}, "提案（含答复全文）"),
+    receipt = obj({"id": ID, "unit": ref("UnitRef"),
+                   "role": {**enum(ReceiptRole), "description": "main 主办 / co 协办 / split 分办"},
+                   "state": {"type": "string", "enum": ["pending", "signed", "returned"],
+                             "description": "pending 待签收 / signed 已签收 / returned 已退回"},
+                   "assigned_on": DATE, "sign_due_on": {**DATE, "description": "签收/退回期限"},
+                   "signed_at": nullable(DATE_TIME), "returned_at": nullable(DATE_TIME), "return_reason": TEXT},
+                  "交办签收")
+    person = obj({"id": ID, "position": {"type": "integer", "description": "1 为领衔"}, "name": TEXT,
+                  "group": {**TEXT, "description": "界别（委员）或代表团（代表）"}, "contact": TEXT}, "提案人")
+    step = obj({"at": nullable(DATE_TIME), "actor": TEXT,
+                "action": {**TEXT, "description": "步骤代码，如 proposal.assigned"},
+                "text": {**TEXT, "description": "这一步，如网页上所写"}, "details": {"type": "array", "items": TEXT},
+                "note": TEXT}, "办理过程的一步")
+    detail = obj({**properties, "reply_text": TEXT, "points": {"type": "array", "items": TEXT},
+                  "people": {"type": "array", "items": person}, "receipts": {"type": "array", "items": receipt},
+                  "history": {"type": "array", "items": step, "description": "办理过程，先后为序"}},
+                 "建议提案（含答复全文、提案人、签收和办理过程）")
+    link = obj({"proposer": obj({"id": ID, "name": TEXT}),
+                "url": {**TEXT, "description": "提案人本人的评价页面（/rate/<token>），只显示这一次"}})
+    return {"Proposal": obj(properties, "建议提案"), "ProposalDetail": detail,
+            "ProposalConflict": error_schema(current={**ref("ProposalDetail"), "description": "对方保存后的当前内容"}),
+            "RatingLinks": obj({"links": {"type": "array", "items": link}}, "个人评价链接"),
             "ProposalPage": page_of("Proposal")}
 
 
@@ -212,193 +245,81 @@ ERROR_TEXT = {
 }
 
 
-def responses(ok_status: int, ok_description: str, ok_schema: dict, *errors: int, conflict: str = "Error",
-              ok_headers: dict | None = None) -> dict:
-    result = {str(ok_status): {"description": ok_description, "content": {JSON: {"schema": ok_schema}}}}
-    if ok_headers:
-        result[str(ok_status)]["headers"] = ok_headers
-    for status in (401, *errors):
-        schema = ref(conflict if status == 409 else "Error")
-        result[str(status)] = {"description": ERROR_TEXT[status], "content": {JSON: {"schema": schema}}}
+def responses(operation: Operation) -> dict:
+    status, schema, *description = operation.ok
+    ok = {"description": description[0] if description else operation.summary,
+          "content": {JSON: {"schema": ref(schema)}}}
+    if operation.ok_headers:
+        ok["headers"] = copy.deepcopy(dict(operation.ok_headers))
+    result = {str(status): ok}
+    for error in ((() if operation.public else (401,)) + tuple(operation.errors)):
+        schema_name = operation.conflict if error == 409 else "Error"
+        result[str(error)] = {"description": ERROR_TEXT[error], "content": {JSON: {"schema": ref(schema_name)}}}
     return result
 
 
-def path_id(name: str, description: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "description": description,
+# Path parameters by name: every ``<int:…>`` of a route must have its description here.
+PATH_PARAMETERS = {
+    "plan_id": "方案编号", "task_id": "任务编号", "update_id": "报送编号", "receipt_id": "签收记录编号",
+    "extension_id": "延期申请编号", "closure_id": "办结申请编号", "document_id": "督办文书编号", "unit_id": "单位编号",
+    "proposal_id": "提案（建议）编号", "indicator_id": "指标编号", "proposer_id": "提案人编号",
+}
+RULE_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def path_parameter(converter: str | None, name: str) -> dict:
+    if converter != "int":
+        raise ValueError(f"path parameter <{converter}:{name}> has no schema: only <int:…> is documented")
+    return {"name": name, "in": "path", "required": True, "description": PATH_PARAMETERS[name],
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "example": 1}
 
 
-def list_operation(operation_id: str, summary: str, tag: str, filters: dict, paging: dict, item_page: str,
-                   description: str) -> dict:
-    return {"get": {"operationId": operation_id, "summary": summary, "description": description, "tags": [tag],
-                    "parameters": query_parameters({**filters, **paging}),
-                    "responses": responses(200, summary, ref(item_page), 400, 403)}}
+@functools.lru_cache(maxsize=4)
+def blueprint_rules(blueprint: Blueprint) -> tuple[tuple[str, list[str], str], ...]:
+    """(rule, methods, endpoint) of every route of ``blueprint``, read from the url_map of an app that holds
+    only this blueprint (the routes are the blueprint's own, whatever app serves them)."""
+    holder = Flask(f"{__name__}.routes")
+    holder.register_blueprint(blueprint)
+    return tuple(sorted((rule.rule, sorted(rule.methods - {"HEAD", "OPTIONS"}), rule.endpoint)
+                  for rule in holder.url_map.iter_rules() if rule.endpoint.startswith(blueprint.name + ".")))
 
 
-def detail_operation(operation_id: str, summary: str, tag: str, parameter: dict, schema: str,
-                     description: str) -> dict:
-    return {"get": {"operationId": operation_id, "summary": summary, "description": description, "tags": [tag],
-                    "parameters": [parameter], "responses": responses(200, summary, ref(schema), 403, 404)}}
+def operation_document(operation: Operation, parameters: list[dict]) -> dict:
+    document = {"operationId": operation.operation_id, "summary": operation.summary, "tags": [operation.tag]}
+    if operation.description:
+        document["description"] = operation.description
+    if operation.public:
+        document["security"] = []
+    parameters = parameters + query_parameters(operation.query_fields())
+    if parameters:
+        document["parameters"] = parameters
+    if operation.body is not None:
+        document["requestBody"] = {"required": True, "content": {JSON: {"schema": body_schema(operation.body)}}}
+    document["responses"] = responses(operation)
+    return document
 
 
-def json_body(specs: dict) -> dict:
-    return {"required": True, "content": {JSON: {"schema": body_schema(specs)}}}
+TAG_ORDER = ("plans", "tasks", "updates", "supervision", "units", "proposals", "indicators", "meta")
 
 
-def build_document(specs: dict[str, dict], *, proposals: bool, indicators: bool) -> dict:
-    """The document; ``specs`` are the views' input specs (tracker.api.views.route_specs)."""
-    paging = specs["PAGING"]
-    task_id = path_id("task_id", "任务编号")
-    update_id = path_id("update_id", "报送编号")
-    receipt_id = path_id("receipt_id", "签收记录编号")
-    extension_id = path_id("extension_id", "延期申请编号")
-    closure_id = path_id("closure_id", "办结申请编号")
-    document_id = path_id("document_id", "督办文书编号")
+def build_document(blueprint: Blueprint) -> dict:
+    """The document of ``blueprint`` (the API's): one path per route, one operation per method, each from
+    the view's declaration (tracker.api.operations): parameters and bodies are its input schemas."""
+    prefix = blueprint.url_prefix or ""
+    paths: dict[str, dict] = {}
+    tags: set[str] = set()
+    for rule, methods, endpoint in blueprint_rules(blueprint):
+        operation = operation_of(endpoint)
+        parameters = [path_parameter(converter, name) for converter, name in RULE_ARGUMENT.findall(rule)]
+        path = RULE_ARGUMENT.sub(lambda match: "{" + match.group(2) + "}", rule.removeprefix(prefix)) or "/"
+        for method in methods:
+            paths.setdefault(path, {})[method.lower()] = operation_document(operation, parameters)
+        tags.add(operation.tag)
     schemas = copy.deepcopy(SCHEMAS)
-    paths = {
-        "/openapi.json": {"get": {
-            "operationId": "openapi", "summary": "本文档（OpenAPI 3.0.3）", "tags": ["meta"], "security": [],
-            "responses": {"200": {"description": "OpenAPI 文档",
-                                  "content": {JSON: {"schema": {"type": "object"}}}}}}},
-        "/plans": list_operation("listPlans", "方案列表", "plans", specs["PLAN_FILTERS"], paging, "PlanPage",
-                                 "单位用户看不到草稿方案。"),
-        "/plans/{plan_id}": detail_operation("getPlan", "方案", "plans", path_id("plan_id", "方案编号"), "Plan",
-                                             "草稿方案只对督办、管理员和领导可见（其他用户 403）。"),
-        "/tasks": list_operation("listTasks", "任务列表", "tasks", specs["TASK_FILTERS"], paging, "TaskPage",
-                                 "单位用户只看到本单位牵头或配合的任务；督办、管理员、领导看到全部。"
-                                 "按方案、牵头单位、单位（牵头或配合）、状态、完成时限区间筛选。"),
-        "/tasks/{task_id}": {
-            **detail_operation("getTask", "任务", "tasks", task_id, "Task", "无权查看的任务返回 403。"),
-            "patch": {
-                "operationId": "changeTask", "summary": "修改任务（督办、管理员）", "tags": ["tasks"],
-                "description": "只改请求里给出的字段。必须带上读取时的 version；他人已先保存则 409，"
-                               "error.current 为当前内容，什么也不改。",
-                "parameters": [task_id], "requestBody": json_body(specs["TASK_CHANGES"]),
-                "responses": responses(200, "修改后的任务", ref("Task"), 400, 403, 404, 409, 413, 415, 422,
-                                       conflict="TaskConflict")},
-        },
-        "/tasks/{task_id}/updates": {
-            "get": {"operationId": "listTaskUpdates", "summary": "任务的进展报送", "tags": ["updates"],
-                    "description": "最新的在前。",
-                    "parameters": [task_id, *query_parameters({**specs["TASK_UPDATE_FILTERS"], **paging})],
-                    "responses": responses(200, "任务的进展报送", ref("UpdatePage"), 400, 403, 404)},
-            "post": {"operationId": "submitUpdate", "summary": "报送进展（牵头或配合单位的用户）", "tags": ["updates"],
-                     "description": "只收 JSON，不含附件（佐证材料在网页上传）。报送周期须为当前或之前几个周期"
-                                    "（与网页表单相同）。被退回后重新提交时给出 resubmission_of_id。",
-                     "parameters": [task_id], "requestBody": json_body(specs["NEW_UPDATE"]),
-                     "responses": responses(201, "已提交，待审核", ref("Update"), 400, 403, 404, 409, 413, 415, 422,
-                                            ok_headers={"Location": {"description": "新报送的地址",
-                                                                     "schema": {"type": "string"}}})},
-        },
-        "/updates": list_operation("listUpdates", "进展报送列表", "updates", specs["UPDATE_FILTERS"], paging,
-                                   "UpdatePage", "可见任务的报送，最新的在前；如 review_state=submitted 为待审核。"),
-        "/updates/{update_id}": detail_operation("getUpdate", "进展报送", "updates", update_id, "Update",
-                                                 "无权查看其任务的报送返回 403。"),
-        "/updates/{update_id}/review": {"post": {
-            "operationId": "reviewUpdate", "summary": "审核报送：采纳或退回（督办、管理员）", "tags": ["updates"],
-            "description": "采纳牵头单位的报送会更新任务进度（100% 即完成）；退回须填写审核意见。"
-                           "给出 version 时，报送已被改动则 409。",
-            "parameters": [update_id], "requestBody": json_body(specs["REVIEW"]),
-            "responses": responses(200, "审核后的报送", ref("Update"), 400, 403, 404, 409, 413, 415, 422,
-                                   conflict="UpdateConflict")}},
-        "/tasks/{task_id}/receipts": {"get": {
-            "operationId": "listTaskReceipts", "summary": "任务的交办签收", "tags": ["supervision"],
-            "description": "每次交办（含重新交办、增加配合单位）一条，最新的在前；历史记录保留。",
-            "parameters": [task_id, *query_parameters(paging)],
-            "responses": responses(200, "任务的交办签收", ref("ReceiptPage"), 400, 403, 404)}},
-        "/receipts/{receipt_id}/sign": {"post": {
-            "operationId": "signReceipt", "summary": "签收或退回交办（被交办单位的用户）", "tags": ["supervision"],
-            "description": "decision=sign 签收；decision=refuse 退回交办，须说明理由，可建议责任单位（督办人员随后"
-                           "重新交办）。只能办理交办给本单位、待签收的记录。给出 version 时，记录已被改动则 409。",
-            "parameters": [receipt_id], "requestBody": json_body(specs["SIGN"]),
-            "responses": responses(200, "签收后的记录", ref("Receipt"), 400, 403, 404, 409, 413, 415, 422,
-                                   conflict="ReceiptConflict")}},
-        "/tasks/{task_id}/reassign": {"post": {
-            "operationId": "reassignTask", "summary": "重新交办（督办、管理员）", "tags": ["supervision"],
-            "description": "交给另一牵头单位，或在退回交办后再交同一单位；新的牵头单位待签收。原牵头单位不再在任务上。"
-                           "给出 version 时，任务已被改动则 409。",
-            "parameters": [task_id], "requestBody": json_body(specs["REASSIGN"]),
-            "responses": responses(200, "重新交办后的任务", ref("Task"), 400, 403, 404, 409, 413, 415, 422,
-                                   conflict="TaskConflict")}},
-        "/tasks/{task_id}/extensions": {
-            "get": {"operationId": "listTaskExtensions", "summary": "任务的延期申请", "tags": ["supervision"],
-                    "description": "按申请时间先后；含审批结果（原定时限见 due_on_before，调整后时限见 approved_due_on）。",
-                    "parameters": [task_id, *query_parameters(paging)],
-                    "responses": responses(200, "任务的延期申请", ref("ExtensionPage"), 400, 403, 404)},
-            "post": {"operationId": "requestExtension", "summary": "提出延期申请（牵头单位的用户）",
-                     "tags": ["supervision"],
-                     "description": "每个任务同时只能有一个待审批的申请；申请的日期须晚于今天和现行完成时限；"
-                                    "过了完成时限才申请的记为逾期申请（is_late）。只收 JSON，佐证材料在网页上传。",
-                     "parameters": [task_id], "requestBody": json_body(specs["NEW_EXTENSION"]),
-                     "responses": responses(201, "已提交，待审批", ref("Extension"), 400, 403, 404, 409, 413, 415,
-                                            422)},
-        },
-        "/extensions/{extension_id}/decision": {"post": {
-            "operationId": "decideExtension", "summary": "审批延期申请（督办、管理员）", "tags": ["supervision"],
-            "description": "approve=true 批准（可用 due_on 改批其他日期），任务的完成时限随之调整，督办等级不再按原时限"
-                           "升级；approve=false 不予批准，须填写意见。给出 version 时，申请已被改动则 409。",
-            "parameters": [extension_id], "requestBody": json_body(specs["EXTENSION_DECISION"]),
-            "responses": responses(200, "审批后的申请", ref("Extension"), 400, 403, 404, 409, 413, 415, 422,
-                                   conflict="ExtensionConflict")}},
-        "/tasks/{task_id}/closures": {
-            "get": {"operationId": "listTaskClosures", "summary": "任务的办结申请", "tags": ["supervision"],
-                    "description": "按申请时间先后；verified 为已核查销号（decided_by、decided_at 为核查人和时间）。",
-                    "parameters": [task_id, *query_parameters(paging)],
-                    "responses": responses(200, "任务的办结申请", ref("ClosurePage"), 400, 403, 404)},
-            "post": {"operationId": "requestClosure", "summary": "提交办结申请（牵头单位的用户）",
-                     "tags": ["supervision"],
-                     "description": "办结报告写明完成情况；任务经督办人员核查通过才销号（进度100%不再自动办结）。"
-                                    "每个任务同时只能有一个待核查的申请。只收 JSON，佐证材料在网页上传。",
-                     "parameters": [task_id], "requestBody": json_body(specs["NEW_CLOSURE"]),
-                     "responses": responses(201, "已提交，待核查", ref("Closure"), 400, 403, 404, 409, 413, 415,
-                                            422)},
-        },
-        "/closures/{closure_id}/decision": {"post": {
-            "operationId": "decideClosure", "summary": "核查办结申请：销号或退回（督办、管理员）", "tags": ["supervision"],
-            "description": "verify=true 核查通过，任务销号（已完成，100%）；verify=false 退回，须说明理由。"
-                           "给出 version 时，申请已被改动则 409。",
-            "parameters": [closure_id], "requestBody": json_body(specs["CLOSURE_DECISION"]),
-            "responses": responses(200, "核查后的申请", ref("Closure"), 400, 403, 404, 409, 413, 415, 422,
-                                   conflict="ClosureConflict")}},
-        "/tasks/{task_id}/reopen": {"post": {
-            "operationId": "reopenTask", "summary": "重新打开已销号的任务（督办、管理员）", "tags": ["supervision"],
-            "description": "须说明理由，记入审计日志。给出 version 时，任务已被改动则 409。",
-            "parameters": [task_id], "requestBody": json_body(specs["REOPEN"]),
-            "responses": responses(200, "重新打开的任务", ref("Task"), 400, 403, 404, 409, 413, 415, 422,
-                                   conflict="TaskConflict")}},
-        "/tasks/{task_id}/interviews": {"post": {
-            "operationId": "recordInterview", "summary": "记录约谈（督办、管理员）", "tags": ["supervision"],
-            "description": "任务达到第四级（通报）后才可以记录；约谈日期不晚于今天，跟踪日期不早于约谈日期。",
-            "parameters": [task_id], "requestBody": json_body(specs["NEW_INTERVIEW"]),
-            "responses": responses(201, "已记录的约谈", ref("Interview"), 400, 403, 404, 409, 413, 415, 422)}},
-        "/tasks/{task_id}/ladder": {"get": {
-            "operationId": "getTaskLadder", "summary": "任务的督办等级、督办文书和约谈", "tags": ["supervision"],
-            "description": "提醒→催办→督办→通报各级达到的日期和逾期工作日，各级发出的催办单、督办通知单（文号、"
-                           "反馈时限、反馈情况），以及约谈记录。",
-            "parameters": [task_id], "responses": responses(200, "任务的督办等级", ref("Ladder"), 403, 404)}},
-        "/documents/{document_id}/reply": {"post": {
-            "operationId": "replyDocument", "summary": "反馈督办文书（收文单位的用户）", "tags": ["supervision"],
-            "description": "写明逾期原因、整改措施和预计完成时间；每份文书反馈一次，已反馈的（包括同时提交的两次"
-                           "反馈中后到的一次）409，什么也不改。反馈时限内未反馈的，任务升一级。",
-            "parameters": [document_id], "requestBody": json_body(specs["DOCUMENT_REPLY"]),
-            "responses": responses(200, "已反馈的文书", ref("Document"), 400, 403, 404, 409, 413, 415, 422)}},
-        "/units": list_operation("listUnits", "单位列表（督办、管理员、领导）", "units", specs["UNIT_FILTERS"], paging,
-                                 "UnitPage", "单位用户 403。"),
-        "/units/{unit_id}": detail_operation("getUnit", "单位", "units", path_id("unit_id", "单位编号"), "Unit",
-                                             "单位用户只能查看本单位。"),
-    }
-    if proposals:
+    if "proposals" in tags:
         schemas.update(_proposal_schemas())
-        paths["/proposals"] = list_operation("listProposals", "提案列表", "proposals", specs["PROPOSAL_FILTERS"],
-                                             paging, "ProposalPage", "单位用户只看到本单位主办或会办的提案。")
-        paths["/proposals/{proposal_id}"] = detail_operation(
-            "getProposal", "提案", "proposals", path_id("proposal_id", "提案编号"), "ProposalDetail", "含答复全文。")
-    if indicators:
+    if "indicators" in tags:
         schemas.update(_indicator_schemas())
-        paths["/indicators"] = list_operation("listIndicators", "指标列表", "indicators", specs["INDICATOR_FILTERS"],
-                                              paging, "IndicatorPage", "含按序时进度的完成情况。")
-        paths["/indicators/{indicator_id}"] = detail_operation(
-            "getIndicator", "指标", "indicators", path_id("indicator_id", "指标编号"), "Indicator", "")
     return {
         "openapi": "3.0.3",
         "info": {"title": "督办 Duban API", "version": VERSION,
@@ -406,12 +327,11 @@ def build_document(specs: dict[str, dict], *, proposals: bool, indicators: bool)
                                 "提案和指标的读写接口。用 API 令牌认证"
                                 "（在“API令牌”页面创建）：`Authorization: Bearer dbn_…`。权限规则与网页相同。"
                                 "日期为 ISO 8601，枚举为其取值。错误一律为 JSON："
-                                "`{\"error\": {\"code\", \"message\", \"fields\"?, \"current\"?}}`。"},
-        "servers": [{"url": "/api/v1"}],
+                                "`{\"error\": {\"code\", \"message\", \"fields\"?, \"current\"?}}`。"
+                                "本文档由各接口的输入声明生成：文档所列字段即服务端所校验的字段。"},
+        "servers": [{"url": prefix}],
         "security": [{"bearerAuth": []}],
-        "tags": [{"name": name} for name in ("plans", "tasks", "updates", "supervision", "units", "proposals",
-                                             "indicators", "meta")
-                 if (name != "proposals" or proposals) and (name != "indicators" or indicators)],
+        "tags": [{"name": name} for name in TAG_ORDER if name in tags],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "dbn_…",

@@ -88,19 +88,47 @@ def update_json(update: StatusUpdate) -> dict:
 
 
 def proposal_json(proposal, *, with_reply_text: bool = False) -> dict:
-    data = {"id": proposal.id, "meeting": proposal.meeting, "number": proposal.number, "title": proposal.title,
+    data = {"id": proposal.id, "kind": enum_value(proposal.kind), "meeting": proposal.meeting,
+            "number": proposal.number, "title": proposal.title,
             "proposers": proposal.proposers, "main_unit": unit_ref(proposal.main_unit),
             "co_units": [unit_ref(unit) for unit in proposal.co_units], "assigned_on": iso(proposal.assigned_on),
             "reply_due_on": iso(proposal.reply_due_on), "state": enum_value(proposal.state),
             "reply_doc_number": proposal.reply_doc_number, "reply_on": iso(proposal.reply_on),
             "result_category": proposal.result_category, "publicity": proposal.publicity,
-            "feedback": proposal.feedback, "follow_up_plan_id": proposal.follow_up_plan_id,
+            "feedback": proposal.feedback, "rehandling_count": proposal.rehandling_count,
+            "follow_up_plan_id": proposal.follow_up_plan_id,
             "commitments": [_commitment(item) for item in (proposal.commitments or []) if isinstance(item, dict)],
             "created_at": iso(proposal.created_at), "updated_at": iso(proposal.updated_at),
             "version": proposal.version}
     if with_reply_text:
         data["reply_text"] = proposal.reply_text
     return data
+
+
+def proposal_detail_json(proposal, history) -> dict:
+    """An item with its points, proposers, receipts of 交办 and its steps (``history``: the entries of
+    tracker.audit.sentences.describe, oldest first, as the item's page tells them)."""
+    return {**proposal_json(proposal, with_reply_text=True),
+            "points": [str(point) for point in (proposal.points or [])],
+            "people": [proposer_json(person) for person in proposal.people],
+            "receipts": [proposal_receipt_json(receipt) for receipt in proposal.receipts],
+            "history": [{"at": iso(entry.at), "actor": entry.actor, "action": entry.action, "text": entry.text,
+                         "details": [str(detail) for detail in entry.details], "note": entry.note}
+                        for entry in history]}
+
+
+def proposer_json(person) -> dict:
+    return {"id": person.id, "position": person.position, "name": person.name, "group": person.group,
+            "contact": person.contact}
+
+
+def proposal_receipt_json(receipt) -> dict:
+    """交办签收 of one unit: pending, signed (签收) or returned (退回, with its reason)."""
+    state = "signed" if receipt.signed_at else "returned" if receipt.returned_at else "pending"
+    return {"id": receipt.id, "unit": unit_ref(receipt.unit), "role": enum_value(receipt.role), "state": state,
+            "assigned_on": iso(receipt.assigned_on), "sign_due_on": iso(receipt.sign_due_on),
+            "signed_at": iso(receipt.signed_at), "returned_at": iso(receipt.returned_at),
+            "return_reason": receipt.return_reason}
 
 
 def _commitment(item: dict[str, Any]) -> dict:

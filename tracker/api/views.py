@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from tracker.api import openapi
+from tracker.api.operations import documented, operation_of
 from tracker.api import services as token_services
 from tracker.api.inputs import (MAX_ID, BadInput, Boolean, Choice, Day, Identifier, IdentifierList, Integer, Text,
                                 parse_body, parse_query)
@@ -29,7 +30,7 @@ from tracker.api.representations import (closure_json, document_json, extension_
                                          ladder_step_json, plan_json, receipt_json, task_json, unit_json,
                                          update_json)
 from tracker.auth.models import Role, User
-from tracker.common.clock import today
+from tracker.common.clock import today, utcnow
 from tracker.common.errors import ConflictError, DomainError, PermissionDenied
 from tracker.common.outage import commit_last, forget_session, is_outage, retry_after
 from tracker.access.permissions import (can_read_everything, can_review_updates, can_submit_update, can_view_task,
@@ -220,14 +221,23 @@ def actor() -> User:
 
 # --- helpers ------------------------------------------------------------------------------------------
 
-PAGING = {
-    "page": Integer(minimum=1, maximum=100_000, default=1, description="页码，从1开始"),
-    "per_page": Integer(minimum=1, maximum=200, default=50, description="每页条数，最多200"),
-}
+def operation(**declaration):
+    """Declares the decorated view's operation (tracker.api.operations): its input schemas, which the view
+    reads its input with (query_values, body_values), and its answers, for the OpenAPI document."""
+    return documented(bp.name, **declaration)
 
 
-def query_args(specs: dict) -> dict:
-    return parse_query({**specs, **PAGING}, request.args)
+def query_values() -> dict:
+    """The query string, checked against the served operation's declared query fields (with paging)."""
+    return parse_query(operation_of(request.endpoint).query_fields(), request.args)
+
+
+def body_values() -> dict:
+    """The JSON body, checked against the served operation's declared body fields."""
+    specs = operation_of(request.endpoint).body
+    if specs is None:
+        raise LookupError(f"{request.endpoint} declares no body")
+    return parse_body(specs, json_body())
 
 
 def page_of(query, args: dict, render: Callable[[Any], dict] | None = None, *,
@@ -312,8 +322,16 @@ def rule_violation(fields: dict[str, str]) -> ApiError:
 # --- OpenAPI ------------------------------------------------------------------------------------------
 
 @bp.get("/openapi.json")
+@operation(operation_id="openapi", summary="本文档（OpenAPI 3.0.3）", tag="meta",
+           ok=(200, "OpenApiDocument", "OpenAPI 文档"), public=True,
+           description="由各接口声明的输入字段（与服务端校验用的是同一份）和蓝图的路由表生成。")
 def openapi_document():
-    return jsonify(openapi.build_document(route_specs(), proposals=HAS_PROPOSALS, indicators=HAS_INDICATORS))
+    return jsonify(document())
+
+
+def document() -> dict:
+    """The OpenAPI document of this blueprint, generated from its routes and their declarations."""
+    return openapi.build_document(bp)
 
 
 # --- plans --------------------------------------------------------------------------------------------
@@ -334,8 +352,10 @@ def _plans_query(user):
 
 
 @bp.get("/plans")
+@operation(operation_id="listPlans", summary="方案列表", tag="plans", query=PLAN_FILTERS, paged=True,
+           ok=(200, "PlanPage"), errors=(400, 403), description="单位用户看不到草稿方案。")
 def plans():
-    args = query_args(PLAN_FILTERS)
+    args = query_values()
     query = _plans_query(actor())
     if args["status"] is not None:
         query = query.where(Plan.status == args["status"])
@@ -345,6 +365,8 @@ def plans():
 
 
 @bp.get("/plans/<int:plan_id>")
+@operation(operation_id="getPlan", summary="方案", tag="plans", ok=(200, "Plan"), errors=(403, 404),
+           description="草稿方案只对督办、管理员和领导可见（其他用户 403）。")
 def plan(plan_id: int):
     found = fetch(Plan, plan_id, selectinload(Plan.groups))
     if not can_view_plan(actor(), found):
@@ -410,8 +432,12 @@ def render_task(task: Task) -> dict:
 
 
 @bp.get("/tasks")
+@operation(operation_id="listTasks", summary="任务列表", tag="tasks", query=TASK_FILTERS, paged=True,
+           ok=(200, "TaskPage"), errors=(400, 403),
+           description="单位用户只看到本单位牵头或配合的任务；督办、管理员、领导看到全部。"
+                       "按方案、牵头单位、单位（牵头或配合）、状态、完成时限区间筛选。")
 def tasks():
-    args = query_args(TASK_FILTERS)
+    args = query_values()
     if args["due_from"] and args["due_to"] and args["due_from"] > args["due_to"]:
         raise BadInput(_("查询参数有误。"), {"due_to": _("不能早于due_from。")})
     query = visible_tasks(actor(), args["plan_id"]).options(*TASK_LOAD)
@@ -438,16 +464,22 @@ def visible_task(task_id: int) -> Task:
 
 
 @bp.get("/tasks/<int:task_id>")
+@operation(operation_id="getTask", summary="任务", tag="tasks", ok=(200, "Task"), errors=(403, 404),
+           description="无权查看的任务返回 403。")
 def task(task_id: int):
     return jsonify(render_task(visible_task(task_id)))
 
 
 @bp.patch("/tasks/<int:task_id>")
+@operation(operation_id="changeTask", summary="修改任务（督办、管理员）", tag="tasks", body=TASK_CHANGES,
+           ok=(200, "Task", "修改后的任务"), errors=(400, 403, 404, 409, 413, 415, 422), conflict="TaskConflict",
+           description="只改请求里给出的字段。必须带上读取时的 version；他人已先保存则 409，"
+                       "error.current 为当前内容，什么也不改。")
 def change_task(task_id: int):
     task = fetch(Task, task_id, *TASK_LOAD)
     if not is_manager(actor()):
         raise forbid()
-    changes = parse_body(TASK_CHANGES, json_body())
+    changes = body_values()
     wanted = {"lead_unit_id": [changes["lead_unit_id"]] if "lead_unit_id" in changes else [],
               "cooperating_unit_ids": changes.get("cooperating_unit_ids", [])}
     all_ids = wanted["lead_unit_id"] + wanted["cooperating_unit_ids"]
@@ -511,14 +543,19 @@ def _filtered_updates(query, args: dict):
 
 
 @bp.get("/updates")
+@operation(operation_id="listUpdates", summary="进展报送列表", tag="updates", query=UPDATE_FILTERS, paged=True,
+           ok=(200, "UpdatePage"), errors=(400, 403),
+           description="可见任务的报送，最新的在前；如 review_state=submitted 为待审核。")
 def updates():
-    args = query_args(UPDATE_FILTERS)
+    args = query_values()
     query = (select(StatusUpdate).join(Task, Task.id == StatusUpdate.task_id)
              .where(visible_task_condition(actor())).options(*UPDATE_LOAD))
     return page_of(_filtered_updates(query, args), args, update_json)
 
 
 @bp.get("/updates/<int:update_id>")
+@operation(operation_id="getUpdate", summary="进展报送", tag="updates", ok=(200, "Update"), errors=(403, 404),
+           description="无权查看其任务的报送返回 403。")
 def update(update_id: int):
     found = fetch(StatusUpdate, update_id, *UPDATE_LOAD)
     if not can_view_task(actor(), found.task):
@@ -527,20 +564,27 @@ def update(update_id: int):
 
 
 @bp.get("/tasks/<int:task_id>/updates")
+@operation(operation_id="listTaskUpdates", summary="任务的进展报送", tag="updates", query=TASK_UPDATE_FILTERS,
+           paged=True, ok=(200, "UpdatePage"), errors=(400, 403, 404), description="最新的在前。")
 def task_updates(task_id: int):
     task = visible_task(task_id)
-    args = query_args(TASK_UPDATE_FILTERS)
+    args = query_values()
     query = (select(StatusUpdate).join(Task, Task.id == StatusUpdate.task_id)
              .where(StatusUpdate.task_id == task.id).options(*UPDATE_LOAD))
     return page_of(_filtered_updates(query, args), args, update_json)
 
 
 @bp.post("/tasks/<int:task_id>/updates")
+@operation(operation_id="submitUpdate", summary="报送进展（牵头或配合单位的用户）", tag="updates", body=NEW_UPDATE,
+           ok=(201, "Update", "已提交，待审核"), errors=(400, 403, 404, 409, 413, 415, 422),
+           ok_headers={"Location": {"description": "新报送的地址", "schema": {"type": "string"}}},
+           description="只收 JSON，不含附件（佐证材料在网页上传）。报送周期须为当前或之前几个周期"
+                       "（与网页表单相同）。被退回后重新提交时给出 resubmission_of_id。")
 def submit_task_update(task_id: int):
     task = visible_task(task_id)
     if not can_submit_update(actor(), task):
         raise forbid()
-    values = parse_body(NEW_UPDATE, json_body())
+    values = body_values()
     previous = None
     if values.get("resubmission_of_id"):
         previous = db.session.get(StatusUpdate, values["resubmission_of_id"])
@@ -564,11 +608,15 @@ def submit_task_update(task_id: int):
 
 
 @bp.post("/updates/<int:update_id>/review")
+@operation(operation_id="reviewUpdate", summary="审核报送：采纳或退回（督办、管理员）", tag="updates", body=REVIEW,
+           ok=(200, "Update", "审核后的报送"), errors=(400, 403, 404, 409, 413, 415, 422), conflict="UpdateConflict",
+           description="采纳牵头单位的报送会更新任务进度（100% 即完成）；退回须填写审核意见。"
+                       "给出 version 时，报送已被改动则 409。")
 def review(update_id: int):
     found = fetch(StatusUpdate, update_id, *UPDATE_LOAD)
     if not can_review_updates(actor()):
         raise forbid()
-    values = parse_body(REVIEW, json_body())
+    values = body_values()
     reviewed = run(review_update, actor(), found, decision=values["decision"], comment=values.get("comment") or "",
                    today=today(), expected_version=values.get("version"),
                    current=lambda: update_json(fetch(StatusUpdate, update_id, *UPDATE_LOAD)),
@@ -645,22 +693,29 @@ def _is_lead_unit(task: Task) -> bool:
 
 
 @bp.get("/tasks/<int:task_id>/receipts")
+@operation(operation_id="listTaskReceipts", summary="任务的交办签收", tag="supervision", paged=True,
+           ok=(200, "ReceiptPage"), errors=(400, 403, 404),
+           description="每次交办（含重新交办、增加配合单位）一条，最新的在前；历史记录保留。")
 def task_receipts(task_id: int):
     task = visible_task(task_id)
-    args = query_args({})
+    args = query_values()
     query = (select(Receipt).where(Receipt.task_id == task.id).options(*RECEIPT_LOAD)
              .order_by(Receipt.assigned_at.desc(), Receipt.id.desc()))  # as services.receipts_of
     return page_of(query, args, receipt_json)
 
 
 @bp.post("/receipts/<int:receipt_id>/sign")
+@operation(operation_id="signReceipt", summary="签收或退回交办（被交办单位的用户）", tag="supervision", body=SIGN,
+           ok=(200, "Receipt", "签收后的记录"), errors=(400, 403, 404, 409, 413, 415, 422), conflict="ReceiptConflict",
+           description="decision=sign 签收；decision=refuse 退回交办，须说明理由，可建议责任单位（督办人员随后"
+                       "重新交办）。只能办理交办给本单位、待签收的记录。给出 version 时，记录已被改动则 409。")
 def sign_receipt(receipt_id: int):
     """签收 or 退回交办, by a user of the unit the receipt is for."""
     receipt = fetch(Receipt, receipt_id, *RECEIPT_LOAD)
     user = actor()
     if not (user.role == Role.unit and user.unit_id == receipt.unit_id):
         raise forbid()
-    values = parse_body(SIGN, json_body())
+    values = body_values()
     current = lambda: receipt_json(fetch(Receipt, receipt_id, *RECEIPT_LOAD))  # noqa: E731
     if values["decision"] == "refuse":
         body = run(loop_services.refuse_receipt, user, receipt, reason=values.get("reason") or "",
@@ -673,12 +728,16 @@ def sign_receipt(receipt_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/reassign")
+@operation(operation_id="reassignTask", summary="重新交办（督办、管理员）", tag="supervision", body=REASSIGN,
+           ok=(200, "Task", "重新交办后的任务"), errors=(400, 403, 404, 409, 413, 415, 422), conflict="TaskConflict",
+           description="交给另一牵头单位，或在退回交办后再交同一单位；新的牵头单位待签收。原牵头单位不再在任务上。"
+                       "给出 version 时，任务已被改动则 409。")
 def reassign_task(task_id: int):
     """重新交办 (coordinators): to another lead unit, or again to the same one after it refused."""
     task = fetch(Task, task_id, *TASK_LOAD)
     if not is_manager(actor()):
         raise forbid()
-    values = parse_body(REASSIGN, json_body())
+    values = body_values()
     body = run(loop_services.reassign, actor(), task, lead_unit_id=values["lead_unit_id"], today=today(),
                expected_version=values.get("version"), current=lambda: render_task(fetch(Task, task_id, *TASK_LOAD)),
                respond=lambda _task: render_task(fetch(Task, task_id, *TASK_LOAD)))
@@ -686,32 +745,44 @@ def reassign_task(task_id: int):
 
 
 @bp.get("/tasks/<int:task_id>/extensions")
+@operation(operation_id="listTaskExtensions", summary="任务的延期申请", tag="supervision", paged=True,
+           ok=(200, "ExtensionPage"), errors=(400, 403, 404),
+           description="按申请时间先后；含审批结果（原定时限见 due_on_before，调整后时限见 approved_due_on）。")
 def task_extensions(task_id: int):
     task = visible_task(task_id)
-    args = query_args({})
+    args = query_values()
     query = (select(ExtensionRequest).where(ExtensionRequest.task_id == task.id).options(*EXTENSION_LOAD)
              .order_by(ExtensionRequest.requested_at, ExtensionRequest.id))  # as services.extensions_of
     return page_of(query, args, extension_json)
 
 
 @bp.post("/tasks/<int:task_id>/extensions")
+@operation(operation_id="requestExtension", summary="提出延期申请（牵头单位的用户）", tag="supervision",
+           body=NEW_EXTENSION, ok=(201, "Extension", "已提交，待审批"), errors=(400, 403, 404, 409, 413, 415, 422),
+           description="每个任务同时只能有一个待审批的申请；申请的日期须晚于今天和现行完成时限；"
+                       "过了完成时限才申请的记为逾期申请（is_late）。只收 JSON，佐证材料在网页上传。")
 def request_extension(task_id: int):
     """延期申请 by the lead unit (JSON only; evidence files are uploaded on the screen)."""
     task = visible_task(task_id)
     if not _is_lead_unit(task):
         raise forbid()
-    values = parse_body(NEW_EXTENSION, json_body())
+    values = body_values()
     return _created(run(loop_services.request_extension, actor(), task, requested_due_on=values["requested_due_on"],
                         reason=values["reason"], today=today(),
                         respond=lambda created: extension_json(fetch(ExtensionRequest, created.id, *EXTENSION_LOAD))))
 
 
 @bp.post("/extensions/<int:extension_id>/decision")
+@operation(operation_id="decideExtension", summary="审批延期申请（督办、管理员）", tag="supervision",
+           body=EXTENSION_DECISION, ok=(200, "Extension", "审批后的申请"), errors=(400, 403, 404, 409, 413, 415, 422),
+           conflict="ExtensionConflict",
+           description="approve=true 批准（可用 due_on 改批其他日期），任务的完成时限随之调整，督办等级不再按原时限"
+                       "升级；approve=false 不予批准，须填写意见。给出 version 时，申请已被改动则 409。")
 def decide_extension(extension_id: int):
     extension = fetch(ExtensionRequest, extension_id, *EXTENSION_LOAD)
     if not is_manager(actor()):
         raise forbid()
-    values = parse_body(EXTENSION_DECISION, json_body())
+    values = body_values()
     current = lambda *_ignored: extension_json(fetch(ExtensionRequest, extension_id, *EXTENSION_LOAD))  # noqa: E731
     return jsonify(run(loop_services.decide_extension, actor(), extension, approve=values["approve"],
                        due_on=values.get("due_on"), comment=values.get("comment") or "", today=today(),
@@ -719,31 +790,43 @@ def decide_extension(extension_id: int):
 
 
 @bp.get("/tasks/<int:task_id>/closures")
+@operation(operation_id="listTaskClosures", summary="任务的办结申请", tag="supervision", paged=True,
+           ok=(200, "ClosurePage"), errors=(400, 403, 404),
+           description="按申请时间先后；verified 为已核查销号（decided_by、decided_at 为核查人和时间）。")
 def task_closures(task_id: int):
     task = visible_task(task_id)
-    args = query_args({})
+    args = query_values()
     query = (select(ClosureRequest).where(ClosureRequest.task_id == task.id).options(*CLOSURE_LOAD)
              .order_by(ClosureRequest.requested_at, ClosureRequest.id))  # as services.closures_of
     return page_of(query, args, closure_json)
 
 
 @bp.post("/tasks/<int:task_id>/closures")
+@operation(operation_id="requestClosure", summary="提交办结申请（牵头单位的用户）", tag="supervision",
+           body=NEW_CLOSURE, ok=(201, "Closure", "已提交，待核查"), errors=(400, 403, 404, 409, 413, 415, 422),
+           description="办结报告写明完成情况；任务经督办人员核查通过才销号（进度100%不再自动办结）。"
+                       "每个任务同时只能有一个待核查的申请。只收 JSON，佐证材料在网页上传。")
 def request_closure(task_id: int):
     """办结申请 by the lead unit (JSON only; evidence files are uploaded on the screen)."""
     task = visible_task(task_id)
     if not _is_lead_unit(task):
         raise forbid()
-    values = parse_body(NEW_CLOSURE, json_body())
+    values = body_values()
     return _created(run(loop_services.request_closure, actor(), task, summary=values["summary"], today=today(),
                         respond=lambda created: closure_json(fetch(ClosureRequest, created.id, *CLOSURE_LOAD))))
 
 
 @bp.post("/closures/<int:closure_id>/decision")
+@operation(operation_id="decideClosure", summary="核查办结申请：销号或退回（督办、管理员）", tag="supervision",
+           body=CLOSURE_DECISION, ok=(200, "Closure", "核查后的申请"), errors=(400, 403, 404, 409, 413, 415, 422),
+           conflict="ClosureConflict",
+           description="verify=true 核查通过，任务销号（已完成，100%）；verify=false 退回，须说明理由。"
+                       "给出 version 时，申请已被改动则 409。")
 def decide_closure(closure_id: int):
     closure = fetch(ClosureRequest, closure_id, *CLOSURE_LOAD)
     if not is_manager(actor()):
         raise forbid()
-    values = parse_body(CLOSURE_DECISION, json_body())
+    values = body_values()
     current = lambda *_ignored: closure_json(fetch(ClosureRequest, closure_id, *CLOSURE_LOAD))  # noqa: E731
     return jsonify(run(loop_services.decide_closure, actor(), closure, verify=values["verify"],
                        comment=values.get("comment") or "", today=today(), expected_version=values.get("version"),
@@ -751,18 +834,25 @@ def decide_closure(closure_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/reopen")
+@operation(operation_id="reopenTask", summary="重新打开已销号的任务（督办、管理员）", tag="supervision", body=REOPEN,
+           ok=(200, "Task", "重新打开的任务"), errors=(400, 403, 404, 409, 413, 415, 422), conflict="TaskConflict",
+           description="须说明理由，记入审计日志。给出 version 时，任务已被改动则 409。")
 def reopen_task(task_id: int):
     """A signed-off task reopened (coordinators), with a reason; audited."""
     task = fetch(Task, task_id, *TASK_LOAD)
     if not is_manager(actor()):
         raise forbid()
-    values = parse_body(REOPEN, json_body())
+    values = body_values()
     current = lambda *_ignored: render_task(fetch(Task, task_id, *TASK_LOAD))  # noqa: E731
     return jsonify(run(loop_services.reopen_task, actor(), task, reason=values["reason"],
                        expected_version=values.get("version"), current=current, respond=current))
 
 
 @bp.get("/tasks/<int:task_id>/ladder")
+@operation(operation_id="getTaskLadder", summary="任务的督办等级、督办文书和约谈", tag="supervision",
+           ok=(200, "Ladder", "任务的督办等级"), errors=(403, 404),
+           description="提醒→催办→督办→通报各级达到的日期和逾期工作日，各级发出的催办单、督办通知单（文号、"
+                       "反馈时限、反馈情况），以及约谈记录。")
 def task_ladder(task_id: int):
     """督办等级: the level in force, every step reached with its document, and the 约谈 records."""
     task = visible_task(task_id)
@@ -778,12 +868,15 @@ def task_ladder(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/interviews")
+@operation(operation_id="recordInterview", summary="记录约谈（督办、管理员）", tag="supervision", body=NEW_INTERVIEW,
+           ok=(201, "Interview", "已记录的约谈"), errors=(400, 403, 404, 409, 413, 415, 422),
+           description="任务达到第四级（通报）后才可以记录；约谈日期不晚于今天，跟踪日期不早于约谈日期。")
 def record_interview(task_id: int):
     """约谈 (coordinators), once the task has reached level 4 (通报)."""
     task = fetch(Task, task_id, *TASK_LOAD)
     if not is_manager(actor()):
         raise forbid()
-    values = parse_body(NEW_INTERVIEW, json_body())
+    values = body_values()
     return _created(run(loop_services.record_interview, actor(), task, held_on=values["held_on"],
                         attendees=values["attendees"], agreed=values["agreed"],
                         follow_up_on=values.get("follow_up_on"), today=today(),
@@ -792,13 +885,17 @@ def record_interview(task_id: int):
 
 
 @bp.post("/documents/<int:document_id>/reply")
+@operation(operation_id="replyDocument", summary="反馈督办文书（收文单位的用户）", tag="supervision",
+           body=DOCUMENT_REPLY, ok=(200, "Document", "已反馈的文书"), errors=(400, 403, 404, 409, 413, 415, 422),
+           description="写明逾期原因、整改措施和预计完成时间；每份文书反馈一次，已反馈的（包括同时提交的两次"
+                       "反馈中后到的一次）409，什么也不改。反馈时限内未反馈的，任务升一级。")
 def reply_document(document_id: int):
     """反馈 to a 催办单 / 督办通知单, by a user of the unit it was sent to."""
     document = fetch(SupervisionDocument, document_id, *DOCUMENT_LOAD)
     user = actor()
     if not (user.role == Role.unit and user.unit_id == document.unit_id):
         raise forbid()
-    values = parse_body(DOCUMENT_REPLY, json_body())
+    values = body_values()
     return jsonify(run(loop_services.reply_document, user, document, text=values["text"],
                        respond=lambda _document: document_json(fetch(SupervisionDocument, document_id,
                                                                      *DOCUMENT_LOAD))))
@@ -810,10 +907,12 @@ UNIT_FILTERS = {"kind": Choice(UnitKind, description="单位类型")}
 
 
 @bp.get("/units")
+@operation(operation_id="listUnits", summary="单位列表（督办、管理员、领导）", tag="units", query=UNIT_FILTERS,
+           paged=True, ok=(200, "UnitPage"), errors=(400, 403), description="单位用户 403。")
 def units():
     if not can_read_everything(actor()):
         raise forbid()
-    args = query_args(UNIT_FILTERS)
+    args = query_values()
     query = select(Unit)
     if args["kind"] is not None:
         query = query.where(Unit.kind == args["kind"])
@@ -821,6 +920,8 @@ def units():
 
 
 @bp.get("/units/<int:unit_id>")
+@operation(operation_id="getUnit", summary="单位", tag="units", ok=(200, "Unit"), errors=(403, 404),
+           description="单位用户只能查看本单位。")
 def unit(unit_id: int):
     found = fetch(Unit, unit_id)
     user = actor()
@@ -832,41 +933,159 @@ def unit(unit_id: int):
 # --- proposals (提案) and indicators (指标): only when those modules are installed ------------------------
 
 if HAS_PROPOSALS:
-    from tracker.proposals.models import Proposal, ProposalState, proposal_co_units
+    from tracker.proposals import handling as proposal_handling
+    from tracker.proposals import services as proposal_services
+    from tracker.proposals.models import Proposal, ProposalKind, ProposalReceipt, ProposalState, Proposer
+    from tracker.proposals.queries import ProposalFilters, history_events, proposal_query
 
     PROPOSAL_FILTERS = {
+        "meeting": Text(max_length=100, description="届次会议，如 市政协十四届三次会议"),
+        "kind": Choice(ProposalKind, description="类别：cppcc 政协提案 / npc 人大建议"),
+        "unit_id": Identifier(description="主办或协办（会办）单位"),
         "state": Choice(ProposalState, description="办理状态"),
-        "unit_id": Identifier(description="主办或会办单位"),
-        "meeting": Text(max_length=100, description="会议，如 市政协十四届三次会议"),
     }
+    PROPOSAL_ASSIGN = {
+        "main_unit_id": Identifier(nullable=True, description="主办单位（分办时不填）"),
+        "co_unit_ids": IdentifierList(max_items=50, description="协办（会办）单位"),
+        "split_unit_ids": IdentifierList(max_items=50, description="分办：各自答复的单位（不设主办、协办）"),
+    }
+    PROPOSAL_RECEIPT = {
+        "decision": Choice(("sign", "return"), required=True, description="sign 签收 / return 退回",
+                           example="sign"),
+        "reason": Text(max_length=2000, description="退回理由（退回时必填）", example="不属于本单位职责"),
+    }
+    PROPOSAL_REPLY = {
+        "reply_on": Day(required=True, description="答复日期（不早于交办日期）", example="2026-06-29"),
+        "result_category": Text(max_length=40, min_length=1, required=True,
+                                description="办理结果，须为配置的类别之一（默认：解决采纳、部分采纳或解决、留作参考、"
+                                            "因条件限制无法解决）", example="解决采纳"),
+        "reply_doc_number": Text(max_length=80, description="答复文号", example="沪科提复〔2026〕53号"),
+        "publicity": Text(max_length=20, description="公开属性，须为配置的选项之一（默认：主动公开、依申请公开、不予公开）",
+                          example="主动公开"),
+        "reply_text": Text(max_length=50000, description="答复全文"),
+        "version": Integer(minimum=1, nullable=True, description="读取时的版本号（乐观锁，可选）"),
+    }
+    RATING_LINKS = {
+        "proposer_id": Identifier(nullable=True, description="只发给这位提案人（不填则发给每位提案人）"),
+    }
+    PROPOSAL_LOAD = (selectinload(Proposal.main_unit), selectinload(Proposal.co_units),
+                     selectinload(Proposal.people),
+                     selectinload(Proposal.receipts).selectinload(ProposalReceipt.unit))
+    PROPOSAL_WRITE_ERRORS = (400, 403, 404, 413, 415, 422)
+
+    def render_proposal(proposal_id: int) -> dict:
+        """The item as saved, with its receipts and its steps (read in the request's transaction)."""
+        from tracker.api.representations import proposal_detail_json
+        from tracker.audit.sentences import describe
+
+        found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
+        return proposal_detail_json(found, describe(history_events(found)))
+
+    def visible_proposal(proposal_id: int) -> Proposal:
+        found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
+        if not proposal_services.can_view_proposal(actor(), found):
+            raise forbid()
+        return found
+
+    def managed_proposal(proposal_id: int) -> Proposal:
+        """交办, the reply and rating links are the coordinators' (督办、管理员), as on the item's page."""
+        found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
+        if not proposal_services.can_manage_proposals(actor()):
+            raise forbid()
+        return found
 
     @bp.get("/proposals")
+    @operation(operation_id="listProposals", summary="建议提案列表", tag="proposals", query=PROPOSAL_FILTERS,
+               paged=True, ok=(200, "ProposalPage"), errors=(400, 403),
+               description="按届次会议、类别（政协提案/人大建议）、承办单位、办理状态筛选，按会议和编号排序。"
+                           "单位用户只看到本单位主办或协办的件。")
     def proposals():
         from tracker.api.representations import proposal_json
-        from tracker.proposals.services import visible_proposal_condition
 
-        args = query_args(PROPOSAL_FILTERS)
-        query = (select(Proposal).where(visible_proposal_condition(actor()))
-                 .options(selectinload(Proposal.main_unit), selectinload(Proposal.co_units)))
-        if args["state"] is not None:
-            query = query.where(Proposal.state == args["state"])
-        if args["unit_id"]:
-            co = exists().where(proposal_co_units.c.proposal_id == Proposal.id,
-                                proposal_co_units.c.unit_id == args["unit_id"])
-            query = query.where(or_(Proposal.main_unit_id == args["unit_id"], co))
-        if args["meeting"]:
-            query = query.where(Proposal.meeting == args["meeting"])
-        return page_of(query.order_by(Proposal.meeting, Proposal.number, Proposal.id), args, proposal_json)
+        args = query_values()
+        filters = ProposalFilters(state=args["state"], unit_id=args["unit_id"], meeting=args["meeting"],
+                                  kind=args["kind"])
+        return page_of(proposal_query(actor(), filters), args, proposal_json)
 
     @bp.get("/proposals/<int:proposal_id>")
+    @operation(operation_id="getProposal", summary="建议提案（含办理过程）", tag="proposals",
+               ok=(200, "ProposalDetail"), errors=(403, 404),
+               description="含答复全文、建议要点、提案人、各承办单位的签收/退回，以及每一步办理过程"
+                           "（谁、何时，与网页上的记录相同，先后为序）。")
     def proposal(proposal_id: int):
-        from tracker.api.representations import proposal_json
-        from tracker.proposals.services import can_view_proposal
+        return jsonify(render_proposal(visible_proposal(proposal_id).id))
 
-        found = fetch(Proposal, proposal_id, selectinload(Proposal.main_unit), selectinload(Proposal.co_units))
-        if not can_view_proposal(actor(), found):
-            raise forbid()
-        return jsonify(proposal_json(found, with_reply_text=True))
+    @bp.post("/proposals/<int:proposal_id>/assign")
+    @operation(operation_id="assignProposal", summary="交办（督办、管理员）", tag="proposals", body=PROPOSAL_ASSIGN,
+               ok=(200, "ProposalDetail", "交办后的件"), errors=PROPOSAL_WRITE_ERRORS,
+               description="交给一个主办单位和若干协办单位，或分办给各自答复的单位；请求体为空对象时交给件上"
+                           "已登记的主办、协办单位（与网页“交办”相同）。各单位须在签收期限内签收或退回；"
+                           "答复期限自交办日起算。已有单位签收或退回、或已答复的件不能再交办（422）。")
+    def assign_proposal(proposal_id: int):
+        found = managed_proposal(proposal_id)
+        values = body_values()
+        if values:
+            units = dict(main_unit_id=values.get("main_unit_id"), co_unit_ids=values.get("co_unit_ids") or [],
+                         split_unit_ids=values.get("split_unit_ids") or [])
+        else:
+            units = dict(main_unit_id=found.main_unit_id, co_unit_ids=[unit.id for unit in found.co_units])
+        return jsonify(run(proposal_handling.assign, actor(), found, today=today(), **units,
+                           respond=lambda _receipts: render_proposal(proposal_id)))
+
+    @bp.post("/proposals/<int:proposal_id>/receipt")
+    @operation(operation_id="actOnProposalReceipt", summary="签收或退回（承办单位的用户）", tag="proposals",
+               body=PROPOSAL_RECEIPT, ok=(200, "ProposalDetail", "签收或退回后的件"), errors=PROPOSAL_WRITE_ERRORS,
+               description="decision=sign 签收；decision=return 退回，须说明理由，且在退回期限内（逾期 422）。"
+                           "只有交办给本单位、尚未签收或退回的单位用户可以办理，其他人 403。"
+                           "退回的件由督办人员重新交办，单位不能自行转交。")
+    def act_on_proposal_receipt(proposal_id: int):
+        found = visible_proposal(proposal_id)
+        values = body_values()
+        return jsonify(run(proposal_handling.act_on_receipt, actor(), found, step=values["decision"],
+                           reason=values.get("reason") or "", today=today(), now=utcnow(),
+                           respond=lambda _receipt: render_proposal(proposal_id)))
+
+    @bp.post("/proposals/<int:proposal_id>/reply")
+    @operation(operation_id="recordProposalReply", summary="登记答复（督办、管理员）", tag="proposals",
+               body=PROPOSAL_REPLY, ok=(200, "ProposalDetail", "已答复的件"),
+               errors=(400, 403, 404, 409, 413, 415, 422), conflict="ProposalConflict",
+               description="登记答复函：答复日期、办理结果、文号、公开属性和全文，件随之为“已答复”，"
+                           "可请提案人评价。规则与网页编辑相同（办理结果、公开属性须在可选项中，答复日期不早于交办日期，"
+                           "已反馈的件不能再登记答复），不符合的 422，什么也不改。给出 version 时，件已被改动则 409。")
+    def record_proposal_reply(proposal_id: int):
+        found = managed_proposal(proposal_id)
+        values = body_values()
+        return jsonify(run(proposal_services.record_reply, actor(), found, reply_on=values["reply_on"],
+                           result_category=values["result_category"],
+                           reply_doc_number=values.get("reply_doc_number") or "",
+                           publicity=values.get("publicity") or "", reply_text=values.get("reply_text"),
+                           expected_version=values.get("version"), current=lambda: render_proposal(proposal_id),
+                           respond=lambda _proposal: render_proposal(proposal_id)))
+
+    @bp.post("/proposals/<int:proposal_id>/rating-links")
+    @operation(operation_id="issueRatingLinks", summary="发送评价链接（督办、管理员）", tag="proposals",
+               body=RATING_LINKS, ok=(201, "RatingLinks", "个人评价链接（只显示这一次）"),
+               errors=PROPOSAL_WRITE_ERRORS,
+               description="为已答复的件生成提案人本人的评价链接（每人一个，限期、一次有效），由督办人员发给本人。"
+                           "评价只能由提案人本人在 /rate/<token> 页面填写：本接口不提供评价，任何令牌都不能代为评价。")
+    def issue_rating_links(proposal_id: int):
+        found = managed_proposal(proposal_id)
+        values = body_values()
+
+        def respond(links: list[tuple[Proposer, str]]) -> dict:
+            return {"links": [{"proposer": {"id": person.id, "name": person.name},
+                               "url": url_for("rating.rate_reply", token=token, _external=True)}
+                              for person, token in links]}
+
+        if values.get("proposer_id") is not None:
+            person = fetch(Proposer, values["proposer_id"])  # another item's proposer: the service refuses it
+            return _created(run(lambda: [(person, proposal_handling.issue_rating_link(actor(), found, person,
+                                                                                      now=utcnow()))],
+                                respond=respond))
+        people = {person.name: person for person in found.people}
+        return _created(run(lambda: [(people[name], token) for name, token
+                                     in proposal_handling.issue_rating_links(actor(), found, now=utcnow())],
+                            respond=respond))
 
 
 if HAS_INDICATORS:
@@ -878,11 +1097,13 @@ if HAS_INDICATORS:
     }
 
     @bp.get("/indicators")
+    @operation(operation_id="listIndicators", summary="指标列表", tag="indicators", query=INDICATOR_FILTERS,
+               paged=True, ok=(200, "IndicatorPage"), errors=(400, 403), description="含按序时进度的完成情况。")
     def indicators():
         from tracker.api.representations import indicator_json
         from tracker.indicators.services import visible_indicators
 
-        args = query_args(INDICATOR_FILTERS)
+        args = query_values()
         # The visibility rule needs each indicator's task (tracker.indicators.services), so the list is
         # filtered in Python; visible_indicators loads it in a fixed number of queries.
         rows = visible_indicators(actor(), args["plan_id"])
@@ -892,6 +1113,8 @@ if HAS_INDICATORS:
         return list_page(rows, args, lambda row: indicator_json(row, day))
 
     @bp.get("/indicators/<int:indicator_id>")
+    @operation(operation_id="getIndicator", summary="指标", tag="indicators", ok=(200, "Indicator"),
+               errors=(403, 404))
     def indicator(indicator_id: int):
         from tracker.api.representations import indicator_json
         from tracker.indicators.services import can_view_indicator
@@ -901,18 +1124,3 @@ if HAS_INDICATORS:
         if not can_view_indicator(actor(), found):
             raise forbid()
         return jsonify(indicator_json(found, today()))
-
-
-def route_specs() -> dict[str, dict]:
-    """The input specs per operation, for openapi.py."""
-    specs = {"PLAN_FILTERS": PLAN_FILTERS, "TASK_FILTERS": TASK_FILTERS, "TASK_CHANGES": TASK_CHANGES,
-             "UPDATE_FILTERS": UPDATE_FILTERS, "TASK_UPDATE_FILTERS": TASK_UPDATE_FILTERS, "NEW_UPDATE": NEW_UPDATE,
-             "REVIEW": REVIEW, "UNIT_FILTERS": UNIT_FILTERS, "PAGING": PAGING, "SIGN": SIGN,
-             "NEW_EXTENSION": NEW_EXTENSION, "EXTENSION_DECISION": EXTENSION_DECISION, "NEW_CLOSURE": NEW_CLOSURE,
-             "CLOSURE_DECISION": CLOSURE_DECISION, "DOCUMENT_REPLY": DOCUMENT_REPLY, "REASSIGN": REASSIGN,
-             "REOPEN": REOPEN, "NEW_INTERVIEW": NEW_INTERVIEW}
-    if HAS_PROPOSALS:
-        specs["PROPOSAL_FILTERS"] = PROPOSAL_FILTERS
-    if HAS_INDICATORS:
-        specs["INDICATOR_FILTERS"] = INDICATOR_FILTERS
-    return specs

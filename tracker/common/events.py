@@ -41,7 +41,39 @@ update_accepted = updates.signal("update-accepted", doc="""A progress update acc
 
 Sender: the ``StatusUpdate``. Handled by reminders (the webhooks that follow accepted updates).""")
 
-NAMESPACES = {"plans": plans, "tasks": tasks, "updates": updates}
+proposals = Namespace()
+
+proposal_assigned = proposals.signal("proposal-assigned", doc="""An item (建议提案) assigned (交办) to its units.
+
+Sender: the ``Proposal``. Keywords: ``actor``, ``receipts`` (one per unit: 主办, 协办 or 分办). Handled by
+webhooks (proposal_assigned).""")
+
+proposal_received = proposals.signal("proposal-received", doc="""An assigned item signed for (签收) by a unit.
+
+Sender: the ``Proposal``. Keywords: ``actor``, ``receipt``. Handled by webhooks (proposal_received).""")
+
+proposal_returned = proposals.signal("proposal-returned", doc="""An assigned item returned (退回) by a unit,
+with its reason.
+
+Sender: the ``Proposal``. Keywords: ``actor``, ``receipt``. Handled by webhooks (proposal_returned).""")
+
+proposal_answered = proposals.signal("proposal-answered", doc="""An item's reply (答复函) recorded: it is now
+已答复, with its result class (办理结果).
+
+Sender: the ``Proposal``. Keywords: ``actor``. Handled by webhooks (proposal_answered).""")
+
+proposal_rated = proposals.signal("proposal-rated", doc="""A proposer rated the reply (满意/基本满意/不满意)
+through their personal link.
+
+Sender: the ``Proposal``. Keywords: ``link`` (the used ``RatingLink``). Handled by webhooks
+(proposal_rated).""")
+
+proposal_rehandling = proposals.signal("proposal-rehandling", doc="""An item sent back for 重新办理 after a
+不满意 rating, with a new reply deadline.
+
+Sender: the ``Proposal``. Keywords: ``link``. Handled by webhooks (proposal_rehandling).""")
+
+NAMESPACES = {"plans": plans, "tasks": tasks, "updates": updates, "proposals": proposals}
 
 
 def handlers(signal) -> list[str]:

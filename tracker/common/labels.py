@@ -37,6 +37,9 @@ LABELS = {
     "extension_decided": _l("延期审批结果"), "closure_requested": _l("办结申请"), "closure_returned": _l("办结申请被退回"),
     "closure_verified": _l("核查销号"), "ladder_reached": _l("督办等级上升"), "document_issued": _l("督办文书发出"),
     "task_assigned": _l("交办通知"), "document_replied": _l("督办文书反馈"), "document_voided": _l("督办文书作废"),
+    "proposal_assigned": _l("建议提案交办"), "proposal_received": _l("建议提案签收"),
+    "proposal_returned": _l("建议提案退回"), "proposal_answered": _l("建议提案答复"),
+    "proposal_rated": _l("提案人评价"), "proposal_rehandling": _l("建议提案重新办理"),
     # webhook formats
     "wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人"), "generic": _l("通用JSON（签名）"),
 }

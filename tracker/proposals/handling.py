@@ -25,6 +25,7 @@ from tracker.audit.sentences import Said
 from tracker.audit.sentences import register as register_sentence
 from tracker.audit.services import record
 from tracker.auth.models import Role
+from tracker.common import events
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.proposals.models import (Proposal, ProposalKind, ProposalReceipt, ProposalState, Proposer, RatingLink,
@@ -140,6 +141,8 @@ def assign(actor, proposal: Proposal, *, today: date, main_unit_id: int | None =
     record(actor, "proposal.assigned", proposal, summary=str(proposal),
            changes={"units": {units[uid].short_name: role.value for uid, role in roles.items()},
                     "sign_due_on": due.isoformat(), "reply_due_on": proposal.reply_due_on.isoformat()})
+    db.session.flush()  # the receipts have their ids for the event's subscribers
+    events.proposal_assigned.send(proposal, actor=actor, receipts=list(proposal.receipts))
     return proposal.receipts
 
 
@@ -160,6 +163,7 @@ def sign(actor, proposal: Proposal, *, now: datetime) -> ProposalReceipt:
     receipt.signed_at, receipt.acted_by_id = now, actor.id
     record(actor, "proposal.signed", proposal, summary=str(proposal),
            changes={"unit": receipt.unit.short_name, "role": receipt.role.value})
+    events.proposal_received.send(proposal, actor=actor, receipt=receipt)
     return receipt
 
 
@@ -188,6 +192,7 @@ def return_item(actor, proposal: Proposal, *, reason: str, today: date, now: dat
         proposal.co_units = [unit for unit in proposal.co_units if unit.id != receipt.unit_id]
     record(actor, "proposal.returned", proposal, summary=str(proposal),
            changes={"unit": receipt.unit.short_name, "role": receipt.role.value, "reason": reason})
+    events.proposal_returned.send(proposal, actor=actor, receipt=receipt)
     return receipt
 
 
@@ -270,6 +275,9 @@ def rate(actor, token: str, rating: str, *, now: datetime, today: date) -> Ratin
         proposal.state, proposal.feedback = ProposalState.feedback_received, rating
         record(None, "proposal.rated", proposal, summary=str(proposal),
                changes={"rating": rating, "proposer": link.proposer.name})
+    events.proposal_rated.send(proposal, link=link)
+    if rating == "不满意":
+        events.proposal_rehandling.send(proposal, link=link)
     return link
 
 

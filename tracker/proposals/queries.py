@@ -100,3 +100,13 @@ def overdue_replies(filters: OverdueFilters):
         return []
     rows = overdue_proposals(clock_today())
     return [row for row in rows if not filters.unit_id or row.proposal.main_unit_id == filters.unit_id]
+
+
+def history_events(proposal: Proposal) -> list:
+    """The item's audit events oldest first: every step with who and when (the API's item; the page shows
+    the same events newest first)."""
+    from tracker.audit.models import AuditEvent
+
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == Proposal.__tablename__, AuditEvent.object_id == proposal.id)
+        .order_by(AuditEvent.at, AuditEvent.id)))

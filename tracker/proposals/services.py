@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.sentences import register_value_labels
 from tracker.audit.services import diff, record
 from tracker.auth.models import Role
+from tracker.common import events
 from tracker.access import permissions
 from tracker.common.errors import ValidationFailed
 from tracker.common.races import check_version
@@ -232,6 +233,7 @@ def save_proposal(actor, proposal: Proposal | None, *, meeting: str, number: str
         proposal.co_units = co_units
         db.session.add(proposal)
         record(actor, "proposal.created", proposal, changes=_snapshot(proposal), summary=str(proposal))
+        _answered(actor, proposal, None)
         return proposal
     before = _snapshot(proposal)
     check_version(proposal, expected_version, before)
@@ -239,7 +241,32 @@ def save_proposal(actor, proposal: Proposal | None, *, meeting: str, number: str
         setattr(proposal, field, value)
     proposal.co_units = co_units
     record(actor, "proposal.updated", proposal, changes=diff(before, _snapshot(proposal)), summary=str(proposal))
+    _answered(actor, proposal, before["state"])
     return proposal
+
+
+def _answered(actor, proposal: Proposal, before: ProposalState | None) -> None:
+    """The reply recorded (已答复): subscribers hear of it once per reply (a second one after 重新办理 too)."""
+    if proposal.state == ProposalState.replied and before != ProposalState.replied:
+        db.session.flush()  # a new item has its id for the event's subscribers
+        events.proposal_answered.send(proposal, actor=actor)
+
+
+def record_reply(actor, proposal: Proposal, *, reply_on: date, result_category: str, reply_doc_number: str = "",
+                 publicity: str = "", reply_text: str | None = None,
+                 expected_version: int | None = None) -> Proposal:
+    """答复: the unit's reply recorded on the item (答复日期, 办理结果, 文号, 公开属性, text), which makes it 已答复.
+    The other fields stay as they are; every rule is save_proposal's (the edit form's)."""
+    return save_proposal(
+        actor, proposal, meeting=proposal.meeting, number=proposal.number, title=proposal.title,
+        main_unit_id=proposal.main_unit_id, proposers=proposal.proposers,
+        co_unit_ids=[unit.id for unit in proposal.co_units], assigned_on=proposal.assigned_on,
+        reply_due_on=proposal.reply_due_on, state=ProposalState.replied,
+        reply_doc_number=reply_doc_number or proposal.reply_doc_number, reply_on=reply_on,
+        result_category=result_category, publicity=publicity or proposal.publicity,
+        contact_name=proposal.contact_name, contact_phone=proposal.contact_phone,
+        contact_address=proposal.contact_address, postal_code=proposal.postal_code, reply_text=reply_text,
+        feedback="", expected_version=expected_version, kind=proposal.kind)
 
 
 # ---------------------------------------------------------------------------------------------------------

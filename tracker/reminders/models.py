@@ -39,6 +39,12 @@ class NotificationKind(str, enum.Enum):
     task_assigned = "task_assigned"  # 交办通知（交办、重新交办）
     document_replied = "document_replied"  # 督办文书已反馈（督办人员）
     document_voided = "document_voided"  # 督办文书已作废（主送单位）
+    proposal_assigned = "proposal_assigned"  # 建议提案已交办 (webhooks only)
+    proposal_received = "proposal_received"  # 建议提案已签收 (webhooks only)
+    proposal_returned = "proposal_returned"  # 建议提案被退回 (webhooks only)
+    proposal_answered = "proposal_answered"  # 建议提案已答复 (webhooks only)
+    proposal_rated = "proposal_rated"  # 提案人已评价 (webhooks only)
+    proposal_rehandling = "proposal_rehandling"  # 不满意，重新办理 (webhooks only)
 
 
 class DeliveryChannel(str, enum.Enum):

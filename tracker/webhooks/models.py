@@ -34,7 +34,7 @@ class Webhook(db.Model):
     format: Mapped[WebhookFormat] = mapped_column(str_enum(WebhookFormat, 16))
     url: Mapped[str] = mapped_column(String(500))
     secret: Mapped[str] = mapped_column(String(200), default="")
-    events: Mapped[str] = mapped_column(String(400), default="")
+    events: Mapped[str] = mapped_column(String(1000), default="")
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
