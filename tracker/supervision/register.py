@@ -26,7 +26,7 @@ from tracker.common.clock import utcnow
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.common.races import check_version
 from tracker.extensions import db
-from tracker.common.upsert import batches, insert
+from tracker.common.upsert import insert, insert_new_rows, on_postgresql
 from tracker.supervision.models import (PREFIX_OF_KIND, DocumentKind, DocumentSequence, DocumentState,
                                         SupervisionDocument)
 from tracker.workcalendar.services import current_calendar
@@ -82,16 +82,29 @@ DOCUMENT_COLUMNS = ("kind", "state", "prefix", "year", "serial", "task_id", "uni
 
 def insert_documents(documents: list[SupervisionDocument], batch: int = 1000) -> None:
     """Writes documents built in memory (not added to the session) in multi-row INSERTs and sets their
-    ids, in the order given (RETURNING, matched to the rows by SQLAlchemy's ``sort_by_parameter_order``).
-    The objects stay outside the session: they carry what the scan's messages and audit events say."""
+    ids, in the order given (RETURNING, matched to the rows by SQLAlchemy's ``sort_by_parameter_order``;
+    on PostgreSQL one array parameter per column, ``insert_new_rows``, the ids matched back by task: a
+    scan issues at most one document per task). The objects stay outside the session: they carry what
+    the scan's messages and audit events say."""
     table = SupervisionDocument.__table__
+    rows = [{name: getattr(document, name) for name in DOCUMENT_COLUMNS} for document in documents]
+    for row in rows:
+        row["state"] = row["state"] or DocumentState.issued
+    task_ids = [document.task_id for document in documents]
+    if on_postgresql() and len(set(task_ids)) == len(task_ids):
+        rows = [{**row, "reply_text": "", "void_reason": "", "version": 1,
+                 "state": DocumentState(row["state"]).value, "kind": DocumentKind(row["kind"]).value} for row in rows]
+        found = dict(insert_new_rows(table, rows, unique=["prefix", "year", "serial"],
+                                     returning=[table.c.task_id, table.c.id], batch=batch))
+        if len(found) != len(documents):
+            raise ValueError("a document of the scan was not written")
+        for document in documents:
+            document.id = found[document.task_id]
+        return
     statement = sa_insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    for part in batches(documents, batch):
-        rows = [{name: getattr(document, name) for name in DOCUMENT_COLUMNS} for document in part]
-        for row in rows:
-            row["state"] = row["state"] or DocumentState.issued
-        ids = db.session.execute(statement, rows).scalars().all()
-        for document, document_id in zip(part, ids):
+    for start in range(0, len(rows), batch):
+        ids = db.session.execute(statement, rows[start:start + batch]).scalars().all()
+        for document, document_id in zip(documents[start:start + batch], ids):
             document.id = document_id
 
 
