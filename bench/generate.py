@@ -757,7 +757,8 @@ def finish(db, postgres: bool, analyze: bool) -> None:
             conn.execute(text("UPDATE users SET must_change_password = :f"), {"f": False})
         if postgres:
             for table in db.metadata.sorted_tables:
-                if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
+                if ("id" in table.c and table.c.id.primary_key and table.c.id.autoincrement
+                        and table.c.id.type.python_type is int):  # not login_sessions (a text id)
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                       f"coalesce((SELECT max(id) FROM \"{table.name}\"), 0) + 1, false)"))
     if analyze:

@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
 from bench.generate import AS_OF  # noqa: E402
 
 DEFAULT_AT = f"{AS_OF.isoformat()}T09:30:00+08:00"  # a Monday: daily digests, weekly digest, escalations
-TARGET_SECONDS, TARGET_MB = 10.0, 500.0
+TARGET_SECONDS, TARGET_DAILY_SECONDS, TARGET_MB = 10.0, 5.0, 400.0  # issue 24: catch-up and first day; daily; RSS
 
 
 def maxrss_mb() -> float:
@@ -61,29 +61,42 @@ def free_port() -> int:
 
 
 def max_ids():
+    """The newest id of each table a scan adds rows to (the ladder's steps and documents among them), and
+    the document sequences as they are: what ``delete_after`` restores."""
     from sqlalchemy import func, select
 
     from tracker.audit.models import AuditEvent
     from tracker.extensions import db
     from tracker.reminders.models import Escalation, Notification
+    from tracker.supervision.models import DocumentSequence, LadderStep, SupervisionDocument
 
-    return {model: db.session.scalar(select(func.max(model.id))) or 0
-            for model in (Notification, Escalation, AuditEvent)}
+    ids = {model: db.session.scalar(select(func.max(model.id))) or 0
+           for model in (Notification, Escalation, AuditEvent, LadderStep, SupervisionDocument)}
+    ids["sequences"] = [tuple(row) for row in db.session.execute(
+        select(DocumentSequence.prefix, DocumentSequence.year, DocumentSequence.last_serial))]
+    return ids
 
 
 def delete_after(ids) -> None:
-    """Removes the rows a scan wrote, on the bench's throw-away database. Audit events are append-only
+    """Removes the rows a scan wrote, on the bench's throw-away database, and puts the document sequences
+    back, so that the next run climbs the ladder over the same data again. Audit events are append-only
     through the app (tracker/audit/append_only.py refuses ORM deletes; on PostgreSQL a trigger refuses
     every DELETE): plain table statements here, with triggers off for this transaction on PostgreSQL."""
-    from sqlalchemy import delete, text
+    from sqlalchemy import delete, insert, text
 
     from tracker.extensions import db
+    from tracker.supervision.models import DocumentSequence
 
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL session_replication_role = replica"))
-    for model, last in ids.items():
-        table = model.__table__
-        db.session.execute(delete(table).where(table.c.id > last))
+    for model, last in ids.items():  # steps before the documents they name
+        if model != "sequences":
+            table = model.__table__
+            db.session.execute(delete(table).where(table.c.id > last))
+    db.session.execute(delete(DocumentSequence.__table__))
+    if ids["sequences"]:
+        db.session.execute(insert(DocumentSequence.__table__), [
+            dict(prefix=prefix, year=year, last_serial=last) for prefix, year, last in ids["sequences"]])
     db.session.commit()
 
 
@@ -99,7 +112,8 @@ def vacuum(app) -> None:
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM (ANALYZE) notifications, escalations, audit_events"))
+                connection.execute(text("VACUUM (ANALYZE) notifications, escalations, audit_events, ladder_steps, "
+                                         "supervision_documents"))
         db.session.remove()
 
 
@@ -285,22 +299,31 @@ def main(argv: list[str] | None = None) -> int:
     for kind, count in sorted(first.queued.items()):
         print(f"{'  queued ' + kind:<34}{count:>14,}")
     print(f"{'  queued total':<34}{first.total:>14,}")
+    first_day_at, first_day_seconds, first_day_total = daily[0]
+    print(f"{'first scheduler day ' + str(first_day_at.date()) + ' (s)':<34}{first_day_seconds:>14.1f}")
+    print(f"{'  queued total':<34}{first_day_total:>14,}")
     if repeat_seconds is not None:
         print(f"{'repeat scan wall time (s)':<34}{repeat_seconds:>14.1f}")
         print(f"{'  new emails on repeat':<34}{repeat_total:>14,}")
+    rss_end = maxrss_mb()
     print(f"{'RSS before scans (MB)':<34}{rss_before:>14.0f}")
     print(f"{'peak RSS after first scan (MB)':<34}{rss_peak:>14.0f}")
+    print(f"{'peak RSS of the whole run (MB)':<34}{rss_end:>14.0f}")
     if traced_peak is not None:
         print(f"{'tracemalloc peak of a scan (MB)':<34}{traced_peak:>14.0f}")
     print(f"{'emails sent':<34}{sent:>14,}")
     print(f"{'emails per second':<34}{rate:>14.1f}")
     print()
-    verdict = "meets" if max(steady) <= TARGET_SECONDS else "MISSES"
-    print(f"target: reminder scan <= {TARGET_SECONDS:.0f} s: {verdict} (daily first scans up to {max(steady):.1f} s; "
-          f"the catch-up after an outage {catchup_seconds:.1f} s)")
-    memory = max(rss_peak, traced_peak or 0)
-    verdict = "meets" if memory <= TARGET_MB else "MISSES"
-    print(f"target: reminder scan <= {TARGET_MB:.0f} MB: {verdict} (peak RSS {rss_peak:.0f} MB)")
+    heavy = max(catchup_seconds, first_day_seconds)
+    verdict = "meets" if heavy <= TARGET_SECONDS else "MISSES"
+    print(f"target: catch-up and first scheduler day <= {TARGET_SECONDS:.0f} s: {verdict} (catch-up after an outage "
+          f"{catchup_seconds:.1f} s, first day {first_day_seconds:.1f} s)")
+    verdict = "meets" if max(steady) <= TARGET_DAILY_SECONDS else "MISSES"
+    print(f"target: daily scans <= {TARGET_DAILY_SECONDS:.0f} s: {verdict} (daily first scans after the first day up to "
+          f"{max(steady):.1f} s)")
+    verdict = "meets" if rss_end <= TARGET_MB else "MISSES"
+    print(f"target: peak RSS <= {TARGET_MB:.0f} MB: {verdict} (peak RSS {rss_end:.0f} MB"
+          + (f"; Python heap under tracemalloc {traced_peak:.0f} MB)" if traced_peak is not None else ")"))
     if sent != args.emails or received != sent:
         print(f"ERROR: {args.emails} queued, {sent} sent, {received} received")
         return 1

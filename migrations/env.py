@@ -95,12 +95,13 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     if conf_args.get("include_name") is None:
-        # SQLite's FTS5 search index of task words and its shadow tables are not in the models
+        # The search index of task words (SQLite's FTS5 table and its shadow tables, PostgreSQL's
+        # bigram expression index) is not in the models
         # (tracker/tasks/search_grams.py): autogenerate must not drop them.
         from tracker.tasks.search_grams import is_index_table
 
         def include_name(name, type_, parent_names):
-            return not (type_ == "table" and is_index_table(name))
+            return not (type_ in ("table", "index") and is_index_table(name))
         conf_args["include_name"] = include_name
 
     connectable = get_engine()

@@ -65,7 +65,9 @@ def test_pages_prints_its_table(small_database):
 def test_reminders_prints_its_figures(small_database):
     out = _run("bench/reminders.py", "--database-url", small_database, "--emails", "20", "--no-tracemalloc")
     assert "catch-up scan wall time" in out and "daily first scans" in out and "emails per second" in out
-    assert "target: reminder scan" in out
+    assert "first scheduler day" in out and "peak RSS of the whole run" in out
+    assert "target: catch-up and first scheduler day <= 10 s" in out and "target: daily scans <= 5 s" in out
+    assert "target: peak RSS <= 400 MB" in out
 
 
 def test_search_prints_its_p95(small_database):

@@ -76,3 +76,64 @@ def test_a_report_counts_only_when_the_lead_unit_filed_it_for_the_latest_period(
                                 progress_text="配合单位进展", percent=10, review_state=ReviewState.accepted))
     db.session.flush()
     assert report_status([task], DAY)[task.id]["filed"] is False
+
+
+def _content(html: str) -> str:
+    """The list below the menu bar (the page around it carries a CSRF token that changes by the second)."""
+    return html.split('<h1 class="h3">', 1)[1].split("</table>", 1)[0]
+
+
+def _row(html: str, task_id: int) -> str:
+    return html.split(f'<tr data-task-id="{task_id}">', 1)[1].split("</tr>", 1)[0]
+
+
+def test_the_kept_page_changes_as_soon_as_the_unit_files_a_report(app, seeded, on_date, browser, tmp_path):
+    """With the stored overdue list on (production's default), each web process keeps the rendered list of
+    a unit (tracker/tasks/views.py ``MINE_CONTENT``): a repeated view renders nothing, and a report filed
+    through the app (an audit event) shows at once, as a fresh rendering would show it."""
+    from sqlalchemy import event
+
+    from tracker.common.fragments import FragmentCache
+    from tracker.tasks import views as task_views
+    from tracker.tasks.overdue_store import refresh_overdue_entries
+    from tracker.updates.evidence import EvidenceStore
+    from tracker.updates.services import submit_update
+
+    on_date(DAY)
+    app.config["OVERDUE_STORE"] = True
+    refresh_overdue_entries(DAY, rebuild=True)
+    kept = FragmentCache()
+    task_views.MINE_CONTENT, original = kept, task_views.MINE_CONTENT
+    try:
+        tasks = list(db.session.scalars(select(Task).join(Plan).where(Plan.status == PlanStatus.active)
+                                        .order_by(Task.id)))
+        reports = report_status(tasks, DAY)
+        task = next(t for t in tasks if reports[t.id]["filed"] is False)  # its latest report not filed yet
+        task_id, period = task.id, reports[task.id]["period"].key
+        user = db.session.scalar(select(User).where(User.role == Role.unit, User.unit_id == task.lead_unit_id)
+                                 .order_by(User.id))
+        user_id = user.id
+        client = browser(user.login)
+        before = client.get("/tasks/mine").text
+        assert "未报送" in _row(before, task_id)
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert _content(client.get("/tasks/mine").text) == _content(before)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert not any("FROM tasks" in statement for statement in statements)  # served from the kept page
+
+        task = db.session.get(Task, task_id)
+        unit_user = db.session.get(User, user_id)
+        submit_update(unit_user, task, period=period, progress_text="本期进展", percent=50, today=DAY,
+                      store=EvidenceStore(tmp_path), allowed_extensions=("pdf",), max_bytes=1000)
+        db.session.commit()
+        after = client.get("/tasks/mine").text
+        assert "已报送" in _row(after, task_id) and "未报送" not in _row(after, task_id)
+        kept.clear()
+        fresh = client.get("/tasks/mine").text
+        assert _content(fresh) == _content(after)  # what a fresh rendering shows
+    finally:
+        task_views.MINE_CONTENT = original

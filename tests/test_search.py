@@ -150,3 +150,25 @@ def test_the_index_follows_edits_a_renamed_task_is_found_by_its_new_words_not_it
     db.session.delete(db.session.get(Task, copy_id))
     db.session.commit()
     assert _result_ids(coordinator.get("/search?q=量子").text) == [task_id]
+
+
+def test_a_two_character_term_is_read_from_the_bigram_index_on_postgresql(seeded, on_date, browser):
+    """PostgreSQL: 科创 (no trigram) is found through the bigram expression index ``ix_tasks_bigrams``
+    (tracker/tasks/search_grams.py), which ``create_all`` builds as the migration does; SQLite: its FTS5
+    table. Either way the coordinator gets every task that mentions it."""
+    on_date(DAY)
+    from sqlalchemy import text
+
+    from tracker.tasks import search_grams
+
+    coordinator_user = db.session.scalar(select(User).where(User.login == "coordinator"))
+    statement = search_ids(coordinator_user, parse_query("科创"))
+    compiled = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a seed's few tasks would be scanned
+        plan = "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
+        db.session.rollback()
+        assert search_grams.PG_INDEX in plan
+    else:
+        assert search_grams.TABLE in compiled
+    assert set(_result_ids(browser("coordinator").get("/search?q=科创").text)) == _mentioning("科创")

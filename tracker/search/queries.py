@@ -16,10 +16,11 @@ How it is found, per database:
   is a union of one index read per field: ``number =`` (``ix_tasks_number``), ``title LIKE '%t%' OR
   text LIKE '%t%'`` (a BitmapOr of the trigram GIN indexes ``ix_tasks_title_trgm`` and
   ``ix_tasks_text_trgm``, pg_trgm), the lead unit and the cooperation table by the ids of the units the
-  term names. A term of 1 or 2 characters has no trigram (``'%算力%'`` yields none), so no index can
-  narrow it: it is a condition on each row instead, applied to the rows the longer terms found or, in a
-  query of short terms only, to every task (one ``Seq Scan`` of the 100,000 tasks, about 35-50 ms; the
-  README has the figures). ASCII letters make a term case-insensitive (ILIKE; for a short term, LIKEs
+  term names. A term of 2 characters has no trigram (``'%算力%'`` yields none): its title/text branch
+  reads the bigram expression index ``ix_tasks_bigrams`` instead (``duban_bigrams(title, text) @>
+  ARRAY[lower(term)]``, tracker/tasks/search_grams.py), then LIKE on those rows. A term of 1 character
+  is a condition on each row, applied to the rows the longer terms found or, in a query of short terms
+  only, to every task (one ``Seq Scan`` of the 100,000 tasks, about 35-50 ms). ASCII letters make a term case-insensitive (ILIKE; for a short term, LIKEs
   of each spelling). The database's ``LC_CTYPE`` must not be ``C`` (``C.UTF-8`` or ``zh_CN.UTF-8`` are
   fine): in the ``C`` locale pg_trgm takes Chinese characters for separators and extracts no trigram.
 - A unit user: the unit's own tasks (a union of two index reads, ``visible_task_condition``) filtered by
@@ -43,7 +44,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, column, exists, false, literal, literal_column, or_, select, table, union
+from sqlalchemy import (String, and_, case, column, exists, false, func, literal, literal_column, or_, select, table,
+                        union)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.common.pagination import Page, paginate_rows
@@ -123,9 +126,20 @@ def _by_grams() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
+def _by_bigram_index(term: str) -> bool:
+    """PostgreSQL: a 2-character term, which no trigram narrows, is read from the bigram expression index
+    (``ix_tasks_bigrams``, ``tracker/tasks/search_grams.py``)."""
+    return len(term) == 2 and db.session.get_bind().dialect.name == "postgresql"
+
+
 def _words_branch(found, term: str):
     """SELECT of the ids of the tasks whose title or text contains ``term``."""
     contains = or_(_contains(found.title, term), _contains(found.text, term))
+    if _by_bigram_index(term):
+        # The tasks holding the term's bigram (one GIN read), then the term itself on those rows.
+        bigram = postgresql.array([func.lower(literal(term, String))])
+        return select(found.id).where(getattr(func, search_grams.PG_FUNCTION)(found.title, found.text)
+                                      .op("@>")(bigram), contains)
     expression = search_grams.match_expression(term) if _by_grams() else None
     if expression is None:
         return select(found.id).where(contains)
@@ -136,10 +150,11 @@ def _words_branch(found, term: str):
 
 
 def _indexed(term: str) -> bool:
-    """An index narrows ``term``: a trigram on PostgreSQL (3+ characters), a bigram on SQLite."""
+    """An index narrows ``term``: a trigram on PostgreSQL (3+ characters) or its bigram (2), a bigram on
+    SQLite."""
     if _by_grams():
         return search_grams.match_expression(term) is not None
-    return len(term) >= TRIGRAM_MIN
+    return len(term) >= TRIGRAM_MIN or _by_bigram_index(term)
 
 
 def _term_matches(term: str, unit_ids: list[int]):

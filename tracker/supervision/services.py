@@ -20,7 +20,7 @@ from tracker.common.races import add_once, check_version, flush_versioned, index
 from tracker.extensions import db
 from tracker.plans.models import PlanStatus
 from tracker.supervision import events
-from tracker.supervision.models import (ClosureRequest, ClosureState, DocumentSequence, ExtensionRequest,
+from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest,
                                         ExtensionState, Interview, LadderStep, Receipt, ReceiptState,
                                         SupervisionDocument, WorkflowEvidenceFile)
 from tracker.tasks.models import Task, TaskStatus
@@ -412,15 +412,10 @@ def latest_verified_closure(task: Task) -> ClosureRequest | None:
 # ---------------------------------------------------------------- documents (催办单, 督办通知单)
 
 def next_serial(prefix: str, year: int) -> int:
-    """The next number of the (prefix, year) sequence, under a row lock (PostgreSQL) or SQLite's write lock."""
-    sequence = db.session.scalar(select(DocumentSequence).where(DocumentSequence.prefix == prefix,
-                                                                DocumentSequence.year == year).with_for_update())
-    if sequence is None:
-        sequence = DocumentSequence(prefix=prefix, year=year, last_serial=0)
-        db.session.add(sequence)
-    sequence.last_serial += 1
-    db.session.flush()
-    return sequence.last_serial
+    """The next number of the (prefix, year) sequence (``reserve_serials`` of one)."""
+    from tracker.supervision.register import reserve_serials
+
+    return reserve_serials(prefix, year, 1)
 
 
 def reply_document(actor, document: SupervisionDocument, *, text: str) -> SupervisionDocument:

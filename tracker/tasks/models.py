@@ -111,11 +111,15 @@ event.listen(Task.__table__, "before_create",
 
 
 def _create_search_grams(target, connection, **kw) -> None:
-    """SQLite: the bigram index of task words for /search and its triggers (tracker/tasks/search_grams.py),
-    created with the tasks table by ``create_all`` as the migration creates them."""
+    """The bigram index of task words for /search (tracker/tasks/search_grams.py), created with the tasks
+    table by ``create_all`` as the migrations create it: SQLite's FTS5 table and its triggers, PostgreSQL's
+    expression index."""
     if connection.dialect.name == "sqlite":
         from tracker.tasks import search_grams
         search_grams.install(connection.exec_driver_sql)
+    elif connection.dialect.name == "postgresql":
+        from tracker.tasks import search_grams
+        search_grams.install_postgresql(connection.exec_driver_sql)
 
 
 def _drop_search_grams(target, connection, **kw) -> None:

@@ -45,25 +45,41 @@ from tracker.units.ordering import sorted_units
 bp = Blueprint("tasks", __name__)
 HISTORY_SHOWN = 20  # updates and history entries shown on a task page before "显示全部"
 OVERDUE_CONTENT = FragmentCache()  # rendered pages of the overdue list, per web process
+MINE_CONTENT = FragmentCache(size=512)  # rendered pages of 我的任务, per unit, per web process
 
 
 @bp.get("/tasks/mine")
 @require(lambda user: user.role == Role.unit)
 def mine():
     """我的任务; ``?show=`` narrows it to one of the lists the unit's 工作台 counts (``UNIT_TASK_LISTS``), or
-    to the returned reports (``returned``)."""
+    to the returned reports (``returned``).
+
+    The page below the menu bar is rendered once per unit, state of the data, day, language and query
+    (``MINE_CONTENT``, as the overdue list's): every change it shows (a task edited or re-assigned, a
+    report filed, accepted or returned, a receipt signed, a plan issued, a unit renamed) is an audit
+    event, and the stamp of the stored overdue list carries the newest one. All users of a unit see the
+    same list."""
     show = request.args.get("show", "")
-    query = tasks_for_unit(current_user.unit_id)
-    if show in UNIT_TASK_LISTS:
-        query = query.where(Task.id.in_(unit_task_ids(current_user.unit_id, show, today()) or [0]))
-    elif show != "returned":
-        show = ""
-    page = paginate(query)
-    tasks = page.items if show != "returned" else []
-    returned = returned_awaiting_resubmission(current_user.unit_id)
-    return render_template("tasks/mine.html", page=page, reports=report_status(tasks, today()),
-                           returned=returned, today=today(), show=show,
-                           involvement={t.id: unit_involvement(current_user, t) for t in tasks})
+    unit_id = current_user.unit_id
+
+    def render_content() -> Markup:
+        nonlocal show
+        query = tasks_for_unit(unit_id)
+        if show in UNIT_TASK_LISTS:
+            query = query.where(Task.id.in_(unit_task_ids(unit_id, show, today()) or [0]))
+        elif show != "returned":
+            show = ""
+        page = paginate(query)
+        tasks = page.items if show != "returned" else []
+        returned = returned_awaiting_resubmission(unit_id)
+        return Markup(render_template("tasks/_mine_content.html", page=page, reports=report_status(tasks, today()),
+                                      returned=returned, today=today(), show=show,
+                                      involvement={t.id: unit_involvement(current_user, t) for t in tasks}))
+
+    stamp = overdue_stamp(today())
+    content = render_content() if stamp is None else MINE_CONTENT.get_or_render(
+        (unit_id, stamp, today(), str(get_locale()), tuple(sorted(request.args.items(multi=True)))), render_content)
+    return render_template("tasks/mine.html", content=content)
 
 
 @bp.get("/tasks/<int:task_id>")
