@@ -2,7 +2,7 @@
 index ix_tasks_bigrams), so that a 2-character term (科创) is an index read, not a scan of the tasks
 
 Revision ID: c4e7a2b9d160
-Revises: 8c5b6be2c829
+Revises: a7e3c5d90b12
 Create Date: 2026-12-06 09:20:00
 
 SQLite has its FTS5 table (b8d2f4a61c93): nothing to do there. tracker/tasks/search_grams.py explains the
@@ -15,7 +15,7 @@ from tracker.tasks import search_grams
 
 # revision identifiers, used by Alembic.
 revision = 'c4e7a2b9d160'
-down_revision = '8c5b6be2c829'
+down_revision = 'a7e3c5d90b12'
 branch_labels = None
 depends_on = None
 
