@@ -13,6 +13,7 @@ from sqlalchemy import select
 from seeds import units as unit_data
 from seeds import xicen_plan
 from seeds.indicators import load_indicators
+from seeds.load_proposal_flow import load_proposal_flow
 from seeds.load_proposals import load_proposals
 from tracker.audit.services import record
 from tracker.auth.models import Role, User
@@ -177,6 +178,7 @@ def load_demo() -> dict:
         db.session.flush()
         _plan(units, users)
         load_proposals()
+        load_proposal_flow()  # items of the handling flow (seeds/proposal_flow.py)
         load_indicators()
         db.session.flush()
     db.session.commit()
