@@ -11,8 +11,14 @@ def _coerce_int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
+def _coerce_kind(value) -> str:
+    """政协提案/人大建议 as its value ("cppcc"), whether the item's enum or the posted text."""
+    return str(getattr(value, "value", value))
+
+
 class ProposalForm(FlaskForm):
-    kind = SelectField(_l("类别"), choices=[("cppcc", _l("政协提案")), ("npc", _l("人大建议"))], default="cppcc")
+    kind = SelectField(_l("类别"), choices=[("cppcc", _l("政协提案")), ("npc", _l("人大建议"))], default="cppcc",
+                       coerce=_coerce_kind)
     meeting = StringField(_l("届次会议"), validators=[DataRequired(message=_l("请填写会议名称。")), Length(max=100)],
                           description=_l("例如：市政协十四届三次会议"))
     number = StringField(_l("编号（案号）"), validators=[DataRequired(message=_l("请填写提案编号。")), Length(max=40)],
