@@ -17,6 +17,7 @@ from tracker.audit.models import AuditEvent
 from tracker.common.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanKind, PlanStatus
+from seeds import proposal_flow
 from tracker.proposals.models import Proposal, ProposalState
 from tracker.proposals.queries import overdue_proposals, proposals_due_soon
 from tracker.proposals.services import add_months, commitment_to_task, save_proposal
@@ -54,7 +55,7 @@ def new_proposal(**overrides) -> Proposal:
 def test_the_two_replies_are_seeded_with_their_real_metadata_once(proposals):
     load_proposals()  # idempotent
     db.session.commit()
-    assert proposal_count() == 2
+    assert proposal_count() == 2 + len(proposal_flow.ITEMS)  # the demo's items of the flow besides (c3)
     for data in PROPOSALS:
         proposal = db.session.scalar(select(Proposal).where(Proposal.meeting == data["meeting"],
                                                             Proposal.number == data["number"]))
@@ -186,7 +187,7 @@ def test_list_filters_by_state_unit_and_meeting(proposals, browser):
     assert "第0746号" in by_co_unit and "第155129号" not in by_co_unit
     by_meeting = coordinator.get("/proposals?meeting=市政协十四届三次会议").text
     assert "第0746号" in by_meeting and "第155129号" not in by_meeting
-    assert "没有符合条件的提案" in coordinator.get("/proposals?state=assigned").text
+    assert "没有符合条件的提案" in coordinator.get("/proposals?state=assigned&meeting=市政协十四届三次会议").text
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -152,8 +152,23 @@ def _names(text: str) -> list[str]:
     return [piece.strip() for piece in _SPLIT.split(text or "") if piece.strip()]
 
 
+def names_from_text(text: str) -> list[str]:
+    """"池洪、卢薪、曹卫东等委员" → [池洪, 卢薪, 曹卫东]; "郁芳委员" → [郁芳]."""
+    return [_TRAILING_WORD.sub("", name).strip() or name for name in _names(text)]
+
+
+def register_reply_people(actor, proposal: Proposal) -> None:
+    """An item made or completed from a reply document has its proposers as people (so each can rate):
+    the names the reply is addressed to, when the item has none yet."""
+    if proposal.people or not (proposal.proposers or "").strip():
+        return
+    names = list(dict.fromkeys(names_from_text(proposal.proposers)))
+    if names and all(len(name) <= 60 for name in names):
+        handling.set_proposers(actor, proposal, [{"name": name} for name in names])
+
+
 def _people(cells: dict[str, str]) -> list[dict]:
-    names = [_TRAILING_WORD.sub("", name).strip() or name for name in _names(cells.get("proposers", ""))]
+    names = names_from_text(cells.get("proposers", ""))
     groups = _names(cells.get("group", ""))
     contacts = _names(cells.get("contact", ""))
 
