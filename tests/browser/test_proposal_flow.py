@@ -49,6 +49,7 @@ def _submit(page, selector: str) -> None:
 def test_a_coordinator_shapes_an_item_and_the_proposer_rates_it_on_a_phone(app, chromium, live_server,
                                                                              network_guard):
     units = {unit.short_name: unit.id for unit in db.session.scalars(select(Unit))}
+    merged_into = db.session.scalar(select(Proposal.id).where(Proposal.number == "第0103号"))  # seeded 并案
     db.session.remove()
     desk_context, desk = _context(chromium, live_server, network_guard, DESK)
     unit_context, unit_page = _context(chromium, live_server, network_guard, DESK)
@@ -139,7 +140,7 @@ def test_a_coordinator_shapes_an_item_and_the_proposer_rates_it_on_a_phone(app, 
         for url, name in (("/proposals", "list-390"), (f"/proposals/{proposal_id}", "detail-390"),
                           (f"/proposals/{proposal_id}/people", "people-390"),
                           (f"/proposals/{proposal_id}/assignment", "assign-390"),
-                          ("/proposals/import", "import-390")):
+                          ("/proposals/import", "import-390"), (f"/proposals/{merged_into}", "merged-390")):
             phone.goto(url)
             _shoot(phone, name)
             assert _width(phone) == PHONE["width"], url
