@@ -48,6 +48,10 @@ def _submit(page, selector: str) -> None:
 
 def test_a_coordinator_shapes_an_item_and_the_proposer_rates_it_on_a_phone(app, chromium, live_server,
                                                                              network_guard):
+    from seeds.load_proposal_flow import load_proposal_flow
+
+    load_proposal_flow()  # the demo's items of the flow (the suite's ``seeded`` leaves them out)
+    db.session.commit()
     units = {unit.short_name: unit.id for unit in db.session.scalars(select(Unit))}
     merged_into = db.session.scalar(select(Proposal.id).where(Proposal.number == "第0103号"))  # seeded 并案
     db.session.remove()

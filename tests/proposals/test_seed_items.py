@@ -24,7 +24,7 @@ def item(meeting, number) -> Proposal:
     return proposal
 
 
-def test_every_state_of_the_flow_has_an_item(seeded):
+def test_every_state_of_the_flow_has_an_item(seeded_items):
     waiting = item(CPPCC_MEETING, "第0101号")
     assert waiting.state == ProposalState.assigned and waiting.receipts and all(r.pending for r in waiting.receipts)
     assert [p.name for p in waiting.people] == ["陆敏", "顾晓峰"] and len(waiting.points) == 3
@@ -55,14 +55,14 @@ def test_every_state_of_the_flow_has_an_item(seeded):
     assert merged.main_unit_id == handled.main_unit_id and not merged.receipts
 
 
-def test_the_real_replies_are_items_with_their_proposers(seeded):
+def test_the_real_replies_are_items_with_their_proposers(seeded_items):
     joint = item("市政协十四届三次会议", "第0746号")
     assert [p.name for p in joint.people] == ["池洪", "卢薪", "曹卫东"]
     assert joint.proposers == "池洪、卢薪、曹卫东等委员" and joint.state == ProposalState.replied
     assert [p.name for p in item("区政协十五届五次会议", "第155129号").people] == ["郁芳"]
 
 
-def test_seeding_twice_changes_nothing(seeded):
+def test_seeding_twice_changes_nothing(seeded_items):
     def counts():
         return [db.session.scalar(select(func.count()).select_from(model))
                 for model in (Proposal, Proposer, ProposalReceipt, RatingLink, ProposalMerge, AuditEvent)]
@@ -72,10 +72,25 @@ def test_seeding_twice_changes_nothing(seeded):
     assert counts() == before
 
 
-def test_the_history_of_a_seeded_item_reads_in_order(seeded, on_date, browser):
+def test_the_history_of_a_seeded_item_reads_in_order(seeded_items, on_date, browser):
     on_date(DEMO_DAY)
     proposal_id = item(NPC_MEETING, "第0015号").id
     page = browser("coordinator").get(f"/proposals/{proposal_id}").text
     assert "郑强 评价为“不满意”，退回重新办理（第1次）" in page
     assert "区科委联络员 代表区科委签收" in page
     assert "金泽镇代表团" in page and "代表团" in page
+
+
+def test_no_page_of_a_seeded_item_shows_a_code(seeded_items, on_date, browser):
+    from tests.test_history_sentences import _raw_codes, _visible_text
+
+    on_date(DEMO_DAY)
+    coordinator = browser("coordinator")
+    for proposal_id in db.session.scalars(select(Proposal.id)):
+        for url in (f"/proposals/{proposal_id}", f"/proposals/{proposal_id}/people",
+                    f"/proposals/{proposal_id}/assignment"):
+            page = coordinator.get(url)
+            assert page.status_code == 200, url
+            assert _raw_codes(_visible_text(page.text)) == [], (url, _raw_codes(_visible_text(page.text))[:10])
+    listing = coordinator.get("/proposals").text
+    assert _raw_codes(_visible_text(listing)) == []

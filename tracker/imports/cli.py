@@ -102,14 +102,14 @@ def _apply_reply(file: Path) -> None:
     """--apply: the reply document creates the item, or completes the registered one of the same meeting and
     number (reply fields, result class, 已答复), at once, without the review page."""
     from tracker.common.clock import today
-    from tracker.imports.drafts import apply_reply_draft
     from tracker.proposals.handling import item_number
+    from tracker.proposals.importing import apply_reply
 
     try:
         draft = create_draft(None, DraftKind.proposal_reply, file.name, data=_read(file))
         db.session.flush()
         matched = draft.payload.get("existing_proposal_id") is not None
-        proposal = apply_reply_draft(None, draft, None, today())
+        proposal = apply_reply(None, draft, None, today())
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker.audit.sentences import Said
 from tracker.audit.sentences import register as register_sentence
@@ -114,7 +115,8 @@ def merge_candidates(handled: Proposal) -> list[Proposal]:
     handlers = select(ProposalMerge.handled_id)
     rows = db.session.scalars(select(Proposal).where(
         Proposal.id != handled.id, Proposal.kind == handled.kind, Proposal.state.in_(OPEN_STATES),
-        Proposal.id.notin_(taken), Proposal.id.notin_(handlers)).order_by(Proposal.meeting, Proposal.number))
+        Proposal.id.notin_(taken), Proposal.id.notin_(handlers)).options(selectinload(Proposal.receipts))
+        .order_by(Proposal.meeting, Proposal.number))
     return [p for p in rows if all(r.pending for r in p.receipts)]
 
 
@@ -141,6 +143,8 @@ def merge(actor, handled: Proposal, proposal_ids, *, now: datetime) -> list[Prop
         item.co_units = list(handled.co_units)
         item.assigned_on = handled.assigned_on or item.assigned_on
         item.reply_due_on = handled.reply_due_on or item.reply_due_on
+        if handled.state == ProposalState.replying:  # in handling together (the state only moves forward)
+            item.state = ProposalState.replying
         db.session.add(ProposalMerge(proposal_id=item.id, handled_id=handled.id, merged_at=now,
                                      merged_by_id=getattr(actor, "id", None)))
         record(actor, "proposal.merged", item, summary=str(item),

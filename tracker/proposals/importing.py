@@ -167,6 +167,16 @@ def register_reply_people(actor, proposal: Proposal) -> None:
         handling.set_proposers(actor, proposal, [{"name": name} for name in names])
 
 
+def apply_reply(actor, draft, edited: dict | None, today: date, expected_version: int | None = None) -> Proposal:
+    """A reply draft applied (``imports.drafts.apply_reply_draft``: a new item, or the registered one of the same
+    meeting and number completed), then its addressees registered as its proposers when it has none."""
+    from tracker.imports.drafts import apply_reply_draft
+
+    proposal = apply_reply_draft(actor, draft, edited, today, expected_version)
+    register_reply_people(actor, proposal)
+    return proposal
+
+
 def _people(cells: dict[str, str]) -> list[dict]:
     names = names_from_text(cells.get("proposers", ""))
     groups = _names(cells.get("group", ""))

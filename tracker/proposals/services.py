@@ -296,9 +296,6 @@ def import_reply(actor, draft, edited: dict | None = None, *, today: date) -> Pr
         contact_address=str(payload.get("contact_address") or ""), postal_code=str(payload.get("postal_code") or ""),
         reply_text=str(payload.get("body") or ""), feedback=existing.feedback if existing else "",
         commitments=payload.get("commitments") or [])
-    from tracker.proposals.importing import register_reply_people
-
-    register_reply_people(actor, proposal)  # the reply's addressees become the item's proposers (c3)
     draft.state = DraftState.applied
     draft.applied_proposal = proposal
     draft.payload = payload
