@@ -13,6 +13,7 @@ from sqlalchemy import select
 from seeds import units as unit_data
 from seeds import xicen_plan
 from seeds.indicators import load_indicators
+from seeds.load_proposal_flow import load_proposal_flow
 from seeds.load_proposals import load_proposals
 from tracker.audit.services import record
 from tracker.auth.models import Role, User
@@ -167,8 +168,9 @@ def _source_text(name: str | None) -> str | None:
     return path.read_text(encoding="utf-8") if path.exists() else None
 
 
-def load_demo() -> dict:
-    """Loads the demo seed in one transaction; returns what exists afterwards. The records are created
+def load_demo(*, flow_items: bool = True) -> dict:
+    """Loads the demo seed in one transaction; returns what exists afterwards. ``flow_items`` False leaves
+    out the items of the proposal handling flow (seeds/proposal_flow.py; the test suite's ``seeded``). The records are created
     as of ``xicen_plan.CREATED_AT`` (the plan's day of issue); reports and reviews carry their own
     moments: the history reads in order on the demo date and on any later day."""
     with frozen_at(xicen_plan.CREATED_AT):
@@ -177,6 +179,8 @@ def load_demo() -> dict:
         db.session.flush()
         _plan(units, users)
         load_proposals()
+        if flow_items:
+            load_proposal_flow()  # items of the handling flow (seeds/proposal_flow.py)
         load_indicators()
         db.session.flush()
     db.session.commit()

@@ -89,6 +89,17 @@ def _isolated(request, app):
 
 @pytest.fixture
 def seeded(app):
+    """The demo seed without the items of the proposal handling flow (their open items would enter the
+    overdue lists, digests and reminders that the task tests count); ``seeded_items`` has them too."""
+    from seeds.demo import load_demo
+
+    load_demo(flow_items=False)
+    return app
+
+
+@pytest.fixture
+def seeded_items(app):
+    """The whole demo seed, as ``flask seed demo`` loads it, with the items of the proposal handling flow."""
     from seeds.demo import load_demo
 
     load_demo()

@@ -203,6 +203,17 @@ TABLE = [
     # the proposer's personal rating link: the proposer (no login) rates; no one logged in rates for them
     ("/proposals/<int:proposal_id>/rating-links", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/assign", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    # entry from the pages (tracker/proposals/entry.py, importing.py): managers register the proposers and
+    # points, 交办 (主办+协办 or 分办), 并案, answer the merged items, and import the list of items (.xlsx)
+    ("/proposals/<int:proposal_id>/people", "GET", L, OK, OK, NO, NO, NO, NO),
+    ("/proposals/<int:proposal_id>/people", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/proposals/<int:proposal_id>/assignment", "GET", L, OK, OK, NO, NO, NO, NO),
+    ("/proposals/<int:proposal_id>/assignment", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/proposals/<int:proposal_id>/merge", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/proposals/<int:proposal_id>/merged-replies", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/proposals/import", "GET", L, OK, OK, NO, NO, NO, NO),
+    ("/proposals/import", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/proposals/import/template.xlsx", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/rate/<token>", "GET", OK, NO, NO, NO, NO, NO, NO, NO, NO),
     ("/rate/<token>", "POST", SAVED, NO, NO, NO, NO, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/edit", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
@@ -393,6 +404,7 @@ class World:
     _rating_tokens: dict = field(default_factory=dict)  # role -> a personal rating link's token
     _rated_proposals: dict = field(default_factory=dict)  # role -> the answered item of that link
     _unassigned_proposals: dict = field(default_factory=dict)  # role -> an item without receipts
+    _entry_pairs: dict = field(default_factory=dict)  # (role, replied) -> (handled item, other item) for 并案
     _draft_id: int | None = None
     _table_draft_id: int | None = None
     _token_id: int | None = None
@@ -510,6 +522,34 @@ class World:
             self.snapshot = None  # the database changed
             db.session.remove()
         return self._rating_tokens[role]
+
+    def entry_proposal_ids(self, role: str, replied: bool = False) -> tuple[int, int]:
+        """(handled item, another item) for 并案 (tracker/proposals/entry.py), one pair per role: open items
+        without receipts, or (``replied``) an answered item with an open item already merged into it."""
+        key = (role, replied)
+        if key not in self._entry_pairs:
+            from tracker.proposals.models import Proposal, ProposalMerge, ProposalState, Proposer
+
+            base = 950 if replied else 930
+            handled = Proposal(meeting="区政协六届五次会议", number=f"第{base + ROLES.index(role):04d}号",
+                               title="关于并案的提案", main_unit_id=self.unit_ids[TASK_SEED["lead"]],
+                               assigned_on=date(2026, 3, 1), reply_due_on=date(2026, 6, 1))
+            other = Proposal(meeting="区政协六届五次会议", number=f"第{base + 10 + ROLES.index(role):04d}号",
+                             title="关于同一主题的提案", main_unit_id=self.unit_ids[TASK_SEED["lead"]],
+                             assigned_on=date(2026, 3, 1), reply_due_on=date(2026, 6, 1))
+            other.people = [Proposer(position=1, name="李四")]
+            if replied:
+                handled.state, handled.reply_on, handled.result_category = (ProposalState.replied,
+                                                                            date(2026, 5, 1), "解决采纳")
+            db.session.add_all([handled, other])
+            db.session.flush()
+            if replied:
+                db.session.add(ProposalMerge(proposal_id=other.id, handled_id=handled.id))
+            db.session.commit()
+            self._entry_pairs[key] = (handled.id, other.id)
+            self.snapshot = None  # the database changed
+            db.session.remove()
+        return self._entry_pairs[key]
 
     @property
     def proposal_id(self) -> int:
@@ -916,6 +956,20 @@ def proposal_form(world: World, role: str, proposal_id: int | None) -> dict:
             "postal_code": "", "reply_text": proposal.reply_text, "feedback": "", "version": str(proposal.version)}
 
 
+def proposal_list_form(world: World, role: str) -> dict:
+    """交办清单 (tracker/proposals/importing.py): one row, an item numbered for the role, 主办 task 4's lead unit."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["案号", "标题", "提案人", "界别", "主办单位", "协办单位", "交办日期"])
+    sheet.append([f"092{ROLES.index(role)}", f"清单中的提案（{role}）", "王五、赵六", "经济界", TASK_SEED["lead"], COOP_UNIT,
+                  "2026-06-01"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return {"meeting": "区政协六届五次会议", "kind": "cppcc", "document": (io.BytesIO(buffer.getvalue()), "交办清单.xlsx")}
+
+
 def commitment_form(world: World, role: str) -> dict:
     return {"text": f"年内建成科创服务平台（{role}）", "title": f"建设科创服务平台（{role}）",
             "lead_unit_id": str(world.unit_ids[TASK_SEED["lead"]]), "due_on": "2026-12-31"}
@@ -1067,6 +1121,13 @@ URLS = {
     "/rate/<token>": lambda w, r: f"/rate/{w.rating_token(r)}",
     "/proposals/<int:proposal_id>/rating-links": lambda w, r: f"/proposals/{w.rated_proposal_id}/rating-links",
     "/proposals/<int:proposal_id>/assign": lambda w, r: f"/proposals/{w.unassigned_proposal_id(r)}/assign",
+    "/proposals/<int:proposal_id>/people": lambda w, r: f"/proposals/{w.proposal_id}/people",
+    "/proposals/<int:proposal_id>/assignment": lambda w, r: f"/proposals/{w.entry_proposal_ids(r)[1]}/assignment",
+    "/proposals/<int:proposal_id>/merge": lambda w, r: f"/proposals/{w.entry_proposal_ids(r)[0]}/merge",
+    "/proposals/<int:proposal_id>/merged-replies":
+        lambda w, r: f"/proposals/{w.entry_proposal_ids(r, replied=True)[0]}/merged-replies",
+    "/proposals/import": lambda w, r: "/proposals/import",
+    "/proposals/import/template.xlsx": lambda w, r: "/proposals/import/template.xlsx",
     "/imports/": lambda w, r: "/imports/",
     "/imports/template.xlsx": lambda w, r: "/imports/template.xlsx",
     "/imports/new": lambda w, r: "/imports/new",
@@ -1177,6 +1238,13 @@ FORMS = {
     "/rate/<token>": lambda w, r: {"rating": "满意"},
     "/proposals/<int:proposal_id>/rating-links": lambda w, r: {},
     "/proposals/<int:proposal_id>/assign": lambda w, r: {},
+    "/proposals/<int:proposal_id>/people": lambda w, r: {"name": ["王五", f"赵六{ROLES.index(r)}"], "group": ["经济界", ""],
+                                                         "contact": ["", ""], "points": f"第一条建议（{r}）"},
+    "/proposals/<int:proposal_id>/assignment": lambda w, r: {
+        "mode": "main", "main_unit_id": str(w.unit_ids[TASK_SEED["lead"]]), "co_unit_ids": [str(w.unit_ids[COOP_UNIT])]},
+    "/proposals/<int:proposal_id>/merge": lambda w, r: {"proposal_ids": [str(w.entry_proposal_ids(r)[1])]},
+    "/proposals/<int:proposal_id>/merged-replies": lambda w, r: {},
+    "/proposals/import": lambda w, r: proposal_list_form(w, r),
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
     "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
@@ -1273,6 +1341,12 @@ REDIRECTS = {
     ("/rate/<token>", "POST"): lambda w, r: f"/rate/{w.rating_token(r)}",
     ("/proposals/<int:proposal_id>/rating-links", "POST"): lambda w, r: f"/proposals/{w.rated_proposal_id}",
     ("/proposals/<int:proposal_id>/assign", "POST"): lambda w, r: f"/proposals/{w.unassigned_proposal_id(r)}",
+    ("/proposals/<int:proposal_id>/people", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
+    ("/proposals/<int:proposal_id>/assignment", "POST"): lambda w, r: f"/proposals/{w.entry_proposal_ids(r)[1]}",
+    ("/proposals/<int:proposal_id>/merge", "POST"): lambda w, r: f"/proposals/{w.entry_proposal_ids(r)[0]}",
+    ("/proposals/<int:proposal_id>/merged-replies", "POST"):
+        lambda w, r: f"/proposals/{w.entry_proposal_ids(r, replied=True)[0]}",
+    ("/proposals/import", "POST"): lambda w, r: "/proposals/import",
     ("/receipts/<int:receipt_id>/sign", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/tasks/<int:task_id>/reassign", "POST"): lambda w, r: f"/tasks/{w.task_numbered('16')}",
     ("/tasks/<int:task_id>/extension/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",

@@ -34,7 +34,7 @@ def test_xicen_plan_has_its_six_groups_and_sixteen_tasks(seeded):
 def test_seed_twice_changes_nothing(seeded):
     before = _counts()
     versions = dict(db.session.execute(select(Task.id, Task.version)).all())
-    load_demo()
+    load_demo(flow_items=False)  # as ``seeded`` loaded it (the whole demo twice: tests/proposals/test_seed_items.py)
     assert _counts() == before
     assert dict(db.session.execute(select(Task.id, Task.version)).all()) == versions
 

@@ -186,7 +186,7 @@ def test_list_filters_by_state_unit_and_meeting(proposals, browser):
     assert "第0746号" in by_co_unit and "第155129号" not in by_co_unit
     by_meeting = coordinator.get("/proposals?meeting=市政协十四届三次会议").text
     assert "第0746号" in by_meeting and "第155129号" not in by_meeting
-    assert "没有符合条件的提案" in coordinator.get("/proposals?state=assigned").text
+    assert "没有符合条件的提案" in coordinator.get("/proposals?state=assigned&meeting=市政协十四届三次会议").text
 
 
 # --------------------------------------------------------------------------------------------------------

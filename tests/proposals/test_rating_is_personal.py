@@ -50,7 +50,7 @@ def test_the_link_works_once(seeded, client, app):
 
 def test_the_link_expires(seeded, client, app):
     proposal_id, token = replied_item_with_link()
-    link = db.session.scalar(select(RatingLink))
+    link = db.session.scalar(select(RatingLink).where(RatingLink.proposal_id == proposal_id))
     app.config["NOW"] = (link.expires_at + timedelta(seconds=1)).isoformat()
     page = client.get(f"/rate/{token}")
     assert page.status_code == 404 and "已过期" in page.text
@@ -73,7 +73,7 @@ def test_neither_the_unit_nor_a_coordinator_can_rate(seeded, client, app, who):
     db.session.rollback()
     proposal = db.session.get(Proposal, proposal_id)
     assert (proposal.state, proposal.feedback) == (ProposalState.replied, "")
-    assert db.session.scalar(select(RatingLink.used_at)) is None
+    assert db.session.scalar(select(RatingLink.used_at).where(RatingLink.proposal_id == proposal_id)) is None
 
 
 def test_the_coordinator_sends_each_proposer_a_link_from_the_items_page(seeded, client, make_client, app):

@@ -117,6 +117,18 @@ SPECS = {
     # no fields: links for the item's proposers; another item (not answered, no proposer) is refused
     "/proposals/<int:proposal_id>/rating-links": Spec(page=lambda w: f"/proposals/{w.rated_proposal_id}",
                                                       examples=10, can_refuse=False),
+    # entry (tracker/proposals/entry.py): the proposers and points, 交办 (主办+协办 or 分办) on their own pages
+    "/proposals/<int:proposal_id>/people": Spec(),
+    "/proposals/<int:proposal_id>/assignment": Spec(examples=15),
+    # 并案: the items offered on the handled item's page; a second merge of the same item is refused
+    "/proposals/<int:proposal_id>/merge": Spec(page=lambda w: f"/proposals/{w.entry_proposal_ids('coordinator')[0]}",
+                                               examples=10),
+    # no fields: the answered item's reply goes to its merged items, links for their proposers (again each time)
+    "/proposals/<int:proposal_id>/merged-replies": Spec(
+        page=lambda w: f"/proposals/{w.entry_proposal_ids('coordinator', replied=True)[0]}", examples=10,
+        can_refuse=False),
+    # 交办清单: fuzzed bytes are never a valid workbook (the valid upload: test_permissions, test_import_items)
+    "/proposals/import": Spec(examples=15, can_succeed=False),
     "/imports/new": Spec(examples=25),
     "/imports/<int:draft_id>": Spec(examples=25),
     # 列对应: the choices are on the review page of a draft read from a table with unknown headers

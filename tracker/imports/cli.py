@@ -98,6 +98,27 @@ def _common_text(payload: dict) -> list[str]:
     return lines
 
 
+def _apply_reply(file: Path) -> None:
+    """--apply: the reply document creates the item, or completes the registered one of the same meeting and
+    number (reply fields, result class, 已答复), at once, without the review page."""
+    from tracker.common.clock import today
+    from tracker.proposals.handling import item_number
+    from tracker.proposals.importing import apply_reply
+
+    try:
+        draft = create_draft(None, DraftKind.proposal_reply, file.name, data=_read(file))
+        db.session.flush()
+        matched = draft.payload.get("existing_proposal_id") is not None
+        proposal = apply_reply(None, draft, None, today())
+        db.session.commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    base = current_app.config.get("BASE_URL", "").rstrip("/")
+    click.echo(f"{'已更新' if matched else '已新建'}{proposal.meeting}{item_number(proposal)}：{proposal.title}"
+               f"（已答复，办理结果：{proposal.result_category or '—'}）{base}/proposals/{proposal.id}")
+
+
 def _run(kind: DraftKind, file: Path, dry_run: bool, output_format: str) -> None:
     if dry_run:
         payload = _dry_run(kind, file)
@@ -130,8 +151,13 @@ def import_plan(file: Path, dry_run: bool, output_format: str) -> None:
 @FILE_ARGUMENT
 @DRY_RUN_OPTION
 @FORMAT_OPTION
-def import_proposal_reply(file: Path, dry_run: bool, output_format: str) -> None:
-    """Parse a proposal reply document (.txt, .docx, .pdf) into a draft for review."""
+@click.option("--apply", "apply_now", is_flag=True,
+              help="Create the item, or complete the registered one (same meeting and number), without review.")
+def import_proposal_reply(file: Path, dry_run: bool, output_format: str, apply_now: bool) -> None:
+    """Parse a proposal reply document (.txt, .docx, .pdf) into a draft for review, or --apply it at once."""
+    if apply_now and not dry_run:
+        _apply_reply(file)
+        return
     _run(DraftKind.proposal_reply, file, dry_run, output_format)
 
 

@@ -13,7 +13,7 @@ from tracker.access.permissions import is_manager, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES
-from tracker.imports.drafts import (NEW_PREFIX, apply_plan_draft, apply_reply_draft, create_draft, discard_draft,
+from tracker.imports.drafts import (NEW_PREFIX, apply_plan_draft, create_draft, discard_draft,
                                     indicators_available, remap_columns, remap_prose, revision_target,
                                     save_draft_edits)
 from tracker.imports.forms import (ColumnsForm, ReviewForm, UploadForm, column_choices, plan_review_payload,
@@ -196,7 +196,9 @@ def review(draft_id: int):
                     groups=len(plan.groups), tasks=len(plan.tasks)), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
     else:
-        proposal, error = run_service(apply_reply_draft, current_user, draft, edited, today(),
+        from tracker.proposals.importing import apply_reply  # the reply's addressees become proposers
+
+        proposal, error = run_service(apply_reply, current_user, draft, edited, today(),
                                       expected_version=expected)
         if error is None:
             flash(_("已导入提案答复：%(label)s。", label=proposal.label), "success")

@@ -11,13 +11,21 @@ def _coerce_int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
+def _coerce_kind(value) -> str:
+    """政协提案/人大建议 as its value ("cppcc"), whether the item's enum or the posted text."""
+    return str(getattr(value, "value", value))
+
+
 class ProposalForm(FlaskForm):
-    meeting = StringField(_l("会议"), validators=[DataRequired(message=_l("请填写会议名称。")), Length(max=100)],
+    kind = SelectField(_l("类别"), choices=[("cppcc", _l("政协提案")), ("npc", _l("人大建议"))], default="cppcc",
+                       coerce=_coerce_kind)
+    meeting = StringField(_l("届次会议"), validators=[DataRequired(message=_l("请填写会议名称。")), Length(max=100)],
                           description=_l("例如：市政协十四届三次会议"))
-    number = StringField(_l("提案编号"), validators=[DataRequired(message=_l("请填写提案编号。")), Length(max=40)],
+    number = StringField(_l("编号（案号）"), validators=[DataRequired(message=_l("请填写提案编号。")), Length(max=40)],
                          description=_l("例如：第0746号"))
-    title = StringField(_l("提案标题"), validators=[DataRequired(message=_l("请填写提案标题。")), Length(max=300)])
-    proposers = StringField(_l("提案人"), validators=[Length(max=300)])
+    title = StringField(_l("标题（案由）"), validators=[DataRequired(message=_l("请填写提案标题。")), Length(max=300)])
+    proposers = StringField(_l("提案人（领衔人）"), validators=[Length(max=300)],
+                            description=_l("保存后可在“登记提案人和要点”中逐一登记每位委员或代表"))
     main_unit_id = SelectField(_l("主办单位"), coerce=_coerce_int_or_none,
                                validators=[DataRequired(message=_l("请选择主办单位。"))])
     co_unit_ids = ChecklistField(_l("会办单位"), coerce=int)
@@ -60,3 +68,36 @@ class RatingForm(FlaskForm):
 
     rating = StringField(_l("评价"), validators=[DataRequired(message=_l("请选择满意、基本满意或不满意。")),
                                                 Length(max=10)])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Entry (c3): proposers and points, 交办, 并案, list import (tracker.proposals.entry / importing)
+# ---------------------------------------------------------------------------------------------------------
+
+from flask_wtf.file import FileField  # noqa: E402
+from wtforms import BooleanField, RadioField  # noqa: E402
+
+
+class PeopleForm(FlaskForm):
+    """提案人 rows (name/group/contact lists posted as name, group, contact) and the points, one a line."""
+
+    points = TextAreaField(_l("要点"), validators=[Length(max=20_000)])
+
+
+class AssignForm(FlaskForm):
+    mode = RadioField(_l("交办方式"), choices=[("main", _l("主办（可加协办单位）")), ("split", _l("分办（各单位分别答复）"))],
+                      default="main", validators=[DataRequired(message=_l("请选择交办方式：主办（可加协办）或分办。"))])
+    main_unit_id = SelectField(_l("主办单位"), coerce=_coerce_int_or_none, validate_choice=False)
+    co_unit_ids = ChecklistField(_l("协办单位"), coerce=int)
+    split_unit_ids = ChecklistField(_l("分办单位"), coerce=int)
+
+
+class MergeForm(FlaskForm):
+    proposal_ids = ChecklistField(_l("并入本件办理的件"), coerce=int)
+
+
+class ListImportForm(FlaskForm):
+    document = FileField(_l("交办清单（.xlsx）"))
+    meeting = StringField(_l("届次会议"), validators=[Length(max=100)], description=_l("例如：区政协六届五次会议"))
+    kind = SelectField(_l("类别"), choices=[("cppcc", _l("政协提案")), ("npc", _l("人大建议"))], default="cppcc")
+    valid_rows_only = BooleanField(_l("只导入有效的行"))

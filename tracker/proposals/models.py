@@ -166,3 +166,23 @@ class RatingLink(db.Model):
 
     proposal: Mapped[Proposal] = relationship()
     proposer: Mapped[Proposer] = relationship()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Entry (c3): 并案 — items on one subject handled as one
+# ---------------------------------------------------------------------------------------------------------
+
+class ProposalMerge(db.Model):
+    """并案: ``proposal`` (a merged item) is handled together with ``handled`` (the item the units answer).
+    The merged item keeps its own proposers, who are each answered and rate the reply themselves."""
+
+    __tablename__ = "proposal_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
+    handled_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    merged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    proposal: Mapped[Proposal] = relationship(foreign_keys=[proposal_id])
+    handled: Mapped[Proposal] = relationship(foreign_keys=[handled_id])

@@ -312,7 +312,8 @@ def import_reply(actor, draft, edited: dict | None = None, *, today: date) -> Pr
     proposal = save_proposal(
         actor, existing, meeting=payload["meeting"], number=payload["proposal_number"],
         title=str(payload.get("title") or "").strip() or (existing.title if existing else ""),
-        proposers=str(payload.get("proposers") or ""), main_unit_id=main_unit_id,
+        proposers=existing.proposers if existing is not None and existing.people else
+        str(payload.get("proposers") or ""), main_unit_id=main_unit_id,
         co_unit_ids=[uid for uid in co_unit_ids if uid and uid != main_unit_id],
         assigned_on=_iso(payload.get("assigned_on"), _("交办日期")),
         reply_due_on=_iso(payload.get("reply_due_on"), _("答复期限")), state=state,

@@ -130,7 +130,7 @@ def edit(proposal_id: int | None = None):
             contact_name=form.contact_name.data or "", contact_phone=form.contact_phone.data or "",
             contact_address=form.contact_address.data or "", postal_code=form.postal_code.data or "",
             reply_text=form.reply_text.data or "", feedback=form.feedback.data or "",
-            expected_version=expected_version(form.version.data))
+            expected_version=expected_version(form.version.data), kind=form.kind.data or None)
         if error is None:
             flash(_("提案已保存。"), "success")
             return redirect(url_for("proposals.detail", proposal_id=saved.id))
@@ -243,3 +243,169 @@ def assign_units(proposal_id: int):
     if error is None:
         flash(_("已交办，各承办单位须在%(day)s前签收或退回。", day=receipts[0].sign_due_on.isoformat()), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Entry (c3): proposers and points, 交办 to 主办+协办 or 分办, 并案, list import (tracker.proposals.entry,
+# tracker.proposals.importing)
+# ---------------------------------------------------------------------------------------------------------
+
+from flask import Response, session  # noqa: E402
+
+from tracker.proposals import entry as entry_rules  # noqa: E402
+from tracker.proposals.forms import AssignForm, ListImportForm, MergeForm, PeopleForm  # noqa: E402
+
+MIN_PEOPLE_ROWS = 3
+
+
+@bp.app_context_processor
+def entry_helpers():
+    return {"entry_words": entry_rules.words, "proposal_merged_into": entry_rules.merged_into,
+            "proposal_merged_items": entry_rules.merged_items,
+            "proposal_merge_candidates": entry_rules.merge_candidates}
+
+
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "danger")
+
+
+def _posted_people() -> list[dict]:
+    names, groups, contacts = (request.form.getlist(key) for key in ("name", "group", "contact"))
+    count = max(len(names), len(groups), len(contacts))
+    pad = lambda values: values + [""] * (count - len(values))  # noqa: E731
+    return [{"name": n, "group": g, "contact": c} for n, g, c in zip(pad(names), pad(groups), pad(contacts))][:200]
+
+
+@bp.route("/<int:proposal_id>/people", methods=["GET", "POST"])
+@require(can_manage_proposals)
+def entry_people(proposal_id: int):
+    """登记提案人和要点: the proposers as people (委员/代表, 界别/代表团, contact) and the points, one a line."""
+    proposal = get_or_404(Proposal, proposal_id)
+    form = PeopleForm()
+    status = 200
+    if request.method == "POST":
+        people = _posted_people()
+        if form.validate_on_submit():
+            _done, error = run_service(entry_rules.save_people_and_points, current_user, proposal, people,
+                                       form.points.data or "")
+            if error is None:
+                flash(_("已保存%(people)s和要点。", people=entry_rules.words(proposal.kind)["person"]), "success")
+                return redirect(url_for("proposals.detail", proposal_id=proposal_id))
+        else:
+            _flash_errors(form)
+        status = 400
+        proposal = get_or_404(Proposal, proposal_id)
+    else:
+        people = [{"name": p.name, "group": p.group, "contact": p.contact} for p in proposal.people]
+        form.points.data = "\n".join(proposal.points or [])
+    extra = request.args.get("rows", "")
+    rows = max(len(people) + 1, MIN_PEOPLE_ROWS, min(int(extra), 50) if extra.isdigit() else 0)
+    people = people + [{"name": "", "group": "", "contact": ""}] * (rows - len(people))
+    return render_template("proposals/_entry_people.html", proposal=proposal, form=form, people=people,
+                           more_rows=rows + 2), status
+
+
+@bp.route("/<int:proposal_id>/assignment", methods=["GET", "POST"])
+@require(can_manage_proposals)
+def entry_assign(proposal_id: int):
+    """交办: to one 主办 with 协办 units, or 分办 to several units that each answer; each unit signs (签收)."""
+    proposal = get_or_404(Proposal, proposal_id)
+    form = AssignForm()
+    units = _units()
+    form.main_unit_id.choices = [("", "—")] + [(unit.id, unit.short_name) for unit in units]
+    form.co_unit_ids.choices = form.split_unit_ids.choices = [(unit.id, unit.short_name) for unit in units]
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            receipts, error = run_service(
+                entry_rules.assign_item, current_user, proposal, mode=form.mode.data, today=today(),
+                main_unit_id=form.main_unit_id.data, co_unit_ids=form.co_unit_ids.data or [],
+                split_unit_ids=form.split_unit_ids.data or [])
+            if error is None:
+                flash(_("已交办，各承办单位须在%(day)s前签收或退回。", day=receipts[0].sign_due_on.isoformat()),
+                      "success")
+                return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
+        else:
+            _flash_errors(form)
+        status = 400
+        proposal = get_or_404(Proposal, proposal_id)
+    else:
+        form.main_unit_id.data = proposal.main_unit_id
+        form.co_unit_ids.data = [unit.id for unit in proposal.co_units]
+    return render_template("proposals/_entry_assign.html", proposal=proposal, form=form), status
+
+
+@bp.post("/<int:proposal_id>/merge")
+@require(can_manage_proposals)
+def entry_merge(proposal_id: int):
+    """并案: other items on the same subject join this one; their proposers are still each answered."""
+    proposal = get_or_404(Proposal, proposal_id)
+    form = MergeForm()
+    form.proposal_ids.choices = [(p.id, p.label) for p in entry_rules.merge_candidates(proposal)]
+    if not form.validate_on_submit():
+        flash(_("所选的件不能并案（须为同一类别、尚未答复、未并案且没有单位签收或退回）。")
+              if form.proposal_ids.errors else _("请求无效，请刷新页面后重试。"), "danger")
+        return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="merge"))
+    merged, error = run_service(entry_rules.merge, current_user, proposal, form.proposal_ids.data or [],
+                                now=utcnow())
+    if error is None:
+        flash(_("已并案：%(items)s并入本件办理。", items="、".join(item.label for item in merged)), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="merge"))
+
+
+@bp.post("/<int:proposal_id>/merged-replies")
+@require(can_manage_proposals)
+def entry_answer_merged(proposal_id: int):
+    """The reply of this item goes to each merged item; every proposer gets a personal rating link (shown once)."""
+    proposal = get_or_404(Proposal, proposal_id)  # the token is checked by CSRFProtect before the view
+    links, error = run_service(entry_rules.answer_merged, current_user, proposal, now=utcnow())
+    if error is None:
+        flash(_("已答复并入的各件。"), "success")
+        for name, token in links:
+            flash(_("%(name)s的评价链接（仅显示一次，请发送给本人）：%(url)s", name=name,
+                    url=url_for("rating.rate_reply", token=token, _external=True)), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="merge"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require(can_manage_proposals)
+def list_import():
+    """清单导入: the list of items (.xlsx) → items assigned to their units; per-row results on the page."""
+    from tracker.proposals.importing import import_list
+
+    form = ListImportForm()
+    if request.method == "GET":
+        return render_template("proposals/_entry_import.html", form=form, results=session.pop("proposal_import", None))
+    storage = form.document.data
+    if not form.validate_on_submit() or storage is None or not getattr(storage, "filename", ""):
+        _flash_errors(form)
+        flash(_("请选择填好的交办清单（.xlsx）。"), "danger")
+        return render_template("proposals/_entry_import.html", form=form, results=None), 400
+    valid_only = bool(form.valid_rows_only.data)
+    result, error = run_service(import_list, current_user, storage.read(), meeting=form.meeting.data or "",
+                                kind=form.kind.data, today=today(), valid_rows_only=valid_only)
+    if error is not None:
+        return render_template("proposals/_entry_import.html", form=form, results=None), 400
+    session["proposal_import"] = {
+        "written": result.written, "refused": len(result.refused), "valid_rows_only": valid_only,
+        "rows": [{"row": r.row, "label": r.label, "title": r.title, "accepted": r.accepted, "message": r.message}
+                 for r in result.rows[:200]]}
+    if result.refused and not valid_only:
+        flash(_("有%(n)d行未通过检查，本次未导入任何一件。请改正后重新上传，或勾选“只导入有效的行”。",
+                n=len(result.refused)), "danger")
+    else:
+        flash(_("已导入%(n)d件并交办。", n=result.written), "success")
+    return redirect(url_for("proposals.list_import"))
+
+
+@bp.get("/import/template.xlsx")
+@require(can_manage_proposals)
+def list_import_template():
+    from tracker.proposals.importing import template_xlsx
+    from tracker.reports.exports import XLSX_MIMETYPE
+
+    return Response(template_xlsx(), mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": "attachment; filename=proposal-list.xlsx; "
+                               "filename*=UTF-8''%E4%BA%A4%E5%8A%9E%E6%B8%85%E5%8D%95.xlsx"})
