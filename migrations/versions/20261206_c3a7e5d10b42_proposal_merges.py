@@ -1,7 +1,7 @@
 """Proposal entry (c3): 并案 — items on one subject handled as one (proposal_merges)
 
 Revision ID: c3a7e5d10b42
-Revises: 8c5b6be2c829
+Revises: c4e7a2b9d160
 Create Date: 2026-12-06 09:10:00
 
 """
@@ -13,7 +13,7 @@ import tracker.common.types
 
 # revision identifiers, used by Alembic.
 revision = 'c3a7e5d10b42'
-down_revision = '8c5b6be2c829'
+down_revision = 'c4e7a2b9d160'
 branch_labels = None
 depends_on = None
 
