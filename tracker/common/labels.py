@@ -37,6 +37,7 @@ LABELS = {
     "extension_decided": _l("延期审批结果"), "closure_requested": _l("办结申请"), "closure_returned": _l("办结申请被退回"),
     "closure_verified": _l("核查销号"), "ladder_reached": _l("督办等级上升"), "document_issued": _l("督办文书发出"),
     "task_assigned": _l("交办通知"), "document_replied": _l("督办文书反馈"), "document_voided": _l("督办文书作废"),
+    "promise_due": _l("承诺事项提醒"),
     # webhook formats
     "wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人"), "generic": _l("通用JSON（签名）"),
 }

@@ -39,6 +39,7 @@ class NotificationKind(str, enum.Enum):
     task_assigned = "task_assigned"  # 交办通知（交办、重新交办）
     document_replied = "document_replied"  # 督办文书已反馈（督办人员）
     document_voided = "document_voided"  # 督办文书已作废（主送单位）
+    promise_due = "promise_due"  # 承诺事项到期/逾期提醒（提案办结后再次答复）
 
 
 class DeliveryChannel(str, enum.Enum):
