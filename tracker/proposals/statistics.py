@@ -188,8 +188,7 @@ def statistics_xlsx(tables: list[KindStatistics], today: date) -> bytes:
                                   (_("按承办单位"), _("主办单位"), lambda t: t.by_unit)):
         sheet = workbook.create_sheet(title[:31])
         headers = _headers(first)
-        write_cell(sheet, 1, 1, _("建议提案办理情况统计（%(title)s，截至%(day)s）", title=title,
-                                  day=f"{today.year}年{today.month}月{today.day}日"))
+        write_cell(sheet, 1, 1, _("建议提案办理情况统计（%(title)s，截至%(day)s）", title=title, day=today.isoformat()))
         for column, (header, _kind) in enumerate(headers, start=1):
             write_cell(sheet, 2, column, header)
             sheet.column_dimensions[get_column_letter(column)].width = 24 if column == 2 else 12
