@@ -16,7 +16,7 @@ from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.proposals.models import PromiseState, ProposalPromise
 from tracker.proposals.promises import (add_promise, answer_promise, class_label, commitment_due_on, derive_promises,
-                                        promises_of)
+                                        promise_tasks, promises_of)
 from tracker.proposals.services import commitment_to_task
 from tracker.reminders.jobs import run_reminders
 
@@ -105,6 +105,11 @@ def test_promises_from_the_reply_commitments_follow_their_task_or_time_limit(see
     with pytest.raises(ValidationFailed, match="没有尚未登记的承诺事项"):
         derive_promises(coordinator(), proposal, today=date(2026, 4, 2))
     assert commitment_due_on(proposal, {"text": "x", "due_hint": "2025年"}, {}) == date(2027, 4, 1)  # before the reply
+    # a task made later from a promise's commitment is shown with it (promise_tasks decides)
+    later = commitment_to_task(None, proposal, "组建技术经理人联盟。", due_on=date(2026, 9, 30), today=date(2026, 4, 3))
+    db.session.commit()
+    shown = promise_tasks(proposal, promises_of(proposal))
+    assert sorted(task.id for task in shown.values()) == sorted([task.id, later.id])
 
 
 def test_only_b_and_c_replies_carry_promises_and_only_the_main_unit_or_office_enters_them(seeded):

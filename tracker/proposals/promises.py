@@ -91,6 +91,18 @@ def link_task(promise: ProposalPromise, tasks: dict[str, Task]) -> None:
         promise.task_id = task.id
 
 
+def promise_tasks(proposal: Proposal, promises: list[ProposalPromise]) -> dict[int, Task]:
+    """Promise id → its follow-up task: the linked one, or one made later from the same commitment text."""
+    tasks = tracked_commitments(proposal)
+    by_id = {task.id: task for task in tasks.values()}
+    found = {}
+    for promise in promises:
+        task = by_id.get(promise.task_id) if promise.task_id else tasks.get(promise.text)
+        if task is not None:
+            found[promise.id] = task
+    return found
+
+
 def add_promise(actor, proposal: Proposal, *, text: str, due_on: date | None, today: date) -> ProposalPromise:
     """A promise entered with the reply (承诺事项, with its due date)."""
     _check(actor, proposal)

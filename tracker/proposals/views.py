@@ -273,12 +273,13 @@ def _contact_form(proposal: Proposal, formdata=None) -> ContactForm:
 
 def _c2_panels(proposal: Proposal) -> dict:
     """What the item page's 沟通协商 and 承诺事项 sections show (templates/proposals/_contacts.html)."""
-    contacts = contact_rules.contacts_of(proposal)
+    contacts, promises = contact_rules.contacts_of(proposal), promise_rules.promises_of(proposal)
     return {"contacts": contacts, "pre": contact_rules.pre_consultation(proposal, contacts, today()),
             "can_record": contact_rules.can_record_contact(current_user, proposal),
             "contact_form": _contact_form(proposal), "stage_labels": contact_rules.STAGE_LABELS,
             "way_labels": contact_rules.WAY_LABELS, "pre_days": contact_rules.pre_consult_working_days(),
-            "promises": promise_rules.promises_of(proposal), "class_label": promise_rules.class_label(proposal),
+            "promises": promises, "class_label": promise_rules.class_label(proposal),
+            "promise_tasks": promise_rules.promise_tasks(proposal, promises),
             "carries_promises": promise_rules.carries_promises(proposal),
             "can_promise": promise_rules.can_handle_promises(current_user, proposal),
             "promise_state_labels": promise_rules.PROMISE_STATE_LABELS,
