@@ -55,6 +55,12 @@ def test_a_c_reply_promise_is_reminded_answered_again_and_counted(seeded, smtp, 
     page = unit.get(f"/proposals/{proposal_id}").text
     assert "2026年6月底前建成人才公寓二期并交付使用。" in page and "待再次答复" in page and "C 列入计划" in page
 
+    from tracker.reminders.models import DeliveryChannel, Notification, NotificationKind
+    from tracker.webhooks.models import Webhook, WebhookFormat
+
+    db.session.add(Webhook(name="人社局群", format=WebhookFormat.wecom, url="http://127.0.0.1:9/send?key=k",
+                           events="promise_due"))
+    db.session.commit()
     run_reminders(at("2026-06-01T09:05"))  # more than 10 working days before June 30: nothing yet
     assert promise_mails(smtp) == []
     run_reminders(at("2026-06-17T09:05"))  # within 10 working days
@@ -63,6 +69,9 @@ def test_a_c_reply_promise_is_reminded_answered_again_and_counted(seeded, smtp, 
     assert len(soon) == 1
     assert soon[0].subject.startswith("【承诺事项提醒】区政协十六届一次会议第0201号 承诺事项")
     assert "人才公寓二期" in soon[0].text and f"/proposals/{proposal_id}#promises" in soon[0].text
+    robot = list(db.session.scalars(select(Notification).where(Notification.kind == NotificationKind.promise_due,
+                                                                Notification.channel == DeliveryChannel.webhook)))
+    assert len(robot) == 1 and "人才公寓二期" in robot[0].body_text  # the group robot hears once too
     run_reminders(at("2026-07-02T09:05"))  # overdue
     run_reminders(at("2026-07-03T09:05"))
     mails = promise_mails(smtp)

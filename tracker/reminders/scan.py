@@ -359,6 +359,8 @@ def scan_promise_reminders(at: datetime, result: ScanResult) -> None:
         promise, proposal = event.promise, event.promise.proposal
         key = f"promise_due:{promise.id}:{promise.due_on}:{event.event}"
         link = f"/proposals/{proposal.id}#promises"
+        result.publish(NotificationKind.promise_due, key, unit_ids=[proposal.main_unit_id], path=link, at=at,
+                       promise=promise, proposal=proposal, event=event.event, days=event.days, link=link)
         for recipient in unit_recipients(proposal.main_unit):
             result.queue(NotificationKind.promise_due, f"{key}:{recipient.email}", recipient, at=at,
                          promise=promise, proposal=proposal, event=event.event, days=event.days, link=link)
