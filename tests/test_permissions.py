@@ -220,6 +220,17 @@ TABLE = [
     ("/proposals/<int:proposal_id>/commitments", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     # 签收 by the unit itself only (主办 and 协办 each sign their own receipt; no one signs for them)
     ("/proposals/<int:proposal_id>/receipt", "POST", L, NO, NO, NO, SAVED, SAVED, NO),
+    # 沟通协商 by the units handling the item (主办, 会办) or the office; 承诺事项 and 再次答复 by the 主办 or the office
+    # (each role on its own answered C item); the statistics for those who read everything
+    ("/proposals/<int:proposal_id>/contacts", "POST", L, SAVED, SAVED, NO, SAVED, SAVED, NO),
+    ("/proposals/<int:proposal_id>/promises", "POST", L, SAVED, SAVED, NO, SAVED, NO, NO),
+    ("/proposals/<int:proposal_id>/promises/derive", "POST", L, SAVED, SAVED, NO, SAVED, NO, NO),
+    ("/proposals/<int:proposal_id>/promises/<int:promise_id>/answer", "POST", L, SAVED, SAVED, NO, SAVED, NO, NO),
+    ("/proposals/statistics", "GET", L, OK, OK, OK, NO, NO, NO),
+    ("/proposals/statistics.xlsx", "GET", L, OK, OK, OK, NO, NO, NO),
+    # published replies (答复公开): no login; a reply not published is a 404
+    ("/public/proposals", "GET", OK, OK, OK, OK, OK, OK, OK),
+    ("/public/proposals/<int:proposal_id>", "GET", OK, OK, OK, OK, OK, OK, OK),
     # document import (tracker/imports): managers only; the draft is the Xicen plan document
     ("/imports/", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/imports/template.xlsx", "GET", L, OK, OK, NO, NO, NO, NO),
@@ -571,6 +582,40 @@ class World:
             self.snapshot = None  # the database changed
             db.session.remove()
         return self._proposal_id
+
+    def promised_proposal_id(self, role: str) -> int:
+        """An answered C (列入计划) item per role, 主办 task 4's lead unit, 会办 its cooperating unit, with a
+        commitment of its reply and an open promise (承诺事项)."""
+        from tracker.proposals.models import Proposal, ProposalPromise, ProposalState
+
+        def make():
+            proposal = Proposal(meeting="区政协六届五次会议", number=f"第091{ROLES.index(role)}号", title="关于列入计划的提案",
+                                main_unit_id=self.unit_ids[TASK_SEED["lead"]], assigned_on=date(2026, 3, 1),
+                                reply_due_on=date(2026, 6, 1), state=ProposalState.replied, reply_on=date(2026, 5, 20),
+                                result_category="列入计划",
+                                commitments=[{"text": f"年内完成科创服务平台建设（{role}）。", "due_hint": "2026年"}])
+            proposal.co_units = [db.session.get(Unit, self.unit_ids[COOP_UNIT])]
+            db.session.add(proposal)
+            db.session.flush()
+            db.session.add(ProposalPromise(proposal_id=proposal.id, text="年底前完成。", due_on=date(2026, 12, 31)))
+            return proposal.id
+        return self._made(f"promised-{role}", make)
+
+    def promise_id(self, role: str) -> int:
+        from tracker.proposals.models import ProposalPromise
+
+        proposal_id = self.promised_proposal_id(role)
+        db.session.remove()
+        return db.session.scalar(select(ProposalPromise.id).where(ProposalPromise.proposal_id == proposal_id,
+                                                                  ProposalPromise.text == "年底前完成。"))
+
+    @property
+    def public_reply_id(self) -> int:
+        """The seed's reply 第0746号, 主动公开 and answered: on the public pages."""
+        from tracker.proposals.models import Proposal
+
+        db.session.remove()
+        return db.session.scalar(select(Proposal.id).where(Proposal.number == "第0746号"))
 
     @property
     def table_draft_id(self) -> int:
@@ -956,6 +1001,15 @@ def proposal_form(world: World, role: str, proposal_id: int | None) -> dict:
             "postal_code": "", "reply_text": proposal.reply_text, "feedback": "", "version": str(proposal.version)}
 
 
+def proposer_names(proposal_id: int) -> list[str]:
+    """The item's proposers as registered so far (the people page may have added some): a contact names them."""
+    from tracker.proposals.models import Proposer
+
+    names = list(db.session.scalars(select(Proposer.name).where(Proposer.proposal_id == proposal_id)))
+    db.session.remove()
+    return names
+
+
 def proposal_list_form(world: World, role: str) -> dict:
     """交办清单 (tracker/proposals/importing.py): one row, an item numbered for the role, 主办 task 4's lead unit."""
     import openpyxl
@@ -1128,6 +1182,16 @@ URLS = {
         lambda w, r: f"/proposals/{w.entry_proposal_ids(r, replied=True)[0]}/merged-replies",
     "/proposals/import": lambda w, r: "/proposals/import",
     "/proposals/import/template.xlsx": lambda w, r: "/proposals/import/template.xlsx",
+    "/proposals/<int:proposal_id>/contacts": lambda w, r: f"/proposals/{w.proposal_id}/contacts",
+    "/proposals/<int:proposal_id>/promises": lambda w, r: f"/proposals/{w.promised_proposal_id(r)}/promises",
+    "/proposals/<int:proposal_id>/promises/derive":
+        lambda w, r: f"/proposals/{w.promised_proposal_id(r)}/promises/derive",
+    "/proposals/<int:proposal_id>/promises/<int:promise_id>/answer":
+        lambda w, r: f"/proposals/{w.promised_proposal_id(r)}/promises/{w.promise_id(r)}/answer",
+    "/proposals/statistics": lambda w, r: "/proposals/statistics",
+    "/proposals/statistics.xlsx": lambda w, r: "/proposals/statistics.xlsx",
+    "/public/proposals": lambda w, r: "/public/proposals",
+    "/public/proposals/<int:proposal_id>": lambda w, r: f"/public/proposals/{w.public_reply_id}",
     "/imports/": lambda w, r: "/imports/",
     "/imports/template.xlsx": lambda w, r: "/imports/template.xlsx",
     "/imports/new": lambda w, r: "/imports/new",
@@ -1245,6 +1309,14 @@ FORMS = {
     "/proposals/<int:proposal_id>/merge": lambda w, r: {"proposal_ids": [str(w.entry_proposal_ids(r)[1])]},
     "/proposals/<int:proposal_id>/merged-replies": lambda w, r: {},
     "/proposals/import": lambda w, r: proposal_list_form(w, r),
+    "/proposals/<int:proposal_id>/contacts": lambda w, r: {
+        "contact_on": "2026-06-01", "way": "见面", "stage": "during", "unit_people": f"王科长（{r}）",
+        "agreed": "商定年内建成科创服务平台。", "proposer_names": proposer_names(w.proposal_id)},
+    "/proposals/<int:proposal_id>/promises": lambda w, r: {"text": f"年底前建成科创服务平台（{r}）。",
+                                                           "due_on": "2026-12-31"},
+    "/proposals/<int:proposal_id>/promises/derive": lambda w, r: {},
+    "/proposals/<int:proposal_id>/promises/<int:promise_id>/answer": lambda w, r: {
+        "text": "科创服务平台已建成。", "answered_on": "2026-06-30", "answered_by": "李局长"},
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
     "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
@@ -1347,6 +1419,11 @@ REDIRECTS = {
     ("/proposals/<int:proposal_id>/merged-replies", "POST"):
         lambda w, r: f"/proposals/{w.entry_proposal_ids(r, replied=True)[0]}",
     ("/proposals/import", "POST"): lambda w, r: "/proposals/import",
+    ("/proposals/<int:proposal_id>/contacts", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
+    ("/proposals/<int:proposal_id>/promises", "POST"): lambda w, r: f"/proposals/{w.promised_proposal_id(r)}",
+    ("/proposals/<int:proposal_id>/promises/derive", "POST"): lambda w, r: f"/proposals/{w.promised_proposal_id(r)}",
+    ("/proposals/<int:proposal_id>/promises/<int:promise_id>/answer", "POST"):
+        lambda w, r: f"/proposals/{w.promised_proposal_id(r)}",
     ("/receipts/<int:receipt_id>/sign", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/tasks/<int:task_id>/reassign", "POST"): lambda w, r: f"/tasks/{w.task_numbered('16')}",
     ("/tasks/<int:task_id>/extension/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",
@@ -1514,14 +1591,17 @@ OBJECT_CHECKED = {"/plans/<int:plan_id>", "/tasks/<int:task_id>", "/tasks/<int:t
                   "/receipts/<int:receipt_id>/sign", "/tasks/<int:task_id>/extension/new",
                   "/tasks/<int:task_id>/closure/new", "/documents/<int:document_id>.docx",
                   "/documents/<int:document_id>", "/tasks/<int:task_id>/notice.docx",
-                  "/documents/<int:document_id>/reply", "/workflow-evidence/<int:file_id>"}
+                  "/documents/<int:document_id>/reply", "/workflow-evidence/<int:file_id>",
+                  "/proposals/<int:proposal_id>/contacts", "/proposals/<int:proposal_id>/promises",
+                  "/proposals/<int:proposal_id>/promises/derive",
+                  "/proposals/<int:proposal_id>/promises/<int:promise_id>/answer"}
 # Where an unknown id is not a 404: re-sending unknown mail ids re-sends nothing (302 back to the outbox);
 # accounts are not the system administrator's (三员分立): refused before the id is looked at.
 UNKNOWN_ID_STATUS = {("/admin/outbox/<int:notification_id>/retry", "admin"): 302,
                      ("/users/<int:user_id>/edit", "admin"): 403,
                      ("/users/<int:user_id>/sessions/end", "admin"): 403}
 # Pages without login by design (tracker/public/): an unknown id is a 404 for everybody, anonymous too.
-NO_LOGIN_ID_ROUTES = {"/public/plans/<int:plan_id>"}
+NO_LOGIN_ID_ROUTES = {"/public/plans/<int:plan_id>", "/public/proposals/<int:proposal_id>"}
 
 
 def test_unknown_ids(world):

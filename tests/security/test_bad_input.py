@@ -129,6 +129,14 @@ SPECS = {
         can_refuse=False),
     # 交办清单: fuzzed bytes are never a valid workbook (the valid upload: test_permissions, test_import_items)
     "/proposals/import": Spec(examples=15, can_succeed=False),
+    # 沟通协商 by the lead unit (主办) on the item page; 承诺事项, their derivation from the reply's commitments
+    # (once: then nothing is left to derive) and 再次答复 (once: then the promise is kept) on an answered C item
+    "/proposals/<int:proposal_id>/contacts": Spec(page=lambda w: f"/proposals/{w.proposal_id}", examples=20),
+    "/proposals/<int:proposal_id>/promises": Spec(page=lambda w: f"/proposals/{w.promised_proposal_id('coordinator')}"),
+    "/proposals/<int:proposal_id>/promises/derive": Spec(page=lambda w: f"/proposals/{w.promised_proposal_id('admin')}",
+                                                         examples=10),
+    "/proposals/<int:proposal_id>/promises/<int:promise_id>/answer":
+        Spec(page=lambda w: f"/proposals/{w.promised_proposal_id('lead_unit')}", examples=15),
     "/imports/new": Spec(examples=25),
     "/imports/<int:draft_id>": Spec(examples=25),
     # 列对应: the choices are on the review page of a draft read from a table with unknown headers

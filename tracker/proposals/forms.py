@@ -101,3 +101,39 @@ class ListImportForm(FlaskForm):
     meeting = StringField(_l("届次会议"), validators=[Length(max=100)], description=_l("例如：区政协六届五次会议"))
     kind = SelectField(_l("类别"), choices=[("cppcc", _l("政协提案")), ("npc", _l("人大建议"))], default="cppcc")
     valid_rows_only = BooleanField(_l("只导入有效的行"))
+
+
+# --- c2: 沟通协商 (contacts) and 承诺事项 (promises) -------------------------------------------------------
+
+class ContactForm(FlaskForm):
+    """One contact with the proposers (tracker.proposals.contacts.record_contact)."""
+
+    contact_on = DateField(_l("沟通日期"), validators=[DataRequired(message=_l("请填写沟通日期（YYYY-MM-DD）。"))],
+                           format=DATE_FORMAT)
+    way = SelectField(_l("沟通方式"), validators=[DataRequired(message=_l("请选择沟通方式。"))])
+    stage = SelectField(_l("阶段"), validators=[DataRequired(message=_l("请选择办前、办中或办后。"))])
+    proposer_names = SelectMultipleField(_l("参与的提案人"), validate_choice=False)
+    unit_people = StringField(_l("承办单位参与人员"), validators=[DataRequired(message=_l("请填写承办单位参与人员。")),
+                                                          Length(max=200)])
+    agreed = TextAreaField(_l("商定内容"), validators=[DataRequired(message=_l("请填写沟通商定的内容。")),
+                                                   Length(max=2000)])
+
+
+class PromiseForm(FlaskForm):
+    """A promise of a B/C reply (tracker.proposals.promises.add_promise)."""
+
+    text = TextAreaField(_l("承诺事项"), validators=[DataRequired(message=_l("请填写承诺事项。")), Length(max=5000)])
+    due_on = DateField(_l("承诺完成时限"), validators=[DataRequired(message=_l("请填写承诺完成时限（YYYY-MM-DD）。"))],
+                       format=DATE_FORMAT)
+
+
+class PromiseAnswerForm(FlaskForm):
+    """办结后再次答复 (tracker.proposals.promises.answer_promise)."""
+
+    text = TextAreaField(_l("再次答复内容"), validators=[DataRequired(message=_l("请填写再次答复的内容。")),
+                                                   Length(max=5000)])
+    answered_on = DateField(_l("再次答复日期"),
+                            validators=[DataRequired(message=_l("请填写再次答复日期（YYYY-MM-DD）。"))],
+                            format=DATE_FORMAT)
+    answered_by = StringField(_l("签发人或经办人"), validators=[DataRequired(message=_l("请填写再次答复的签发人或经办人。")),
+                                                        Length(max=60)])

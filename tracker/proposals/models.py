@@ -186,3 +186,60 @@ class ProposalMerge(db.Model):
 
     proposal: Mapped[Proposal] = relationship(foreign_keys=[proposal_id])
     handled: Mapped[Proposal] = relationship(foreign_keys=[handled_id])
+# c2: 沟通协商 (contact records) and 承诺事项 (promises of B/C replies, answered again when done)
+# ---------------------------------------------------------------------------------------------------------
+
+class ContactStage(str, enum.Enum):
+    before = "before"  # 办前
+    during = "during"  # 办中
+    after = "after"  # 办后
+
+
+class ProposalContact(db.Model):
+    """One contact of a handling unit with the proposers (沟通协商): when, how (见面/电话/座谈/书面…), at
+    which stage (办前/办中/办后), with which proposers, who from the unit, and what was agreed."""
+
+    __tablename__ = "proposal_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    contact_on: Mapped[date]
+    way: Mapped[str] = mapped_column(String(20))  # 见面 / 电话 / 座谈 / 书面 / 视频 / 其他
+    stage: Mapped[ContactStage] = mapped_column(str_enum(ContactStage, 10))
+    proposer_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    unit_people: Mapped[str] = mapped_column(String(200), default="")
+    agreed: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+
+class PromiseState(str, enum.Enum):
+    open = "open"  # 待兑现
+    kept = "kept"  # 已再次答复
+
+
+class ProposalPromise(db.Model):
+    """A promise (承诺事项) of a B (正在解决) or C (列入计划) reply, with its own due date; the unit answers
+    again when the work is done (办结后再次答复), which closes it. ``task_id`` is the follow-up task made
+    from the same commitment, when there is one."""
+
+    __tablename__ = "proposal_promises"
+    __table_args__ = (Index("ix_proposal_promises_state_due_on", "state", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date]
+    state: Mapped[PromiseState] = mapped_column(str_enum(PromiseState, 10), default=PromiseState.open)
+    task_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"), index=True)
+    answer_text: Mapped[str] = mapped_column(Text, default="")  # 再次答复
+    answered_on: Mapped[Optional[date]]
+    answered_by: Mapped[str] = mapped_column(String(60), default="")  # the person who signs the second reply
+    answered_by_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship()

@@ -39,7 +39,7 @@ from tracker.tasks.models import ReportingCycle, Task
 from tracker.tasks.services import save_task
 from tracker.units.models import Unit
 
-DEFAULT_RESULT_CATEGORIES = ("解决采纳", "部分采纳或解决", "留作参考", "因条件限制无法解决")
+DEFAULT_RESULT_CATEGORIES = ("解决采纳", "部分采纳或解决", "正在解决", "列入计划", "留作参考", "因条件限制无法解决")
 DEFAULT_PUBLICITY = ("主动公开", "依申请公开", "不予公开")
 FEEDBACK_CHOICES = ("满意", "基本满意", "不满意")
 DEFAULT_REPLY_MONTHS = 3

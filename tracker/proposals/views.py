@@ -409,3 +409,137 @@ def list_import_template():
     return Response(template_xlsx(), mimetype=XLSX_MIMETYPE, headers={
         "Content-Disposition": "attachment; filename=proposal-list.xlsx; "
                                "filename*=UTF-8''%E4%BA%A4%E5%8A%9E%E6%B8%85%E5%8D%95.xlsx"})
+
+
+
+
+# ---------------------------------------------------------------------------------------------------------
+# c2: 沟通协商 (contacts), 承诺事项 (promises, 再次答复) and the statistics (办理情况统计)
+# ---------------------------------------------------------------------------------------------------------
+
+from tracker.access.permissions import can_read_everything  # noqa: E402
+from tracker.proposals import contacts as contact_rules, promises as promise_rules  # noqa: E402
+from tracker.proposals.forms import ContactForm, PromiseAnswerForm, PromiseForm  # noqa: E402
+from tracker.proposals.models import ContactStage, ProposalPromise  # noqa: E402
+from tracker.proposals.statistics import (CLASSES, DEFINITIONS, percent, statistics,  # noqa: E402
+                                          statistics_xlsx)
+
+
+def _flash_form_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "danger")
+
+
+def _contact_form(proposal: Proposal, formdata=None) -> ContactForm:
+    form = ContactForm(formdata=formdata) if formdata is not None else ContactForm(formdata=None)
+    form.way.choices = [(way, str(contact_rules.WAY_LABELS[way])) for way in contact_rules.CONTACT_WAYS]
+    form.stage.choices = [(stage.value, str(contact_rules.STAGE_LABELS[stage])) for stage in ContactStage]
+    form.proposer_names.choices = [(person.name, person.name) for person in proposal.people]
+    return form
+
+
+def _c2_panels(proposal: Proposal) -> dict:
+    """What the item page's 沟通协商 and 承诺事项 sections show (templates/proposals/_contacts.html)."""
+    contacts, promises = contact_rules.contacts_of(proposal), promise_rules.promises_of(proposal)
+    return {"contacts": contacts, "pre": contact_rules.pre_consultation(proposal, contacts, today()),
+            "can_record": contact_rules.can_record_contact(current_user, proposal),
+            "contact_form": _contact_form(proposal), "stage_labels": contact_rules.STAGE_LABELS,
+            "way_labels": contact_rules.WAY_LABELS, "pre_days": contact_rules.pre_consult_working_days(),
+            "promises": promises, "class_label": promise_rules.class_label(proposal),
+            "promise_tasks": promise_rules.promise_tasks(proposal, promises),
+            "carries_promises": promise_rules.carries_promises(proposal),
+            "can_promise": promise_rules.can_handle_promises(current_user, proposal),
+            "promise_state_labels": promise_rules.PROMISE_STATE_LABELS,
+            "promise_form": PromiseForm(formdata=None), "answer_form": PromiseAnswerForm(formdata=None)}
+
+
+@bp.app_context_processor
+def _c2_helpers():
+    return {"proposal_c2_panels": _c2_panels}
+
+
+@bp.post("/<int:proposal_id>/contacts")
+@login_required
+def record_contact(proposal_id: int):
+    """A contact with the proposers, by a unit handling the item (or a coordinator); others get 403."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(contact_rules.can_record_contact(current_user, proposal))
+    form = _contact_form(proposal, request.form)
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="contacts"))
+    _contact, error = run_service(contact_rules.record_contact, current_user, proposal,
+                                  contact_on=form.contact_on.data, way=form.way.data, stage=form.stage.data,
+                                  proposer_names=form.proposer_names.data or [], unit_people=form.unit_people.data,
+                                  agreed=form.agreed.data, today=today())
+    if error is None:
+        flash(_("沟通情况已登记。"), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="contacts"))
+
+
+@bp.post("/<int:proposal_id>/promises")
+@login_required
+def add_promise(proposal_id: int):
+    """A promise of a B/C reply, by the 主办 unit or a coordinator."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(promise_rules.can_handle_promises(current_user, proposal))
+    form = PromiseForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
+    _promise, error = run_service(promise_rules.add_promise, current_user, proposal, text=form.text.data,
+                                  due_on=form.due_on.data, today=today())
+    if error is None:
+        flash(_("承诺事项已登记。"), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
+
+
+@bp.post("/<int:proposal_id>/promises/derive")
+@login_required
+def derive_promises(proposal_id: int):
+    """Promises from the commitments the reply importer extracted."""
+    proposal = get_or_404(Proposal, proposal_id)  # the token is checked by CSRFProtect before the view
+    ensure(promise_rules.can_handle_promises(current_user, proposal))
+    created, error = run_service(promise_rules.derive_promises, current_user, proposal, today=today())
+    if error is None:
+        flash(_("已由答复中的承诺生成%(count)d项承诺事项。", count=len(created)), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
+
+
+@bp.post("/<int:proposal_id>/promises/<int:promise_id>/answer")
+@login_required
+def answer_promise(proposal_id: int, promise_id: int):
+    """办结后再次答复, by the 主办 unit or a coordinator; it closes the promise."""
+    proposal = get_or_404(Proposal, proposal_id)
+    promise = get_or_404(ProposalPromise, promise_id)
+    if promise.proposal_id != proposal.id:
+        abort(404)
+    ensure(promise_rules.can_handle_promises(current_user, proposal))
+    form = PromiseAnswerForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
+    _promise, error = run_service(promise_rules.answer_promise, current_user, proposal, promise, text=form.text.data,
+                                  answered_on=form.answered_on.data, answered_by=form.answered_by.data,
+                                  today=today())
+    if error is None:
+        flash(_("再次答复已登记，该承诺事项已兑现。"), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
+
+
+@bp.get("/statistics")
+@require(can_read_everything)
+def statistics_page():
+    """办理情况统计 per session and per 主办 unit, for each kind, with the definitions."""
+    return render_template("proposals/statistics.html", tables=statistics(), classes=CLASSES,
+                           definitions=DEFINITIONS, percent=percent, today=today())
+
+
+@bp.get("/statistics.xlsx")
+@require(can_read_everything)
+def statistics_download():
+    day = today()
+    return send_file(io.BytesIO(statistics_xlsx(statistics(), day)), as_attachment=True,
+                     download_name=f"建议提案办理情况统计_{day.isoformat()}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

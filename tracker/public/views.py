@@ -72,3 +72,32 @@ def plan(plan_id: int):
                                state_labels=STATE_LABELS)
 
     return _served(key, render)
+
+
+# Published replies to proposals (答复公开, tracker/proposals/publication.py): the list and each reply in full,
+# contacts masked; 不予公开 and 依申请公开 replies are never here.
+
+@bp.get("/proposals")
+def proposals():
+    from tracker.proposals.publication import published_replies
+
+    day, locale = today(), str(get_locale())
+    key = ("proposals", data_version(), day, locale)
+    return _served(key, lambda: render_template("public/proposals.html", replies=published_replies(day), today=day))
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def proposal(proposal_id: int):
+    from tracker.proposals.publication import public_paragraphs, published_reply
+
+    day, locale = today(), str(get_locale())
+    version = data_version()
+    if published_reply(proposal_id, day) is None:  # not answered, not 主动公开, 不予公开, or none at all
+        abort(404)
+    key = ("proposal", proposal_id, version, day, locale)
+
+    def render():
+        shown = published_reply(proposal_id, day)
+        return render_template("public/proposal.html", reply=shown, paragraphs=public_paragraphs(shown), today=day)
+
+    return _served(key, render)

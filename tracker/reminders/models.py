@@ -45,6 +45,7 @@ class NotificationKind(str, enum.Enum):
     proposal_answered = "proposal_answered"  # 建议提案已答复 (webhooks only)
     proposal_rated = "proposal_rated"  # 提案人已评价 (webhooks only)
     proposal_rehandling = "proposal_rehandling"  # 不满意，重新办理 (webhooks only)
+    promise_due = "promise_due"  # 承诺事项到期/逾期提醒（提案办结后再次答复）
 
 
 class DeliveryChannel(str, enum.Enum):

@@ -346,6 +346,26 @@ def scan_proposal_reminders(at: datetime, result: ScanResult) -> None:
                     proposal=row.proposal, offset=offset)
 
 
+def scan_promise_reminders(at: datetime, result: ScanResult) -> None:
+    """承诺事项提醒: the 主办 unit hears once when a promise of a B/C reply falls due soon and once when it is
+    overdue, until it answers again (办结后再次答复). Which promises, tracker.proposals.promises decides."""
+    from tracker.proposals.promises import promise_events
+
+    local = at.astimezone(BEIJING)
+    today = local.date()
+    if not current_calendar().is_working_day(today) or local.time() < SEND_AT:
+        return
+    for event in promise_events(today):
+        promise, proposal = event.promise, event.promise.proposal
+        key = f"promise_due:{promise.id}:{promise.due_on}:{event.event}"
+        link = f"/proposals/{proposal.id}#promises"
+        result.publish(NotificationKind.promise_due, key, unit_ids=[proposal.main_unit_id], path=link, at=at,
+                       promise=promise, proposal=proposal, event=event.event, days=event.days, link=link)
+        for recipient in unit_recipients(proposal.main_unit):
+            result.queue(NotificationKind.promise_due, f"{key}:{recipient.email}", recipient, at=at,
+                         promise=promise, proposal=proposal, event=event.event, days=event.days, link=link)
+
+
 def scan_digests(at: datetime, result: ScanResult) -> None:
     """逾期汇总 to each unit every working day; 每周汇总 to coordinators on the week's first working day."""
     calendar = current_calendar()
@@ -505,12 +525,13 @@ def fewer_collections(first_generation: int = 100_000):
 
 # The scan's steps, in order. Reminders registers its own (``register_steps``); supervision registers
 # 签收 reminders and the 督办 ladder (tracker/supervision/handlers.py), which read the escalations first.
-SCAN_ORDER = ("task_reminders", "proposal_reminders", "digests", "escalations", "receipts", "ladder")
+SCAN_ORDER = ("task_reminders", "proposal_reminders", "promise_reminders", "digests", "escalations", "receipts", "ladder")
 
 
 def register_steps() -> None:
     scans.register("task_reminders", scan_task_reminders)
     scans.register("proposal_reminders", scan_proposal_reminders)
+    scans.register("promise_reminders", scan_promise_reminders)
     scans.register("digests", scan_digests)
     scans.register("escalations", scan_escalations)
 
