@@ -184,7 +184,7 @@ PAGES = [
 
 
 def _drop_snapshots() -> None:
-    from tracker.common.snapshots import ReportSnapshot
+    from tracker.audit.snapshots import ReportSnapshot
 
     db.session.execute(ReportSnapshot.__table__.delete())
     db.session.commit()

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.audit.models import AuditEvent
-from tracker.common.snapshots import ReportSnapshot, data_version, data_version_query
+from tracker.audit.snapshots import ReportSnapshot, data_version, data_version_query
 from tracker.common.upsert import insert
 from tracker.extensions import db
 
