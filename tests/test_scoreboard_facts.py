@@ -18,7 +18,7 @@ from tests.imports.test_import_flow import post_review, xicen_draft_with_leads
 from tests.loop_helpers import close_task
 from tracker.auth.models import Role, User
 from tracker.bulletins.queries import month_figures
-from tracker.bulletins.scoring import unit_scores
+from tracker.reports.queries import unit_scores
 from tracker.common import deadlines
 from tracker.extensions import db
 from tracker.supervision.models import Receipt

@@ -17,4 +17,5 @@ from tracker.audit.snapshots import ReportSnapshot  # noqa: F401
 from tracker.tasks.overdue_store import OverdueEntry  # noqa: F401
 from tracker.supervision.models import (ClosureRequest, DocumentSequence, EscalationRule, ExtensionRequest,  # noqa: F401
                                        Interview, LadderStep, Receipt, SupervisionDocument, WorkflowEvidenceFile)
-from tracker.bulletins.models import Bulletin, ScoringRule  # noqa: F401
+from tracker.bulletins.models import Bulletin  # noqa: F401
+from tracker.reports.models import ScoringRule  # noqa: F401

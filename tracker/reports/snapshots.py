@@ -92,7 +92,7 @@ def _score_row_to_json(row) -> dict:
 
 
 def _score_row_from_json(payload: dict):
-    from tracker.bulletins.scoring import Score
+    from tracker.reports.scoring import Score
 
     score = payload.get("score")
     return ScoreRow(UnitRef(*payload["unit"]), **{name: payload[name] for name in SCORE_FIELDS},

@@ -217,7 +217,7 @@ def unit_scoreboard():
     chart = charts.bar_chart([(row.unit.short_name, [("rate", row.on_time_rate or 0)]) for row in page.items],
                              {"rate": "#1565c0"}, {"rate": _("按期报送率")}, label_width=110, max_value=100,
                              suffix="%")
-    from tracker.bulletins.scoring import COMPONENTS
+    from tracker.reports.scoring import COMPONENTS
 
     return render_template("reports/scoreboard.html", rows=page.items, page=page, plan=plan, plans=_active_plans(plan),
                            sort=sort, descending=descending, today=today(), chart=chart, score_components=COMPONENTS,
