@@ -24,7 +24,7 @@ KNOWN_CYCLE_MODULES = {
     "tracker.proposals.queries", "tracker.reminders.scan", "tracker.reports.queries",
     "tracker.reports.snapshots", "tracker.supervision", "tracker.supervision.events", "tracker.supervision.ladder",
     "tracker.supervision.queries", "tracker.supervision.register", "tracker.supervision.sentences",
-    "tracker.supervision.services", "tracker.supervision.workbench", "tracker.tasks.overdue_store",
+    "tracker.supervision.services", "tracker.tasks.overdue_store",
     "tracker.tasks.queries", "tracker.workbench.services",
 }
 KNOWN_CYCLE_DOMAINS = {

@@ -91,6 +91,19 @@ def _resubmitted(tmp_path) -> None:
                   resubmission_of=update)
 
 
+def _bulletin_voided(tmp_path) -> None:
+    """A 督查通报 drafted and issued (numbered by the register), then its number voided."""
+    from tracker.bulletins.services import draft_bulletin, issue_bulletin
+    from tracker.supervision.models import SupervisionDocument
+    from tracker.supervision.register import void_document
+
+    bulletin = draft_bulletin(_user("coordinator"), month_key="2026-05", today=TODAY)
+    issue_bulletin(_user("coordinator"), bulletin, today=TODAY)
+    document = db.session.scalar(select(SupervisionDocument).where(SupervisionDocument.bulletin_id == bulletin.id))
+    void_document(_user("coordinator"), document, reason="月份写错")
+    assert bulletin.number is None  # the handler put it back to draft, in the same transaction
+
+
 # event: (what sends it, what its handlers write in the same transaction, counted)
 TRIGGERS = {
     "plan-activated": (lambda tmp_path: _activate(_draft_plan_with_a_task()), Receipt),
@@ -101,6 +114,7 @@ TRIGGERS = {
     "update-resubmitted": (_resubmitted, Notification),
     "update-accepted": (lambda tmp_path: review_update(_user("coordinator"), _submitted(), decision="accept",
                                                        today=TODAY), None),
+    "document-voided": (_bulletin_voided, None),
 }
 
 

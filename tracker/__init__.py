@@ -54,6 +54,7 @@ def register_event_handlers(app: Flask) -> None:
     """Each reacting domain connects its receivers to the domain events (tracker.common.events) and
     registers its steps of the scheduled scan (tracker.common.scans); the working calendar is plugged into
     the ground floor's deadlines; each domain the history names registers how (its ``history.register``)."""
+    from tracker.bulletins import handlers as bulletins_handlers
     from tracker.common import deadlines
     from tracker.indicators import history as indicators_history
     from tracker.plans import history as plans_history
@@ -72,6 +73,7 @@ def register_event_handlers(app: Flask) -> None:
     reminders_handlers.connect()
     reports_handlers.connect()
     supervision_handlers.connect()
+    bulletins_handlers.connect()
 
 
 @event.listens_for(Engine, "connect")

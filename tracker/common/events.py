@@ -41,7 +41,14 @@ update_accepted = updates.signal("update-accepted", doc="""A progress update acc
 
 Sender: the ``StatusUpdate``. Handled by reminders (the webhooks that follow accepted updates).""")
 
-NAMESPACES = {"plans": plans, "tasks": tasks, "updates": updates}
+supervision = Namespace()
+
+document_voided = supervision.signal("document-voided", doc="""A numbered document voided (作废) in the register.
+
+Sender: the ``SupervisionDocument``. Keywords: ``actor``. Handled by bulletins (a 督查通报 whose number was
+voided goes back to draft).""")
+
+NAMESPACES = {"plans": plans, "tasks": tasks, "updates": updates, "supervision": supervision}
 
 
 def handlers(signal) -> list[str]:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from tracker.audit.services import record
 from tracker.access import permissions
+from tracker.common import events as domain_events
 from tracker.common.clock import utcnow
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.common.races import check_version
@@ -144,13 +145,7 @@ def void_document(actor, document: SupervisionDocument, *, reason: str,
     before = document.state.value
     document.state, document.voided_at, document.voided_by_id = DocumentState.void, utcnow(), actor.id
     document.void_reason = reason.strip()
-    if document.bulletin_id is not None:
-        from tracker.bulletins.models import Bulletin, BulletinState
-
-        bulletin = db.session.get(Bulletin, document.bulletin_id)
-        if bulletin is not None and bulletin.serial == document.serial and bulletin.year == document.year:
-            bulletin.state, bulletin.year, bulletin.serial = BulletinState.draft, None, None
-            bulletin.issued_on, bulletin.issued_at, bulletin.issued_by_id = None, None, None
+    domain_events.document_voided.send(document, actor=actor)  # a bulletin goes back to draft (tracker/bulletins)
     db.session.flush()
     record(actor, "document.voided", document, task_id=document.task_id,
            changes={"number": document.number if document.serial is not None else "", "state": [before, "void"],

@@ -1,5 +1,6 @@
-"""The 督办 loop's sections of the 工作台 (tracker/workbench): what a unit must sign for or answer, the
-requests a coordinator (or a leader overseeing the units) must decide, the tasks nobody has signed for."""
+"""The 督办 loop's sections of the 工作台, read from tracker/supervision (and the latest 督查通报 from
+tracker/bulletins): what a unit must sign for or answer, the requests a coordinator (or a leader
+overseeing the units) must decide, the tasks nobody has signed for."""
 from __future__ import annotations
 
 from datetime import date
