@@ -14,7 +14,7 @@ from tracker.imports.models import ColumnMapping, DraftKind, DraftState, ImportD
 from tracker.api.models import ApiToken  # noqa: F401
 from tracker.webhooks.models import Webhook, WebhookFormat  # noqa: F401
 from tracker.audit.snapshots import ReportSnapshot  # noqa: F401
-from tracker.tasks.overdue_store import OverdueEntry  # noqa: F401
+from tracker.overdue.store import OverdueEntry  # noqa: F401
 from tracker.supervision.models import (ClosureRequest, DocumentSequence, EscalationRule, ExtensionRequest,  # noqa: F401
                                        Interview, LadderStep, Receipt, SupervisionDocument, WorkflowEvidenceFile)
 from tracker.bulletins.models import Bulletin  # noqa: F401

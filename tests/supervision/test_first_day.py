@@ -22,7 +22,7 @@ from tracker.reminders.models import Notification, NotificationKind
 from tracker.supervision.models import LadderStep, Receipt, ReceiptState, SupervisionDocument
 from tracker.supervision.services import sign_receipt
 from tracker.tasks.models import Task
-from tracker.tasks.queries import overdue_list
+from tracker.overdue.queries import overdue_list
 from tracker.units.models import Unit
 
 DAY = date(2026, 6, 30)

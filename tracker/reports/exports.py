@@ -25,7 +25,7 @@ from tracker.common.official_documents import (_docx_bytes, _document, _heading,
                                                _title_block, chinese_date, chinese_month)
 from tracker.reports.queries import (COMPLETED, NOT_STARTED, OVERDUE, SUSPENDED, LedgerRow, ReportEntry, ScoreRow,
                                      StateCounts, state_label)
-from tracker.tasks.queries import OverdueRow
+from tracker.overdue.queries import OverdueRow
 from tracker.updates.models import ReviewState
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -46,7 +46,9 @@ from tracker.common.workdays import BEIJING, WorkingCalendar
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanStatus
 from tracker.tasks.models import Task, TaskStatus
-from tracker.tasks.queries import OPEN_STATUSES, OverdueFilters, last_accepted_updates, overdue_task_ids
+from tracker.overdue.queries import overdue_task_ids
+from tracker.tasks.queries import OPEN_STATUSES, OverdueFilters
+from tracker.updates.queries import last_accepted_updates
 from tracker.units.models import Unit
 from tracker.updates.models import ReviewState, StatusUpdate
 

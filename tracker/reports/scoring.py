@@ -17,14 +17,12 @@ also shown on its own (the breakdown), so a reader can redo the sum. The countin
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
-from tracker.common import deadlines
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.reports.models import ScoringRule

@@ -29,7 +29,8 @@ from tracker.reports.queries import (AT_RISK_PROGRESS_BELOW, AT_RISK_WORKING_DAY
 from tracker.reports.snapshots import city_dashboard, city_scoreboard
 from tracker.supervision.queries import ladder_level_label, receipt_state_label, reply_state_label
 from tracker.tasks.models import Task
-from tracker.tasks.queries import OverdueFilters, overdue_list
+from tracker.overdue.queries import overdue_list
+from tracker.tasks.queries import OverdueFilters
 from tracker.tasks.forms import overdue_filters
 from tracker.units.models import Unit
 

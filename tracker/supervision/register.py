@@ -98,7 +98,8 @@ def issue_for_task(actor, task, *, today: date) -> SupervisionDocument:
     """A coordinator issues a 督办通知单 for the task's overdue item through the register (the old per-task
     button): numbered from the register's sequence, to the lead unit, sent like the ladder's."""
     _require_manager(actor)
-    from tracker.tasks.queries import OverdueFilters, overdue_list, task_cards
+    from tracker.overdue.queries import overdue_list
+    from tracker.tasks.queries import OverdueFilters, task_cards
 
     rows = [row for row in overdue_list(today, OverdueFilters(plan_id=task.plan_id, unit_id=task.lead_unit_id))
             if row.task.id == task.id and row.kind in ("task", "report")]
