@@ -27,43 +27,14 @@ from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.common.races import check_version
 from tracker.extensions import db
 from tracker.supervision.models import (PREFIX_OF_KIND, DocumentKind, DocumentState, SupervisionDocument)
+from tracker.supervision.numbering import (AUTO, DOCUMENT_MODES, REVIEW, document_modes,  # noqa: F401 (the register's names)
+                                          notice_facts, number_document)
 from tracker.workcalendar.services import current_calendar
-
-AUTO, REVIEW = "auto", "review"  # 印发方式: 自动印发 / 待印发
-DOCUMENT_MODES = (AUTO, REVIEW)
 
 
 def _require_manager(actor) -> None:
     if not permissions.is_manager(actor):
         raise PermissionDenied(_("只有督办人员可以办理此事项。"))
-
-
-def document_modes() -> dict[int, str]:
-    """{plan id: 印发方式} of the plans that set one (the others: automatic)."""
-    from tracker.reminders.models import ReminderSettings
-
-    return {plan_id: mode for plan_id, mode in db.session.execute(
-        select(ReminderSettings.plan_id, ReminderSettings.document_mode))}
-
-
-def number_document(document: SupervisionDocument, *, today: date, actor=None, at: datetime | None = None) -> None:
-    """印发: the document gets the next number of its kind's sequence for the year (flushes)."""
-    from tracker.supervision.services import next_serial
-
-    document.prefix = PREFIX_OF_KIND[document.kind]
-    document.year, document.serial = today.year, next_serial(document.prefix, today.year)
-    document.state, document.issued_on = DocumentState.issued, today
-    document.issued_at, document.issued_by_id = at or utcnow(), getattr(actor, "id", None)
-    db.session.flush()
-
-
-def notice_facts(card, unit, row, reason: str) -> dict:
-    """What a 催办单/督办通知单 states, frozen when it is drafted: the task, the plan, the unit it addresses
-    and the overdue item (a late task or a missing report)."""
-    return {"task_label": card.label, "task_number": card.number, "task_title": card.title,
-            "plan_title": card.plan.title, "plan_doc_number": card.plan.doc_number or "", "unit_name": unit.name,
-            "due_on": row.due_on.isoformat(), "overdue_kind": row.kind, "period": row.period,
-            "progress": card.progress, "reason": reason}
 
 
 def reply_by_of(plan_id: int, today: date) -> date:

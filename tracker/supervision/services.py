@@ -20,7 +20,7 @@ from tracker.common.races import add_once, check_version, flush_versioned, index
 from tracker.extensions import db
 from tracker.plans.models import PlanStatus
 from tracker.supervision import events
-from tracker.supervision.models import (ClosureRequest, ClosureState, DocumentSequence, ExtensionRequest,
+from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest,
                                         ExtensionState, Interview, LadderStep, Receipt, ReceiptState,
                                         SupervisionDocument, WorkflowEvidenceFile)
 from tracker.tasks.models import Task, TaskStatus
@@ -411,17 +411,6 @@ def latest_verified_closure(task: Task) -> ClosureRequest | None:
 
 # ---------------------------------------------------------------- documents (催办单, 督办通知单)
 
-def next_serial(prefix: str, year: int) -> int:
-    """The next number of the (prefix, year) sequence, under a row lock (PostgreSQL) or SQLite's write lock."""
-    sequence = db.session.scalar(select(DocumentSequence).where(DocumentSequence.prefix == prefix,
-                                                                DocumentSequence.year == year).with_for_update())
-    if sequence is None:
-        sequence = DocumentSequence(prefix=prefix, year=year, last_serial=0)
-        db.session.add(sequence)
-    sequence.last_serial += 1
-    db.session.flush()
-    return sequence.last_serial
-
 
 def reply_document(actor, document: SupervisionDocument, *, text: str) -> SupervisionDocument:
     """反馈: the lead unit answers a 催办单/督办通知单 (reasons, measures, expected completion), once: a second
@@ -510,7 +499,7 @@ def save_ladder_settings(actor, plan, *, sign_within_days: int, reply_within_day
     from tracker.reminders.settings import DEFAULTS
     from tracker.supervision.ladder import DEFAULT_RULES, GROUP_LABELS, RECIPIENT_GROUPS, rules_for
     from tracker.supervision.models import EscalationRule
-    from tracker.supervision.register import DOCUMENT_MODES
+    from tracker.supervision.numbering import DOCUMENT_MODES
 
     _require_manager(actor)
     if not (1 <= sign_within_days <= 30 and 1 <= reply_within_days <= 30):
