@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tracker.common.clock import utcnow
 from tracker.common.types import UTCDateTime, str_enum
@@ -24,13 +24,45 @@ if TYPE_CHECKING:
     from tracker.units.models import Unit
 
 
+class RequestDecision:
+    """The shape shared by 延期申请 and 办结申请: a lead unit's request about a task (who asked, when) and a
+    coordinator's decision on it (who, when, the comment). The same columns as each table always had (no
+    schema change); the opening checks shared by both (one pending request per task) are
+    ``tracker.supervision.services.open_request_checks``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
+
+    @declared_attr
+    def task(cls) -> Mapped["Task"]:
+        return relationship("Task")
+
+    @declared_attr
+    def unit(cls) -> Mapped["Unit"]:
+        return relationship("Unit")
+
+    @declared_attr
+    def requested_by(cls) -> Mapped["User"]:
+        return relationship("User", foreign_keys=f"{cls.__name__}.requested_by_id")
+
+    @declared_attr
+    def decided_by(cls) -> Mapped[Optional["User"]]:
+        return relationship("User", foreign_keys=f"{cls.__name__}.decided_by_id")
+
+
 class ExtensionState(str, enum.Enum):
     pending = "pending"  # 待审批
     approved = "approved"  # 已批准
     rejected = "rejected"  # 不予批准
 
 
-class ExtensionRequest(db.Model):
+class ExtensionRequest(RequestDecision, db.Model):
     """延期申请: the lead unit asks for a new 完成时限; a coordinator approves (maybe another date) or refuses."""
 
     __tablename__ = "extension_requests"
@@ -41,26 +73,14 @@ class ExtensionRequest(db.Model):
               sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_on_before: Mapped[Optional[date]]  # the 完成时限 in force when asked
     requested_due_on: Mapped[date]
     reason: Mapped[str] = mapped_column(Text)
     is_late: Mapped[bool] = mapped_column(default=False)  # asked after the due date had passed
     state: Mapped[ExtensionState] = mapped_column(str_enum(ExtensionState, 16), default=ExtensionState.pending)
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     approved_due_on: Mapped[Optional[date]]
-    decision_comment: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 
-    task: Mapped["Task"] = relationship()
-    unit: Mapped["Unit"] = relationship()
-    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
-    decided_by: Mapped[Optional["User"]] = relationship(foreign_keys=[decided_by_id])
     evidence: Mapped[list["WorkflowEvidenceFile"]] = relationship(
         primaryjoin="WorkflowEvidenceFile.extension_id == ExtensionRequest.id", cascade="all, delete-orphan",
         order_by="WorkflowEvidenceFile.id")
@@ -74,7 +94,7 @@ class ClosureState(str, enum.Enum):
     returned = "returned"  # 退回
 
 
-class ClosureRequest(db.Model):
+class ClosureRequest(RequestDecision, db.Model):
     """办结申请: the lead unit's 办结报告; a coordinator verifies it (核查) and signs the task off (销号),
     or returns it with a reason."""
 
@@ -86,23 +106,11 @@ class ClosureRequest(db.Model):
               sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_on: Mapped[Optional[date]]  # the 完成时限 in force when filed (closures verified on time, 考评)
     summary: Mapped[str] = mapped_column(Text)  # what was done
     state: Mapped[ClosureState] = mapped_column(str_enum(ClosureState, 16), default=ClosureState.pending)
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    decision_comment: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 
-    task: Mapped["Task"] = relationship()
-    unit: Mapped["Unit"] = relationship()
-    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
-    decided_by: Mapped[Optional["User"]] = relationship(foreign_keys=[decided_by_id])
     evidence: Mapped[list["WorkflowEvidenceFile"]] = relationship(
         primaryjoin="WorkflowEvidenceFile.closure_id == ClosureRequest.id", cascade="all, delete-orphan",
         order_by="WorkflowEvidenceFile.id")
