@@ -29,7 +29,7 @@ How to add a sentence for a new event (e.g. 签收 ``task.signed_for``, 延期 `
 - a new field gets its label in ``FIELD_NAMES`` (or ``tracker.common.labels.FIELD_LABELS``, or
   ``OBJECT_FIELD_NAMES`` when it means something else on one kind of record); a field
   holding ids gets its kind in ``REFERENCES`` so the ids are resolved to names (in one query per kind
-  for the whole page); the values of an enum field get their labels in ``VALUE_LABELS`` (or ``LABELS``);
+  for the whole page, by the loader the kind's domain registers: ``register_names`` in its ``history.py``); the values of an enum field get their labels in ``VALUE_LABELS`` (or ``LABELS``);
 - a new object type gets its name in ``OBJECT_NAMES`` (used by the generic sentence);
 - every msgid goes into ``tracker/translations/en/LC_MESSAGES/messages.po``; ``tests/test_history_sentences.py``
   fails on an action code written by the code without a sentence.
@@ -283,12 +283,7 @@ class Names:
         self._load(wanted)
 
     def _load(self, wanted: dict[str, set[int]]) -> None:
-        from tracker.auth.models import User
-        from tracker.units.models import Unit
-
-        loaders = {"unit": column_names(Unit.id, Unit.short_name), "user": column_names(User.id, User.display_name),
-                   **NAME_LOADERS}
-        for kind, load in loaders.items():
+        for kind, load in NAME_LOADERS.items():
             ids = sorted(wanted.get(kind, ()))
             if ids:
                 self._names.setdefault(kind, {}).update(load(ids))
