@@ -126,6 +126,17 @@ def _proposal(step: str) -> None:
     record_reply(_user("coordinator"), proposal, reply_on=TODAY, result_category="解决采纳")
     token = issue_rating_link(_user("coordinator"), proposal, proposal.people[0], now=now)
     rate(None, token, "不满意" if step == "rehandling" else "满意", now=now, today=TODAY)
+def _bulletin_voided(tmp_path) -> None:
+    """A 督查通报 drafted and issued (numbered by the register), then its number voided."""
+    from tracker.bulletins.services import draft_bulletin, issue_bulletin
+    from tracker.supervision.models import SupervisionDocument
+    from tracker.supervision.register import void_document
+
+    bulletin = draft_bulletin(_user("coordinator"), month_key="2026-05", today=TODAY)
+    issue_bulletin(_user("coordinator"), bulletin, today=TODAY)
+    document = db.session.scalar(select(SupervisionDocument).where(SupervisionDocument.bulletin_id == bulletin.id))
+    void_document(_user("coordinator"), document, reason="月份写错")
+    assert bulletin.number is None  # the handler put it back to draft, in the same transaction
 
 
 # event: (what sends it, what its handlers write in the same transaction, counted)
@@ -140,6 +151,7 @@ TRIGGERS = {
     "update-resubmitted": (_resubmitted, Notification),
     "update-accepted": (lambda tmp_path: review_update(_user("coordinator"), _submitted(), decision="accept",
                                                        today=TODAY), None),
+    "document-voided": (_bulletin_voided, None),
 }
 
 

@@ -11,7 +11,7 @@ from tracker.auth.models import Role, User
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
 from tracker.tasks.models import Task
-from tracker.tasks.queries import REPORT_FILED_STATES, report_status
+from tracker.overdue.queries import REPORT_FILED_STATES, report_status
 from tracker.updates.models import ReviewState, StatusUpdate
 
 DAY = date(2026, 6, 30)

@@ -11,7 +11,8 @@ from tracker.extensions import db
 from tracker.plans.models import ActionGroup
 from tracker.supervision.models import ClosureRequest
 from tracker.tasks.models import Task
-from tracker.tasks.queries import OverdueFilters, overdue_list
+from tracker.overdue.queries import overdue_list
+from tracker.tasks.queries import OverdueFilters
 from tracker.units.models import Unit
 
 # From the seed design (seeds/xicen_plan.py): (kind, task number) -> working days overdue on 2026-06-30

@@ -1,4 +1,4 @@
-"""The overdue list read from stored rows (tracker/tasks/overdue_store.py) shows exactly what computing
+"""The overdue list read from stored rows (tracker/overdue/store.py) shows exactly what computing
 it afresh shows, after every kind of change made through the app; only the changed tasks are
 recomputed; and the searchable unit and plan filters (tracker/common/pickers.py) work when the menus
 would be long."""
@@ -16,8 +16,9 @@ from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
 from tracker.plans.services import save_plan
 from tracker.tasks.models import Task, TaskStatus
-from tracker.tasks.overdue_store import OverdueEntry, refresh_overdue_entries
-from tracker.tasks.queries import OverdueFilters, overdue_selects, _overdue_rows
+from tracker.overdue.store import OverdueEntry, refresh_overdue_entries
+from tracker.overdue.queries import overdue_selects, _overdue_rows
+from tracker.tasks.queries import OverdueFilters
 from tracker.tasks.services import save_task
 from tracker.units.models import Unit
 from tracker.updates.models import StatusUpdate
@@ -219,7 +220,7 @@ def test_lookup_is_limited_to_twenty_suggestions(stored, browser):
 
 
 def test_digests_and_exports_read_the_same_list(stored, app):
-    from tracker.tasks.queries import overdue_list
+    from tracker.overdue.queries import overdue_list
 
     unit_id = _task("11").lead_unit_id
     for filters, kinds in ((OverdueFilters(), ("task", "report")), (OverdueFilters(unit_id=unit_id), ("task", "report")),

@@ -156,7 +156,7 @@ def _plan_path() -> str:
 
 PAGES = [
     pytest.param("coordinator", lambda: "/overdue", id="overdue"),
-    # read from the stored list (tracker/tasks/overdue_store.py), rebuilt before each count, rows rendered
+    # read from the stored list (tracker/overdue/store.py), rebuilt before each count, rows rendered
     # every time (no fragment cache) so that an N+1 in the rows would show
     pytest.param("coordinator", lambda: "/overdue", id="overdue-stored", marks=pytest.mark.stored),
     pytest.param("coordinator", _plan_path, id="plan"),
@@ -184,7 +184,7 @@ PAGES = [
 
 
 def _drop_snapshots() -> None:
-    from tracker.common.snapshots import ReportSnapshot
+    from tracker.audit.snapshots import ReportSnapshot
 
     db.session.execute(ReportSnapshot.__table__.delete())
     db.session.commit()
@@ -200,7 +200,7 @@ def test_statement_count_does_not_grow_with_rows(seeded, on_date, browser, login
     if stored:
         from tracker.common.fragments import FragmentCache
         from tracker.tasks import views as task_views
-        from tracker.tasks.overdue_store import refresh_overdue_entries
+        from tracker.overdue.store import refresh_overdue_entries
 
         app.config["OVERDUE_STORE"] = True
         monkeypatch.setattr(task_views, "OVERDUE_CONTENT", FragmentCache(size=0))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.tasks.models import Task, TaskStatus
-from tracker.tasks.queries import overdue_list
+from tracker.overdue.queries import overdue_list
 from tracker.updates.models import EvidenceFile, ReviewState, StatusUpdate
 from seeds.units import UNITS
 

@@ -18,7 +18,7 @@ from tests.imports.test_import_flow import post_review, xicen_draft_with_leads
 from tests.loop_helpers import close_task
 from tracker.auth.models import Role, User
 from tracker.bulletins.queries import month_figures
-from tracker.bulletins.scoring import unit_scores
+from tracker.reports.queries import unit_scores
 from tracker.common import deadlines
 from tracker.extensions import db
 from tracker.supervision.models import Receipt
@@ -189,7 +189,7 @@ def test_the_city_wide_scoreboard_is_read_from_its_snapshot_a_page_at_a_time(see
     assert ranks(first) == [(name, str(i + 1)) for i, name in enumerate(everyone[:3])]
     assert ranks(second) == [(name, str(i + 4)) for i, name in enumerate(everyone[3:6])]
     assert f"2 / {-(-len(everyone) // 3)}" in second and 'id="computed-at"' in second
-    from tracker.common.snapshots import ReportSnapshot
+    from tracker.audit.snapshots import ReportSnapshot
 
     assert db.session.scalar(select(ReportSnapshot.key).where(ReportSnapshot.key == "scoreboard:all")) is not None
     # the Excel export still lists every unit

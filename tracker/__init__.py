@@ -53,19 +53,32 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 def register_event_handlers(app: Flask) -> None:
     """Each reacting domain connects its receivers to the domain events (tracker.common.events) and
     registers its steps of the scheduled scan (tracker.common.scans); the working calendar is plugged into
-    the ground floor's deadlines."""
+    the ground floor's deadlines; each domain the history names registers how (its ``history.register``)."""
+    from tracker.auth import history as auth_history
+    from tracker.bulletins import handlers as bulletins_handlers
     from tracker.common import deadlines
+    from tracker.indicators import history as indicators_history
+    from tracker.plans import history as plans_history
+    from tracker.proposals import history as proposals_history
     from tracker.reminders import handlers as reminders_handlers
     from tracker.reports import handlers as reports_handlers
     from tracker.supervision import handlers as supervision_handlers
+    from tracker.tasks import history as tasks_history
+    from tracker.units import history as units_history
+    from tracker.updates import history as updates_history
     from tracker.webhooks import handlers as webhooks_handlers
     from tracker.workcalendar.services import current_calendar
+
+    for history in (units_history, auth_history, plans_history, tasks_history, updates_history, indicators_history,
+                    proposals_history):
+        history.register()
 
     deadlines.use_calendar(current_calendar)  # the holidays kept in the database (tracker/workcalendar)
     reminders_handlers.connect()
     reports_handlers.connect()
     supervision_handlers.connect()
     webhooks_handlers.connect()
+    bulletins_handlers.connect()
 
 
 @event.listens_for(Engine, "connect")

@@ -77,14 +77,14 @@ def scheduler_run() -> None:
         scheduler.duban_lock.release()
 
 
-overdue_cli = AppGroup("overdue", help="The stored overdue list (tracker/tasks/overdue_store.py).")
+overdue_cli = AppGroup("overdue", help="The stored overdue list (tracker/overdue/store.py).")
 
 
 @overdue_cli.command("rebuild")
 def overdue_rebuild() -> None:
     """Rebuild the stored overdue list from scratch (after changing rows in the database directly)."""
     from tracker.common.clock import today
-    from tracker.tasks.overdue_store import OverdueEntry, refresh_overdue_entries
+    from tracker.overdue.store import OverdueEntry, refresh_overdue_entries
     from tracker.extensions import db
     from sqlalchemy import func, select
 

@@ -89,7 +89,7 @@ class Config:
     SCHEDULER_INTERVAL_SECONDS = _env_int("SCHEDULER_INTERVAL_SECONDS", 300)
     WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
     DASHBOARD_SNAPSHOT_MINUTES = _env_int("DASHBOARD_SNAPSHOT_MINUTES", 10)  # city-wide figures kept this long
-    # The overdue list is read from stored rows kept up to date from the audit log (tracker/tasks/overdue_store.py).
+    # The overdue list is read from stored rows kept up to date from the audit log (tracker/overdue/store.py).
     OVERDUE_STORE = _env("OVERDUE_STORE", "1") == "1"
     PICKER_MENU_LIMIT = _env_int("PICKER_MENU_LIMIT", 200)  # longer unit/plan menus become search boxes
     SCHEDULER_EXPECTED = _env("SCHEDULER_EXPECTED", "1") == "1"  # /healthz reports a missing heartbeat

@@ -13,8 +13,9 @@ from tracker.proposals.models import Proposal, ProposalState, proposal_co_units 
 from tracker.imports.models import ColumnMapping, DraftKind, DraftState, ImportDraft  # noqa: F401
 from tracker.api.models import ApiToken  # noqa: F401
 from tracker.webhooks.models import Webhook, WebhookFormat  # noqa: F401
-from tracker.common.snapshots import ReportSnapshot  # noqa: F401
-from tracker.tasks.overdue_store import OverdueEntry  # noqa: F401
+from tracker.audit.snapshots import ReportSnapshot  # noqa: F401
+from tracker.overdue.store import OverdueEntry  # noqa: F401
 from tracker.supervision.models import (ClosureRequest, DocumentSequence, EscalationRule, ExtensionRequest,  # noqa: F401
                                        Interview, LadderStep, Receipt, SupervisionDocument, WorkflowEvidenceFile)
-from tracker.bulletins.models import Bulletin, ScoringRule  # noqa: F401
+from tracker.bulletins.models import Bulletin  # noqa: F401
+from tracker.reports.models import ScoringRule  # noqa: F401

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.bulletins.loop_seed import seed_june_loop
 from tests.reports.test_dashboard import OPEN, Facts, working_days_until
 from tracker.audit.models import AuditEvent
-from tracker.bulletins.models import ScoringRule
+from tracker.reports.models import ScoringRule
 from tracker.common.clock import to_beijing
 from tracker.extensions import db
 from tracker.plans.models import Plan

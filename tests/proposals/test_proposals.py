@@ -21,7 +21,7 @@ from tracker.proposals.models import Proposal, ProposalState
 from tracker.proposals.queries import overdue_proposals, proposals_due_soon
 from tracker.proposals.services import add_months, commitment_to_task, save_proposal
 from tracker.tasks.models import ReportingCycle, Task
-from tracker.tasks.queries import overdue_list
+from tracker.overdue.queries import overdue_list
 from tracker.units.models import Unit
 
 

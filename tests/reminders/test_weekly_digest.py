@@ -13,7 +13,7 @@ from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.reminders.models import Notification
 from tracker.reminders.scan import run_scan
-from tracker.tasks.queries import overdue_refs
+from tracker.overdue.queries import overdue_refs
 from tracker.units.models import Unit
 
 MONDAY = datetime(2026, 6, 29, 9, 30, tzinfo=BEIJING)

@@ -11,7 +11,7 @@ from tracker.auth.models import User
 from tests.loop_helpers import close_task
 from tracker.extensions import db
 from tracker.reports.queries import Scope, dashboard_figures
-from tracker.common.snapshots import ReportSnapshot
+from tracker.audit.snapshots import ReportSnapshot
 from tracker.reports.snapshots import CITY_DASHBOARD, city_dashboard, from_json, to_json
 from tracker.tasks.models import Task, TaskStatus
 from tracker.tasks.services import save_task

@@ -143,7 +143,8 @@ def test_a_late_report_gets_its_number_from_the_register(seeded, on_date, browse
     """A task whose only overdue item is a missing report: the button issues a 督办通知单 numbered by the
     register (the next 督办 number), which the button opens from then on."""
     on_date(DAY)
-    from tracker.tasks.queries import OverdueFilters, overdue_list
+    from tracker.overdue.queries import overdue_list
+    from tracker.tasks.queries import OverdueFilters
 
     rows = overdue_list(DAY, OverdueFilters())
     late_tasks = {row.task.id for row in rows if row.kind == "task"}

@@ -22,7 +22,7 @@ from tracker.reminders.models import Notification, NotificationKind
 from tracker.supervision.models import LadderStep, Receipt, ReceiptState, SupervisionDocument
 from tracker.supervision.services import sign_receipt
 from tracker.tasks.models import Task
-from tracker.tasks.queries import overdue_list
+from tracker.overdue.queries import overdue_list
 from tracker.units.models import Unit
 
 DAY = date(2026, 6, 30)
@@ -167,7 +167,7 @@ def test_a_due_date_before_assignment_escalates_only_after_the_sign_off_window(s
 def test_a_refusing_unit_loses_no_points_and_its_task_does_not_escalate(seeded, on_date, browser):
     """退回交办: the refused task is on no overdue list and climbs no ladder while it waits to be
     re-assigned; the refusing unit's 考评 has nothing from it."""
-    from tracker.bulletins.scoring import unit_scores
+    from tracker.reports.queries import unit_scores
     from tracker.reports.queries import Scope
     from tracker.supervision.services import refuse_receipt
 
@@ -202,7 +202,7 @@ def test_a_task_late_and_missing_its_report_gets_one_message_per_scan_and_each_l
     task on a day once."""
     from collections import Counter
 
-    from tracker.bulletins.scoring import unit_scores
+    from tracker.reports.queries import unit_scores
     from tracker.reports.queries import Scope
 
     on_date(DAY)

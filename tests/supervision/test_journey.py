@@ -16,7 +16,7 @@ from tracker.reminders.models import Notification, NotificationKind
 from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest, ExtensionState, Receipt,
                                         ReceiptState)
 from tracker.tasks.models import Task, TaskStatus
-from tracker.tasks.queries import overdue_list
+from tracker.overdue.queries import overdue_list
 from tracker.units.models import Unit
 from tracker.updates.models import StatusUpdate
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.loop_helpers import close_task
 from tracker.auth.models import User
 from tracker.bulletins.queries import month_figures
-from tracker.bulletins.scoring import unit_scores
+from tracker.reports.queries import unit_scores
 from tracker.bulletins.services import default_text, draft_bulletin
 from tracker.extensions import db
 from tracker.public.queries import public_groups

@@ -156,3 +156,10 @@ def ensure(allowed: bool) -> None:
     if not allowed:
         abort(403)
 
+
+def visible_tasks(user, plan_id: int | None = None):
+    """SELECT the tasks ``user`` may see (of one plan if given)."""
+    query = select(Task).where(visible_task_condition(user))
+    if plan_id:
+        query = query.where(Task.plan_id == plan_id)
+    return query

@@ -42,7 +42,7 @@ from tracker.supervision.models import (ClosureRequest, ExtensionRequest, Interv
                                         SupervisionDocument)
 from tracker.supervision.queries import original_due_dates
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus, task_cooperating_units
-from tracker.tasks.queries import visible_tasks
+from tracker.access.permissions import visible_tasks
 from tracker.tasks.services import save_task
 from tracker.units.models import Unit, UnitKind
 from tracker.updates.uploads import evidence_store, upload_limits

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,8 +11,6 @@ from tracker.common.clock import utcnow
 from tracker.common.types import UTCDateTime
 from tracker.extensions import db
 
-if TYPE_CHECKING:
-    from tracker.auth.models import User
 
 
 class AuditEvent(db.Model):
@@ -30,5 +28,5 @@ class AuditEvent(db.Model):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {field: [before, after]}
     summary: Mapped[str] = mapped_column(Text, default="")
 
-    actor: Mapped[Optional["User"]] = relationship()
+    actor: Mapped[Optional["User"]] = relationship("User")  # tracker.auth.models.User (auth sits above audit)
 

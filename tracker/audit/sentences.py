@@ -29,7 +29,7 @@ How to add a sentence for a new event (e.g. 签收 ``task.signed_for``, 延期 `
 - a new field gets its label in ``FIELD_NAMES`` (or ``tracker.common.labels.FIELD_LABELS``, or
   ``OBJECT_FIELD_NAMES`` when it means something else on one kind of record); a field
   holding ids gets its kind in ``REFERENCES`` so the ids are resolved to names (in one query per kind
-  for the whole page); the values of an enum field get their labels in ``VALUE_LABELS`` (or ``LABELS``);
+  for the whole page, by the loader the kind's domain registers: ``register_names`` in its ``history.py``); the values of an enum field get their labels in ``VALUE_LABELS`` (or ``LABELS``);
 - a new object type gets its name in ``OBJECT_NAMES`` (used by the generic sentence);
 - every msgid goes into ``tracker/translations/en/LC_MESSAGES/messages.po``; ``tests/test_history_sentences.py``
   fails on an action code written by the code without a sentence.
@@ -217,6 +217,34 @@ def period_text(key: Any) -> str:
 # Names: the ids an event mentions, resolved for a whole page at once
 # ---------------------------------------------------------------------------------------------------------
 
+NameLoader = Callable[[list[int]], dict[int, str]]
+# kind ("task", "plan", "group", "proposal"...) -> the names of those ids, in one query: registered by the
+# domain that owns the records (``register_names``), so the history reads them without importing it.
+NAME_LOADERS: dict[str, NameLoader] = {}
+# "update" -> {id: UpdateFacts}, "reading" -> {id: ReadingFacts}: registered the same way (``register_facts``).
+FACT_LOADERS: dict[str, Callable[[list[int]], dict[int, Any]]] = {}
+
+
+def register_names(kind: str, load: NameLoader) -> None:
+    """The names of a kind of record the history mentions (``load(ids) -> {id: name}``, one query), registered
+    by the domain that owns those records at start-up (its ``history.register``)."""
+    NAME_LOADERS[kind] = load
+
+
+def register_facts(kind: str, load: Callable[[list[int]], dict[int, Any]]) -> None:
+    """The facts a sentence states about an update (``UpdateFacts``) or an indicator reading (``ReadingFacts``)."""
+    FACT_LOADERS[kind] = load
+
+
+def column_names(id_column, *columns, shown: Callable[..., str] | None = None) -> NameLoader:
+    """A loader reading ``id_column`` and ``columns`` of the ids, each name ``shown(*values)`` (the first value)."""
+    def load(ids: list[int]) -> dict[int, str]:
+        rows = db.session.execute(select(id_column, *columns).where(id_column.in_(ids)))
+        return {row[0]: (shown(*row[1:]) if shown else row[1]) for row in rows}
+
+    return load
+
+
 @dataclass
 class UpdateFacts:
     unit: str
@@ -255,46 +283,15 @@ class Names:
         self._load(wanted)
 
     def _load(self, wanted: dict[str, set[int]]) -> None:
-        from tracker.auth.models import User
-        from tracker.plans.models import ActionGroup, Plan
-        from tracker.proposals.models import Proposal
-        from tracker.tasks.models import Task
-        from tracker.units.models import Unit
-        from tracker.updates.models import StatusUpdate
-
-        columns = {"unit": (Unit.id, Unit.short_name), "user": (User.id, User.display_name),
-                   "group": (ActionGroup.id, ActionGroup.number, ActionGroup.title),
-                   "task": (Task.id, Task.number, Task.title), "plan": (Plan.id, Plan.short_name, Plan.title),
-                   "proposal": (Proposal.id, Proposal.number, Proposal.title)}
-        for kind, cols in columns.items():
-            ids = sorted(wanted[kind])
-            if not ids:
-                continue
-            for row in db.session.execute(select(*cols).where(cols[0].in_(ids))):
-                if kind in ("group", "task"):
-                    name = f"{row[1]}. {row[2]}" if kind == "task" else f"{row[1]}{row[2]}"
-                elif kind == "plan":
-                    name = row[1] or row[2]
-                elif kind == "proposal":
-                    name = _("第%(number)s号提案", number=row[1])
-                else:
-                    name = row[1]
-                self._names[kind][row[0]] = name
-        if wanted["update"]:
-            for update_id, period, percent, unit in db.session.execute(
-                    select(StatusUpdate.id, StatusUpdate.period, StatusUpdate.percent, Unit.short_name)
-                    .join(Unit, Unit.id == StatusUpdate.unit_id).where(StatusUpdate.id.in_(sorted(wanted["update"])))):
-                self.updates[update_id] = UpdateFacts(unit, period, percent)
-        if wanted["reading"]:
-            from tracker.indicators.models import Indicator, IndicatorReading
-
-            for reading_id, period, value, indicator, unit in db.session.execute(
-                    select(IndicatorReading.id, IndicatorReading.period, IndicatorReading.value, Indicator.name,
-                           Unit.short_name)
-                    .join(Indicator, Indicator.id == IndicatorReading.indicator_id)
-                    .outerjoin(Unit, Unit.id == IndicatorReading.unit_id)
-                    .where(IndicatorReading.id.in_(sorted(wanted["reading"])))):
-                self.readings[reading_id] = ReadingFacts(indicator, unit or "", period, _number(value))
+        for kind, load in NAME_LOADERS.items():
+            ids = sorted(wanted.get(kind, ()))
+            if ids:
+                self._names.setdefault(kind, {}).update(load(ids))
+        if wanted["update"] and "update" in FACT_LOADERS:
+            self.updates.update(FACT_LOADERS["update"](sorted(wanted["update"])))
+        if wanted["reading"] and "reading" in FACT_LOADERS:
+            for reading_id, facts in FACT_LOADERS["reading"](sorted(wanted["reading"])).items():
+                self.readings[reading_id] = ReadingFacts(facts.indicator, facts.unit, facts.period, _number(facts.value))
 
     def name(self, kind: str, record_id: Any) -> str:
         try:

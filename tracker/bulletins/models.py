@@ -1,4 +1,4 @@
-"""督查通报 (the monthly supervision bulletin) and 考评 (the scoring rule of a plan).
+"""督查通报 (the monthly supervision bulletin); the scoring rule of a plan (考评规则) is in tracker/reports/models.py.
 
 A bulletin is drafted from the month's figures, edited, then issued with a number from the per-year
 sequence (督查通报〔2026〕3号); once issued it is kept read-only: its figures (JSON) and final text are
@@ -65,27 +65,3 @@ class Bulletin(db.Model):
     @property
     def is_issued(self) -> bool:
         return self.state == BulletinState.issued
-
-
-class ScoringRule(db.Model):
-    """考评规则 of a plan: points per counted item (a plan without a row uses ``DEFAULT_WEIGHTS``).
-
-    加分: each on-time report, each closure verified on time; 扣分: each working day overdue, each
-    return (退回), each approved extension, each level of the ladder reached."""
-
-    __tablename__ = "scoring_rules"
-    __table_args__ = (UniqueConstraint("plan_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
-    on_time_report: Mapped[float]
-    overdue_day: Mapped[float]
-    returned: Mapped[float]
-    extension: Mapped[float]
-    escalation: Mapped[float]
-    closure_on_time: Mapped[float]
-    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}

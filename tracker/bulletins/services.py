@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.audit.services import record
-from tracker.bulletins.models import BULLETIN_PREFIX, Bulletin, BulletinState, ScoringRule
+from tracker.bulletins.models import BULLETIN_PREFIX, Bulletin, BulletinState
 from tracker.bulletins.queries import month_figures
-from tracker.bulletins.scoring import DEFAULT_WEIGHTS, WEIGHT_FIELDS, weights_of
+from tracker.reports.models import ScoringRule
+from tracker.reports.scoring import DEFAULT_WEIGHTS, WEIGHT_FIELDS, weights_of
 from tracker.access import permissions
 from tracker.common.clock import utcnow
 from tracker.common.errors import PermissionDenied, ValidationFailed

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from tracker.bulletins import services
 from tracker.bulletins.documents import bulletin_docx
 from tracker.bulletins.forms import BulletinForm, DraftForm, IssueForm, ScoringForm
-from tracker.bulletins.models import Bulletin, ScoringRule
+from tracker.bulletins.models import Bulletin
 from tracker.bulletins.queries import REPEATED_RETURNS
-from tracker.bulletins.scoring import COMPONENTS, WEIGHT_FIELDS, weights_of
+from tracker.reports.models import ScoringRule
+from tracker.reports.scoring import COMPONENTS, WEIGHT_FIELDS, weights_of
 from tracker.common.clock import today
 from tracker.common.errors import ConflictError
 from tracker.access.permissions import can_read_everything, is_manager, require

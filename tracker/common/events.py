@@ -73,7 +73,14 @@ proposal_rehandling = proposals.signal("proposal-rehandling", doc="""An item sen
 
 Sender: the ``Proposal``. Keywords: ``link``. Handled by webhooks (proposal_rehandling).""")
 
-NAMESPACES = {"plans": plans, "tasks": tasks, "updates": updates, "proposals": proposals}
+supervision = Namespace()
+
+document_voided = supervision.signal("document-voided", doc="""A numbered document voided (作废) in the register.
+
+Sender: the ``SupervisionDocument``. Keywords: ``actor``. Handled by bulletins (a 督查通报 whose number was
+voided goes back to draft).""")
+
+NAMESPACES = {"plans": plans, "tasks": tasks, "updates": updates, "supervision": supervision, "proposals": proposals}
 
 
 def handlers(signal) -> list[str]:

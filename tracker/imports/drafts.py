@@ -799,17 +799,6 @@ def _create_indicators(actor, plan: Plan, payload: dict, resolver: _UnitResolver
     return count
 
 
-def apply_reply_draft(actor, draft: ImportDraft, edited: dict | None, today: date,
-                      expected_version: int | None = None):
-    """Fills a new or the matching proposal (same meeting and number) from a reply draft."""
-    from tracker.proposals.services import import_reply
-
-    _check_open(draft, expected_version)
-    if draft.kind != DraftKind.proposal_reply:
-        raise ValidationFailed(_("该草稿不是提案答复导入。"))
-    return import_reply(actor, draft, edited, today=today)
-
-
 def resolve_unit_refs(actor, new_units: list[dict], refs: dict[str, str | list[str]]) -> dict:
     """For other services (proposal import): checks and resolves named unit references at once."""
     resolver = _UnitResolver(actor, new_units)

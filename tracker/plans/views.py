@@ -19,7 +19,7 @@ from tracker.plans.forms import GroupForm, PlanForm
 from tracker.plans.models import ActionGroup, Plan, PlanKind, PlanStatus
 from tracker.plans.services import save_group, save_plan
 from tracker.tasks.models import Task
-from tracker.tasks.queries import report_status
+from tracker.overdue.queries import report_status
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 

@@ -28,7 +28,7 @@ from tracker.proposals.services import (FEEDBACK_CHOICES, OPEN_STATES, STATE_BAD
                                         can_manage_proposals, can_view_proposal, commitment_to_task,
                                         proposal_involvement, publicity_choices, result_categories,
                                         save_proposal, tracked_commitments)
-from tracker.tasks.queries import report_status
+from tracker.overdue.queries import report_status
 from tracker.units.models import Unit
 from tracker.units.ordering import sorted_units
 

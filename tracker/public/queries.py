@@ -26,7 +26,7 @@ from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
 from tracker.reports import queries as report_queries
 from tracker.tasks.models import Task
-from tracker.tasks.queries import last_accepted_updates
+from tracker.updates.queries import last_accepted_updates
 from tracker.units.models import Unit
 
 SUMMARY_CHARACTERS = 200

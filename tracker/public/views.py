@@ -1,7 +1,7 @@
 """Public progress pages (政务公开): ``/public`` and ``/public/plans/<id>``, no login.
 
 Pages are rendered once per data version (the newest audit event id: every change to a plan, task,
-update or unit records one, ``tracker.common.snapshots.data_version_query``), day, plan and language,
+update or unit records one, ``tracker.audit.snapshots.data_version_query``), day, plan and language,
 and kept per web process (``tracker.common.fragments.FragmentCache``); a view that finds its page
 kept costs one small statement (the data version). Under load, concurrent first views of the same page
 wait for one rendering instead of each rendering it (a lock per key), and the answer carries an ETag
@@ -17,7 +17,7 @@ from flask_babel import get_locale
 
 from tracker.common.clock import today
 from tracker.common.fragments import FragmentCache
-from tracker.common.snapshots import data_version
+from tracker.audit.snapshots import data_version
 from tracker.public.queries import public_groups, public_plan, public_plans
 from tracker.reports.queries import STATE_LABELS
 

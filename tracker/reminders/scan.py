@@ -30,8 +30,9 @@ from tracker.reminders.outbox import Later, Recipient, email_values, insert_many
 from tracker.reminders.settings import settings_by_plan, settings_for
 from tracker.tasks.models import Task, task_cooperating_units
 from tracker.tasks.obligations import lead_assignments
-from tracker.tasks.overdue_store import refresh_overdue_entries
-from tracker.tasks.queries import OPEN_STATUSES, REPORT_FILED_STATES, TaskCard, overdue_refs, task_cards
+from tracker.overdue.store import refresh_overdue_entries
+from tracker.overdue.queries import REPORT_FILED_STATES, overdue_refs
+from tracker.tasks.queries import OPEN_STATUSES, TaskCard, task_cards
 from tracker.units.models import Unit
 from tracker.updates.models import StatusUpdate
 from tracker.webhooks.outbox import SCOPE_ALL_UNITS, SCOPE_UNITS, WebhookDirectory, publish
@@ -541,7 +542,7 @@ def run_scan(at: datetime) -> ScanResult:
     with fewer_collections():
         if current_app.config.get("OVERDUE_STORE", True):
             # The stored overdue list is brought up to date (and committed) first, so that nothing in the
-            # scan's own transaction commits early (tracker/tasks/overdue_store.py).
+            # scan's own transaction commits early (tracker/overdue/store.py).
             refresh_overdue_entries(at.astimezone(BEIJING).date())
         result = ScanResult()
         for _name, step in scans.steps(SCAN_ORDER):

@@ -77,7 +77,7 @@ def tick(app: Flask, lock: SchedulerLock) -> None:
     from tracker.reminders.heartbeat import beat
     from tracker.common.clock import today, utcnow
     from tracker.reminders.jobs import run_reminders
-    from tracker.tasks.overdue_store import refresh_overdue_entries
+    from tracker.overdue.store import refresh_overdue_entries
 
     with app.app_context():
         try:

@@ -25,7 +25,7 @@ from tracker.common.official_documents import (_docx_bytes, _document, _heading,
                                                _title_block, chinese_date, chinese_month)
 from tracker.reports.queries import (COMPLETED, NOT_STARTED, OVERDUE, SUSPENDED, LedgerRow, ReportEntry, ScoreRow,
                                      StateCounts, state_label)
-from tracker.tasks.queries import OverdueRow
+from tracker.overdue.queries import OverdueRow
 from tracker.updates.models import ReviewState
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -195,7 +195,7 @@ def scoreboard_xlsx(rows: Sequence[ScoreRow], today: date, scope_note: str = "")
                Col(_("应报送"), 8, "int"), Col(_("按期报送"), 9, "int"), Col(_("按期报送率"), 11, "percent"),
                Col(_("退回次数"), 9, "int"), Col(_("平均退回次数"), 12, "number"), Col(_("未签收"), 8, "int"),
                Col(_("延期"), 7, "int"), Col(_("考评得分"), 10, "number")]
-    from tracker.bulletins.scoring import COMPONENTS
+    from tracker.reports.scoring import COMPONENTS
 
     for _name, _weight, _sign, text in COMPONENTS:  # the breakdown of the score: count, then points
         columns += [Col(_("%(item)s（次数）", item=text), 10, "int"), Col(_("%(item)s（得分）", item=text), 10, "number")]

@@ -46,7 +46,9 @@ from tracker.common.workdays import BEIJING, WorkingCalendar
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanStatus
 from tracker.tasks.models import Task, TaskStatus
-from tracker.tasks.queries import OPEN_STATUSES, OverdueFilters, last_accepted_updates, overdue_task_ids
+from tracker.overdue.queries import overdue_task_ids
+from tracker.tasks.queries import OPEN_STATUSES, OverdueFilters
+from tracker.updates.queries import last_accepted_updates
 from tracker.units.models import Unit
 from tracker.updates.models import ReviewState, StatusUpdate
 
@@ -541,7 +543,7 @@ class ScoreRow:
     returns: int = 0  # its lead-unit updates sent back (退回)
     unsigned: int = 0  # its receipts (签收) still pending after their sign-by day (未签收)
     extensions: int = 0  # extensions approved on its requests (延期)
-    score: "Score | None" = None  # 考评 (tracker/bulletins/scoring.py)
+    score: "Score | None" = None  # 考评 (tracker/reports/scoring.py)
 
     @property
     def score_total(self) -> float:
@@ -567,7 +569,7 @@ def ranking_basis(plan_id: int | None) -> str:
     """What "单位排名" ranks by unless the reader sorts otherwise: the 考评 score ("score") when the plan
     (without one: any active plan) has scoring rules (考评规则, ``/plans/<id>/scoring``), else the on-time
     reporting rate ("on_time_rate")."""
-    from tracker.bulletins.models import ScoringRule
+    from tracker.reports.models import ScoringRule
 
     query = select(ScoringRule.id).join(Plan, Plan.id == ScoringRule.plan_id)
     query = query.where(Plan.id == plan_id) if plan_id else query.where(Plan.status == PlanStatus.active)
@@ -624,7 +626,7 @@ def sort_scoreboard(rows: list[ScoreRow], sort: str = "on_time_rate", descending
 def _loop_figures(today: date, scope: Scope, rows: dict[int, ScoreRow], reports: dict[tuple, list[int]]) -> None:
     """签收 still pending past the sign-by day, approved extensions and the 考评 score of each unit; a unit
     that no longer leads a task in scope but has figures there (a former lead unit) gets a row too."""
-    from tracker.bulletins.scoring import Score, unit_scores
+    from tracker.reports.scoring import Score
     from tracker.supervision.models import ExtensionRequest, ExtensionState, Receipt, ReceiptState
 
     in_scope = scope.tasks(select(Task.id))
@@ -649,6 +651,59 @@ def _loop_figures(today: date, scope: Scope, rows: dict[int, ScoreRow], reports:
 # ---------------------------------------------------------------------------------------------------------
 # Trend (趋势)
 # ---------------------------------------------------------------------------------------------------------
+
+def unit_scores(today: date, scope, due_counts=None) -> dict[int, Score]:
+    """考评: {unit id: Score} for the tasks in ``scope`` (a ``Scope``); ``due_counts``: the
+    reports due by (lead unit, plan), ``due_report_counts(today, scope, by=("lead_unit_id", "plan_id"))``,
+    when the caller has them already."""
+    counts: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))  # (unit, plan) → counts
+    task_plan = dict(db.session.execute(scope.tasks(select(Task.id, Task.plan_id))).all())
+    if not task_plan:
+        return {}
+    in_scope = scope.tasks(select(Task.id))
+
+    if due_counts is None:
+        due_counts = due_report_counts(today, scope, by=("lead_unit_id", "plan_id"))
+    for (unit_id, plan_id), (_due, on_time) in due_counts.items():
+        if on_time:
+            counts[(unit_id, plan_id)]["on_time_reports"] += on_time
+
+    from tracker.reports.scoring import COMPONENTS, Score, _beijing_date, counted_ladder_steps, weights_by_plan, weights_of
+    from tracker.supervision.models import ClosureRequest, ExtensionRequest, ExtensionState
+    from tracker.supervision.queries import closure_in_force
+    from tracker.tasks.obligations import deadline_in_force_sql
+
+    calendar = deadlines.working_calendar()
+    for unit_id, plan_id, due_on in db.session.execute(scope.tasks(  # as the overdue list: from 交办 on
+            select(Task.lead_unit_id, Task.plan_id, deadline_in_force_sql()).where(late_task_condition(today)))):
+        counts[(unit_id, plan_id)]["overdue_days"] += calendar.working_days_between(due_on, today)
+
+    for unit_id, plan_id in db.session.execute(scope.tasks(
+            select(Task.lead_unit_id, Task.plan_id).select_from(StatusUpdate).join(Task, Task.id == StatusUpdate.task_id)
+            .where(StatusUpdate.unit_id == Task.lead_unit_id, StatusUpdate.review_state == ReviewState.returned))):
+        counts[(unit_id, plan_id)]["returns"] += 1
+
+    for unit_id, task_id in db.session.execute(select(ExtensionRequest.unit_id, ExtensionRequest.task_id).where(
+            ExtensionRequest.state == ExtensionState.approved, ExtensionRequest.task_id.in_(in_scope))):
+        counts[(unit_id, task_plan[task_id])]["extensions"] += 1
+
+    for unit_id, task_id in counted_ladder_steps(in_scope):
+        counts[(unit_id, task_plan[task_id])]["levels"] += 1
+
+    for unit_id, task_id, decided_at, due_on in db.session.execute(
+            select(ClosureRequest.unit_id, ClosureRequest.task_id, ClosureRequest.decided_at, ClosureRequest.due_on)
+            .where(and_(closure_in_force(), ClosureRequest.task_id.in_(in_scope)))):  # reopened: not counted
+        if decided_at is not None and (due_on is None or _beijing_date(decided_at) <= due_on):
+            counts[(unit_id, task_plan[task_id])]["closures_on_time"] += 1
+
+    rules = weights_by_plan()
+    scores: dict[int, Score] = defaultdict(Score)
+    for (unit_id, plan_id), unit_counts in counts.items():
+        weights = weights_of(plan_id, rules)
+        for component, weight_name, sign, _label in COMPONENTS:
+            scores[unit_id].add(component, unit_counts.get(component, 0), weights[weight_name], sign)
+    return dict(scores)
+
 
 @dataclass
 class TrendPoint:

@@ -1,6 +1,6 @@
 """Stored dashboard figures for the whole city: computing them reads every task and a year of reports
 (seconds at 100,000 tasks), so the scheduler keeps one fresh and the page reads it
-(``tracker.common.snapshots``). It is served while nothing was written since, or while it is younger
+(``tracker.audit.snapshots``). It is served while nothing was written since, or while it is younger
 than ``DASHBOARD_SNAPSHOT_MINUTES``; the page shows when it was computed. Scoped dashboards (one
 plan) are small and always computed live."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 
-from tracker.common.snapshots import cached
+from tracker.audit.snapshots import cached
 from tracker.reports.queries import (DashboardFigures, RollUpRow, Scope, ScoreRow, StateCounts, TrendPoint,
                                      dashboard_figures, scoreboard)
 
@@ -92,7 +92,7 @@ def _score_row_to_json(row) -> dict:
 
 
 def _score_row_from_json(payload: dict):
-    from tracker.bulletins.scoring import Score
+    from tracker.reports.scoring import Score
 
     score = payload.get("score")
     return ScoreRow(UnitRef(*payload["unit"]), **{name: payload[name] for name in SCORE_FIELDS},

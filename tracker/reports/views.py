@@ -29,7 +29,8 @@ from tracker.reports.queries import (AT_RISK_PROGRESS_BELOW, AT_RISK_WORKING_DAY
 from tracker.reports.snapshots import city_dashboard, city_scoreboard
 from tracker.supervision.queries import ladder_level_label, receipt_state_label, reply_state_label
 from tracker.tasks.models import Task
-from tracker.tasks.queries import OverdueFilters, overdue_list
+from tracker.overdue.queries import overdue_list
+from tracker.tasks.queries import OverdueFilters
 from tracker.tasks.forms import overdue_filters
 from tracker.units.models import Unit
 
@@ -217,7 +218,7 @@ def unit_scoreboard():
     chart = charts.bar_chart([(row.unit.short_name, [("rate", row.on_time_rate or 0)]) for row in page.items],
                              {"rate": "#1565c0"}, {"rate": _("按期报送率")}, label_width=110, max_value=100,
                              suffix="%")
-    from tracker.bulletins.scoring import COMPONENTS
+    from tracker.reports.scoring import COMPONENTS
 
     return render_template("reports/scoreboard.html", rows=page.items, page=page, plan=plan, plans=_active_plans(plan),
                            sort=sort, descending=descending, today=today(), chart=chart, score_components=COMPONENTS,

@@ -1,2 +1,1 @@
-from tracker.supervision import sentences  # noqa: F401 (registers the loop's history sentences)
-from tracker.supervision import workbench  # noqa: F401,E402 (registers the loop's 工作台 sections)
+"""督办 (supervision): the closed loop of 签收, 延期/办结申请, the ladder and its documents (ARCHITECTURE.md)."""

@@ -6,6 +6,7 @@ document said that day."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from flask_babel import gettext as _
@@ -17,6 +18,15 @@ from tracker.common.official_documents import _document, _docx_bytes, _paragraph
 from tracker.supervision.models import DocumentKind, SupervisionDocument
 
 TITLES = {DocumentKind.urge_notice: "催办单", DocumentKind.supervision_notice: "督办通知单", DocumentKind.bulletin: "督查通报"}
+
+
+# kind -> the Word file of a document of that kind built by the domain that owns it (a 督查通报: bulletins),
+# registered at start-up (``register_builder``); the other kinds are built here.
+BUILDERS: dict[DocumentKind, Callable[[SupervisionDocument], bytes]] = {}
+
+
+def register_builder(kind: DocumentKind, build: Callable[[SupervisionDocument], bytes]) -> None:
+    BUILDERS[kind] = build
 
 
 def document_title(document: SupervisionDocument) -> str:
@@ -65,12 +75,8 @@ def _reply_days(document: SupervisionDocument) -> int:
 
 
 def document_docx(document: SupervisionDocument) -> bytes:
-    if document.kind == DocumentKind.bulletin:
-        from tracker.bulletins.documents import bulletin_docx
-        from tracker.bulletins.models import Bulletin
-        from tracker.extensions import db
-
-        return bulletin_docx(db.session.get(Bulletin, document.bulletin_id), document.issued_on)
+    if document.kind in BUILDERS:  # a 督查通报: its own Word file (tracker/bulletins)
+        return BUILDERS[document.kind](document)
     word = _document()
     number = document.number + (_("（已作废）") if document.is_void else "")
     _title_block(word, document_title(document), number)

@@ -1,8 +1,10 @@
 """Supervision's reactions to other domains' events (tracker.common.events) and its steps of the scheduled
-scan (tracker.common.scans), connected at start-up."""
+scan (tracker.common.scans), connected at start-up; importing it also registers the loop's history
+sentences (tracker.supervision.sentences)."""
 from __future__ import annotations
 
 from tracker.common import events, scans
+from tracker.supervision import sentences  # noqa: F401 (registers the loop's history sentences)
 from tracker.supervision.ladder import scan_ladder, scan_receipts
 from tracker.supervision.services import assign_plan, assign_task
 

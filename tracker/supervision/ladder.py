@@ -30,8 +30,8 @@ from tracker.reminders.models import NotificationKind, ReminderSettings
 from tracker.reminders.outbox import Later, Recipient
 from tracker.supervision.models import (DocumentKind, DocumentState, EscalationRule, LadderStep, Receipt,
                                         ReceiptState, SupervisionDocument)
-from tracker.supervision.register import (AUTO, REVIEW, document_modes, insert_documents, notice_facts,
-                                          number_documents)
+from tracker.supervision.numbering import (AUTO, REVIEW, document_modes, insert_documents, notice_facts,
+                                           number_documents)
 from tracker.tasks.queries import task_cards
 from tracker.units.models import Unit
 from tracker.workcalendar.services import current_calendar

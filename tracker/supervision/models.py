@@ -1,4 +1,4 @@
-"""The 督办 closed loop's own records: 签收 (receipts), 延期申请 (extension requests), 办结申请 (closure
+"""The 督办 closed loop's own records: 延期申请 (extension requests), 办结申请 (closure
 requests), the graded escalation ladder (催办 → 督办 → 通报) with its numbered documents, and 约谈.
 
 Each record keeps who did what and when (全程留痕); the audit log has an event for every change.
@@ -10,11 +10,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tracker.common.clock import utcnow
 from tracker.common.types import UTCDateTime, str_enum
 from tracker.extensions import db
+from tracker.tasks.models import Receipt, ReceiptState  # noqa: F401 (交办 receipts are the task's: tracker/tasks/models.py)
 from tracker.updates.models import StoredFileColumns
 
 if TYPE_CHECKING:
@@ -23,45 +24,36 @@ if TYPE_CHECKING:
     from tracker.units.models import Unit
 
 
-class ReceiptState(str, enum.Enum):
-    pending = "pending"  # 待签收
-    signed = "signed"  # 已签收
-    refused = "refused"  # 退回交办
-    withdrawn = "withdrawn"  # 已改派 (the unit is no longer on the task)
-
-
-class Receipt(db.Model):
-    """One unit's 签收 of a task assigned (交办) to it, as lead (牵头) or cooperating (配合) unit.
-
-    A task assigned again (another lead unit, a unit added) gets a new row; the old ones stay."""
-
-    __tablename__ = "task_receipts"
-    __table_args__ = (
-        Index("ix_task_receipts_task_unit", "task_id", "unit_id"),
-        Index("ix_task_receipts_state_sign_by", "state", "sign_by"),
-    )
+class RequestDecision:
+    """The shape shared by 延期申请 and 办结申请: a lead unit's request about a task (who asked, when) and a
+    coordinator's decision on it (who, when, the comment). The same columns as each table always had (no
+    schema change); the opening checks shared by both (one pending request per task) are
+    ``tracker.supervision.services.open_request_checks``."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
-    role: Mapped[str] = mapped_column(String(12))  # "lead" or "cooperating"
-    state: Mapped[ReceiptState] = mapped_column(str_enum(ReceiptState, 16), default=ReceiptState.pending)
-    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    assigned_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    sign_by: Mapped[date]  # 签收时限: N working days after assignment
-    answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    refusal_reason: Mapped[str] = mapped_column(Text, default="")
-    suggested_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
-    version: Mapped[int] = mapped_column(default=1)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
 
-    task: Mapped["Task"] = relationship()
-    unit: Mapped["Unit"] = relationship(foreign_keys=[unit_id])
-    suggested_unit: Mapped[Optional["Unit"]] = relationship(foreign_keys=[suggested_unit_id])
-    assigned_by: Mapped[Optional["User"]] = relationship(foreign_keys=[assigned_by_id])
-    answered_by: Mapped[Optional["User"]] = relationship(foreign_keys=[answered_by_id])
+    @declared_attr
+    def task(cls) -> Mapped["Task"]:
+        return relationship("Task")
 
-    __mapper_args__ = {"version_id_col": version}
+    @declared_attr
+    def unit(cls) -> Mapped["Unit"]:
+        return relationship("Unit")
+
+    @declared_attr
+    def requested_by(cls) -> Mapped["User"]:
+        return relationship("User", foreign_keys=f"{cls.__name__}.requested_by_id")
+
+    @declared_attr
+    def decided_by(cls) -> Mapped[Optional["User"]]:
+        return relationship("User", foreign_keys=f"{cls.__name__}.decided_by_id")
 
 
 class ExtensionState(str, enum.Enum):
@@ -70,7 +62,7 @@ class ExtensionState(str, enum.Enum):
     rejected = "rejected"  # 不予批准
 
 
-class ExtensionRequest(db.Model):
+class ExtensionRequest(RequestDecision, db.Model):
     """延期申请: the lead unit asks for a new 完成时限; a coordinator approves (maybe another date) or refuses."""
 
     __tablename__ = "extension_requests"
@@ -81,26 +73,14 @@ class ExtensionRequest(db.Model):
               sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_on_before: Mapped[Optional[date]]  # the 完成时限 in force when asked
     requested_due_on: Mapped[date]
     reason: Mapped[str] = mapped_column(Text)
     is_late: Mapped[bool] = mapped_column(default=False)  # asked after the due date had passed
     state: Mapped[ExtensionState] = mapped_column(str_enum(ExtensionState, 16), default=ExtensionState.pending)
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     approved_due_on: Mapped[Optional[date]]
-    decision_comment: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 
-    task: Mapped["Task"] = relationship()
-    unit: Mapped["Unit"] = relationship()
-    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
-    decided_by: Mapped[Optional["User"]] = relationship(foreign_keys=[decided_by_id])
     evidence: Mapped[list["WorkflowEvidenceFile"]] = relationship(
         primaryjoin="WorkflowEvidenceFile.extension_id == ExtensionRequest.id", cascade="all, delete-orphan",
         order_by="WorkflowEvidenceFile.id")
@@ -114,7 +94,7 @@ class ClosureState(str, enum.Enum):
     returned = "returned"  # 退回
 
 
-class ClosureRequest(db.Model):
+class ClosureRequest(RequestDecision, db.Model):
     """办结申请: the lead unit's 办结报告; a coordinator verifies it (核查) and signs the task off (销号),
     or returns it with a reason."""
 
@@ -126,23 +106,11 @@ class ClosureRequest(db.Model):
               sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_on: Mapped[Optional[date]]  # the 完成时限 in force when filed (closures verified on time, 考评)
     summary: Mapped[str] = mapped_column(Text)  # what was done
     state: Mapped[ClosureState] = mapped_column(str_enum(ClosureState, 16), default=ClosureState.pending)
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    decision_comment: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 
-    task: Mapped["Task"] = relationship()
-    unit: Mapped["Unit"] = relationship()
-    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
-    decided_by: Mapped[Optional["User"]] = relationship(foreign_keys=[decided_by_id])
     evidence: Mapped[list["WorkflowEvidenceFile"]] = relationship(
         primaryjoin="WorkflowEvidenceFile.closure_id == ClosureRequest.id", cascade="all, delete-orphan",
         order_by="WorkflowEvidenceFile.id")

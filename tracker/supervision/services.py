@@ -218,9 +218,35 @@ def _store_files(request_obj, files: list[IncomingFile], store: EvidenceStore, a
 
 # ---------------------------------------------------------------- 延期申请 (extensions)
 
+PENDING = {ExtensionRequest: ExtensionState.pending, ClosureRequest: ClosureState.pending}
+
+
+def pending_request(model, task: Task):
+    """The task's request of this kind (``ExtensionRequest`` or ``ClosureRequest``) waiting for a decision."""
+    return db.session.scalar(select(model).where(model.task_id == task.id, model.state == PENDING[model]))
+
+
+def open_request_checks(actor, task: Task, model, already_message: str) -> ValidationFailed:
+    """The checks a 延期申请 or 办结申请 opens with, the one place for both: the actor's unit leads the task, the
+    task is open, and no request of the kind waits for a decision (one pending request per task). Returns
+    the error a second request gets, for ``file_request``."""
+    _require_lead_unit(actor, task)
+    _require_open(task)
+    already = ValidationFailed(already_message)
+    if pending_request(model, task) is not None:
+        raise already
+    return already
+
+
+def file_request(request, already: ValidationFailed) -> None:
+    """Adds the request. Two requests at the same moment both pass ``open_request_checks``: the partial
+    unique index ``uq_<table>_one_pending`` keeps the second out (``already``)."""
+    model = type(request)
+    add_once(request, index_named(model, f"uq_{model.__tablename__}_one_pending"), already)
+
+
 def pending_extension(task: Task) -> ExtensionRequest | None:
-    return db.session.scalar(select(ExtensionRequest).where(ExtensionRequest.task_id == task.id,
-                                                            ExtensionRequest.state == ExtensionState.pending))
+    return pending_request(ExtensionRequest, task)
 
 
 def extensions_of(task: Task) -> list[ExtensionRequest]:
@@ -240,11 +266,7 @@ def request_extension(actor, task: Task, *, requested_due_on: date | None, reaso
                       files: list[IncomingFile] = (), store: EvidenceStore | None = None,
                       allowed_extensions: tuple[str, ...] = (), max_bytes: int = 0) -> ExtensionRequest:
     """延期申请 by the lead unit; one open request per task; a request after the due date is marked late."""
-    _require_lead_unit(actor, task)
-    _require_open(task)
-    already = ValidationFailed(_("该任务已有待审批的延期申请，请等待审批结果。"))
-    if pending_extension(task) is not None:
-        raise already
+    already = open_request_checks(actor, task, ExtensionRequest, _("该任务已有待审批的延期申请，请等待审批结果。"))
     if requested_due_on is None:
         raise ValidationFailed(_("请填写申请调整后的完成时限。"))
     if requested_due_on <= today or (task.due_on and requested_due_on <= task.due_on):
@@ -254,8 +276,7 @@ def request_extension(actor, task: Task, *, requested_due_on: date | None, reaso
     extension = ExtensionRequest(task=task, unit_id=actor.unit_id, requested_by_id=actor.id, requested_at=utcnow(),
                                  due_on_before=task.due_on, requested_due_on=requested_due_on,
                                  reason=reason.strip(), is_late=bool(task.due_on and today > task.due_on))
-    # Two requests at the same moment both pass the check above: the index keeps the second out.
-    add_once(extension, index_named(ExtensionRequest, "uq_extension_requests_one_pending"), already)
+    file_request(extension, already)
     if files:
         _store_files(extension, list(files), store, allowed_extensions, max_bytes, "extension_id")
     record(actor, "extension.requested", extension, task_id=task.id,
@@ -299,8 +320,7 @@ def decide_extension(actor, extension: ExtensionRequest, *, approve: bool, due_o
 # ---------------------------------------------------------------- 办结申请 → 核查 → 销号 (closure)
 
 def pending_closure(task: Task) -> ClosureRequest | None:
-    return db.session.scalar(select(ClosureRequest).where(ClosureRequest.task_id == task.id,
-                                                          ClosureRequest.state == ClosureState.pending))
+    return pending_request(ClosureRequest, task)
 
 
 def closures_of(task: Task) -> list[ClosureRequest]:
@@ -312,16 +332,12 @@ def request_closure(actor, task: Task, *, summary: str, today: date, files: list
                     store: EvidenceStore | None = None, allowed_extensions: tuple[str, ...] = (),
                     max_bytes: int = 0) -> ClosureRequest:
     """办结申请: the lead unit's closing report (what was done, evidence)."""
-    _require_lead_unit(actor, task)
-    _require_open(task)
-    already = ValidationFailed(_("该任务已有待核查的办结申请。"))
-    if pending_closure(task) is not None:
-        raise already
+    already = open_request_checks(actor, task, ClosureRequest, _("该任务已有待核查的办结申请。"))
     if not summary.strip():
         raise ValidationFailed(_("请填写办结报告（完成情况）。"))
     closure = ClosureRequest(task=task, unit_id=actor.unit_id, requested_by_id=actor.id, requested_at=utcnow(),
                              due_on=task.due_on, summary=summary.strip())
-    add_once(closure, index_named(ClosureRequest, "uq_closure_requests_one_pending"), already)
+    file_request(closure, already)
     if files:
         _store_files(closure, list(files), store, allowed_extensions, max_bytes, "closure_id")
     record(actor, "closure.requested", closure, task_id=task.id, changes={"late": bool(task.due_on and today > task.due_on)},
@@ -411,12 +427,6 @@ def latest_verified_closure(task: Task) -> ClosureRequest | None:
 
 # ---------------------------------------------------------------- documents (催办单, 督办通知单)
 
-def next_serial(prefix: str, year: int) -> int:
-    """The next number of the (prefix, year) sequence (``reserve_serials`` of one)."""
-    from tracker.supervision.register import reserve_serials
-
-    return reserve_serials(prefix, year, 1)
-
 
 def reply_document(actor, document: SupervisionDocument, *, text: str) -> SupervisionDocument:
     """反馈: the lead unit answers a 催办单/督办通知单 (reasons, measures, expected completion), once: a second
@@ -505,7 +515,7 @@ def save_ladder_settings(actor, plan, *, sign_within_days: int, reply_within_day
     from tracker.reminders.settings import DEFAULTS
     from tracker.supervision.ladder import DEFAULT_RULES, GROUP_LABELS, RECIPIENT_GROUPS, rules_for
     from tracker.supervision.models import EscalationRule
-    from tracker.supervision.register import DOCUMENT_MODES
+    from tracker.supervision.numbering import DOCUMENT_MODES
 
     _require_manager(actor)
     if not (1 <= sign_within_days <= 30 and 1 <= reply_within_days <= 30):

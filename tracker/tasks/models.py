@@ -1,4 +1,5 @@
-"""Tasks (任务): the numbered work items of a plan."""
+"""Tasks (任务): the numbered work items of a plan, and their 交办 receipts (签收: who must sign for a task,
+by when; tracker/tasks/obligations.py reads from them when a lead unit owes; tracker/supervision runs them)."""
 from __future__ import annotations
 
 import enum
@@ -14,6 +15,7 @@ from tracker.extensions import db
 from tracker.units.models import Unit
 
 if TYPE_CHECKING:
+    from tracker.auth.models import User
     from tracker.plans.models import ActionGroup, Plan
 
 
@@ -130,3 +132,44 @@ def _drop_search_grams(target, connection, **kw) -> None:
 
 event.listen(Task.__table__, "after_create", _create_search_grams)
 event.listen(Task.__table__, "before_drop", _drop_search_grams)
+
+
+class ReceiptState(str, enum.Enum):
+    pending = "pending"  # 待签收
+    signed = "signed"  # 已签收
+    refused = "refused"  # 退回交办
+    withdrawn = "withdrawn"  # 已改派 (the unit is no longer on the task)
+
+
+class Receipt(db.Model):
+    """One unit's 签收 of a task assigned (交办) to it, as lead (牵头) or cooperating (配合) unit.
+
+    A task assigned again (another lead unit, a unit added) gets a new row; the old ones stay."""
+
+    __tablename__ = "task_receipts"
+    __table_args__ = (
+        Index("ix_task_receipts_task_unit", "task_id", "unit_id"),
+        Index("ix_task_receipts_state_sign_by", "state", "sign_by"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    role: Mapped[str] = mapped_column(String(12))  # "lead" or "cooperating"
+    state: Mapped[ReceiptState] = mapped_column(str_enum(ReceiptState, 16), default=ReceiptState.pending)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sign_by: Mapped[date]  # 签收时限: N working days after assignment
+    answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    suggested_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    task: Mapped["Task"] = relationship()
+    unit: Mapped["Unit"] = relationship(foreign_keys=[unit_id])
+    suggested_unit: Mapped[Optional["Unit"]] = relationship(foreign_keys=[suggested_unit_id])
+    assigned_by: Mapped[Optional["User"]] = relationship(foreign_keys=[assigned_by_id])
+    answered_by: Mapped[Optional["User"]] = relationship(foreign_keys=[answered_by_id])
+
+    __mapper_args__ = {"version_id_col": version}

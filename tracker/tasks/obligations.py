@@ -1,6 +1,6 @@
 """Obligations start at 交办 (the one place that says from when a lead unit owes reports and its due date).
 
-A task is assigned (交办) to its lead unit by a receipt row (``tracker.supervision.models.Receipt``, role
+A task is assigned (交办) to its lead unit by a receipt row (``tracker.tasks.models.Receipt``, role
 "lead"): made when the task is created, imported or re-assigned in an active plan, or when its plan is
 made active. Its ``sign_by`` is the last day of the sign-off window (签收时限). From that row:
 
@@ -12,7 +12,7 @@ made active. Its ``sign_by`` is the last day of the sign-off window (签收时�
   overdue list, climbs no ladder and costs that unit no 考评 points;
 - a task without a lead receipt (assigned before 签收 existed) owes from its start date, as before.
 
-The overdue list (SQL, ``tracker.tasks.queries.overdue_selects``) uses ``owed_after_sql``,
+The overdue list (SQL, ``tracker.overdue.queries.overdue_selects``) uses ``owed_after_sql``,
 ``refused_sql`` and ``deadline_in_force_sql``; the Python side (reports due, 考评, reminders, the task
 page) reads the same receipts through ``lead_assignments``. The pure date rules are in
 ``tracker.common.deadlines`` (``owes_period``, ``deadline_in_force``, ``first_owed_period``).
@@ -38,7 +38,7 @@ def _lead_receipt_of_task(receipt):
 def owed_after_sql():
     """SQL: the end of the current lead unit's 签收时限 (NULL: no receipt, no limit), correlated to ``Task``. A
     unit assigned the task since its earliest receipt not withdrawn (re-assigning withdraws the old ones)."""
-    from tracker.supervision.models import Receipt, ReceiptState
+    from tracker.tasks.models import Receipt, ReceiptState
 
     return (select(func.min(Receipt.sign_by))
             .where(_lead_receipt_of_task(Receipt), Receipt.state.in_((ReceiptState.pending, ReceiptState.signed)))
@@ -47,7 +47,7 @@ def owed_after_sql():
 
 def refused_sql():
     """SQL: the current lead unit has refused the task (退回交办) and it was not assigned again yet."""
-    from tracker.supervision.models import Receipt, ReceiptState
+    from tracker.tasks.models import Receipt, ReceiptState
 
     return exists().where(_lead_receipt_of_task(Receipt), Receipt.state == ReceiptState.refused).correlate(Task)
 
@@ -78,7 +78,7 @@ NO_RECEIPT = Assignment()
 def _assignment_of(rows) -> Assignment:
     """The rule of ``owed_after_sql``/``refused_sql`` over (state, assigned_at, sign_by) of a task's current
     lead unit's lead receipts, withdrawn ones left out."""
-    from tracker.supervision.models import ReceiptState
+    from tracker.tasks.models import ReceiptState
 
     found = NO_RECEIPT
     for state, assigned_at, sign_by in rows:
@@ -93,7 +93,7 @@ def _assignment_of(rows) -> Assignment:
 
 def lead_assignments(task_ids, batch: int = 5000) -> dict[int, Assignment]:
     """``Assignment`` of each task (``NO_RECEIPT`` for tasks without a lead receipt), one query per batch."""
-    from tracker.supervision.models import Receipt, ReceiptState
+    from tracker.tasks.models import Receipt, ReceiptState
 
     rows_of: dict[int, list] = {}
     ids = sorted(set(task_ids))

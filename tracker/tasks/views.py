@@ -31,8 +31,9 @@ from tracker.tasks.models import ReportingCycle, Task, TaskStatus
 from tracker.tasks.obligations import assignment_from_receipts
 from tracker.proposals.queries import overdue_replies
 from tracker.tasks.forms import overdue_filters
-from tracker.tasks.queries import (OVERDUE_KINDS, UNIT_TASK_LISTS, overdue_list, overdue_page, overdue_stamp,
-                                   report_status, tasks_for_unit, unit_task_ids)
+from tracker.overdue.queries import OVERDUE_KINDS, overdue_list, overdue_page, overdue_stamp, report_status
+from tracker.tasks.queries import tasks_for_unit
+from tracker.workbench.lists import UNIT_TASK_LISTS, unit_task_ids
 from tracker.tasks.services import save_task
 from tracker.supervision.ladder import LEVEL_LABELS
 from tracker.supervision.queries import task_loop

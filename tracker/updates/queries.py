@@ -1,9 +1,10 @@
 """Read-side queries for status updates."""
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import Integer, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
+from tracker.common.upsert import among
 from tracker.extensions import db
 from tracker.tasks.models import Task
 from tracker.updates.models import ReviewState, StatusUpdate
@@ -62,3 +63,17 @@ def previous_accepted_percents(updates: list[StatusUpdate]) -> dict[int, int]:
     latest = {(task_id, unit_id): percent for task_id, unit_id, percent in rows}  # the last one wins
     return {update.id: latest[(update.task_id, update.unit_id)] for update in updates
             if (update.task_id, update.unit_id) in latest}
+
+
+def last_accepted_updates(task_ids: list[int]) -> dict[int, StatusUpdate]:
+    """The latest accepted lead-unit update per task, in one query: a correlated MAX(id) per task that
+    the database reads backwards off ``ix_status_updates_latest_accepted``."""
+    if not task_ids:
+        return {}
+    latest = (select(func.max(StatusUpdate.id))
+              .where(StatusUpdate.task_id == Task.id, StatusUpdate.unit_id == Task.lead_unit_id,
+                     StatusUpdate.review_state == ReviewState.accepted)
+              .correlate(Task).scalar_subquery())
+    newest = select(latest).where(among(Task.id, task_ids, Integer))
+    updates = db.session.scalars(select(StatusUpdate).where(StatusUpdate.id.in_(newest)))
+    return {update.task_id: update for update in updates}

@@ -6,10 +6,10 @@ registration order (a provider returns None to show nothing). Each item is a lab
 URL of the existing list it counts, and the count comes from the same query function that list uses,
 so the number on the 工作台 is the number of rows behind its link:
 
-- unit: ``tracker.tasks.queries.unit_task_ids`` (我的任务 ``?show=…``) and
+- unit: ``tracker.workbench.lists.unit_task_ids`` (我的任务 ``?show=…``) and
   ``tracker.updates.queries.returned_awaiting_resubmission`` (我的任务 ``?show=returned``);
 - coordinator and admin: ``tracker.updates.queries.review_queue`` (/reviews), the overdue list's rows
-  (``tracker.tasks.queries.overdue_count``, a COUNT of the stored list's own SELECT, and
+  (``tracker.overdue.queries.overdue_count``, a COUNT of the stored list's own SELECT, and
   ``tracker.proposals.queries.overdue_replies``: /overdue, /overdue?kind=task, /overdue?kind=report), the
   outbox's failed rows (/admin/outbox?state=failed);
 - leader: the overdue list as above and ``tracker.reports.snapshots.city_dashboard`` (/dashboard: the
@@ -95,7 +95,8 @@ def sections_for(user, today: date) -> list[Section]:
 def unit_reports(user, today: date) -> Section:
     """本期应报送 with the report days, and the returned reports to fix."""
     from tracker.common.filters import format_date
-    from tracker.tasks.queries import REPORT_DUE, reports_due_this_period
+    from tracker.overdue.queries import reports_due_this_period
+    from tracker.workbench.lists import REPORT_DUE
     from tracker.updates.queries import returned_awaiting_resubmission
 
     due = reports_due_this_period(user.unit_id, today)
@@ -111,7 +112,7 @@ def unit_reports(user, today: date) -> Section:
 @provides(Role.unit)
 def unit_deadlines(user, today: date) -> Section:
     """Tasks due within 10 working days, overdue tasks, missing reports."""
-    from tracker.tasks.queries import DUE_SOON, MISSING_REPORTS, OVERDUE_TASKS, unit_task_ids
+    from tracker.workbench.lists import DUE_SOON, MISSING_REPORTS, OVERDUE_TASKS, unit_task_ids
 
     return Section(_l("时限提醒"), [
         Item(_l("10个工作日内到期"), len(unit_task_ids(user.unit_id, DUE_SOON, today)),
@@ -134,7 +135,8 @@ def _query_count(query) -> int:
 def overdue_counts(today: date) -> tuple[int, int, int]:
     """(overdue tasks, missing reports, overdue proposal replies): the rows of the whole overdue list
     (/overdue), read the way the list reads them."""
-    from tracker.tasks.queries import OverdueFilters, overdue_count
+    from tracker.overdue.queries import overdue_count
+    from tracker.tasks.queries import OverdueFilters
     from tracker.proposals.queries import overdue_replies
 
     return (overdue_count(today, OverdueFilters(), "task"), overdue_count(today, OverdueFilters(), "report"),

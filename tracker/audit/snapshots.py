@@ -1,4 +1,5 @@
-"""Stored results of expensive read-only computations (统计快照), shared by every web host.
+"""Stored results of expensive read-only computations (统计快照), shared by every web host; kept by the
+audit domain because their data version is the newest audit event.
 
 A result is stored with the day it is for and the data version it saw: the id of the newest audit
 event (every change to plans, tasks, updates, proposals, calendars and settings records one). It is

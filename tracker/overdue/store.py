@@ -2,7 +2,7 @@
 
 Finding overdue items means looking at every open task of every active plan and, for missing
 reports, at the status updates of the latest period due: about 0.2 s for 100,000 tasks, too slow to
-do on every page view. ``overdue_entries`` holds the answer of ``tracker.tasks.queries.overdue_selects``
+do on every page view. ``overdue_entries`` holds the answer of ``tracker.overdue.queries.overdue_selects``
 for one day, and the audit log says what changed since:
 
 - another day, an event that may touch many tasks at once (a plan activated or archived, an import
@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.audit.models import AuditEvent
-from tracker.common.snapshots import ReportSnapshot, data_version, data_version_query
+from tracker.audit.snapshots import ReportSnapshot, data_version, data_version_query
 from tracker.common.upsert import insert
 from tracker.extensions import db
 
@@ -70,7 +70,8 @@ COLUMNS = ("kind", "task_id", "due_on", "period", "plan_id", "sort_key", "group_
 
 
 def _insert_rows(today: date, task_ids: tuple[int, ...] | None) -> None:
-    from tracker.tasks.queries import OverdueFilters, overdue_selects
+    from tracker.overdue.selects import overdue_selects
+    from tracker.tasks.queries import OverdueFilters
 
     selects = overdue_selects(today, OverdueFilters(task_ids=task_ids))
     if selects:

@@ -12,25 +12,21 @@ Per plan, for the tasks of the plan in scope (active plans), a unit earns
                          counts 3)
 
 and its score on the scoreboard is the sum over the plans (each with its own weights). Every count is
-also shown on its own (the breakdown), so a reader can redo the sum.
+also shown on its own (the breakdown), so a reader can redo the sum. The counting is
+``tracker.reports.queries.unit_scores``; the weights and the sum are here.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
-from tracker.bulletins.models import ScoringRule
-from tracker.common import deadlines
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
-from tracker.supervision.models import ClosureRequest, ExtensionRequest, ExtensionState, LadderStep
-from tracker.supervision.queries import closure_in_force
-from tracker.tasks.models import Task
-from tracker.updates.models import ReviewState, StatusUpdate
+from tracker.reports.models import ScoringRule
+from tracker.supervision.models import LadderStep
 
 # (component, weight column, sign, label)
 COMPONENTS = (
@@ -103,56 +99,3 @@ def counted_ladder_steps(task_ids_query):
             continue
         counted.append((unit_id, task_id))
     return counted
-
-
-def unit_scores(today: date, scope, due_counts=None) -> dict[int, Score]:
-    """{unit id: Score} for the tasks in ``scope`` (a ``tracker.reports.queries.Scope``); ``due_counts``: the
-    reports due by (lead unit, plan), ``due_report_counts(today, scope, by=("lead_unit_id", "plan_id"))``,
-    when the caller has them already."""
-    from tracker.reports.queries import due_report_counts
-
-    counts: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))  # (unit, plan) → counts
-    task_plan = dict(db.session.execute(scope.tasks(select(Task.id, Task.plan_id))).all())
-    if not task_plan:
-        return {}
-    in_scope = scope.tasks(select(Task.id))
-
-    if due_counts is None:
-        due_counts = due_report_counts(today, scope, by=("lead_unit_id", "plan_id"))
-    for (unit_id, plan_id), (_due, on_time) in due_counts.items():
-        if on_time:
-            counts[(unit_id, plan_id)]["on_time_reports"] += on_time
-
-    from tracker.reports.queries import late_task_condition
-    from tracker.tasks.obligations import deadline_in_force_sql
-
-    calendar = deadlines.working_calendar()
-    for unit_id, plan_id, due_on in db.session.execute(scope.tasks(  # as the overdue list: from 交办 on
-            select(Task.lead_unit_id, Task.plan_id, deadline_in_force_sql()).where(late_task_condition(today)))):
-        counts[(unit_id, plan_id)]["overdue_days"] += calendar.working_days_between(due_on, today)
-
-    for unit_id, plan_id in db.session.execute(scope.tasks(
-            select(Task.lead_unit_id, Task.plan_id).select_from(StatusUpdate).join(Task, Task.id == StatusUpdate.task_id)
-            .where(StatusUpdate.unit_id == Task.lead_unit_id, StatusUpdate.review_state == ReviewState.returned))):
-        counts[(unit_id, plan_id)]["returns"] += 1
-
-    for unit_id, task_id in db.session.execute(select(ExtensionRequest.unit_id, ExtensionRequest.task_id).where(
-            ExtensionRequest.state == ExtensionState.approved, ExtensionRequest.task_id.in_(in_scope))):
-        counts[(unit_id, task_plan[task_id])]["extensions"] += 1
-
-    for unit_id, task_id in counted_ladder_steps(in_scope):
-        counts[(unit_id, task_plan[task_id])]["levels"] += 1
-
-    for unit_id, task_id, decided_at, due_on in db.session.execute(
-            select(ClosureRequest.unit_id, ClosureRequest.task_id, ClosureRequest.decided_at, ClosureRequest.due_on)
-            .where(and_(closure_in_force(), ClosureRequest.task_id.in_(in_scope)))):  # reopened: not counted
-        if decided_at is not None and (due_on is None or _beijing_date(decided_at) <= due_on):
-            counts[(unit_id, task_plan[task_id])]["closures_on_time"] += 1
-
-    rules = weights_by_plan()
-    scores: dict[int, Score] = defaultdict(Score)
-    for (unit_id, plan_id), unit_counts in counts.items():
-        weights = weights_of(plan_id, rules)
-        for component, weight_name, sign, _label in COMPONENTS:
-            scores[unit_id].add(component, unit_counts.get(component, 0), weights[weight_name], sign)
-    return dict(scores)

@@ -1,5 +1,6 @@
-"""The 督办 loop's sections of the 工作台 (tracker/workbench): what a unit must sign for or answer, the
-requests a coordinator (or a leader overseeing the units) must decide, the tasks nobody has signed for."""
+"""The 督办 loop's sections of the 工作台, read from tracker/supervision (and the latest 督查通报 from
+tracker/bulletins): what a unit must sign for or answer, the requests a coordinator (or a leader
+overseeing the units) must decide, the tasks nobody has signed for."""
 from __future__ import annotations
 
 from datetime import date
@@ -14,7 +15,7 @@ from tracker.workbench.services import Item, Section, provides
 @provides(Role.unit)
 def unit_loop(user, today: date) -> Section:
     from tracker.supervision.queries import tasks_closure_returned, tasks_to_answer, tasks_to_sign
-    from tracker.tasks.queries import CLOSURE_RETURNED, TO_ANSWER, TO_SIGN
+    from tracker.workbench.lists import CLOSURE_RETURNED, TO_ANSWER, TO_SIGN
 
     return Section(_l("交办与督办"), [
         Item(_l("待签收"), len(tasks_to_sign(user.unit_id)), url_for("tasks.mine", show=TO_SIGN), tone="primary"),
@@ -28,7 +29,8 @@ def pending_loop_requests(user, today: date) -> Section:
     """Extension and closure requests to decide (a leader: those of the units he oversees), and the lead
     units that have not signed for their tasks in time (未签收, on the overdue list)."""
     from tracker.supervision.queries import pending_requests
-    from tracker.tasks.queries import OverdueFilters, overdue_count
+    from tracker.overdue.queries import overdue_count
+    from tracker.tasks.queries import OverdueFilters
 
     extensions, closures = pending_requests(user)
     items = [Item(_l("待审批的延期申请"), len(extensions), url_for("supervision.requests_list", kind="extension"),
