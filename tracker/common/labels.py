@@ -36,7 +36,7 @@ LABELS = {
     "receipt_due": _l("签收提醒"), "receipt_refused": _l("退回交办"), "extension_requested": _l("延期申请"),
     "extension_decided": _l("延期审批结果"), "closure_requested": _l("办结申请"), "closure_returned": _l("办结申请被退回"),
     "closure_verified": _l("核查销号"), "ladder_reached": _l("督办等级上升"), "document_issued": _l("督办文书发出"),
-    "task_assigned": _l("交办通知"), "document_replied": _l("督办文书反馈"), "document_voided": _l("督办文书作废"),
+    "task_assigned": _l("交办通知"), "document_replied": _l("督办文书反馈"), "document_voided": _l("督办文书作废"), "proposal_urge": _l("提案办理催办"),
     # webhook formats
     "wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人"), "generic": _l("通用JSON（签名）"),
 }

@@ -39,6 +39,7 @@ class NotificationKind(str, enum.Enum):
     task_assigned = "task_assigned"  # 交办通知（交办、重新交办）
     document_replied = "document_replied"  # 督办文书已反馈（督办人员）
     document_voided = "document_voided"  # 督办文书已作废（主送单位）
+    proposal_urge = "proposal_urge"  # 提案办理催办（协办意见、会签将到期，答复、协办意见、会签逾期）
 
 
 class DeliveryChannel(str, enum.Enum):
