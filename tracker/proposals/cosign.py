@@ -186,6 +186,7 @@ class CosignSection:
     own_role: str = ""  # "main" / "co" when the user's unit may act here
     own_opinion: CoOpinion | None = None
     own_cosign: Cosign | None = None
+    co_signed: bool = False  # some 协办 has signed: a draft can go out for 会签 (again after a 不同意)
 
     @property
     def shown(self) -> bool:
@@ -210,7 +211,8 @@ def section(user, proposal: Proposal, *, can_read_all: bool) -> CosignSection:
              if sees_all or r.unit_id == own_unit]
     draft = latest_draft(proposal)
     result = CosignSection(opinions=lines, draft=draft, missing=missing_cosigns(proposal), own_role=own_role,
-                           own_opinion=opinions.get(own_unit) if own_unit else None)
+                           own_opinion=opinions.get(own_unit) if own_unit else None,
+                           co_signed=bool(co_receipts(proposal, signed_only=True)))
     if draft is not None and own_unit is not None:
         result.own_cosign = next((c for c in draft.cosigns if c.unit_id == own_unit), None)
     if not sees_all and draft is not None and own_role != "co":
