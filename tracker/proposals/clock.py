@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.access import permissions
@@ -197,6 +197,9 @@ def clock_rows(today: date, *, unit_id: int | None = None, soon_days: int | None
         selectinload(Proposal.main_unit), selectinload(Proposal.receipts).selectinload(ProposalReceipt.unit))
     if proposal_ids is not None:
         query = query.where(Proposal.id.in_(list(proposal_ids)))
+    if unit_id is not None:  # the unit's items only: 主办, or a receipt of its own (协办, 分办)
+        query = query.where(or_(Proposal.main_unit_id == unit_id, exists().where(
+            ProposalReceipt.proposal_id == Proposal.id, ProposalReceipt.unit_id == unit_id)))
     proposals = list(db.session.scalars(query))
     ids = [p.id for p in proposals]
     opinions = set(db.session.execute(select(CoOpinion.proposal_id, CoOpinion.unit_id)
