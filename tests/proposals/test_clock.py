@@ -156,3 +156,19 @@ def test_reminder_then_one_urge_per_deadline(seeded, smtp):
     run_reminders(at("2026-06-03T09:05"))  # the reply (due 06-02) is late
     reply_urges = urges("rensheju@example.gov.cn")
     assert len(reply_urges) == 1 and "答复已逾期1个工作日" in reply_urges[0].subject
+
+
+def test_deadlines_in_2027_are_counted_as_the_rest_of_the_app_counts_them(seeded):
+    """The holiday library knows 2026 at most: a 2027 deadline still gets its working days (weekends off,
+    2027-01-01 a working day unless the office enters its holidays in the working calendar)."""
+    proposal = new_item()
+    assign(coordinator(), proposal, today=date(2026, 11, 2), main_unit_id=unit_id("区人社局"),
+           co_unit_ids=[unit_id("区发改委")])
+    sign(unit_user("区人社局"), proposal, now=NOW)
+    sign(unit_user("区发改委"), proposal, now=NOW)
+    draft = send_draft(unit_user("区人社局"), proposal, "答复稿……", today=date(2027, 1, 29), now=NOW)
+    db.session.commit()
+    assert proposal.reply_due_on == date(2027, 2, 2) and draft.due_on == date(2027, 2, 5)  # Friday + 5 working days
+    rows = clock_rows(date(2027, 2, 9), unit_id=unit_id("区发改委"))
+    assert [(r.kind, r.due_on, r.days, r.overdue) for r in rows] == [
+        (CO_OPINION, date(2026, 12, 2), 49, True), (COSIGN, date(2027, 2, 5), 2, True)]
