@@ -19,6 +19,8 @@ from tracker.proposals.cosign import send_draft
 from tracker.proposals.handling import assign, sign
 from tracker.proposals.models import ExtensionState, Proposal, ReplyExtension
 from tracker.reminders.jobs import run_reminders
+from tracker.reminders.models import Notification
+from tracker.webhooks.models import Webhook, WebhookFormat
 
 NOW = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)
 
@@ -139,6 +141,11 @@ def test_units_and_coordinators_see_the_deadlines(seeded, browser, on_date):
 
 def test_reminder_then_one_urge_per_deadline(seeded, smtp):
     pid = item_of_march()
+    robot = Webhook(name="提案办理群", format=WebhookFormat.wecom, url="http://127.0.0.1:9/send?key=k",
+                    events="proposal_urge")
+    db.session.add(robot)
+    db.session.commit()
+    robot_id = robot.id
     urges = lambda address: [m for m in smtp.inbox.to(address) if m.key.startswith("proposal_urge:")]  # noqa: E731
     run_reminders(at("2026-03-30T09:05"))  # 3 working days before the 协办意见 is due (04-02)
     soon = urges("fagaiwei@example.gov.cn")
@@ -153,6 +160,10 @@ def test_reminder_then_one_urge_per_deadline(seeded, smtp):
     assert len(late) == 1 and late[0].subject.startswith("【提案办理催办】") and "协办意见已逾期1个工作日" in late[0].subject
     assert "请抓紧办理" in late[0].text
     assert urges("rensheju@example.gov.cn") == []  # the 主办 owes nothing yet
+    robot_calls = sorted(db.session.scalars(select(Notification.idempotency_key).where(
+        Notification.webhook_id == robot_id)))
+    assert robot_calls == [f"webhook:{robot_id}:proposal_urge:co_opinion:{pid}:{unit_id('区发改委')}:2026-04-02:{event}"
+                           for event in ("overdue", "soon")]  # the group robot hears each once too
     run_reminders(at("2026-06-03T09:05"))  # the reply (due 06-02) is late
     reply_urges = urges("rensheju@example.gov.cn")
     assert len(reply_urges) == 1 and "答复已逾期1个工作日" in reply_urges[0].subject

@@ -349,7 +349,7 @@ def scan_proposal_reminders(at: datetime, result: ScanResult) -> None:
 def scan_proposal_clock(at: datetime, result: ScanResult) -> None:
     """提案办理催办 (tracker/proposals/clock.py): a unit hears ``PROPOSAL_OBLIGATION_REMINDER_DAYS`` working
     days before its 协办意见 or 会签 is due, and gets a 催办 once its reply, opinion or 会签 is overdue; once
-    per item, unit, deadline and event (the idempotency key)."""
+    per item, unit, deadline and event (the idempotency key); group robots subscribed to it hear the same."""
     from tracker.proposals.clock import REPLY, clock_rows, obligation_reminder_days
 
     days = days_to_consider(at)
@@ -367,6 +367,8 @@ def scan_proposal_clock(at: datetime, result: ScanResult) -> None:
         else:
             continue
         key = f"proposal_urge:{row.kind}:{row.proposal.id}:{row.unit.id}:{row.due_on}:{event}"
+        result.publish(NotificationKind.proposal_urge, key, unit_ids=[row.unit.id],  # subscribed group robots
+                       path=f"/proposals/{row.proposal.id}", at=at, row=row, overdue=row.overdue)
         for recipient in unit_recipients(row.unit):
             result.queue(NotificationKind.proposal_urge, f"{key}:{recipient.email}", recipient, at=at, row=row,
                          overdue=row.overdue)
