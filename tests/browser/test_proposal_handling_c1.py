@@ -107,7 +107,10 @@ def test_cosign_extension_and_key_item_pages_fit_the_screen(app, chromium, live_
         # The coordinator approves the extension; the date becomes the reply's deadline.
         context, page = _screen(chromium, live_server, network_guard, "coordinator", width)
         contexts.append(context)
-        page.goto("/proposals/deadlines")
+        page.goto("/proposals")
+        _fits(page, width, "register")
+        with page.expect_navigation():
+            page.locator("#deadlines-link").click()
         _fits(page, width, "deadlines")
         page.goto(f"/proposals/{proposal_id}")
         page.fill("#extension-decision-form textarea[name=note]", "同意延期。")
