@@ -178,12 +178,19 @@ def _reply_units(proposal: Proposal) -> list[Unit]:
     return split or [proposal.main_unit]
 
 
-def _row(proposal, kind, unit, due_on, today, soon_days) -> ClockRow | None:
+def _days(due_on: date, today: date, memo: dict) -> int:
+    """Working days late (past ``due_on``) or left; memoised: many deadlines share a date."""
+    if due_on not in memo:
+        memo[due_on] = deadlines.overdue_days(due_on, today) if due_on < today else deadlines.due_in_days(due_on, today)
+    return memo[due_on]
+
+
+def _row(proposal, kind, unit, due_on, today, soon_days, memo) -> ClockRow | None:
+    days = _days(due_on, today, memo)
     if due_on < today:
-        return ClockRow(proposal, kind, unit, due_on, deadlines.overdue_days(due_on, today), True)
-    left = deadlines.due_in_days(due_on, today)
-    if left is not None and left <= soon_days:
-        return ClockRow(proposal, kind, unit, due_on, left, False)
+        return ClockRow(proposal, kind, unit, due_on, days, True)
+    if days is not None and days <= soon_days:
+        return ClockRow(proposal, kind, unit, due_on, days, False)
     return None
 
 
@@ -209,7 +216,7 @@ def clock_rows(today: date, *, unit_id: int | None = None, soon_days: int | None
         for draft in db.session.scalars(select(CosignDraft).where(CosignDraft.proposal_id.in_(ids))
                                         .options(selectinload(CosignDraft.cosigns)).order_by(CosignDraft.id)):
             drafts[draft.proposal_id] = draft  # the latest wins
-    rows = []
+    rows, memo = [], {}
     for proposal in proposals:
         candidates = []
         if proposal.reply_due_on is not None and proposal.reply_due_on <= horizon:
@@ -225,7 +232,7 @@ def clock_rows(today: date, *, unit_id: int | None = None, soon_days: int | None
         for kind, unit, due_on in candidates:
             if unit_id is not None and unit.id != unit_id or due_on > horizon:
                 continue
-            row = _row(proposal, kind, unit, due_on, today, soon_days)
+            row = _row(proposal, kind, unit, due_on, today, soon_days, memo)
             if row is not None:
                 rows.append(row)
     rows.sort(key=lambda r: (not r.overdue, -r.days if r.overdue else r.days, r.due_on, r.proposal.meeting,
