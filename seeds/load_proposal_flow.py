@@ -15,7 +15,7 @@ from seeds import proposal_flow
 from tracker.auth.models import Role, User
 from tracker.common.clock import frozen_at, today, utcnow
 from tracker.extensions import db
-from tracker.proposals import entry, handling
+from tracker.proposals import cosign, entry, handling
 from tracker.proposals.documents import result_class
 from tracker.proposals.models import Proposal, ProposalKind, ProposalState
 from tracker.proposals.services import find_by_meeting_and_number, result_categories, save_proposal
@@ -85,8 +85,23 @@ def _reply(ctx, proposal, at, spec):
     category = category_of_class(spec["class"])
     if category is None:  # the configured categories have none of this class: the item stays in handling
         return
+    _cosign(ctx, proposal, at, spec["text"])
     _edit(ctx.coordinator, proposal, state=ProposalState.replied, reply_on=today(), result_category=category,
           reply_doc_number=spec["doc"], reply_text=spec["text"], **proposal_flow.REPLY_CONTACT)
+
+
+def _cosign(ctx, proposal, at, text):
+    """协办意见 and 会签 before the reply (tracker.proposals.cosign): each signed 协办 sends its opinion, the 主办
+    sends the draft, and each 协办 agrees, as the rules require before a reply goes out."""
+    co_units = [receipt.unit for receipt in cosign.co_receipts(proposal, signed_only=True)]
+    if not co_units:
+        return
+    for unit in co_units:
+        cosign.send_opinion(ctx.unit_users[unit.short_name], proposal, "同意主办单位的办理思路，本单位将按职责配合落实。",
+                            now=at)
+    cosign.send_draft(ctx.unit_users[proposal.main_unit.short_name], proposal, text, today=today(), now=at)
+    for unit in cosign.missing_cosigns(proposal):
+        cosign.cosign(ctx.unit_users[unit.short_name], proposal, agreed=True, reason="", now=at)
 
 
 def _link(ctx, proposal, at, name):

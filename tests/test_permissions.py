@@ -22,7 +22,7 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -231,6 +231,18 @@ TABLE = [
     # published replies (答复公开): no login; a reply not published is a 404
     ("/public/proposals", "GET", OK, OK, OK, OK, OK, OK, OK),
     ("/public/proposals/<int:proposal_id>", "GET", OK, OK, OK, OK, OK, OK, OK),
+    # 协办意见 and 会签, 延期, 重点提案 (tracker/proposals/cosign.py, clock.py, key_items.py) on an item both units
+    # signed with a draft out for 会签: each unit acts for itself on its own step (the 协办 its opinion and
+    # 会签, the 主办 its draft and its extension request); managers decide extensions and choose key items;
+    # only the supervising leader writes 督办意见; /proposals/deadlines: units and readers of every item
+    ("/proposals/deadlines", "GET", L, OK, OK, OK, OK, OK, OK),
+    ("/proposals/<int:proposal_id>/co-opinion", "POST", L, NO, NO, NO, NO, SAVED, NO),
+    ("/proposals/<int:proposal_id>/cosign-draft", "POST", L, NO, NO, NO, SAVED, NO, NO),
+    ("/proposals/<int:proposal_id>/cosign", "POST", L, NO, NO, NO, NO, SAVED, NO),
+    ("/proposals/<int:proposal_id>/extension", "POST", L, NO, NO, NO, SAVED, NO, NO),
+    ("/proposals/extensions/<int:extension_id>/decide", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/proposals/<int:proposal_id>/key", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
+    ("/proposals/<int:proposal_id>/supervision-note", "POST", L, NO, NO, SAVED, NO, NO, NO),
     # document import (tracker/imports): managers only; the draft is the Xicen plan document
     ("/imports/", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/imports/template.xlsx", "GET", L, OK, OK, NO, NO, NO, NO),
@@ -616,6 +628,62 @@ class World:
 
         db.session.remove()
         return db.session.scalar(select(Proposal.id).where(Proposal.number == "第0746号"))
+
+    @property
+    def handled_proposal_id(self) -> int:
+        """An item (第0998号) both units signed: 主办 the lead unit, 协办 the cooperating unit, with the 主办's
+        draft reply out for 会签 (tracker/proposals/cosign.py)."""
+        from tracker.proposals.models import CosignDraft, Proposal, ProposalReceipt, ReceiptRole
+
+        def make():
+            proposal = Proposal(meeting="区政协六届五次会议", number="第0998号", title="关于建设算力中心的提案",
+                                main_unit_id=self.unit_ids[TASK_SEED["lead"]], assigned_on=date(2026, 3, 2),
+                                reply_due_on=date(2026, 6, 2))
+            proposal.co_units = [db.session.get(Unit, self.unit_ids[COOP_UNIT])]
+            signed = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)
+            proposal.receipts = [ProposalReceipt(unit_id=self.unit_ids[unit], role=role, assigned_on=date(2026, 3, 2),
+                                                 sign_due_on=date(2026, 3, 16), signed_at=signed)
+                                 for unit, role in ((TASK_SEED["lead"], ReceiptRole.main), (COOP_UNIT, ReceiptRole.co))]
+            db.session.add(proposal)
+            db.session.flush()
+            db.session.add(CosignDraft(proposal_id=proposal.id, round=1, text="一、关于算力中心……", sent_on=DEMO_DAY,
+                                       due_on=date(2026, 7, 7), sent_at=signed))
+            return proposal.id
+        return self._made("handled-proposal", make)
+
+    def reply_extension_id(self, role: str) -> int:
+        """A pending 延期申请 on the role's own not-yet-assigned item (the admin's for the roles refused)."""
+        from tracker.proposals.models import Proposal, ReplyExtension
+
+        owner = role if role in ("admin", "coordinator") else "admin"
+        proposal_id = self.unassigned_proposal_id(owner)
+
+        def make():
+            proposal = db.session.get(Proposal, proposal_id)
+            extension = ReplyExtension(proposal_id=proposal_id, previous_due_on=proposal.reply_due_on,
+                                       requested_due_on=proposal.reply_due_on + timedelta(days=14), reason="需协调。")
+            db.session.add(extension)
+            db.session.flush()
+            return extension.id
+        return self._made(f"reply-extension-{owner}", make)
+
+    @property
+    def leader_id(self) -> int:
+        db.session.remove()
+        return db.session.scalar(select(User.id).where(User.login == LOGINS["leader"]))
+
+    @property
+    def key_proposal_id(self) -> int:
+        """The world's item (第0999号) as a 重点提案 supervised by the leader."""
+        from tracker.proposals.models import KeyProposal
+
+        proposal_id, leader_id = self.proposal_id, self.leader_id
+
+        def make():
+            db.session.add(KeyProposal(proposal_id=proposal_id, leader_id=leader_id))
+            db.session.flush()
+            return proposal_id
+        return self._made("key-proposal", make)
 
     @property
     def table_draft_id(self) -> int:
@@ -1192,6 +1260,15 @@ URLS = {
     "/proposals/statistics.xlsx": lambda w, r: "/proposals/statistics.xlsx",
     "/public/proposals": lambda w, r: "/public/proposals",
     "/public/proposals/<int:proposal_id>": lambda w, r: f"/public/proposals/{w.public_reply_id}",
+    "/proposals/deadlines": lambda w, r: "/proposals/deadlines",
+    "/proposals/<int:proposal_id>/co-opinion": lambda w, r: f"/proposals/{w.handled_proposal_id}/co-opinion",
+    "/proposals/<int:proposal_id>/cosign-draft": lambda w, r: f"/proposals/{w.handled_proposal_id}/cosign-draft",
+    "/proposals/<int:proposal_id>/cosign": lambda w, r: f"/proposals/{w.handled_proposal_id}/cosign",
+    "/proposals/<int:proposal_id>/extension": lambda w, r: f"/proposals/{w.handled_proposal_id}/extension",
+    "/proposals/extensions/<int:extension_id>/decide":
+        lambda w, r: f"/proposals/extensions/{w.reply_extension_id(r)}/decide",
+    "/proposals/<int:proposal_id>/key": lambda w, r: f"/proposals/{w.unassigned_proposal_id(r)}/key",
+    "/proposals/<int:proposal_id>/supervision-note": lambda w, r: f"/proposals/{w.key_proposal_id}/supervision-note",
     "/imports/": lambda w, r: "/imports/",
     "/imports/template.xlsx": lambda w, r: "/imports/template.xlsx",
     "/imports/new": lambda w, r: "/imports/new",
@@ -1317,6 +1394,16 @@ FORMS = {
     "/proposals/<int:proposal_id>/promises/derive": lambda w, r: {},
     "/proposals/<int:proposal_id>/promises/<int:promise_id>/answer": lambda w, r: {
         "text": "科创服务平台已建成。", "answered_on": "2026-06-30", "answered_by": "李局长"},
+    "/proposals/<int:proposal_id>/co-opinion": lambda w, r: {"text": f"建议统筹算力资源（{r}）。"},
+    "/proposals/<int:proposal_id>/cosign-draft": lambda w, r: {"text": f"一、关于科创生态建设……（{r}）"},
+    "/proposals/<int:proposal_id>/cosign": lambda w, r: {"decision": "disagree", "reason": "第二条数据需核实。"},
+    "/proposals/<int:proposal_id>/extension": lambda w, r: {"requested_due_on": "2026-08-31",
+                                                           "reason": "需市级部门协调用地指标。"},
+    "/proposals/extensions/<int:extension_id>/decide":
+        lambda w, r: {"decision": "refuse", "note": "请按期答复。"} if r == "coordinator"
+        else {"decision": "approve", "note": "同意。"},
+    "/proposals/<int:proposal_id>/key": lambda w, r: {"leader_id": str(w.leader_id)},
+    "/proposals/<int:proposal_id>/supervision-note": lambda w, r: {"text": "请加快推进，月底前报进展。"},
     "/imports/new": lambda w, r: {"kind": "plan", "text": XICEN_DOCUMENT.read_text(encoding="utf-8")},
     "/imports/<int:draft_id>": lambda w, r: draft_review_form(w, r),
     "/imports/<int:draft_id>/columns": lambda w, r: columns_form(w, r),
@@ -1424,6 +1511,14 @@ REDIRECTS = {
     ("/proposals/<int:proposal_id>/promises/derive", "POST"): lambda w, r: f"/proposals/{w.promised_proposal_id(r)}",
     ("/proposals/<int:proposal_id>/promises/<int:promise_id>/answer", "POST"):
         lambda w, r: f"/proposals/{w.promised_proposal_id(r)}",
+    ("/proposals/<int:proposal_id>/co-opinion", "POST"): lambda w, r: f"/proposals/{w.handled_proposal_id}",
+    ("/proposals/<int:proposal_id>/cosign-draft", "POST"): lambda w, r: f"/proposals/{w.handled_proposal_id}",
+    ("/proposals/<int:proposal_id>/cosign", "POST"): lambda w, r: f"/proposals/{w.handled_proposal_id}",
+    ("/proposals/<int:proposal_id>/extension", "POST"): lambda w, r: f"/proposals/{w.handled_proposal_id}",
+    ("/proposals/extensions/<int:extension_id>/decide", "POST"):
+        lambda w, r: f"/proposals/{w.unassigned_proposal_id(r)}",
+    ("/proposals/<int:proposal_id>/key", "POST"): lambda w, r: f"/proposals/{w.unassigned_proposal_id(r)}",
+    ("/proposals/<int:proposal_id>/supervision-note", "POST"): lambda w, r: f"/proposals/{w.key_proposal_id}",
     ("/receipts/<int:receipt_id>/sign", "POST"): lambda w, r: f"/tasks/{w.task_id}",
     ("/tasks/<int:task_id>/reassign", "POST"): lambda w, r: f"/tasks/{w.task_numbered('16')}",
     ("/tasks/<int:task_id>/extension/new", "POST"): lambda w, r: f"/tasks/{w.task_id}",
@@ -1588,6 +1683,9 @@ OBJECT_CHECKED = {"/plans/<int:plan_id>", "/tasks/<int:task_id>", "/tasks/<int:t
                   "/indicators/<int:indicator_id>/readings/new", "/indicators/evidence/<int:evidence_id>",
                   "/proposals/<int:proposal_id>", "/proposals/<int:proposal_id>/receipt",
                   "/proposals/<int:proposal_id>/reply.docx", "/account/tokens/<int:token_id>/revoke",
+                  "/proposals/<int:proposal_id>/co-opinion", "/proposals/<int:proposal_id>/cosign-draft",
+                  "/proposals/<int:proposal_id>/cosign", "/proposals/<int:proposal_id>/extension",
+                  "/proposals/<int:proposal_id>/supervision-note",
                   "/receipts/<int:receipt_id>/sign", "/tasks/<int:task_id>/extension/new",
                   "/tasks/<int:task_id>/closure/new", "/documents/<int:document_id>.docx",
                   "/documents/<int:document_id>", "/tasks/<int:task_id>/notice.docx",

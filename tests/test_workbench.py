@@ -29,6 +29,8 @@ ROWS = {
     "/requests": re.compile(r'<tr data-request="'),
     "/bulletins": re.compile(r'<tr data-month="'),
     "/documents": re.compile(r'<tr data-document="'),
+    # 提案办理时限 (tracker/proposals/clock.py, key_items.py): one part per ?show=
+    "/proposals/deadlines": re.compile(r'<(?:tr|li)[^>]* data-clock="'),
 }
 
 

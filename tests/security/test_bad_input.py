@@ -137,6 +137,24 @@ SPECS = {
                                                          examples=10),
     "/proposals/<int:proposal_id>/promises/<int:promise_id>/answer":
         Spec(page=lambda w: f"/proposals/{w.promised_proposal_id('lead_unit')}", examples=15),
+    # 协办意见 and 会签 (tracker/proposals/cosign.py) on the item both units signed, a draft out for 会签
+    "/proposals/<int:proposal_id>/co-opinion": Spec(page=lambda w: f"/proposals/{w.handled_proposal_id}",
+                                                    examples=15),
+    "/proposals/<int:proposal_id>/cosign-draft": Spec(page=lambda w: f"/proposals/{w.handled_proposal_id}",
+                                                      examples=15),
+    # 会签 once per draft: the first valid one is taken, then refused (already co-signed)
+    "/proposals/<int:proposal_id>/cosign": Spec(page=lambda w: f"/proposals/{w.handled_proposal_id}", examples=15),
+    # 延期申请 (tracker/proposals/clock.py): one at a time, within 6 months of 交办, with a reason
+    "/proposals/<int:proposal_id>/extension": Spec(page=lambda w: f"/proposals/{w.handled_proposal_id}",
+                                                   examples=15),
+    "/proposals/extensions/<int:extension_id>/decide": Spec(
+        page=lambda w: f"/proposals/{w.unassigned_proposal_id('coordinator')}?e={w.reply_extension_id('coordinator')}",
+        examples=15),
+    # 重点提案 (tracker/proposals/key_items.py): a leader, not a unit user; naming the same leader again is refused
+    "/proposals/<int:proposal_id>/key": Spec(page=lambda w: f"/proposals/{w.unassigned_proposal_id('coordinator')}",
+                                             examples=15),
+    "/proposals/<int:proposal_id>/supervision-note": Spec(page=lambda w: f"/proposals/{w.key_proposal_id}",
+                                                          examples=15),
     "/imports/new": Spec(examples=25),
     "/imports/<int:draft_id>": Spec(examples=25),
     # 列对应: the choices are on the review page of a draft read from a table with unknown headers

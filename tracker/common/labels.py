@@ -40,7 +40,7 @@ LABELS = {
     "proposal_assigned": _l("建议提案交办"), "proposal_received": _l("建议提案签收"),
     "proposal_returned": _l("建议提案退回"), "proposal_answered": _l("建议提案答复"),
     "proposal_rated": _l("提案人评价"), "proposal_rehandling": _l("建议提案重新办理"),
-    "promise_due": _l("承诺事项提醒"),
+    "promise_due": _l("承诺事项提醒"), "proposal_urge": _l("提案办理催办"),
     # webhook formats
     "wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人"), "generic": _l("通用JSON（签名）"),
 }

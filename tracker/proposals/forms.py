@@ -137,3 +137,53 @@ class PromiseAnswerForm(FlaskForm):
                             format=DATE_FORMAT)
     answered_by = StringField(_l("签发人或经办人"), validators=[DataRequired(message=_l("请填写再次答复的签发人或经办人。")),
                                                         Length(max=60)])
+
+
+# --- part c1: 协办意见 and 会签, 延期, 重点提案 (tracker.proposals.cosign, clock, key_items) ---------------
+
+class CoOpinionForm(FlaskForm):
+    """协办意见 to the 主办."""
+
+    text = TextAreaField(_l("协办意见"), validators=[DataRequired(message=_l("请填写协办意见。")), Length(max=5000)])
+
+
+class CosignDraftForm(FlaskForm):
+    """The 主办's draft reply sent for 会签."""
+
+    text = TextAreaField(_l("答复稿"), validators=[DataRequired(message=_l("请填写答复稿。")), Length(max=50_000)])
+
+
+class CosignForm(FlaskForm):
+    """会签: 同意 (agree) or 不同意 with a reason."""
+
+    decision = SelectField(_l("会签意见"), choices=[("agree", _l("同意")), ("disagree", _l("不同意"))],
+                           validators=[DataRequired(message=_l("请选择同意或不同意。"))])
+    reason = TextAreaField(_l("不同意的理由"), validators=[Length(max=2000)])
+
+
+class ExtensionRequestForm(FlaskForm):
+    """延期申请 by the 主办."""
+
+    requested_due_on = DateField(_l("申请延至"), validators=[DataRequired(message=_l("请填写申请延至的日期（YYYY-MM-DD）。"))],
+                                 format=DATE_FORMAT)
+    reason = TextAreaField(_l("延期理由"), validators=[DataRequired(message=_l("申请延期须说明理由。")), Length(max=2000)])
+
+
+class ExtensionDecisionForm(FlaskForm):
+    """批准 or 不予批准 by a coordinator."""
+
+    decision = SelectField(_l("审批"), choices=[("approve", _l("批准")), ("refuse", _l("不予批准"))],
+                           validators=[DataRequired(message=_l("请选择批准或不予批准。"))])
+    note = TextAreaField(_l("审批意见"), validators=[Length(max=2000)])
+
+
+class KeyItemForm(FlaskForm):
+    """重点提案 and its supervising leader (empty with ``unmark``: no longer key)."""
+
+    leader_id = SelectField(_l("督办领导"), coerce=_coerce_int_or_none, validate_choice=False)
+
+
+class SupervisionNoteForm(FlaskForm):
+    """督办意见 by the supervising leader."""
+
+    text = TextAreaField(_l("督办意见"), validators=[DataRequired(message=_l("请填写督办意见。")), Length(max=2000)])

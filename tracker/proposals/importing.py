@@ -168,9 +168,9 @@ def register_reply_people(actor, proposal: Proposal) -> None:
 
 
 def apply_reply(actor, draft, edited: dict | None, today: date, expected_version: int | None = None) -> Proposal:
-    """A reply draft applied (``imports.drafts.apply_reply_draft``: a new item, or the registered one of the same
+    """A reply draft applied (``imports.replies.apply_reply_draft``: a new item, or the registered one of the same
     meeting and number completed), then its addressees registered as its proposers when it has none."""
-    from tracker.imports.drafts import apply_reply_draft
+    from tracker.imports.replies import apply_reply_draft
 
     proposal = apply_reply_draft(actor, draft, edited, today, expected_version)
     register_reply_people(actor, proposal)

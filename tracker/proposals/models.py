@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.units.models import Unit
 
 if TYPE_CHECKING:
+    from tracker.auth.models import User
     from tracker.plans.models import Plan
 
 
@@ -243,3 +244,118 @@ class ProposalPromise(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     proposal: Mapped[Proposal] = relationship()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Part c1 (issue 25): 协办意见 and 会签, the clock's extensions (延期), 重点提案 with the leader's 督办意见
+# (rules in tracker/proposals/cosign.py, clock.py, key_items.py)
+# ---------------------------------------------------------------------------------------------------------
+
+class CoOpinion(db.Model):
+    """A 协办 unit's written opinion (协办意见) to the 主办, due within ``PROPOSAL_CO_OPINION_MONTHS`` of
+    交办; sent again it replaces the text (the history keeps every sending)."""
+
+    __tablename__ = "proposal_co_opinions"
+    __table_args__ = (UniqueConstraint("proposal_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    unit: Mapped[Unit] = relationship()
+
+
+class CosignDraft(db.Model):
+    """A draft reply (答复稿) the 主办 sends to its 协办 units for 会签; ``round`` is 1 for the first reply,
+    2 after 重新办理, …; a later draft of the same round needs every 会签 again."""
+
+    __tablename__ = "proposal_cosign_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(default=1)
+    text: Mapped[str] = mapped_column(Text, default="")
+    sent_on: Mapped[date]
+    due_on: Mapped[date]  # 会签期限
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    cosigns: Mapped[list["Cosign"]] = relationship(back_populates="draft", order_by="Cosign.id",
+                                                   cascade="all, delete-orphan")
+
+
+class Cosign(db.Model):
+    """One 协办 unit's 会签 of a draft: agreed, or disagreed with a reason the 主办 sees."""
+
+    __tablename__ = "proposal_cosigns"
+    __table_args__ = (UniqueConstraint("draft_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("proposal_cosign_drafts.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    agreed: Mapped[bool] = mapped_column(default=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    draft: Mapped[CosignDraft] = relationship(back_populates="cosigns")
+    unit: Mapped[Unit] = relationship()
+
+
+class ExtensionState(str, enum.Enum):
+    pending = "pending"  # 待审批
+    approved = "approved"  # 已批准
+    refused = "refused"  # 未批准
+
+
+class ReplyExtension(db.Model):
+    """The 主办's request to answer later (延期申请) with a reason, approved or refused by a coordinator; the
+    approved date becomes the item's ``reply_due_on`` (never beyond ``PROPOSAL_MAX_REPLY_MONTHS`` of 交办)."""
+
+    __tablename__ = "proposal_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    state: Mapped[ExtensionState] = mapped_column(str_enum(ExtensionState, 12), default=ExtensionState.pending)
+    previous_due_on: Mapped[Optional[date]]
+    requested_due_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    proposal: Mapped[Proposal] = relationship()
+
+
+class KeyProposal(db.Model):
+    """重点提案: an item a coordinator marked key, supervised by a leader (a user with the leader role)."""
+
+    __tablename__ = "proposal_key_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    marked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    proposal: Mapped[Proposal] = relationship()
+    leader: Mapped["User"] = relationship(foreign_keys=[leader_id])
+
+
+class SupervisionNote(db.Model):
+    """The supervising leader's 督办意见 on a key item."""
+
+    __tablename__ = "proposal_supervision_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    leader_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    leader: Mapped[Optional["User"]] = relationship(foreign_keys=[leader_id])

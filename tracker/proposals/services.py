@@ -149,6 +149,17 @@ def _snapshot(proposal: Proposal) -> dict:
     return values
 
 
+# Checks run before an open item is recorded as answered (已答复), e.g. every 协办 has 会签'd the draft
+# (tracker.proposals.cosign registers its own); each raises ValidationFailed to refuse the reply.
+REPLY_GUARDS: list = []
+
+
+def before_reply(guard):
+    """Registers ``guard(proposal)`` to run before an open item is recorded as answered; returns it."""
+    REPLY_GUARDS.append(guard)
+    return guard
+
+
 def _check_transition(before: ProposalState | None, after: ProposalState) -> None:
     if before is None or before == after:
         return
@@ -216,6 +227,9 @@ def save_proposal(actor, proposal: Proposal | None, *, meeting: str, number: str
     if feedback and state in OPEN_STATES:
         raise ValidationFailed(_("答复前不能登记提案人反馈。"))
     _check_transition(proposal.state if proposal is not None else None, state)
+    if proposal is not None and proposal.state in OPEN_STATES and state not in OPEN_STATES:
+        for guard in REPLY_GUARDS:
+            guard(proposal)
 
     values = {"meeting": meeting[:100], "number": number[:40], "title": title[:300], "proposers": proposers.strip()[:300],
               "main_unit_id": main_unit_id, "assigned_on": assigned_on, "reply_due_on": reply_due_on,

@@ -59,8 +59,11 @@ def index():
                               if request.args.get("kind") in ProposalKind._value2member_map_ else None,
                               overdue_on=today() if overdue else None)
     units = unit_picker(filters.unit_id)
-    page = paginate(proposal_query(current_user, filters))
+    key_only = request.args.get("key") == "1"  # 重点提案 only (tracker.proposals.key_items)
+    query = proposal_query(current_user, filters)
+    page = paginate(query.where(_key_items.key_condition()) if key_only else query)
     return render_template("proposals/index.html", proposals=page.items, page=page, filters=filters,
+                           key_only=key_only, key_leaders=_key_items.key_leaders(p.id for p in page.items),
                            overdue=overdue, units=units, meetings=meetings(), states=list(ProposalState), kinds=list(ProposalKind),
                            today=today(), open_states=OPEN_STATES, can_manage=can_manage_proposals(current_user))
 
@@ -425,12 +428,6 @@ from tracker.proposals.statistics import (CLASSES, DEFINITIONS, percent, statist
                                           statistics_xlsx)
 
 
-def _flash_form_errors(form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            flash(str(message), "danger")
-
-
 def _contact_form(proposal: Proposal, formdata=None) -> ContactForm:
     form = ContactForm(formdata=formdata) if formdata is not None else ContactForm(formdata=None)
     form.way.choices = [(way, str(contact_rules.WAY_LABELS[way])) for way in contact_rules.CONTACT_WAYS]
@@ -467,7 +464,7 @@ def record_contact(proposal_id: int):
     ensure(contact_rules.can_record_contact(current_user, proposal))
     form = _contact_form(proposal, request.form)
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        _flash_errors(form)
         return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="contacts"))
     _contact, error = run_service(contact_rules.record_contact, current_user, proposal,
                                   contact_on=form.contact_on.data, way=form.way.data, stage=form.stage.data,
@@ -486,7 +483,7 @@ def add_promise(proposal_id: int):
     ensure(promise_rules.can_handle_promises(current_user, proposal))
     form = PromiseForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        _flash_errors(form)
         return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
     _promise, error = run_service(promise_rules.add_promise, current_user, proposal, text=form.text.data,
                                   due_on=form.due_on.data, today=today())
@@ -518,7 +515,7 @@ def answer_promise(proposal_id: int, promise_id: int):
     ensure(promise_rules.can_handle_promises(current_user, proposal))
     form = PromiseAnswerForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        _flash_errors(form)
         return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
     _promise, error = run_service(promise_rules.answer_promise, current_user, proposal, promise, text=form.text.data,
                                   answered_on=form.answered_on.data, answered_by=form.answered_by.data,
@@ -543,3 +540,188 @@ def statistics_download():
     return send_file(io.BytesIO(statistics_xlsx(statistics(), day)), as_attachment=True,
                      download_name=f"建议提案办理情况统计_{day.isoformat()}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Part c1: 协办意见 and 会签, the clock (延期, deadlines due soon and overdue), 重点提案
+# (tracker.proposals.cosign, clock, key_items; templates/proposals/_cosign.html, _clock.html, _key.html)
+# ---------------------------------------------------------------------------------------------------------
+
+from tracker.access import permissions as _permissions  # noqa: E402
+from tracker.proposals import clock as _clock, cosign as _cosign, key_items as _key_items  # noqa: E402
+from tracker.proposals.forms import (CoOpinionForm, CosignDraftForm, CosignForm, ExtensionDecisionForm,  # noqa: E402
+                                     ExtensionRequestForm, KeyItemForm, SupervisionNoteForm)
+from tracker.proposals.models import ReplyExtension  # noqa: E402
+
+
+def _back(proposal_id: int, anchor: str):
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor=anchor))
+
+
+@bp.app_template_global("proposal_handling_c1")
+def proposal_handling_c1(proposal: Proposal) -> dict:
+    """What the item page's sections of part c1 show to the current user (协办意见/会签, 时限, 重点提案)."""
+    reads_all = _permissions.can_read_everything(current_user)
+    key = _key_items.key_item(proposal)
+    is_main = (current_user.is_authenticated and current_user.role == Role.unit
+               and current_user.unit_id == proposal.main_unit_id)
+    return {
+        "cosign": _cosign.section(current_user, proposal, can_read_all=reads_all),
+        "extensions": _clock.extensions(proposal) if reads_all or is_main else [],
+        "pending_extension": _clock.pending_extension(proposal),
+        "can_request_extension": is_main and proposal.state in OPEN_STATES and proposal.assigned_on is not None,
+        "latest_reply_due_on": _clock.latest_reply_due_on(proposal),
+        "can_decide": _permissions.is_manager(current_user),
+        "extension_labels": _clock.EXTENSION_LABELS,
+        "key": key, "notes": _key_items.notes(proposal) if key is not None or reads_all else [],
+        "leaders": _key_items.leaders() if _permissions.is_manager(current_user) else [],
+        "is_key_leader": key is not None and current_user.is_authenticated and current_user.id == key.leader_id,
+    }
+
+
+@bp.app_template_global("proposal_overdue_obligations")
+def proposal_overdue_obligations(unit_id: int | None = None) -> list:
+    """协办意见 and 会签 overdue today, of one unit or all (the overdue list's own section)."""
+    return _clock.overdue_obligations(today(), unit_id or None)
+
+
+@bp.post("/<int:proposal_id>/co-opinion")
+@login_required
+def co_opinion(proposal_id: int):
+    """协办意见: a 协办 unit's written opinion to the 主办 (the service decides who may: 403 otherwise)."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(can_view_proposal(current_user, proposal))
+    form = CoOpinionForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(proposal_id, "cosign")
+    _opinion, error = run_service(_cosign.send_opinion, current_user, proposal, form.text.data, now=utcnow())
+    if error is None:
+        flash(_("协办意见已送主办单位。"), "success")
+    return _back(proposal_id, "cosign")
+
+
+@bp.post("/<int:proposal_id>/cosign-draft")
+@login_required
+def cosign_draft(proposal_id: int):
+    """The 主办 sends its draft reply to the signed 协办 units for 会签."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(can_view_proposal(current_user, proposal))
+    form = CosignDraftForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(proposal_id, "cosign")
+    draft, error = run_service(_cosign.send_draft, current_user, proposal, form.text.data, today=today(),
+                               now=utcnow())
+    if error is None:
+        flash(_("答复稿已送协办单位会签，会签期限%(day)s。", day=draft.due_on.isoformat()), "success")
+    return _back(proposal_id, "cosign")
+
+
+@bp.post("/<int:proposal_id>/cosign")
+@login_required
+def cosign_reply(proposal_id: int):
+    """会签 of the latest draft by the user's 协办 unit: agree, or disagree with a reason."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(can_view_proposal(current_user, proposal))
+    form = CosignForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(proposal_id, "cosign")
+    _signed, error = run_service(_cosign.cosign, current_user, proposal, agreed=form.decision.data == "agree",
+                                 reason=form.reason.data or "", now=utcnow())
+    if error is None:
+        flash(_("已会签。"), "success")
+    return _back(proposal_id, "cosign")
+
+
+@bp.post("/<int:proposal_id>/extension")
+@login_required
+def request_reply_extension(proposal_id: int):
+    """延期申请 by the 主办, with a reason."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(can_view_proposal(current_user, proposal))
+    form = ExtensionRequestForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(proposal_id, "clock")
+    _extension, error = run_service(_clock.request_extension, current_user, proposal,
+                                    requested_due_on=form.requested_due_on.data, reason=form.reason.data or "",
+                                    now=utcnow())
+    if error is None:
+        flash(_("延期申请已提交，等待交办机构审批。"), "success")
+    return _back(proposal_id, "clock")
+
+
+@bp.post("/extensions/<int:extension_id>/decide")
+@require(_permissions.is_manager)
+def decide_reply_extension(extension_id: int):
+    """A coordinator approves or refuses a 延期申请."""
+    extension = get_or_404(ReplyExtension, extension_id)
+    form = ExtensionDecisionForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(extension.proposal_id, "clock")
+    approve = form.decision.data == "approve"
+    _decided, error = run_service(_clock.decide_extension, current_user, extension, approve=approve,
+                                  note=form.note.data or "", now=utcnow())
+    if error is None:
+        flash(_("已批准延期。") if approve else _("已不予批准延期。"), "success")
+    return _back(extension.proposal_id, "clock")
+
+
+@bp.post("/<int:proposal_id>/key")
+@require(_permissions.is_manager)
+def key_item(proposal_id: int):
+    """重点提案: mark the item key with its supervising leader, name another leader, or unmark it."""
+    proposal = get_or_404(Proposal, proposal_id)
+    form = KeyItemForm()
+    form.leader_id.choices = [("", "—")] + [(user.id, user.display_name) for user in _key_items.leaders()]
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(proposal_id, "key")
+    if "unmark" in request.form:
+        _done, error = run_service(_key_items.unmark_key, current_user, proposal)
+        if error is None:
+            flash(_("已取消重点提案。"), "success")
+    else:
+        key, error = run_service(_key_items.mark_key, current_user, proposal, leader_id=form.leader_id.data,
+                                 now=utcnow())
+        if error is None:
+            flash(_("已确定为重点提案，督办领导：%(name)s。", name=key.leader.display_name), "success")
+    return _back(proposal_id, "key")
+
+
+@bp.post("/<int:proposal_id>/supervision-note")
+@login_required
+def supervision_note(proposal_id: int):
+    """督办意见 by the key item's supervising leader."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(can_view_proposal(current_user, proposal))
+    form = SupervisionNoteForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(proposal_id, "key")
+    _note, error = run_service(_key_items.add_note, current_user, proposal, form.text.data, now=utcnow())
+    if error is None:
+        flash(_("督办意见已记录。"), "success")
+    return _back(proposal_id, "key")
+
+
+@bp.get("/deadlines")
+@login_required
+def deadlines_page():
+    """办理时限: the deadlines (答复, 协办意见, 会签) due soon and overdue that the user follows; for
+    coordinators also the 延期申请 to decide, for leaders their 重点提案."""
+    day = today()
+    ensure(current_user.role == Role.unit or _permissions.can_read_everything(current_user))
+    show = request.args.get("show", "")  # one part only (the 工作台's links): overdue, soon, extensions, key
+    show = show if show in ("overdue", "soon", "extensions", "key") else ""
+    rows = _clock.rows_for(current_user, day) if show in ("", "overdue", "soon") else []
+    key_items = list(db.session.scalars(_key_items.leader_key_items(current_user.id, open_only=bool(show)))) \
+        if current_user.role == Role.leader and show in ("", "key") else []
+    pending = _clock.pending_extensions() if _permissions.is_manager(current_user) and show in ("", "extensions") \
+        else []
+    return render_template("proposals/deadlines.html", show=show, today=day, pending=pending, key_items=key_items,
+                           overdue=[r for r in rows if r.overdue] if show != "soon" else [],
+                           soon=[r for r in rows if not r.overdue] if show != "overdue" else [])

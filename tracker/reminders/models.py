@@ -46,6 +46,7 @@ class NotificationKind(str, enum.Enum):
     proposal_rated = "proposal_rated"  # 提案人已评价 (webhooks only)
     proposal_rehandling = "proposal_rehandling"  # 不满意，重新办理 (webhooks only)
     promise_due = "promise_due"  # 承诺事项到期/逾期提醒（提案办结后再次答复）
+    proposal_urge = "proposal_urge"  # 提案办理催办（协办意见、会签将到期，答复、协办意见、会签逾期）
 
 
 class DeliveryChannel(str, enum.Enum):

@@ -367,6 +367,34 @@ def scan_promise_reminders(at: datetime, result: ScanResult) -> None:
                          promise=promise, proposal=proposal, event=event.event, days=event.days, link=link)
 
 
+def scan_proposal_clock(at: datetime, result: ScanResult) -> None:
+    """提案办理催办 (tracker/proposals/clock.py): a unit hears ``PROPOSAL_OBLIGATION_REMINDER_DAYS`` working
+    days before its 协办意见 or 会签 is due, and gets a 催办 once its reply, opinion or 会签 is overdue; once
+    per item, unit, deadline and event (the idempotency key); group robots subscribed to it hear the same."""
+    from tracker.proposals.clock import REPLY, clock_rows, obligation_reminder_days
+
+    days = days_to_consider(at)
+    today = at.astimezone(BEIJING).date()
+    if not days:
+        return
+    calendar, before = current_calendar(), obligation_reminder_days()
+    for row in clock_rows(today, soon_days=before):
+        if row.overdue:
+            if today not in days:  # a 催办 goes out on a working day, from 09:00
+                continue
+            event = "overdue"
+        elif row.kind != REPLY and calendar.add_working_days(row.due_on, -before) in days:
+            event = "soon"
+        else:
+            continue
+        key = f"proposal_urge:{row.kind}:{row.proposal.id}:{row.unit.id}:{row.due_on}:{event}"
+        result.publish(NotificationKind.proposal_urge, key, unit_ids=[row.unit.id],  # subscribed group robots
+                       path=f"/proposals/{row.proposal.id}", at=at, row=row, overdue=row.overdue)
+        for recipient in unit_recipients(row.unit):
+            result.queue(NotificationKind.proposal_urge, f"{key}:{recipient.email}", recipient, at=at, row=row,
+                         overdue=row.overdue)
+
+
 def scan_digests(at: datetime, result: ScanResult) -> None:
     """逾期汇总 to each unit every working day; 每周汇总 to coordinators on the week's first working day."""
     calendar = current_calendar()
@@ -526,13 +554,15 @@ def fewer_collections(first_generation: int = 100_000):
 
 # The scan's steps, in order. Reminders registers its own (``register_steps``); supervision registers
 # 签收 reminders and the 督办 ladder (tracker/supervision/handlers.py), which read the escalations first.
-SCAN_ORDER = ("task_reminders", "proposal_reminders", "promise_reminders", "digests", "escalations", "receipts", "ladder")
+SCAN_ORDER = ("task_reminders", "proposal_reminders", "proposal_clock", "promise_reminders", "digests", "escalations",
+              "receipts", "ladder")
 
 
 def register_steps() -> None:
     scans.register("task_reminders", scan_task_reminders)
     scans.register("proposal_reminders", scan_proposal_reminders)
     scans.register("promise_reminders", scan_promise_reminders)
+    scans.register("proposal_clock", scan_proposal_clock)
     scans.register("digests", scan_digests)
     scans.register("escalations", scan_escalations)
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from tracker.common.clock import today
 from tracker.workbench.services import sections_for
+from tracker.workbench import proposals as _proposal_sections  # noqa: F401 (registers the items' sections)
 
 bp = Blueprint("workbench", __name__)
 

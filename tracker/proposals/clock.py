@@ -1,0 +1,275 @@
+"""The clock of an item (办理时限): the reply's deadline and its extension (延期), and the deadlines due soon
+or overdue — the reply, each 协办's opinion (协办意见) and each 会签.
+
+Rules decided here:
+- the reply is due ``PROPOSAL_REPLY_MONTHS`` (default 3) months after 交办 (tracker.proposals.services);
+  the 主办 may ask for a later date with a reason (延期申请), one request at a time; a coordinator approves
+  or refuses it (a refusal says why); the approved date becomes the item's ``reply_due_on``; the reply is
+  never due later than ``PROPOSAL_MAX_REPLY_MONTHS`` (default 6) months after 交办, extensions included;
+- a deadline is due soon from ``PROPOSAL_DUE_SOON_WORKING_DAYS`` (default 10) working days before it, and
+  overdue the day after it, counted in working days (tracker.common.deadlines) — the reply of an open item
+  (its 主办, or each 分办 unit), the opinion of a 协办 that has not returned the item and not yet sent it,
+  the 会签 of a signed 协办 on the latest draft;
+- the reminder scan (``scan_proposal_clock`` in tracker.reminders.scan) writes to a unit
+  ``PROPOSAL_OBLIGATION_REMINDER_DAYS`` (default 3) working days before its opinion or 会签 is due, and a
+  催办 once a deadline (reply, opinion, 会签) has passed: once per item, unit, deadline and event (the reply's
+  reminders 10, 5 and 1 working days before are the ``proposal_reminders`` step's).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.access import permissions
+from tracker.audit.sentences import Said
+from tracker.audit.sentences import register as register_sentence
+from tracker.audit.services import record
+from tracker.auth.models import Role
+from tracker.common import deadlines
+from tracker.common.errors import PermissionDenied, ValidationFailed
+from tracker.extensions import db
+from tracker.proposals.cosign import co_receipts, opinion_due_on
+from tracker.proposals.models import (CoOpinion, CosignDraft, ExtensionState, Proposal, ProposalReceipt,
+                                      ReceiptRole, ReplyExtension)
+from tracker.proposals.services import OPEN_STATES, _config, add_months, due_soon_working_days
+from tracker.units.models import Unit
+
+DEFAULT_MAX_REPLY_MONTHS = 6
+DEFAULT_OBLIGATION_REMINDER_DAYS = 3
+MAX_REASON_CHARS = 2000
+
+REPLY, CO_OPINION, COSIGN = "reply", "co_opinion", "cosign"
+KIND_LABELS = {REPLY: _l("答复"), CO_OPINION: _l("协办意见"), COSIGN: _l("会签")}
+EXTENSION_LABELS = {ExtensionState.pending: _l("待审批"), ExtensionState.approved: _l("已批准"),
+                    ExtensionState.refused: _l("未批准")}
+
+
+def max_reply_months() -> int:
+    return int(_config("PROPOSAL_MAX_REPLY_MONTHS", DEFAULT_MAX_REPLY_MONTHS))
+
+
+def obligation_reminder_days() -> int:
+    return int(_config("PROPOSAL_OBLIGATION_REMINDER_DAYS", DEFAULT_OBLIGATION_REMINDER_DAYS))
+
+
+def latest_reply_due_on(proposal: Proposal) -> date | None:
+    """The latest a reply may be due, extensions included: ``PROPOSAL_MAX_REPLY_MONTHS`` after 交办."""
+    return add_months(proposal.assigned_on, max_reply_months()) if proposal.assigned_on else None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 延期: requested by the 主办, decided by a coordinator
+# ---------------------------------------------------------------------------------------------------------
+
+def pending_extension(proposal: Proposal) -> ReplyExtension | None:
+    return db.session.scalar(select(ReplyExtension).where(ReplyExtension.proposal_id == proposal.id,
+                                                          ReplyExtension.state == ExtensionState.pending))
+
+
+def extensions(proposal: Proposal) -> list[ReplyExtension]:
+    return list(db.session.scalars(select(ReplyExtension).where(ReplyExtension.proposal_id == proposal.id)
+                                   .order_by(ReplyExtension.id)))
+
+
+def _check_new_due(proposal: Proposal, requested_due_on: date) -> None:
+    if proposal.reply_due_on is not None and requested_due_on <= proposal.reply_due_on:
+        raise ValidationFailed(_("延期后的答复期限须晚于现在的答复期限（%(day)s）。",
+                                 day=proposal.reply_due_on.isoformat()))
+    limit = latest_reply_due_on(proposal)
+    if limit is not None and requested_due_on > limit:
+        raise ValidationFailed(_("答复期限最长为交办后%(months)d个月，不能晚于%(day)s。", months=max_reply_months(),
+                                 day=limit.isoformat()))
+
+
+def request_extension(actor, proposal: Proposal, *, requested_due_on: date | None, reason: str,
+                      now: datetime) -> ReplyExtension:
+    """延期申请 by a user of the 主办 (not a 协办 or 分办 unit), with a reason, one at a time."""
+    if not actor.is_authenticated or actor.role != Role.unit or actor.unit_id != proposal.main_unit_id:
+        raise PermissionDenied(_("只有主办单位可以申请延期。"))
+    main = next((r for r in proposal.receipts if r.unit_id == actor.unit_id), None)
+    if main is not None and main.role != ReceiptRole.main:
+        raise PermissionDenied(_("只有主办单位可以申请延期。"))
+    if proposal.state not in OPEN_STATES or proposal.assigned_on is None:
+        raise ValidationFailed(_("只有交办后尚未答复的件可以申请延期。"))
+    if pending_extension(proposal) is not None:
+        raise ValidationFailed(_("已有待审批的延期申请。"))
+    if requested_due_on is None:
+        raise ValidationFailed(_("请填写申请延至的日期。"))
+    _check_new_due(proposal, requested_due_on)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("申请延期须说明理由。"))
+    if len(reason) > MAX_REASON_CHARS:
+        raise ValidationFailed(_("理由不能超过%(count)d字。", count=MAX_REASON_CHARS))
+    extension = ReplyExtension(proposal_id=proposal.id, previous_due_on=proposal.reply_due_on,
+                               requested_due_on=requested_due_on, reason=reason, requested_at=now,
+                               requested_by_id=actor.id)
+    db.session.add(extension)
+    record(actor, "proposal.extension_requested", proposal, summary=str(proposal),
+           changes={"requested_due_on": requested_due_on.isoformat(), "reason": reason,
+                    "reply_due_on": proposal.reply_due_on.isoformat() if proposal.reply_due_on else ""})
+    return extension
+
+
+def decide_extension(actor, extension: ReplyExtension, *, approve: bool, note: str, now: datetime) -> ReplyExtension:
+    """A coordinator approves (the requested date becomes the reply's deadline) or refuses (with a reason)."""
+    if not permissions.is_manager(actor):
+        raise PermissionDenied(_("只有交办机构可以审批延期。"))
+    if extension.state != ExtensionState.pending:
+        raise ValidationFailed(_("该延期申请已审批。"))
+    proposal = extension.proposal
+    note = (note or "").strip()
+    if len(note) > MAX_REASON_CHARS:
+        raise ValidationFailed(_("审批意见不能超过%(count)d字。", count=MAX_REASON_CHARS))
+    if approve:
+        if proposal.state not in OPEN_STATES:
+            raise ValidationFailed(_("该件已答复，无需延期。"))
+        _check_new_due(proposal, extension.requested_due_on)
+    elif not note:
+        raise ValidationFailed(_("不予批准须说明理由。"))
+    before = proposal.reply_due_on
+    extension.state = ExtensionState.approved if approve else ExtensionState.refused
+    extension.decided_at, extension.decided_by_id, extension.decision_note = now, actor.id, note
+    if approve:
+        proposal.reply_due_on = extension.requested_due_on
+    record(actor, "proposal.extension_decided", proposal, summary=str(proposal),
+           changes={"approved": approve, "note": note, "requested_due_on": extension.requested_due_on.isoformat(),
+                    "reply_due_on": [before.isoformat() if before else "", proposal.reply_due_on.isoformat()
+                                     if proposal.reply_due_on else ""]})
+    return extension
+
+
+def pending_extensions() -> list[ReplyExtension]:
+    """延期申请 waiting for a coordinator, oldest first."""
+    return list(db.session.scalars(select(ReplyExtension).where(ReplyExtension.state == ExtensionState.pending)
+                                   .options(selectinload(ReplyExtension.proposal))
+                                   .order_by(ReplyExtension.requested_at, ReplyExtension.id)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Deadlines due soon and overdue: the reply, 协办意见, 会签
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass
+class ClockRow:
+    """One unit's deadline on an item: ``kind`` reply / co_opinion / cosign, due ``due_on``; ``days`` is
+    the working days overdue when ``overdue``, else the working days left."""
+
+    proposal: Proposal
+    kind: str
+    unit: Unit
+    due_on: date
+    days: int
+    overdue: bool
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+
+def _reply_units(proposal: Proposal) -> list[Unit]:
+    """Who owes the reply: the 主办, or each 分办 unit that has not returned the item."""
+    split = [r.unit for r in proposal.receipts if r.role == ReceiptRole.split and r.returned_at is None]
+    return split or [proposal.main_unit]
+
+
+def _days(due_on: date, today: date, memo: dict) -> int:
+    """Working days late (past ``due_on``) or left; memoised: many deadlines share a date."""
+    if due_on not in memo:
+        memo[due_on] = deadlines.overdue_days(due_on, today) if due_on < today else deadlines.due_in_days(due_on, today)
+    return memo[due_on]
+
+
+def _row(proposal, kind, unit, due_on, today, soon_days, memo) -> ClockRow | None:
+    days = _days(due_on, today, memo)
+    if due_on < today:
+        return ClockRow(proposal, kind, unit, due_on, days, True)
+    if days is not None and days <= soon_days:
+        return ClockRow(proposal, kind, unit, due_on, days, False)
+    return None
+
+
+def clock_rows(today: date, *, unit_id: int | None = None, soon_days: int | None = None,
+               proposal_ids=None) -> list[ClockRow]:
+    """Every deadline due within ``soon_days`` working days (default ``PROPOSAL_DUE_SOON_WORKING_DAYS``) or
+    overdue on ``today``, of one unit or all, overdue first (most days first), then soonest first."""
+    soon_days = due_soon_working_days() if soon_days is None else soon_days
+    horizon = today + timedelta(days=soon_days * 2 + 21)  # working days never outnumber calendar days
+    query = select(Proposal).where(Proposal.state.in_(OPEN_STATES)).options(
+        selectinload(Proposal.main_unit), selectinload(Proposal.receipts).selectinload(ProposalReceipt.unit))
+    if proposal_ids is not None:
+        query = query.where(Proposal.id.in_(list(proposal_ids)))
+    if unit_id is not None:  # the unit's items only: 主办, or a receipt of its own (协办, 分办)
+        query = query.where(or_(Proposal.main_unit_id == unit_id, exists().where(
+            ProposalReceipt.proposal_id == Proposal.id, ProposalReceipt.unit_id == unit_id)))
+    proposals = list(db.session.scalars(query))
+    ids = [p.id for p in proposals]
+    opinions = set(db.session.execute(select(CoOpinion.proposal_id, CoOpinion.unit_id)
+                                      .where(CoOpinion.proposal_id.in_(ids))).all()) if ids else set()
+    drafts: dict[int, CosignDraft] = {}
+    if ids:
+        for draft in db.session.scalars(select(CosignDraft).where(CosignDraft.proposal_id.in_(ids))
+                                        .options(selectinload(CosignDraft.cosigns)).order_by(CosignDraft.id)):
+            drafts[draft.proposal_id] = draft  # the latest wins
+    rows, memo = [], {}
+    for proposal in proposals:
+        candidates = []
+        if proposal.reply_due_on is not None and proposal.reply_due_on <= horizon:
+            candidates += [(REPLY, unit, proposal.reply_due_on) for unit in _reply_units(proposal)]
+        for receipt in co_receipts(proposal):
+            if (proposal.id, receipt.unit_id) not in opinions:
+                candidates.append((CO_OPINION, receipt.unit, opinion_due_on(receipt)))
+        draft = drafts.get(proposal.id)
+        if draft is not None and draft.round == (proposal.rehandling_count or 0) + 1:
+            done = {c.unit_id for c in draft.cosigns}
+            candidates += [(COSIGN, r.unit, draft.due_on) for r in co_receipts(proposal, signed_only=True)
+                           if r.unit_id not in done]
+        for kind, unit, due_on in candidates:
+            if unit_id is not None and unit.id != unit_id or due_on > horizon:
+                continue
+            row = _row(proposal, kind, unit, due_on, today, soon_days, memo)
+            if row is not None:
+                rows.append(row)
+    rows.sort(key=lambda r: (not r.overdue, -r.days if r.overdue else r.days, r.due_on, r.proposal.meeting,
+                             r.proposal.number, r.kind, r.unit.id))
+    return rows
+
+
+def rows_for(user, today: date) -> list[ClockRow]:
+    """The deadlines ``user`` follows: a unit user its own unit's; readers of every item all of them."""
+    if permissions.can_read_everything(user):
+        return clock_rows(today)
+    if user.is_authenticated and user.role == Role.unit and user.unit_id is not None:
+        return clock_rows(today, unit_id=user.unit_id)
+    return []
+
+
+def overdue_obligations(today: date, unit_id: int | None = None) -> list[ClockRow]:
+    """协办意见 and 会签 past their deadline (the overdue list's section; replies have their own table)."""
+    return [row for row in clock_rows(today, unit_id=unit_id, soon_days=0) if row.overdue and row.kind != REPLY]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The steps in the item's history (tracker.audit.sentences)
+# ---------------------------------------------------------------------------------------------------------
+
+def _said(event, names):
+    changes = event.changes or {}
+    if event.action == "proposal.extension_requested":
+        return Said(_("%(actor)s 申请将答复期限由 %(before)s 延至 %(after)s", actor=event.actor,
+                      before=changes.get("reply_due_on") or "—", after=changes.get("requested_due_on", "")),
+                    note=changes.get("reason", ""))
+    if changes.get("approved"):
+        return Said(_("%(actor)s 批准延期，答复期限改为 %(day)s", actor=event.actor,
+                      day=(changes.get("reply_due_on") or ["", ""])[1]), note=changes.get("note", ""))
+    return Said(_("%(actor)s 不予批准延期至 %(day)s", actor=event.actor, day=changes.get("requested_due_on", "")),
+                note=changes.get("note", ""))
+
+
+for _action in ("proposal.extension_requested", "proposal.extension_decided"):
+    register_sentence(_action, _said)
