@@ -21,6 +21,7 @@ ROWS = {
     "/requests": "tr[data-request]",
     "/bulletins": "tr[data-month]",
     "/documents": "tr[data-document]",
+    "/proposals/deadlines": "tr[data-clock], li[data-clock]",  # 提案办理时限, one part per ?show=
 }
 # What the demo seed implies on 2026-06-30 (seeds/xicen_plan.py): (login, link, at least this many).
 EXPECTED = {
