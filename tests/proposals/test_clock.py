@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from tests.proposals.test_flow import coordinator, history, new_item, unit_id, unit_user
-from tests.reminders.conftest import SmtpServer
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
@@ -23,16 +22,6 @@ from tracker.reminders.models import Notification
 from tracker.webhooks.models import Webhook, WebhookFormat
 
 NOW = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def smtp(app):
-    server = SmtpServer()
-    server.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_SECURITY="none",
-                      MAIL_SENDER="duban@example.gov.cn")
-    yield server
-    server.stop()
 
 
 def at(text: str) -> datetime:

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.proposals.c2_helpers import answer, coordinator, item, unit_user, user_with
-from tests.reminders.conftest import SmtpServer
 from tracker.auth.models import Role
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.common.workdays import BEIJING
@@ -21,16 +20,6 @@ from tracker.proposals.services import commitment_to_task
 from tracker.reminders.jobs import run_reminders
 
 EMAIL = "rensheju@example.gov.cn"  # 区人社局 (seeds/units.py)
-
-
-@pytest.fixture
-def smtp(app):
-    server = SmtpServer()
-    server.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_SECURITY="none",
-                      MAIL_SENDER="duban@example.gov.cn")
-    yield server
-    server.stop()
 
 
 def at(text: str) -> datetime:
