@@ -95,7 +95,7 @@ def test_the_kept_page_changes_as_soon_as_the_unit_files_a_report(app, seeded, o
 
     from tracker.common.fragments import FragmentCache
     from tracker.tasks import views as task_views
-    from tracker.tasks.overdue_store import refresh_overdue_entries
+    from tracker.overdue.store import refresh_overdue_entries
     from tracker.updates.evidence import EvidenceStore
     from tracker.updates.services import submit_update
 
