@@ -27,6 +27,7 @@ from tracker.audit.services import record
 from tracker.auth.models import Role
 from tracker.common import events
 from tracker.common.errors import PermissionDenied, ValidationFailed
+from tracker.common.plain_text import clean_text
 from tracker.extensions import db
 from tracker.proposals.models import (Proposal, ProposalKind, ProposalReceipt, ProposalState, Proposer, RatingLink,
                                       ReceiptRole)
@@ -62,8 +63,9 @@ def set_proposers(actor, proposal: Proposal, people: list[dict]) -> list[Propose
     one-line ``proposers`` text (池洪、卢薪等委员) in step."""
     cleaned = []
     for person in people:
-        name = str(person.get("name") or "").strip()
-        group, contact = str(person.get("group") or "").strip(), str(person.get("contact") or "").strip()
+        name = clean_text(str(person.get("name") or "")).strip()
+        group = clean_text(str(person.get("group") or "")).strip()
+        contact = clean_text(str(person.get("contact") or "")).strip()
         if not name:
             if group or contact:
                 raise ValidationFailed(_("请填写提案人姓名。"))

@@ -255,6 +255,7 @@ def assign_units(proposal_id: int):
 
 from flask import Response, session  # noqa: E402
 
+from tracker.common.plain_text import clean_text  # noqa: E402
 from tracker.proposals import entry as entry_rules  # noqa: E402
 from tracker.proposals.forms import AssignForm, ListImportForm, MergeForm, PeopleForm  # noqa: E402
 
@@ -275,7 +276,8 @@ def _flash_errors(form) -> None:
 
 
 def _posted_people() -> list[dict]:
-    names, groups, contacts = (request.form.getlist(key) for key in ("name", "group", "contact"))
+    names, groups, contacts = ([clean_text(value) for value in request.form.getlist(key)]
+                               for key in ("name", "group", "contact"))  # control characters gone, as in forms
     count = max(len(names), len(groups), len(contacts))
     pad = lambda values: values + [""] * (count - len(values))  # noqa: E731
     return [{"name": n, "group": g, "contact": c} for n, g, c in zip(pad(names), pad(groups), pad(contacts))][:200]
