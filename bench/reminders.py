@@ -67,7 +67,8 @@ def max_ids():
 
     from tracker.audit.models import AuditEvent
     from tracker.extensions import db
-    from tracker.reminders.models import Escalation, Notification
+    from tracker.outbox.models import Notification
+    from tracker.reminders.models import Escalation
     from tracker.supervision.models import DocumentSequence, LadderStep, SupervisionDocument
 
     ids = {model: db.session.scalar(select(func.max(model.id))) or 0
@@ -151,7 +152,7 @@ def sample_emails(app, before, size: int = 200) -> list[dict]:
     from sqlalchemy import select
 
     from tracker.extensions import db
-    from tracker.reminders.models import DeliveryChannel, Notification
+    from tracker.outbox.models import DeliveryChannel, Notification
 
     with app.app_context():
         ids = list(db.session.scalars(select(Notification.id).where(
@@ -180,7 +181,7 @@ def bench_sender(app, at: datetime, emails: int, samples: list[dict]) -> tuple[f
     from sqlalchemy import delete, insert
 
     from tracker.extensions import db
-    from tracker.reminders.models import Notification
+    from tracker.outbox.models import Notification
     from tracker.reminders.sender import send_pending
 
     if not samples:

@@ -15,7 +15,7 @@ from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.reminders.jobs import run_reminders
-from tracker.reminders.models import NotificationKind
+from tracker.outbox.models import NotificationKind
 from tracker.tasks.models import Task
 
 DAY = date(2026, 6, 30)
@@ -58,7 +58,7 @@ def test_exports_and_documents_say_working_days(seeded, on_date, browser):
 
 
 def test_emails_say_working_days(seeded, on_date):
-    from tracker.reminders.models import Notification
+    from tracker.outbox.models import Notification
 
     on_date(DAY)
     run_reminders(datetime(2026, 6, 30, 9, 5, tzinfo=BEIJING))

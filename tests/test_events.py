@@ -15,7 +15,7 @@ from tracker.auth.models import Role, User
 from tracker.common import events
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
-from tracker.reminders.models import Notification
+from tracker.outbox.models import Notification
 from tracker.supervision.models import Receipt
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus
 from tracker.tasks.services import save_task

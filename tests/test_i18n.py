@@ -234,8 +234,8 @@ def test_update_form_validation_error_in_english(seeded, browser):
 # ---------------------------------------------------------------------------------------------------------
 
 def test_deadline_email_in_english(seeded):
-    from tracker.reminders.models import NotificationKind
-    from tracker.reminders.outbox import render_email
+    from tracker.outbox.models import NotificationKind
+    from tracker.outbox.services import render_email
 
     task = lead_task_of("kejiwei")
     subject, text, body = render_email(NotificationKind.deadline, "en", task=task, offset=5, role="lead")
@@ -256,8 +256,8 @@ def test_email_escapes_what_a_unit_typed_in_html_only(seeded, locale):
     """A title with markup is shown as typed: escaped in the HTML part (also inside a translated message
     with variables), left as it is in the subject and the plain text."""
     from tracker.common import deadlines
-    from tracker.reminders.models import NotificationKind
-    from tracker.reminders.outbox import render_email
+    from tracker.outbox.models import NotificationKind
+    from tracker.outbox.services import render_email
 
     task = lead_task_of("kejiwei")
     task.title = "<b>R&D</b> 平台"

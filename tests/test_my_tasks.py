@@ -89,12 +89,12 @@ def _row(html: str, task_id: int) -> str:
 
 def test_the_kept_page_changes_as_soon_as_the_unit_files_a_report(app, seeded, on_date, browser, tmp_path):
     """With the stored overdue list on (production's default), each web process keeps the rendered list of
-    a unit (tracker/tasks/views.py ``MINE_CONTENT``): a repeated view renders nothing, and a report filed
+    a unit (tracker/pages/tasks.py ``MINE_CONTENT``): a repeated view renders nothing, and a report filed
     through the app (an audit event) shows at once, as a fresh rendering would show it."""
     from sqlalchemy import event
 
     from tracker.common.fragments import FragmentCache
-    from tracker.tasks import views as task_views
+    from tracker.pages import tasks as task_views
     from tracker.overdue.store import refresh_overdue_entries
     from tracker.updates.evidence import EvidenceStore
     from tracker.updates.services import submit_update

@@ -12,7 +12,8 @@ from tracker.audit.models import AuditEvent
 from tracker.common.clock import today, utcnow
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
-from tracker.reminders.models import Escalation, Notification
+from tracker.outbox.models import Notification
+from tracker.reminders.models import Escalation
 from tracker.tasks.models import Task
 from tracker.updates.models import StatusUpdate
 

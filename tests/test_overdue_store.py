@@ -236,7 +236,7 @@ def test_the_reminder_scan_queues_the_same_emails_from_the_stored_list(stored, a
     from datetime import datetime
 
     from tracker.common.workdays import BEIJING
-    from tracker.reminders.models import Notification
+    from tracker.outbox.models import Notification
     from tracker.reminders.scan import run_scan
 
     at = datetime(2026, 6, 30, 9, 30, tzinfo=BEIJING)

@@ -149,7 +149,7 @@ TABLE = [
     ("/reviews/accept", "POST", L, SAVED, SAVED, NO, NO, NO, NO),  # 批量采纳
     # evidence of an update the lead unit submitted on task 4
     ("/evidence/<int:evidence_id>", "GET", L, OK, OK, OK, OK, OK, NO),
-    # reports (tracker/reports/views.py): leaders, coordinators and admins; a unit user gets a plan's
+    # reports (tracker/pages/reports.py): leaders, coordinators and admins; a unit user gets a plan's
     # ledger (only its own tasks listed) and nothing else
     ("/dashboard", "GET", L, OK, OK, OK, NO, NO, NO),
     ("/dashboard/tasks", "GET", L, OK, OK, OK, NO, NO, NO),
@@ -174,7 +174,7 @@ TABLE = [
     ("/plans/<int:plan_id>/indicators/new", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/indicators/<int:indicator_id>/edit", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/indicators/<int:indicator_id>/edit", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
-    # reminders (tracker/reminders/views.py): own notifications for everybody; the outbox, the plan's
+    # reminders (tracker/pages/reminders.py): own notifications for everybody; the outbox, the plan's
     # reminder settings and the holiday calendar for managers; only the system administrator re-sends failed mail
     ("/notifications", "GET", L, OK, OK, OK, OK, OK, OK),
     ("/admin/outbox", "GET", L, OK, OK, NO, NO, NO, NO),
@@ -882,7 +882,7 @@ class World:
     def failed_mail_id(self) -> int:
         """A reminder e-mail to the lead unit that gave up after its attempts (发送失败)."""
         if self._failed_mail_id is None:
-            from tracker.reminders.models import DeliveryState, Notification, NotificationKind
+            from tracker.outbox.models import DeliveryState, Notification, NotificationKind
 
             mail = Notification(idempotency_key="permission-test", kind=NotificationKind.report_due,
                                 recipient_email="kejiwei@example.gov.cn",

@@ -199,7 +199,7 @@ def test_statement_count_does_not_grow_with_rows(seeded, on_date, browser, login
     stored = request.node.get_closest_marker("stored") is not None
     if stored:
         from tracker.common.fragments import FragmentCache
-        from tracker.tasks import views as task_views
+        from tracker.pages import tasks as task_views
         from tracker.overdue.store import refresh_overdue_entries
 
         app.config["OVERDUE_STORE"] = True

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from seeds import units as unit_seed
 from tracker.auth.models import Role, User
 from tracker.extensions import db
-from tracker.reminders.models import DeliveryState, Notification, NotificationKind
+from tracker.outbox.models import DeliveryState, Notification, NotificationKind
 from tracker.workbench import services
 from tracker.workbench.services import Item, Section, provides, sections_for
 

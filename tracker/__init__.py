@@ -59,7 +59,7 @@ def register_event_handlers(app: Flask) -> None:
     from tracker.common import deadlines
     from tracker.indicators import history as indicators_history
     from tracker.plans import history as plans_history
-    from tracker.proposals import history as proposals_history
+    from tracker.proposals import handlers as proposals_handlers, history as proposals_history
     from tracker.reminders import handlers as reminders_handlers
     from tracker.reports import handlers as reports_handlers
     from tracker.supervision import handlers as supervision_handlers
@@ -75,6 +75,7 @@ def register_event_handlers(app: Flask) -> None:
 
     deadlines.use_calendar(current_calendar)  # the holidays kept in the database (tracker/workcalendar)
     reminders_handlers.connect()
+    proposals_handlers.connect()
     reports_handlers.connect()
     supervision_handlers.connect()
     webhooks_handlers.connect()
@@ -139,25 +140,25 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.api.token_views import bp as tokens_bp
     from tracker.api.views import bp as api_bp
-    from tracker.audit.views import bp as audit_bp
-    from tracker.auth.views import bp as auth_bp
-    from tracker.imports.views import bp as imports_bp
-    from tracker.indicators.views import bp as indicators_bp
+    from tracker.pages.audit import bp as audit_bp
+    from tracker.pages.auth import bp as auth_bp
+    from tracker.pages.imports import bp as imports_bp
+    from tracker.pages.indicators import bp as indicators_bp
     from tracker.ops.health import bp as ops_bp
-    from tracker.plans.views import bp as plans_bp
-    from tracker.proposals.views import bp as proposals_bp
-    from tracker.proposals.views import rating_bp
-    from tracker.reminders.views import bp as reminders_bp
+    from tracker.pages.plans import bp as plans_bp
+    from tracker.pages.proposals import bp as proposals_bp
+    from tracker.pages.proposals import rating_bp
+    from tracker.pages.reminders import bp as reminders_bp
     from tracker.public.views import bp as public_bp
-    from tracker.reports.views import bp as reports_bp
+    from tracker.pages.reports import bp as reports_bp
     from tracker.search.views import bp as search_bp
-    from tracker.tasks.views import bp as tasks_bp
-    from tracker.bulletins.views import bp as bulletins_bp
-    from tracker.supervision.views import bp as supervision_bp
-    from tracker.units.views import bp as units_bp
-    from tracker.updates.views import bp as updates_bp
-    from tracker.webhooks.views import bp as webhooks_bp
-    from tracker.workbench.views import bp as workbench_bp
+    from tracker.pages.tasks import bp as tasks_bp
+    from tracker.pages.bulletins import bp as bulletins_bp
+    from tracker.pages.supervision import bp as supervision_bp
+    from tracker.pages.units import bp as units_bp
+    from tracker.pages.updates import bp as updates_bp
+    from tracker.pages.webhooks import bp as webhooks_bp
+    from tracker.pages.workbench import bp as workbench_bp
 
     for bp in (auth_bp, plans_bp, tasks_bp, units_bp, updates_bp, reminders_bp, reports_bp, indicators_bp, imports_bp, proposals_bp, rating_bp, ops_bp, api_bp, tokens_bp,
                webhooks_bp, supervision_bp, search_bp, public_bp, workbench_bp, bulletins_bp, audit_bp):
@@ -174,7 +175,7 @@ def register_blueprints(app: Flask) -> None:
             from tracker.access.permissions import home_endpoint
 
             return redirect(url_for(home_endpoint(current_user)))
-        from tracker.workbench.views import workbench_page
+        from tracker.pages.workbench import workbench_page
 
         return workbench_page()
 

@@ -95,6 +95,9 @@ def overdue_rebuild() -> None:
 def register(app: Flask) -> None:
     from tracker.imports.cli import register as register_import
     from tracker.ops.cli import register as register_backup
+    from tracker.proposals import cli as proposals_cli  # adds ``proposal-reply`` to the ``flask import`` group
+
+    assert proposals_cli.import_proposal_reply
 
     register_import(app)
     register_backup(app)

@@ -7,7 +7,8 @@ from tracker.units.models import Unit, UnitKind  # noqa: F401
 from tracker.updates.models import EvidenceFile, ReviewState, StatusUpdate  # noqa: F401
 from tracker.indicators.models import Direction, Indicator, IndicatorEvidenceFile, IndicatorReading  # noqa: F401
 from tracker.workcalendar.models import HolidayYear  # noqa: F401
-from tracker.reminders.models import Escalation, Notification, ReminderSettings  # noqa: F401
+from tracker.outbox.models import Notification  # noqa: F401
+from tracker.reminders.models import Escalation, ReminderSettings  # noqa: F401
 from tracker.reminders.heartbeat import Heartbeat  # noqa: F401
 from tracker.proposals.models import Proposal, ProposalState, proposal_co_units  # noqa: F401
 from tracker.imports.models import ColumnMapping, DraftKind, DraftState, ImportDraft  # noqa: F401

@@ -20,7 +20,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
-from tracker.reminders.models import Notification, NotificationKind
+from tracker.outbox.models import Notification, NotificationKind
 from tracker.supervision import services as loop
 from tracker.supervision.models import (ClosureRequest, ExtensionRequest, Interview, LadderStep, Receipt,
                                         ReceiptState, SupervisionDocument)

@@ -25,7 +25,7 @@ from tracker.extensions import db
 from tracker.proposals.handling import set_proposers
 from tracker.proposals.models import Proposal, ProposalKind, ProposalReceipt, RatingLink
 from tracker.proposals.services import save_proposal
-from tracker.reminders.models import DeliveryChannel, Notification
+from tracker.outbox.models import DeliveryChannel, Notification
 from tracker.reminders.sender import send_pending
 from tracker.units.models import Unit
 from tracker.webhooks.models import WebhookFormat

@@ -18,7 +18,7 @@ from tracker.proposals.cosign import send_draft
 from tracker.proposals.handling import assign, sign
 from tracker.proposals.models import ExtensionState, Proposal, ReplyExtension
 from tracker.reminders.jobs import run_reminders
-from tracker.reminders.models import Notification
+from tracker.outbox.models import Notification
 from tracker.webhooks.models import Webhook, WebhookFormat
 
 NOW = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)

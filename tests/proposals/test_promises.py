@@ -44,7 +44,7 @@ def test_a_c_reply_promise_is_reminded_answered_again_and_counted(seeded, smtp, 
     page = unit.get(f"/proposals/{proposal_id}").text
     assert "2026年6月底前建成人才公寓二期并交付使用。" in page and "待再次答复" in page and "C 列入计划" in page
 
-    from tracker.reminders.models import DeliveryChannel, Notification, NotificationKind
+    from tracker.outbox.models import DeliveryChannel, Notification, NotificationKind
     from tracker.webhooks.models import Webhook, WebhookFormat
 
     db.session.add(Webhook(name="人社局群", format=WebhookFormat.wecom, url="http://127.0.0.1:9/send?key=k",

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.reminders.jobs import run_reminders
-from tracker.reminders.models import Escalation, Notification
+from tracker.outbox.models import Notification
+from tracker.reminders.models import Escalation
 from tracker.tasks.models import Task
 from tracker.updates.models import StatusUpdate
 

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from tests.reminders.conftest import free_port
 from tracker.extensions import db
-from tracker.reminders.models import DeliveryChannel, DeliveryState, Notification
+from tracker.outbox.models import DeliveryChannel, DeliveryState, Notification
 
 ROOT = Path(__file__).resolve().parents[2]
 KILL_AT = 12  # the server holds its 12th message while the sender is killed

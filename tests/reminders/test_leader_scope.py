@@ -10,7 +10,7 @@ from tracker.auth.models import Role, User
 from tracker.auth.services import create_user
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
-from tracker.reminders.models import Notification
+from tracker.outbox.models import Notification
 from tracker.reminders.scan import run_scan
 from tracker.tasks.models import Task
 from tracker.units.models import Unit

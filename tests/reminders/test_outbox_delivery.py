@@ -8,7 +8,7 @@ from tracker.common.clock import utcnow
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.reminders.jobs import run_reminders
-from tracker.reminders.models import DeliveryState, Notification
+from tracker.outbox.models import DeliveryState, Notification
 from tracker.reminders.sender import send_pending
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.reminders.models import DeliveryState, Notification
+from tracker.outbox.models import DeliveryState, Notification
 
 ROOT = Path(__file__).resolve().parents[2]
 

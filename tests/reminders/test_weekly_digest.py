@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
-from tracker.reminders.models import Notification
+from tracker.outbox.models import Notification
 from tracker.reminders.scan import run_scan
 from tracker.overdue.queries import overdue_refs
 from tracker.units.models import Unit

@@ -706,7 +706,7 @@ KNOWN_BAD = [
     ("/imports/<int:draft_id>", {"version": "²"}),
     # the same in the import review's action choice (imports/forms.py _optional_int)
     ("/imports/<int:draft_id>", {"task-0-group": "²", "save": None, "apply": "1"}),
-    # NUL characters: PostgreSQL refuses them in text (common/forms.py, imports/views.py _uploaded_name)
+    # NUL characters: PostgreSQL refuses them in text (common/forms.py, tracker/pages/imports.py _uploaded_name)
     ("/login", {"login": "leader\x00"}),
     ("/plans/<int:plan_id>/groups/new", {"title": "\x00"}),
     ("/units/<int:unit_id>/edit", {"contact_person": "\x00"}),
@@ -727,7 +727,7 @@ KNOWN_BAD = [
     ("/tasks/<int:task_id>/edit", {"start_on": "0001-01-01", "due_on": "9999-12-31"}),
     ("/proposals/<int:proposal_id>/commitments", {"due_on": "9999-12-31"}),
     ("/imports/<int:draft_id>", {"target-0-target_on": "9999-12-31", "save": None, "apply": "1"}),
-    # a redirect target with a line break is no header value (updates/views.py review)
+    # a redirect target with a line break is no header value (tracker/pages/updates.py review)
     ("/updates/<int:update_id>/review", {"next": "/tasks/\r\nX: y"}),
     # a stored Decimal where the form expects text, when the post leaves the field out (indicators/forms.py)
     ("/indicators/<int:indicator_id>/edit", {"target_value": None}),
@@ -743,7 +743,7 @@ KNOWN_BAD = [
     ("/imports/<int:draft_id>", {"task-0-coop": ["3", "3"], "save": None, "apply": "1"}),
 ]
 # ids in the URL beyond any integer column: SQLite cannot bind them, PostgreSQL refuses them
-# (common/web.py get_or_404, reminders/views.py retry)
+# (common/web.py get_or_404, tracker/pages/reminders.py retry)
 HUGE_IDS = [(rule, huge) for rule in ("/tasks/<int:task_id>/edit", "/plans/<int:plan_id>/groups/<int:group_id>/edit",
                                      "/admin/outbox/<int:notification_id>/retry", "/imports/<int:draft_id>")
             for huge in (2**31, 2**63, 10**20)]

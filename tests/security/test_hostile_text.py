@@ -39,7 +39,7 @@ from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.reminders.jobs import run_reminders
-from tracker.reminders.models import Notification
+from tracker.outbox.models import Notification
 from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest, ExtensionState, Receipt,
                                         ReceiptState, SupervisionDocument)
 from tracker.tasks.models import Task

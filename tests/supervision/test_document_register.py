@@ -181,7 +181,7 @@ def test_a_void_keeps_its_number_out_of_use_and_is_audited(seeded, on_date, brow
     db.session.remove()
     assert db.session.get(SupervisionDocument, document_id).state == DocumentState.void
     # The unit it was addressed to is told it is void (nothing to reply), with the reason.
-    from tracker.reminders.models import Notification
+    from tracker.outbox.models import Notification
 
     voided = list(db.session.scalars(select(Notification).where(
         Notification.idempotency_key.like(f"document_voided:{task_id}:{document_id}:%"))))
@@ -272,7 +272,7 @@ def test_a_notice_issued_by_hand_is_the_ladders_document_for_that_episode(seeded
     """A coordinator issued the 督办通知单 of a late task from its page; when the ladder reaches 督办 for the
     same late item it takes that document: one number, one email, not a second notice."""
     on_date(DAY)
-    from tracker.reminders.models import Notification
+    from tracker.outbox.models import Notification
     from tracker.supervision.models import LadderStep
 
     task_id = _task("12").id

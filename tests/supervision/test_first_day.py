@@ -18,7 +18,7 @@ from tracker.extensions import db
 from tracker.imports.template import template_xlsx
 from tracker.plans.models import Plan
 from tracker.reminders.jobs import run_reminders
-from tracker.reminders.models import Notification, NotificationKind
+from tracker.outbox.models import Notification, NotificationKind
 from tracker.supervision.models import LadderStep, Receipt, ReceiptState, SupervisionDocument
 from tracker.supervision.services import sign_receipt
 from tracker.tasks.models import Task

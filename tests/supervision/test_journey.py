@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
-from tracker.reminders.models import Notification, NotificationKind
+from tracker.outbox.models import Notification, NotificationKind
 from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest, ExtensionState, Receipt,
                                         ReceiptState)
 from tracker.tasks.models import Task, TaskStatus

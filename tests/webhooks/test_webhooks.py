@@ -15,7 +15,8 @@ from tracker.common.clock import utcnow
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.reminders.jobs import run_reminders
-from tracker.reminders.models import DeliveryChannel, DeliveryState, Escalation, Notification
+from tracker.outbox.models import DeliveryChannel, DeliveryState, Notification
+from tracker.reminders.models import Escalation
 from tracker.tasks.models import Task
 from tracker.reminders.sender import send_pending
 from tracker.units.models import Unit

@@ -10,7 +10,7 @@
   formula or an error value (``#N/A``), and at most Excel's 32,767 characters. Numbers, dates and
   empty cells are written as they are.
 * Emails: the subject is one line, the bodies are cleaned; the HTML body comes from autoescaping Jinja
-  templates only (``tracker.reminders.outbox.render_messages``).
+  templates only (``tracker.outbox.services.render_messages``).
 """
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ DRY_RUN_OPTION = click.option("--dry-run", is_flag=True, help="Print the parsed 
 FILE_ARGUMENT = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
 
-def _read(file: Path) -> bytes:
+def read_file(file: Path) -> bytes:
     limit = current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
     size = file.stat().st_size
     if size > limit:
@@ -38,7 +38,7 @@ def _read(file: Path) -> bytes:
 
 def _dry_run(kind: DraftKind, file: Path) -> dict:
     try:
-        text = extract_text(file.name, _read(file),
+        text = extract_text(file.name, read_file(file),
                             max_bytes=current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
     except DocumentError as error:
         raise click.ClickException(error.message_zh) from None
@@ -98,28 +98,7 @@ def _common_text(payload: dict) -> list[str]:
     return lines
 
 
-def _apply_reply(file: Path) -> None:
-    """--apply: the reply document creates the item, or completes the registered one of the same meeting and
-    number (reply fields, result class, 已答复), at once, without the review page."""
-    from tracker.common.clock import today
-    from tracker.proposals.handling import item_number
-    from tracker.proposals.importing import apply_reply
-
-    try:
-        draft = create_draft(None, DraftKind.proposal_reply, file.name, data=_read(file))
-        db.session.flush()
-        matched = draft.payload.get("existing_proposal_id") is not None
-        proposal = apply_reply(None, draft, None, today())
-        db.session.commit()
-    except ValidationFailed as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    click.echo(f"{'已更新' if matched else '已新建'}{proposal.meeting}{item_number(proposal)}：{proposal.title}"
-               f"（已答复，办理结果：{proposal.result_category or '—'}）{base}/proposals/{proposal.id}")
-
-
-def _run(kind: DraftKind, file: Path, dry_run: bool, output_format: str) -> None:
+def run_import(kind: DraftKind, file: Path, dry_run: bool, output_format: str) -> None:
     if dry_run:
         payload = _dry_run(kind, file)
         if output_format == "json":
@@ -129,7 +108,7 @@ def _run(kind: DraftKind, file: Path, dry_run: bool, output_format: str) -> None
             click.echo("\n".join(body + _common_text(payload)))
         return
     try:
-        draft = create_draft(None, kind, file.name, data=_read(file))
+        draft = create_draft(None, kind, file.name, data=read_file(file))
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
@@ -144,24 +123,11 @@ def _run(kind: DraftKind, file: Path, dry_run: bool, output_format: str) -> None
 @FORMAT_OPTION
 def import_plan(file: Path, dry_run: bool, output_format: str) -> None:
     """Parse a plan document (.txt UTF-8/GB18030, .docx, .pdf) into a draft for review."""
-    _run(DraftKind.plan, file, dry_run, output_format)
-
-
-@import_cli.command("proposal-reply")
-@FILE_ARGUMENT
-@DRY_RUN_OPTION
-@FORMAT_OPTION
-@click.option("--apply", "apply_now", is_flag=True,
-              help="Create the item, or complete the registered one (same meeting and number), without review.")
-def import_proposal_reply(file: Path, dry_run: bool, output_format: str, apply_now: bool) -> None:
-    """Parse a proposal reply document (.txt, .docx, .pdf) into a draft for review, or --apply it at once."""
-    if apply_now and not dry_run:
-        _apply_reply(file)
-        return
-    _run(DraftKind.proposal_reply, file, dry_run, output_format)
+    run_import(DraftKind.plan, file, dry_run, output_format)
 
 
 def register(app: Flask) -> None:
-    """Adds the ``flask import`` group (plan, proposal-reply) to the app's command line."""
+    """Adds the ``flask import`` group (plan; proposal-reply is added by ``tracker.proposals.cli``) to the app's
+    command line."""
     if "import" not in app.cli.commands:
         app.cli.add_command(import_cli)

@@ -20,8 +20,9 @@ import calendar
 import copy
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import get_locale
@@ -372,9 +373,18 @@ def _reporting_in_cell(text: str | None) -> tuple[str, int] | None:
     return None
 
 
-def build_reply_payload(text: str, index: UnitIndex | None = None, *, look_up: bool = True) -> dict:
-    from tracker.proposals.models import Proposal
+# 提案答复: the registered item a reply answers (same meeting and number) is found by proposals, the domain
+# above that owns the items; it registers its finder at start-up (``tracker.proposals.handlers``).
+_registered_reply_finders: list[Callable[[str, str], Any]] = []
 
+
+def find_registered_reply_with(finder: Callable[[str, str], Any]) -> None:
+    """``finder(meeting, number)`` → the registered item (with ``id``, ``co_units``, ``assigned_on``,
+    ``reply_due_on``, ``main_unit_id``) or None."""
+    _registered_reply_finders[:] = [finder]
+
+
+def build_reply_payload(text: str, index: UnitIndex | None = None, *, look_up: bool = True) -> dict:
     index = index or UnitIndex()
     payload = parse_reply(text).to_dict()
     new_units = _NewUnits()
@@ -382,9 +392,8 @@ def build_reply_payload(text: str, index: UnitIndex | None = None, *, look_up: b
     if payload["main_unit"].startswith(NEW_PREFIX):
         new_units.rows[-1]["create"] = True  # the replying body exists; offer it ticked
     existing = None
-    if look_up and payload.get("meeting") and payload.get("proposal_number"):
-        existing = db.session.scalar(select(Proposal).where(Proposal.meeting == payload["meeting"],
-                                                            Proposal.number == payload["proposal_number"]))
+    if look_up and payload.get("meeting") and payload.get("proposal_number") and _registered_reply_finders:
+        existing = _registered_reply_finders[0](payload["meeting"], payload["proposal_number"])
     payload.update({
         "kind": DraftKind.proposal_reply.value, "new_units": new_units.rows,
         "co_units": [str(unit.id) for unit in existing.co_units] if existing else [],
@@ -429,7 +438,7 @@ def remap_columns(actor, draft: ImportDraft, signature: str, columns: list[str],
     from tracker.imports.models import ColumnMapping
     from tracker.imports.tables import MAPPABLE_KINDS
 
-    _check_open(draft, expected_version)
+    check_open_draft(draft, expected_version)
     if draft.kind != DraftKind.plan:
         raise ValidationFailed(_("只有方案导入可以指定表格各列的内容。"))
     table = next((row for row in draft.payload.get("tables") or [] if row.get("signature") == signature), None)
@@ -465,7 +474,7 @@ def remap_prose(actor, draft: ImportDraft, items: str, units: str,
     from tracker.imports.models import ColumnMapping
     from tracker.imports.plan_parser import ITEM_MARKS, UNIT_MARKS
 
-    _check_open(draft, expected_version)
+    check_open_draft(draft, expected_version)
     if draft.kind != DraftKind.plan:
         raise ValidationFailed(_("只有方案导入可以指定逐项识别方式。"))
     prose = draft.payload.get("prose") or {}
@@ -528,7 +537,7 @@ def create_draft(actor, kind: DraftKind | str, filename: str | None, data: bytes
 # Review: save edits, discard
 # ---------------------------------------------------------------------------------------------------------
 
-def _check_open(draft: ImportDraft, expected_version: int | None) -> None:
+def check_open_draft(draft: ImportDraft, expected_version: int | None) -> None:
     check_version(draft, expected_version, {"state": draft.state.value})
     if draft.state != DraftState.draft:
         raise ValidationFailed(_("该导入草稿已处理（已创建或已放弃），不能再修改。"))
@@ -536,14 +545,14 @@ def _check_open(draft: ImportDraft, expected_version: int | None) -> None:
 
 def save_draft_edits(actor, draft: ImportDraft, edited: dict, expected_version: int | None = None) -> ImportDraft:
     """Keeps the coordinator's edits on the draft without creating anything."""
-    _check_open(draft, expected_version)
+    check_open_draft(draft, expected_version)
     draft.payload = copy.deepcopy(edited)
     record(actor, "import.edited", draft, summary=draft.filename)
     return draft
 
 
 def discard_draft(actor, draft: ImportDraft, expected_version: int | None = None) -> ImportDraft:
-    _check_open(draft, expected_version)
+    check_open_draft(draft, expected_version)
     draft.state = DraftState.discarded
     record(actor, "import.discarded", draft, changes={"state": ["draft", "discarded"]}, summary=draft.filename)
     return draft
@@ -689,7 +698,7 @@ def _validate_plan_payload(payload: dict, resolver: _UnitResolver) -> dict:
 def apply_plan_draft(actor, draft: ImportDraft, edited: dict | None, today: date,
                      expected_version: int | None = None) -> Plan:
     """Creates the plan, its groups, tasks, indicators and the ticked new units, or nothing at all."""
-    _check_open(draft, expected_version)
+    check_open_draft(draft, expected_version)
     if draft.kind != DraftKind.plan:
         raise ValidationFailed(_("该草稿不是方案导入。"))
     payload = copy.deepcopy(edited if edited is not None else draft.payload)

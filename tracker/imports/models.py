@@ -15,7 +15,6 @@ from tracker.extensions import db
 if TYPE_CHECKING:
     from tracker.auth.models import User
     from tracker.plans.models import Plan
-    from tracker.proposals.models import Proposal
 
 
 class DraftKind(str, enum.Enum):
@@ -51,7 +50,6 @@ class ImportDraft(db.Model):
 
     created_by: Mapped[Optional["User"]] = relationship()
     applied_plan: Mapped[Optional["Plan"]] = relationship()
-    applied_proposal: Mapped[Optional["Proposal"]] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 

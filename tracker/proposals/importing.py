@@ -29,7 +29,9 @@ from tracker.common.plain_text import clean_text
 from tracker.extensions import db
 from tracker.proposals import handling
 from tracker.proposals.models import Proposal, ProposalKind, ProposalState
-from tracker.proposals.services import normalise_number, save_proposal
+from tracker.imports.drafts import check_open_draft
+from tracker.imports.models import DraftKind, ImportDraft
+from tracker.proposals.services import import_reply, normalise_number, save_proposal
 
 MAX_ROWS = 2000
 HEADER_SCAN_ROWS = 6
@@ -167,11 +169,19 @@ def register_reply_people(actor, proposal: Proposal) -> None:
         handling.set_proposers(actor, proposal, [{"name": name} for name in names])
 
 
-def apply_reply(actor, draft, edited: dict | None, today: date, expected_version: int | None = None) -> Proposal:
-    """A reply draft applied (``imports.replies.apply_reply_draft``: a new item, or the registered one of the same
-    meeting and number completed), then its addressees registered as its proposers when it has none."""
-    from tracker.imports.replies import apply_reply_draft
+def apply_reply_draft(actor, draft: ImportDraft, edited: dict | None, today: date,
+                      expected_version: int | None = None) -> Proposal:
+    """A reply draft (提案答复) applied: fills a new item, or the matching one (same meeting and number)
+    (``services.import_reply``, which resolves the draft's unit names with the drafts' own rules)."""
+    check_open_draft(draft, expected_version)
+    if draft.kind != DraftKind.proposal_reply:
+        raise ValidationFailed(_("该草稿不是提案答复导入。"))
+    return import_reply(actor, draft, edited, today=today)
 
+
+def apply_reply(actor, draft, edited: dict | None, today: date, expected_version: int | None = None) -> Proposal:
+    """A reply draft applied (``apply_reply_draft``: a new item, or the registered one of the same meeting and
+    number completed), then its addressees registered as its proposers when it has none."""
     proposal = apply_reply_draft(actor, draft, edited, today, expected_version)
     register_reply_people(actor, proposal)
     return proposal

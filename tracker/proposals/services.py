@@ -338,7 +338,9 @@ def import_reply(actor, draft, edited: dict | None = None, *, today: date) -> Pr
         reply_text=str(payload.get("body") or ""), feedback=existing.feedback if existing else "",
         commitments=payload.get("commitments") or [])
     draft.state = DraftState.applied
-    draft.applied_proposal = proposal
+    if proposal.id is None:
+        db.session.flush()
+    draft.applied_proposal_id = proposal.id
     draft.payload = payload
     record(actor, "import.applied", draft, changes={"proposal_id": proposal.id, "matched": existing is not None},
            summary=str(proposal))

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from tracker.auth.models import Role
-from tracker.reminders.models import NotificationKind
-from tracker.reminders.outbox import queue
+from tracker.outbox.models import NotificationKind
+from tracker.outbox.services import queue
 from tracker.reminders.scan import unit_recipients, user_recipient, users_with_role
 from tracker.updates.models import StatusUpdate
 from tracker.webhooks.outbox import publish

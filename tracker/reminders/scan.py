@@ -25,8 +25,9 @@ from tracker.common.upsert import among, batches, insert_new_rows
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanStatus
-from tracker.reminders.models import Escalation, Notification, NotificationKind
-from tracker.reminders.outbox import Later, Recipient, email_values, insert_many, outbox_row, render_email
+from tracker.outbox.models import Notification, NotificationKind
+from tracker.reminders.models import Escalation
+from tracker.outbox.services import Later, Recipient, email_values, insert_many, outbox_row, render_email
 from tracker.reminders.settings import settings_by_plan, settings_for
 from tracker.tasks.models import Task, task_cooperating_units
 from tracker.tasks.obligations import lead_assignments

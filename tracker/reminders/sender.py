@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.common.upsert import on_postgresql
 from tracker.extensions import db
-from tracker.reminders.models import DeliveryChannel, DeliveryState, Notification
+from tracker.outbox.models import DeliveryChannel, DeliveryState, Notification
 from tracker.webhooks.delivery import WebhookError, WebhookPoster
 
 log = logging.getLogger(__name__)

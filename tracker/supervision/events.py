@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import Role
-from tracker.reminders.models import NotificationKind
-from tracker.reminders.outbox import Recipient, queue
+from tracker.outbox.models import NotificationKind
+from tracker.outbox.services import Recipient, queue
 from tracker.reminders.scan import unit_recipients, user_recipient, users_with_role
 from tracker.webhooks.outbox import publish
 

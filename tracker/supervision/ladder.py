@@ -26,8 +26,9 @@ from tracker.auth.models import Role, User, leader_units
 from tracker.common.upsert import batches, insert_new_rows, on_postgresql
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
-from tracker.reminders.models import NotificationKind, ReminderSettings
-from tracker.reminders.outbox import Later, Recipient
+from tracker.outbox.models import NotificationKind
+from tracker.reminders.models import ReminderSettings
+from tracker.outbox.services import Later, Recipient
 from tracker.supervision.models import (DocumentKind, DocumentState, EscalationRule, LadderStep, Receipt,
                                         ReceiptState, SupervisionDocument)
 from tracker.supervision.numbering import (AUTO, REVIEW, document_modes, insert_documents, notice_facts,
@@ -322,7 +323,7 @@ class _Row:
 def send_document(document: SupervisionDocument) -> None:
     """A document issued outside the scan (a proposed one issued, one issued from the task page): the unit
     it addresses and the copies of its level hear once each, in the same transaction."""
-    from tracker.reminders.outbox import queue
+    from tracker.outbox.services import queue
     from tracker.reminders.scan import users_with_role
     from tracker.webhooks.outbox import publish
 

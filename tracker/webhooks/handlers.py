@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from tracker.common import events
-from tracker.reminders.models import NotificationKind
+from tracker.outbox.models import NotificationKind
 from tracker.webhooks.outbox import publish
 
 TEMPLATE = "webhooks/proposal_step.txt"

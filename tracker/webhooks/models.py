@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from tracker.common.clock import utcnow
 from tracker.common.types import UTCDateTime, str_enum
 from tracker.extensions import db
+from tracker.outbox.models import Notification
 
 if TYPE_CHECKING:
     from tracker.units.models import Unit
@@ -41,6 +42,9 @@ class Webhook(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     unit: Mapped[Optional["Unit"]] = relationship()
+    # The outbox rows calling this robot; ``Notification.webhook`` from the outbox's side (the outbox sits
+    # below webhooks and does not import them). Deleting a robot leaves its rows (webhook_id SET NULL).
+    notifications: Mapped[list[Notification]] = relationship(backref=backref("webhook"), passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version}
 

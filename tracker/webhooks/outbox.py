@@ -11,8 +11,8 @@ from sqlalchemy import select
 from tracker.common.clock import utcnow
 from tracker.common.locales import parsed_locale
 from tracker.extensions import db
-from tracker.reminders.models import DeliveryChannel, Notification, NotificationKind
-from tracker.reminders.outbox import absolute_url, insert_once, render_email, render_messages, resolved
+from tracker.outbox.models import DeliveryChannel, Notification, NotificationKind
+from tracker.outbox.services import absolute_url, insert_once, render_email, render_messages, resolved
 from tracker.webhooks.messages import WebhookMessage, render_payload
 from tracker.webhooks.models import Webhook
 

@@ -11,8 +11,8 @@ from tracker.common.clock import utcnow
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.common.races import check_version
 from tracker.extensions import db
-from tracker.reminders.models import NotificationKind
-from tracker.reminders.outbox import absolute_url
+from tracker.outbox.models import NotificationKind
+from tracker.outbox.services import absolute_url
 from tracker.units.models import Unit
 from tracker.webhooks.delivery import WebhookError, WebhookPoster
 from tracker.webhooks.messages import WebhookMessage, render_payload

@@ -156,7 +156,7 @@ def _overdue_items(today: date) -> list[Item]:
 @provides(Role.coordinator, Role.admin)
 def coordinator_review(user, today: date) -> Section:
     """Updates to review, overdue tasks, the overdue list, failed emails."""
-    from tracker.reminders.models import DeliveryState, Notification
+    from tracker.outbox.models import DeliveryState, Notification
     from tracker.updates.queries import review_queue
 
     failed = db.session.scalar(select(func.count()).select_from(Notification)

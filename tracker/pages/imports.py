@@ -16,7 +16,7 @@ from tracker.imports.documents import DEFAULT_MAX_BYTES
 from tracker.imports.drafts import (NEW_PREFIX, apply_plan_draft, create_draft, discard_draft,
                                     indicators_available, remap_columns, remap_prose, revision_target,
                                     save_draft_edits)
-from tracker.imports.replies import apply_reply_draft
+from tracker.proposals.importing import apply_reply_draft
 from tracker.imports.forms import (ColumnsForm, ReviewForm, UploadForm, column_choices, plan_review_payload,
                                    reply_review_payload)
 from tracker.imports.models import DraftKind, DraftState, ImportDraft

@@ -17,7 +17,7 @@ from tracker.common.clock import utcnow
 from tracker.common.export_text import email_parts
 from tracker.common.locales import jinja_gettext, parsed_locale
 from tracker.common.upsert import insert_new_rows
-from tracker.reminders.models import DeliveryChannel, DeliveryState, Notification, NotificationKind
+from tracker.outbox.models import DeliveryChannel, DeliveryState, Notification, NotificationKind
 
 log = logging.getLogger(__name__)
 

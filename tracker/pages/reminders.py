@@ -16,7 +16,8 @@ from tracker.common.web import MAX_ID, expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.reminders.forms import HolidayYearForm, ReminderSettingsForm, RetryForm
-from tracker.reminders.models import DeliveryState, Notification, ReminderSettings
+from tracker.outbox.models import DeliveryState, Notification
+from tracker.reminders.models import ReminderSettings
 from tracker.reminders.sender import retry_failed
 from tracker.reminders.settings import DEFAULTS, save_settings
 from tracker.workcalendar.services import save_year, year_overview

@@ -10,7 +10,7 @@ from tracker.common.labels import choices, label
 from tracker.access.permissions import is_manager, require
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
-from tracker.reminders.models import DeliveryChannel, Notification
+from tracker.outbox.models import DeliveryChannel, Notification
 from tracker.units.models import Unit
 from tracker.webhooks.forms import WebhookActionForm, WebhookForm
 from tracker.webhooks.models import Webhook, WebhookFormat
