@@ -349,3 +349,25 @@ def test_a_plan_with_parts_and_a_quarterly_schedule_is_no_one_task_form():
     read = build_payload("plan", text, with_database=False)
     assert [task["number"] for task in read["tasks"]] == ["1", "2"]
     assert all(not task.get("milestones") for task in read["tasks"])
+
+
+def test_a_one_task_form_uploaded_as_a_sheet_reads_the_same():
+    """An .xlsx of two columns, labels in the first, the quarters as rows: one task, four milestones."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (["2024年重点工作任务推进表", None], ["任务名称", "建成区级养老服务中心"], ["牵头单位", "区民政局"],
+                ["配合单位", "区财政局、区住建局"], ["一季度", "完成选址"], ["二季度", "开工建设"], ["三季度", "主体完工"],
+                ["四季度", "投入使用"]):
+        workbook.active.append(row)
+    workbook.active.merge_cells("A1:B1")
+    data = io.BytesIO()
+    workbook.save(data)
+    read = build_payload("plan", extract_text("form.xlsx", data.getvalue()), with_database=False)
+    assert read["title"] == "2024年重点工作任务推进表" and len(read["tasks"]) == 1
+    task = read["tasks"][0]
+    assert (task["title"], task["assignment"]["lead_unit"], task["due_on"]) == ("建成区级养老服务中心", "区民政局", "2024-12-31")
+    assert [(m["title"], m["due_on"]) for m in task["milestones"]] == [
+        ("完成选址", "2024-03-31"), ("开工建设", "2024-06-30"), ("主体完工", "2024-09-30"), ("投入使用", "2024-12-31")]
