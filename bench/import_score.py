@@ -5,7 +5,8 @@
 
 The real corpus (excerpts of plans published by government offices, see its README.md) is the measure: per
 document, tasks found/expected, task titles, groups, lead units, cooperating units and due dates, each compared
-with the expected JSON written by hand. The written corpus below it stays as a regression check (still 100 %).
+with the expected JSON written by hand, and the milestones (节点: title and due date) of the tasks that have them
+(a task expected without milestones must be read without any). The written corpus below it stays as a regression check (still 100 %).
 
 Each document is read as an upload would be (``extract_text``, then the draft payload without the unit
 register) and compared with the expected JSON beside it: tasks found/expected, titles exact, lead units,
@@ -27,7 +28,7 @@ if str(ROOT) not in sys.path:
 
 CORPUS = ROOT / "tests" / "imports" / "corpus"
 REAL_CORPUS = ROOT / "tests" / "imports" / "real_corpus"
-REAL_COLUMNS = ("tasks", "titles", "groups", "lead units", "cooperating units", "due dates")
+REAL_COLUMNS = ("tasks", "titles", "groups", "lead units", "cooperating units", "due dates", "milestones")
 COLUMNS = ("tasks", "titles", "groups", "lead units", "cooperating units", "due dates", "targets", "reporting rule")
 
 
@@ -67,6 +68,16 @@ def real_score(path: Path) -> "Score":
                             ("cooperating units", "cooperating_units"), ("due dates", "due")):
             ok = same_text(found.get(key), task[key]) if found else False
             result.add(column, ok, f"{label} {key}: {found.get(key)!r} != {task[key]!r}")
+        read = found.get("milestones") or []
+        if "milestones" in task:
+            for position, wanted_one in enumerate(task["milestones"]):
+                got = read[position] if position < len(read) else {}
+                ok = same_text(got.get("title"), wanted_one["title"]) and got.get("due") == wanted_one["due"]
+                result.add("milestones", ok, f"{label} milestone {position + 1}: {got!r} != {wanted_one!r}")
+            if len(read) > len(task["milestones"]):
+                result.add("milestones", False, f"{label} milestones not expected: {read[len(task['milestones']):]}")
+        elif read:
+            result.problems.append(f"{label} milestones not expected: {read}")
     extra = len(actual["tasks"]) - result.right["tasks"]
     if extra > 0:
         result.total["tasks"] += extra  # found but not expected counts against the score
@@ -103,7 +114,9 @@ def read_actual(path: Path) -> dict:
         tasks.append({"number": task["number"], "title": task["title"],
                       "group": groups[index]["title"] if index is not None and 0 <= index < len(groups) else None,
                       "lead_unit": assignment.get("lead_unit"),
-                      "cooperating_units": list(assignment.get("cooperating_units") or []), "due": due})
+                      "cooperating_units": list(assignment.get("cooperating_units") or []), "due": due,
+                      "milestones": [{"title": m["title"], "due": m.get("due_on") or "open"}
+                                     for m in task.get("milestones") or []]})
     reporting = payload.get("reporting")
     return {
         "title": payload.get("title"), "doc_number": payload.get("doc_number"), "issuer": payload.get("issuer"),

@@ -53,7 +53,8 @@ def test_every_field_as_expected(path):
         assert actual[key] == wanted[key], key
     assert [task["number"] for task in actual["tasks"]] == [task["number"] for task in wanted["tasks"]]
     for found, task in zip(actual["tasks"], wanted["tasks"]):
-        assert found == {key: task[key] for key in found}, task["number"]
+        # no written document is a one-task form: its tasks have no milestones
+        assert found == {key: task.get(key, []) if key == "milestones" else task[key] for key in found}, task["number"]
     assert [{**t, "value": float(t["value"])} for t in actual["targets"]] == \
         [{**t, "value": float(t["value"])} for t in wanted["targets"]]
     assert not score(path).problems

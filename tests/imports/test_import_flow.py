@@ -335,6 +335,37 @@ def test_explicit_assignments_new_units_reporting_rule_and_due_dates(seeded, bro
         AuditEvent.action == "unit.created", AuditEvent.summary == "区新兴产业促进中心")) == 1
 
 
+def test_a_one_task_form_creates_one_task_with_its_quarterly_milestones_as_sub_tasks(seeded, browser):
+    """光明新区's one-task form (real corpus 30): the review shows one task and its four quarterly milestones, no
+    indicator; applying creates the task and one sub-task per quarter, due at the quarter's end, with its units."""
+    form = Path(__file__).resolve().parent / "real_corpus" / "30-guangming-minsheng-2017.txt"
+    coordinator = browser("coordinator")
+    draft_id = draft_id_from(upload(coordinator, "plan", form.name, form.read_bytes()))
+    page = coordinator.get(f"/imports/{draft_id}")
+    fields = review_form(page.text)
+    assert value(fields, "task-0-title") == "内衣基地、模具基地绿化景观提升工程" and "task-1-title" not in fields
+    assert not any(name.startswith("target-") for name in fields)
+    assert "2017-03-31 完成设计招标工作" in page.text and "2017-12-31 完成概预算审批，进行施工招标" in page.text
+    assert [value(fields, f"new-{i}-name") for i in range(4)] == ["新区城市管理局", "新区审计局", "新区发展和财政局",
+                                                                "马田办事处"]
+    for i in range(4):
+        fields[f"new-{i}-create"] = ["1"]
+    before = counts()
+    response = post_review(coordinator, draft_id, fields, "apply")
+    assert response.status_code == 302, response.text[:3000]
+    plan = db.session.scalar(select(Plan).where(Plan.title == "光明新区2017年民生实事：公园建设和环境提升（7项）"))
+    task = next(task for task in plan.tasks if task.parent_id is None)
+    assert counts()["tasks"] == before["tasks"] + 5 and counts()["indicators"] == before["indicators"]
+    assert (task.number, task.lead_unit.short_name, task.due_on.isoformat()) == ("1", "新区城市管理局", "2017-12-31")
+    milestones = sorted(task.children, key=lambda child: child.sort_key)
+    assert [(m.number, m.title, m.due_on.isoformat()) for m in milestones] == [
+        ("1.1", "完成设计招标工作", "2017-03-31"), ("1.2", "完成设计方案，编制概预算", "2017-06-30"),
+        ("1.3", "完成设计施工图纸，进行施工招标", "2017-09-30"), ("1.4", "完成概预算审批，进行施工招标", "2017-12-31")]
+    assert {m.lead_unit_id for m in milestones} == {task.lead_unit_id}
+    assert all(sorted(u.short_name for u in m.cooperating_units) == sorted(["新区审计局", "新区发展和财政局", "马田办事处"])
+               for m in milestones)
+
+
 def xicen_draft_with_leads(coordinator) -> tuple[int, dict]:
     """A Xicen draft and its review form with every lead unit chosen as in the seed."""
     draft_id = draft_id_from(upload(coordinator, "plan", "xicen.txt", XICEN.read_bytes()))

@@ -46,7 +46,7 @@ def test_corpus_files_are_what_build_py_writes_and_each_has_its_source():
         assert wanted["source"] in readme and path.name in readme
     places = {json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))["place"] for p in REAL}
     # issue 26 asks for at least 25 documents from at least 10 places, at least 10 of them tables
-    assert len(REAL) >= 29 and len(places) >= 26
+    assert len(REAL) >= 30 and len(places) >= 27
     assert len([p for p in REAL if p.suffix in (".xlsx", ".docx")]) >= 10
 
 
@@ -284,3 +284,90 @@ def test_a_unit_list_sharing_its_last_word_and_a_notice_dated_the_year_before():
     assert [jianli[n]["group"] for n in ("4", "5")] == ["主要经济指标", "活力后劲指标"]
     # an office's short name before a longer name ending in an area word keeps its own ("市人行")
     assert tasks("12-chuzhou-zhongdian-2020.txt")["2"]["cooperating_units"][2] == "市人行"
+
+
+# 12. Document 30 (added unseen, measured before the reader was changed: 0 %) ------------------------------------
+
+def test_a_one_task_form_labels_in_the_first_column_milestones_per_quarter():
+    """光明新区: one 民生实事 on its own page — the project named alone under the category line, 牵头单位 / 协办单位
+    lines, 进度安排 with a line per quarter, then 落实情况 with a line per quarter. One task, its quarters its
+    milestones; what was done is no milestone, and "2个基地" in it is no indicator target."""
+    name = "30-guangming-minsheng-2017.txt"
+    read = payload(name)
+    assert [task["title"] for task in read["tasks"]] == ["内衣基地、模具基地绿化景观提升工程"]
+    task = tasks(name)["1"]
+    assert task["lead_unit"] == "新区城市管理局"
+    assert task["cooperating_units"] == ["新区审计局", "新区发展和财政局", "马田办事处"]
+    assert task["due"] == "2017-12-31"
+    assert task["milestones"] == [{"title": "完成设计招标工作", "due": "2017-03-31"},
+                                  {"title": "完成设计方案，编制概预算", "due": "2017-06-30"},
+                                  {"title": "完成设计施工图纸，进行施工招标", "due": "2017-09-30"},
+                                  {"title": "完成概预算审批，进行施工招标", "due": "2017-12-31"}]
+    assert read["targets"] == []
+    assert read["title"] == "光明新区2017年民生实事：公园建设和环境提升（7项）"
+    # the reported quarters stay in the task's text for the reviewer
+    assert "第二季度：2个基地绿化景观提升项目设计方案仍需优化调整" in read["tasks"][0]["text"]
+
+
+def test_only_a_one_task_form_gives_milestones():
+    """Every other real and written document keeps its tasks without milestones: a plan repeats its unit labels
+    item by item, and quarters written inside a task's text are no form."""
+    from bench.import_score import CORPUS
+
+    for path in [*REAL, *documents(CORPUS)]:
+        if path.name.startswith("30-guangming"):
+            continue
+        assert all(not task["milestones"] for task in read_actual(path)["tasks"]), path.name
+
+
+@pytest.mark.parametrize("text", [
+    # quarters as rows, the task named by a label, percentages as the milestones, the units in cells
+    "2024年重点工作任务推进表\n任务名称\t建成区级养老服务中心\n责任领导\t张三\n牵头单位\t区民政局\n配合单位\t区财政局、区住建局\n"
+    "完成时限\t2024年12月底\n一季度\t20%\n二季度\t50%\n三季度\t90%\n四季度\t100%",
+    # quarters as columns over a row of values
+    "2024年重点工作任务推进表\n工作任务\t建成区级养老服务中心\n牵头单位\t区民政局\n配合单位\t区财政局、区住建局\n"
+    "完成时限\t2024年12月底\n一季度\t二季度\t三季度\t四季度\n20%\t50%\t90%\t100%",
+])
+def test_a_one_task_form_written_as_a_table_with_quarter_rows_or_columns(text):
+    """The same form as a sheet: labels in the first column, the quarters as rows or as columns."""
+    read = build_payload("plan", text, with_database=False)
+    assert len(read["tasks"]) == 1 and read["targets"] == []
+    task = read["tasks"][0]
+    assert task["title"] == "建成区级养老服务中心"
+    assert task["assignment"]["lead_unit"] == "区民政局"
+    assert task["assignment"]["cooperating_units"] == ["区财政局", "区住建局"]
+    assert task["due_on"] == "2024-12-31"
+    assert [(m["title"], m["due_on"]) for m in task["milestones"]] == [
+        ("一季度完成20%", "2024-03-31"), ("二季度完成50%", "2024-06-30"), ("三季度完成90%", "2024-09-30"),
+        ("四季度完成100%", "2024-12-31")]
+
+
+def test_a_plan_with_parts_and_a_quarterly_schedule_is_no_one_task_form():
+    """A 方案 naming its lead once and scheduling its work by quarter keeps its items as tasks."""
+    text = ("2024年全民健身工作方案\n一、主要任务\n1.新建社区健身点10个。\n2.举办全民健身运动会。\n二、进度安排\n"
+            "第一季度：制定方案。\n第二季度：组织实施。\n三、组织保障\n牵头单位：区文体局\n配合单位：各街道")
+    read = build_payload("plan", text, with_database=False)
+    assert [task["number"] for task in read["tasks"]] == ["1", "2"]
+    assert all(not task.get("milestones") for task in read["tasks"])
+
+
+def test_a_one_task_form_uploaded_as_a_sheet_reads_the_same():
+    """An .xlsx of two columns, labels in the first, the quarters as rows: one task, four milestones."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (["2024年重点工作任务推进表", None], ["任务名称", "建成区级养老服务中心"], ["牵头单位", "区民政局"],
+                ["配合单位", "区财政局、区住建局"], ["一季度", "完成选址"], ["二季度", "开工建设"], ["三季度", "主体完工"],
+                ["四季度", "投入使用"]):
+        workbook.active.append(row)
+    workbook.active.merge_cells("A1:B1")
+    data = io.BytesIO()
+    workbook.save(data)
+    read = build_payload("plan", extract_text("form.xlsx", data.getvalue()), with_database=False)
+    assert read["title"] == "2024年重点工作任务推进表" and len(read["tasks"]) == 1
+    task = read["tasks"][0]
+    assert (task["title"], task["assignment"]["lead_unit"], task["due_on"]) == ("建成区级养老服务中心", "区民政局", "2024-12-31")
+    assert [(m["title"], m["due_on"]) for m in task["milestones"]] == [
+        ("完成选址", "2024-03-31"), ("开工建设", "2024-06-30"), ("主体完工", "2024-09-30"), ("投入使用", "2024-12-31")]

@@ -456,6 +456,11 @@ def clean_paragraphs(text: str) -> list[str]:
     return [tidy for tidy in (tidy_text(_glue(parts)) for parts in paragraphs) if tidy]
 
 
+def tidy_lines(text: str) -> list[str]:
+    """The text's lines, each tidied, never joined (a form's label lines and a title above them stay apart)."""
+    return [tidy for tidy in (tidy_text(line) for line in _raw_lines(text)) if tidy]
+
+
 def _raw_lines(text: str) -> Iterator[str]:
     text = _ZERO_WIDTH.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     for line in text.split("\n"):

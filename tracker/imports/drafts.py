@@ -336,6 +336,8 @@ def build_plan_payload(text: str, index: UnitIndex | None = None,
         task["suggested_matches"] = [{"name": name, "unit": _ref(index.match(name))}
                                      for name in task.get("suggested_units") or []]
         task.update(classify_due(task.get("due_hint"), default_year, period_end))
+        for milestone in task.get("milestones") or []:  # 节点: "第一季度" → the quarter's last day in the plan's year
+            milestone["due_on"] = classify_due(milestone.get("due_hint"), default_year, None)["due_on"]
         task["due_written"] = task.get("due_hint") is not None
         task["start_on"] = start_on
         task["reporting_cycle"] = cycle
@@ -668,6 +670,15 @@ def _validate_plan_payload(payload: dict, resolver: _UnitResolver) -> dict:
         day = _int(task.get("report_day"))
         if day is None or not 1 <= day <= 31:
             problems.append(_("任务%(number)s的报送日须在1至31之间。", number=label))
+        for position, milestone in enumerate(task.get("milestones") or [], start=1):
+            if not str(milestone.get("title") or "").strip():
+                problems.append(_("任务%(number)s的第%(n)d个节点缺少名称。", number=label, n=position))
+            milestone_due = parse_iso(milestone.get("due_on"),
+                                      _("任务%(number)s第%(n)d个节点的完成时限", number=label, n=position), problems)
+            if start_on and milestone_due and milestone_due < start_on:
+                problems.append(_("任务%(number)s第%(n)d个节点的完成时限早于开始日期。", number=label, n=position))
+            if milestone_number(number, position) in numbers:
+                problems.append(_("任务序号重复：%(numbers)s。", numbers=milestone_number(number, position)))
     if missing_lead:
         problems.insert(0, _("以下任务未选择牵头单位：%(numbers)s。请为每项任务选择牵头单位（单位库中的单位或勾选新建的单位）。",
                              numbers=_names(missing_lead)))
@@ -736,16 +747,40 @@ def apply_plan_draft(actor, draft: ImportDraft, edited: dict | None, today: date
             lead_unit_id=lead, cooperating_unit_ids=cooperating, start_on=parse_iso(task.get("start_on"), "", []),
             due_on=parse_iso(task.get("due_on"), "", []), reporting_cycle=ReportingCycle(task["reporting_cycle"]),
             report_day=_int(task["report_day"]), today=today))
+    milestones = _create_milestones(actor, plan, checked["tasks"], tasks, today)
     indicators = _create_indicators(actor, plan, payload, resolver,
                                     {task.number: task.id for task in tasks})
     draft.state = DraftState.applied
     draft.applied_plan = plan
     draft.payload = payload
     record(actor, "import.applied", draft,
-           changes={"plan_id": plan.id, "groups": len(groups), "tasks": len(tasks), "indicators": indicators,
+           changes={"plan_id": plan.id, "groups": len(groups), "tasks": len(tasks), "milestones": milestones,
+                    "indicators": indicators,
                     "units_created": [unit.short_name for unit in resolver.created.values()]},
            summary=plan.title)
     return plan
+
+
+def milestone_number(task_number: str, position: int) -> str:
+    """A milestone's own 序号 under its task's: "1" → "1.1", "1.2" …"""
+    return f"{task_number}.{position}"
+
+
+def _create_milestones(actor, plan: Plan, rows: list[dict], tasks: list, today: date) -> int:
+    """A task's milestones (节点, e.g. one per quarter of a one-task form) become its sub-tasks: the same lead and
+    cooperating units, each due at its own date; the task's progress is then the mean of theirs."""
+    created = 0
+    for row, task in zip(rows, tasks):
+        for position, milestone in enumerate(row.get("milestones") or [], start=1):
+            title = str(milestone.get("title") or "").strip()[:200]
+            label = str(milestone.get("label") or "").strip()
+            save_task(actor, plan, None, number=milestone_number(task.number, position), title=title,
+                      text=f"{label}：{title}" if label else title, group_id=task.group_id, parent_id=task.id,
+                      lead_unit_id=task.lead_unit_id, cooperating_unit_ids=[u.id for u in task.cooperating_units],
+                      start_on=task.start_on, due_on=parse_iso(milestone.get("due_on"), "", []),
+                      reporting_cycle=task.reporting_cycle, report_day=task.report_day, today=today)
+            created += 1
+    return created
 
 
 def revision_target(payload: dict) -> Plan | None:

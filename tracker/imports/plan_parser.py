@@ -59,6 +59,15 @@ class SubItemDraft:
 
 
 @dataclass
+class MilestoneDraft:
+    """A milestone (节点) of a task, created with it as its sub-task: one quarter's line of a one-task form."""
+
+    label: str  # the quarter as written ("第一季度工作进展")
+    title: str
+    due_hint: str  # "第一季度": the quarter's last day in the plan's year
+
+
+@dataclass
 class TaskDraft:
     number: str
     title: str
@@ -72,6 +81,7 @@ class TaskDraft:
     leader: str | None = None  # 责任领导/牵头领导 as written: kept in the draft for the reviewer (tasks have no such field)
     from_goals: bool = False  # written under a targets heading with its own assignment: also an indicator
     item_style: str | None = None  # how a prose item was numbered ("dotted", "paren", "paren-cn"…), for 逐项识别方式
+    milestones: list[MilestoneDraft] = field(default_factory=list)  # 节点 per quarter (a one-task form)
 
 
 @dataclass
@@ -156,7 +166,11 @@ def parse_plan(text: str, mappings: dict[str, list[str]] | None = None) -> PlanD
 def read_plan(text: str, mappings: dict[str, list[str]] | None = None) -> PlanDraft:
     """The parser proper; `parse_plan` wraps it with a safety net."""
     from tracker.imports.tables import describe_tables
+    from tracker.imports.task_form import read_task_form
 
+    form = read_task_form(text)  # one task, its milestones per quarter (一事一表): no table, no list of items
+    if form is not None:
+        return form
     split = split_tables(text, mappings)
     if split.tables:
         draft = _read_table_plan(split)

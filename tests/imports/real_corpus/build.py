@@ -574,6 +574,40 @@ TEXTS["29-jianli-zhongdian-2022.txt"] = """监利市人民政府办公室关于�
 """
 
 
+# 深圳市光明新区 (广东): one 民生实事 on its own page, a one-task form: the category line, the project's name alone,
+# 牵头单位 / 协办单位 with the page's spaces after the colon, then 进度安排 with one line per quarter
+# ("第一季度工作进展: …", the planned milestones) and 落实情况 with one line per quarter (what was done); the
+# site's name above and its "footer" marker below are left out
+TEXTS["30-guangming-minsheng-2017.txt"] = """光明新区2017年民生实事:公园建设和环境提升(7项)
+
+内衣基地、模具基地绿化景观提升工程
+
+牵头单位:   新区城市管理局
+
+协办单位:   新区审计局、新区发展和财政局、马田办事处
+
+进度安排
+
+  第一季度工作进展: 完成设计招标工作。
+
+  第二季度工作进展:完成设计方案,编制概预算。
+
+  第三季度工作进展: 完成设计施工图纸,进行施工招标。
+
+  第四季度工作进展:完成概预算审批,进行施工招标。
+
+落实情况
+
+  第一季度:已完成设计方案交底工作,正在开展方案设计工作。
+
+  第二季度:2个基地绿化景观提升项目设计方案仍需优化调整。于7月5日对2个基地项目进行方案汇报。
+
+  第三季度:内衣基地、模具基地2个项目已开始招标公告。
+
+  第四季度:已完成施工招标工作,施工单位已进场施工。
+"""
+
+
 def _fixed_zip(data: bytes) -> bytes:
     """Rewrite a zip with fixed entry times so that rebuilding gives the same bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
