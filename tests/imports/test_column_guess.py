@@ -3,7 +3,7 @@ corpus has no document of yet: group rows as merged cells numbered 一、 and �
 named in a group heading."""
 from __future__ import annotations
 
-from tracker.imports.plan_parser import parse_plan
+from tracker.imports.reader import parse_plan
 from tracker.imports.tables import cell_kind, guess_columns, is_unit_like, split_tables
 
 

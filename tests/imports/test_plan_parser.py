@@ -14,9 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.imports import plan_parser
+from tracker.imports import reader
 from tracker.imports.documents import CJK, clean_paragraphs, extract_text
-from tracker.imports.plan_parser import PlanDraft, parse_plan, read_plan, split_units, suggest_units
+from tracker.imports.plan_parser import PlanDraft, read_plan, split_units, suggest_units
+from tracker.imports.reader import parse_plan
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "documents"
 PLAN_TEXT = (SEEDS / "xicen-action-plan-2025-2026.txt").read_text(encoding="utf-8")
@@ -422,10 +423,10 @@ def test_huge_input_is_parsed_quickly():
 
 
 def test_internal_errors_degrade_to_unplaced(monkeypatch):
-    def broken(text):
+    def broken(*_args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(plan_parser, "read_plan", broken)
+    monkeypatch.setattr(reader, "read_plan", broken)
     draft = parse_plan("第一段\n第二段")
     assert draft.unplaced == ["第一段", "第二段"] and draft.warnings
 

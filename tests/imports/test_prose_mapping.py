@@ -15,7 +15,8 @@ from sqlalchemy import select
 from tests.imports.test_import_flow import draft_id_from, upload
 from tracker.extensions import db
 from tracker.imports.models import ColumnMapping, ImportDraft
-from tracker.imports.plan_parser import parse_plan, prose_signature
+from tracker.imports.plan_parser import prose_signature
+from tracker.imports.reader import parse_plan
 
 TEXT = """{year}年街道为民办实事工作方案
 

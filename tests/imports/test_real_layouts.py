@@ -13,7 +13,7 @@ import pytest
 from bench.import_score import REAL_CORPUS, documents, document_percent, read_actual, real_score
 from tracker.imports.documents import extract_text
 from tracker.imports.drafts import build_payload
-from tracker.imports.plan_parser import parse_plan
+from tracker.imports.reader import parse_plan
 
 REAL = documents(REAL_CORPUS)
 

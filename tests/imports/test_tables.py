@@ -27,7 +27,7 @@ from tracker.imports.cli import import_cli
 from tracker.imports.documents import MAX_TABLE_ROWS, extract_text
 from tracker.imports.drafts import build_payload
 from tracker.imports.models import ImportDraft
-from tracker.imports.plan_parser import parse_plan
+from tracker.imports.reader import parse_plan
 from tracker.imports.template import TEMPLATE_COLUMNS, template_xlsx
 from tracker.indicators.models import Indicator
 from tracker.plans.models import Plan

@@ -37,7 +37,8 @@ from tracker.common.races import check_version
 from tracker.extensions import db
 from tracker.imports.documents import DEFAULT_MAX_BYTES, DocumentError, chinese_number, extract_text, find_date
 from tracker.imports.models import DraftKind, DraftState, ImportDraft
-from tracker.imports.plan_parser import find_reporting_rule, parse_plan
+from tracker.imports.plan_parser import find_reporting_rule
+from tracker.imports.reader import parse_plan
 from tracker.imports.reply_parser import parse_reply
 from tracker.plans.models import Plan, PlanKind, PlanStatus
 from tracker.plans.services import save_group, save_plan

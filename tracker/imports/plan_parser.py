@@ -2,7 +2,7 @@
 
 The draft is never authoritative: the user reviews it before anything is created.
 So the parser prefers to keep every paragraph somewhere visible (`sections` or
-`unplaced`) over guessing, and `parse_plan` never raises.
+`unplaced`) over guessing, and `reader.parse_plan` never raises.
 """
 
 from __future__ import annotations
@@ -148,29 +148,10 @@ def jsonable(value: Any) -> Any:
 # --------------------------------------------------------------------------- entry point
 
 
-def parse_plan(text: str, mappings: dict[str, list[str]] | None = None) -> PlanDraft:
-    """Parse plan text into a draft. Never raises: on an internal error all text is left unplaced.
-    ``mappings``: column kinds chosen for tables by their header set (see ``tables.header_signature``)."""
-    if not isinstance(text, str):
-        text = ""
-    try:
-        return read_plan(text, mappings)
-    except Exception:  # an upload must degrade to manual review, never to a server error
-        logger.exception("plan parser failed")
-        return PlanDraft(
-            unplaced=[line.strip() for line in text.split("\n") if line.strip()],
-            warnings=["解析出错，全文留待人工整理。"],
-        )
-
-
 def read_plan(text: str, mappings: dict[str, list[str]] | None = None) -> PlanDraft:
-    """The parser proper; `parse_plan` wraps it with a safety net."""
+    """The parser proper for plans with items (a one-task form is read by ``task_form``); ``reader.parse_plan``
+    wraps both with a safety net."""
     from tracker.imports.tables import describe_tables
-    from tracker.imports.task_form import read_task_form
-
-    form = read_task_form(text)  # one task, its milestones per quarter (一事一表): no table, no list of items
-    if form is not None:
-        return form
     split = split_tables(text, mappings)
     if split.tables:
         draft = _read_table_plan(split)

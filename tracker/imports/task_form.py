@@ -14,6 +14,11 @@ import re
 from dataclasses import dataclass
 
 from tracker.imports.documents import CJK, GROUP_HEADING, ITEM_NUMBER, PART_HEADING, tidy_lines
+from tracker.imports.plan_parser import (
+        MilestoneDraft, PlanDraft, SectionDraft, TaskDraft, _add_warnings, _assignment_from_labels, _label_kind,
+        _LABELLED_VALUE, _leader_in, _period_from_text, _read_period, find_reporting_rule,
+    )
+from tracker.imports.tables import SHEET_MARK
 
 # "第一季度工作进展", "一季度", "1季度", "第二季度目标": a quarter opening a label.
 QUARTER = re.compile(r"^(?:第\s*)?(?P<q>[一二三四1-4])\s*季度")
@@ -80,12 +85,6 @@ def _quarter_columns(lines: list[str]) -> dict[int, tuple[int, str, str]]:
 
 def read_task_form(text: str):
     """The draft of a one-task form, or None when the text is not one (see the module's docstring)."""
-    from tracker.imports.plan_parser import (
-        MilestoneDraft, PlanDraft, SectionDraft, TaskDraft, _add_warnings, _assignment_from_labels, _label_kind,
-        _LABELLED_VALUE, _leader_in, _period_from_text, _read_period, find_reporting_rule,
-    )
-    from tracker.imports.tables import SHEET_MARK
-
     lines = [line for line in tidy_lines(text) if not SHEET_MARK.match(line)]
     if not 3 <= len(lines) <= 200:
         return None
