@@ -336,6 +336,19 @@ TABLE = [
     ("/api/v1/proposals/<int:proposal_id>/receipt", "POST", *API_401),
     ("/api/v1/proposals/<int:proposal_id>/reply", "POST", *API_401),
     ("/api/v1/proposals/<int:proposal_id>/rating-links", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/contacts", "GET", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/contacts", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/cosign", "GET", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/co-opinion", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/cosign-draft", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/cosign", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/extensions", "GET", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/extensions", "POST", *API_401),
+    ("/api/v1/proposals/extensions/<int:extension_id>/decision", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/promises", "GET", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/promises", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/promises/derive", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/promises/<int:promise_id>/answer", "POST", *API_401),
     ("/api/v1/indicators", "GET", *API_401),
     ("/api/v1/indicators/<int:indicator_id>", "GET", *API_401),
 ]
@@ -1332,6 +1345,19 @@ URLS = {
     "/api/v1/proposals/<int:proposal_id>/reply": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/reply",
     "/api/v1/proposals/<int:proposal_id>/rating-links":
         lambda w, r: f"/api/v1/proposals/{w.proposal_id}/rating-links",
+    "/api/v1/proposals/<int:proposal_id>/contacts": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/contacts",
+    "/api/v1/proposals/<int:proposal_id>/cosign": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/cosign",
+    "/api/v1/proposals/<int:proposal_id>/co-opinion": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/co-opinion",
+    "/api/v1/proposals/<int:proposal_id>/cosign-draft":
+        lambda w, r: f"/api/v1/proposals/{w.proposal_id}/cosign-draft",
+    "/api/v1/proposals/<int:proposal_id>/extensions": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/extensions",
+    "/api/v1/proposals/extensions/<int:extension_id>/decision":
+        lambda w, r: f"/api/v1/proposals/extensions/{w.reply_extension_id(r)}/decision",
+    "/api/v1/proposals/<int:proposal_id>/promises": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/promises",
+    "/api/v1/proposals/<int:proposal_id>/promises/derive":
+        lambda w, r: f"/api/v1/proposals/{w.proposal_id}/promises/derive",
+    "/api/v1/proposals/<int:proposal_id>/promises/<int:promise_id>/answer":
+        lambda w, r: f"/api/v1/proposals/{w.promised_proposal_id(r)}/promises/{w.promise_id(r)}/answer",
     "/api/v1/indicators": lambda w, r: "/api/v1/indicators",
     "/api/v1/indicators/<int:indicator_id>": lambda w, r: f"/api/v1/indicators/{w.indicator['id']}",
 }
@@ -1456,6 +1482,18 @@ FORMS = {
     "/api/v1/proposals/<int:proposal_id>/receipt": lambda w, r: {"decision": "sign"},
     "/api/v1/proposals/<int:proposal_id>/reply": lambda w, r: {"reply_on": "2026-06-29", "result_category": "解决采纳"},
     "/api/v1/proposals/<int:proposal_id>/rating-links": lambda w, r: {},
+    "/api/v1/proposals/<int:proposal_id>/contacts": lambda w, r: {
+        "contact_on": "2026-06-29", "way": "电话", "stage": "during", "unit_people": "联络员", "agreed": f"沟通（{r}）"},
+    "/api/v1/proposals/<int:proposal_id>/co-opinion": lambda w, r: {"text": f"协办意见（{r}）"},
+    "/api/v1/proposals/<int:proposal_id>/cosign-draft": lambda w, r: {"text": f"答复稿（{r}）"},
+    "/api/v1/proposals/<int:proposal_id>/cosign": lambda w, r: {"decision": "agree"},
+    "/api/v1/proposals/<int:proposal_id>/extensions": lambda w, r: {"requested_due_on": "2026-09-30",
+                                                                    "reason": f"需会商（{r}）"},
+    "/api/v1/proposals/extensions/<int:extension_id>/decision": lambda w, r: {"approve": True},
+    "/api/v1/proposals/<int:proposal_id>/promises": lambda w, r: {"text": f"承诺（{r}）", "due_on": "2026-12-31"},
+    "/api/v1/proposals/<int:proposal_id>/promises/derive": lambda w, r: {},
+    "/api/v1/proposals/<int:proposal_id>/promises/<int:promise_id>/answer": lambda w, r: {
+        "text": f"已完成（{r}）", "answered_on": "2026-06-29", "answered_by": "联络员"},
 }
 
 # Where a "moved" or "saved" cell redirects: a regular expression for the Location's path.

@@ -19,7 +19,7 @@ from flask import Blueprint, jsonify
 
 from tests.api.test_api import World, assert_error, state
 from tracker.api import openapi, views
-from tracker.api.inputs import Boolean, Choice, Day, Identifier, IdentifierList, Integer, Text
+from tracker.api.inputs import Boolean, Choice, Day, Identifier, IdentifierList, Integer, Text, TextList
 from tracker.api.operations import OPERATIONS, documented
 from tracker.updates.models import ReviewState, StatusUpdate
 from tracker.extensions import db
@@ -54,7 +54,7 @@ def routed_operations(app) -> dict[tuple[str, str], str]:
 def expected_schema_facts(spec) -> dict:
     """What the document must say about a field, derived from the validator's field object."""
     facts = {"type": {Text: "string", Day: "string", Choice: "string", Boolean: "boolean", Integer: "integer",
-                      Identifier: "integer", IdentifierList: "array"}[type(spec)]}
+                      Identifier: "integer", IdentifierList: "array", TextList: "array"}[type(spec)]}
     if isinstance(spec, Text):
         facts["maxLength"] = spec.max_length
         if spec.min_length:
@@ -65,8 +65,10 @@ def expected_schema_facts(spec) -> dict:
         facts["enum"] = list(spec.values)
     if isinstance(spec, Day):
         facts["format"] = "date"
-    if isinstance(spec, IdentifierList):
+    if isinstance(spec, (IdentifierList, TextList)):
         facts["maxItems"] = spec.max_items
+    if isinstance(spec, TextList):
+        facts["items"] = {"type": "string", "maxLength": spec.item.max_length}
     if spec.nullable:
         facts["nullable"] = True
     return facts
@@ -78,6 +80,14 @@ def test_every_route_of_the_api_blueprint_is_documented_with_its_methods(app, cl
     routes = routed_operations(app)
     assert documented_operations == set(routes)
     assert len(routes) >= 30 and ("/proposals/{proposal_id}/assign", "POST") in routes
+    steps = {("/proposals/{proposal_id}/contacts", "GET"), ("/proposals/{proposal_id}/contacts", "POST"),
+             ("/proposals/{proposal_id}/cosign", "GET"), ("/proposals/{proposal_id}/co-opinion", "POST"),
+             ("/proposals/{proposal_id}/cosign-draft", "POST"), ("/proposals/{proposal_id}/cosign", "POST"),
+             ("/proposals/{proposal_id}/extensions", "GET"), ("/proposals/{proposal_id}/extensions", "POST"),
+             ("/proposals/extensions/{extension_id}/decision", "POST"), ("/proposals/{proposal_id}/promises", "GET"),
+             ("/proposals/{proposal_id}/promises", "POST"), ("/proposals/{proposal_id}/promises/derive", "POST"),
+             ("/proposals/{proposal_id}/promises/{promise_id}/answer", "POST")}
+    assert steps <= set(routes)  # issue 25's handling steps (tests/api/test_proposal_steps_api.py)
     ids = [operation["operationId"] for item in document["paths"].values() for operation in item.values()]
     assert len(ids) == len(set(ids))  # one operation id per operation
     for (path, method), endpoint in routes.items():

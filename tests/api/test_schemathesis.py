@@ -65,6 +65,7 @@ def coordinator_token(seeded, on_date):
         load_proposals()
         load_indicators()
     _loop_rows()
+    _proposal_step_rows()
     user = db.session.scalar(select(User).where(User.login == "coordinator"))
     _token, secret = create_token(user, "schemathesis")
     db.session.commit()
@@ -84,6 +85,43 @@ def _loop_rows() -> None:
     task = db.session.scalar(select(Task).where(Task.number == "4"))
     request_extension(lead, task, requested_due_on=date(2027, 3, 31), reason="资金下达推迟", today=date(2026, 6, 30))
     request_closure(lead, task, summary="已全部完成。", today=date(2026, 6, 30))
+    db.session.commit()
+
+
+def _proposal_step_rows() -> None:
+    """The handling steps' rows (issue 25): a contact on proposal 1, the promises of the seeded B reply, and an
+    item assigned to 区科委 (主办) with 区数据局 (协办), both signed, with a 协办意见, a draft out for 会签 and a
+    pending 延期申请 (id 1)."""
+    try:
+        from tracker.proposals import clock, contacts, cosign, handling, promises
+        from tracker.proposals.models import Proposal
+        from tracker.proposals.services import save_proposal
+    except ImportError:
+        return
+    from tracker.common.clock import utcnow
+    from tracker.units.models import Unit
+
+    day, now = date(2026, 6, 30), utcnow()
+    coordinator = db.session.scalar(select(User).where(User.login == "coordinator"))
+    first = db.session.get(Proposal, 1)
+    contacts.record_contact(coordinator, first, contact_on=day, way="电话", stage="after",
+                            proposer_names=[person.name for person in first.people][:1], unit_people="联络员",
+                            agreed="答复后回访。", today=day)
+    promised = next(p for p in db.session.scalars(select(Proposal).order_by(Proposal.id))
+                    if promises.carries_promises(p) and p.commitments)
+    promises.derive_promises(coordinator, promised, today=day)
+    units = {unit.short_name: unit for unit in db.session.scalars(select(Unit))}
+    item = save_proposal(None, None, meeting="区十八届人大六次会议", number="0099", title="关于科创载体建设的建议",
+                         main_unit_id=units["区科委"].id, co_unit_ids=[units["区数据局"].id], assigned_on=day)
+    db.session.flush()
+    handling.assign(coordinator, item, today=day, main_unit_id=units["区科委"].id, co_unit_ids=[units["区数据局"].id])
+    main, co = (db.session.scalar(select(User).where(User.unit_id == units[name].id).order_by(User.id))
+                for name in ("区科委", "区数据局"))
+    handling.act_on_receipt(main, item, step="sign", reason="", today=day, now=now)
+    handling.act_on_receipt(co, item, step="sign", reason="", today=day, now=now)
+    cosign.send_opinion(co, item, "建议写明进度安排。", now=now)
+    cosign.send_draft(main, item, "答复稿", today=day, now=now)
+    clock.request_extension(main, item, requested_due_on=date(2026, 10, 30), reason="需会商。", now=now)
     db.session.commit()
 
 

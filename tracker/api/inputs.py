@@ -211,6 +211,26 @@ class IdentifierList(Field):
                 "uniqueItems": True}
 
 
+class TextList(Field):
+    """An array of strings, each cleaned and limited as ``Text`` (names picked from a list, say)."""
+
+    json_type = "array"
+
+    def __init__(self, *, max_items: int = 50, max_length: int = 60, **kwargs):
+        super().__init__(**kwargs)
+        self.max_items, self.item = max_items, Text(max_length=max_length)
+
+    def check(self, value: Any) -> list[str]:
+        if not isinstance(value, list):
+            raise FieldError(_("须为字符串数组。"))
+        if len(value) > self.max_items:
+            raise FieldError(_("最多%(n)d项。", n=self.max_items))
+        return [self.item.check(element) for element in value]
+
+    def own_schema(self) -> dict:
+        return {"type": "array", "items": self.item.own_schema(), "maxItems": self.max_items}
+
+
 def parse_body(specs: Mapping[str, Field], data: Any) -> dict[str, Any]:
     """The present fields of a JSON object, checked; unknown and missing required fields are errors."""
     if not isinstance(data, dict):

@@ -178,7 +178,9 @@ SCHEMAS: dict[str, dict] = {
 
 
 def _proposal_schemas() -> dict[str, dict]:
-    from tracker.proposals.models import ProposalKind, ProposalState, ReceiptRole
+    from tracker.proposals.contacts import CONTACT_WAYS
+    from tracker.proposals.models import (ContactStage, ExtensionState, PromiseState, ProposalKind, ProposalState,
+                                          ReceiptRole)
 
     properties = {"id": ID, "kind": {**enum(ProposalKind), "description": "cppcc 政协提案 / npc 人大建议"},
                   "meeting": {**TEXT, "description": "届次会议"}, "number": TEXT, "title": TEXT,
@@ -210,7 +212,51 @@ def _proposal_schemas() -> dict[str, dict]:
                  "建议提案（含答复全文、提案人、签收和办理过程）")
     link = obj({"proposer": obj({"id": ID, "name": TEXT}),
                 "url": {**TEXT, "description": "提案人本人的评价页面（/rate/<token>），只显示这一次"}})
+    contact = obj({"id": ID, "proposal_id": ID, "unit": {**ref("UnitRef"), "description": "登记沟通的承办单位"},
+                   "contact_on": DATE, "way": {"type": "string", "enum": list(CONTACT_WAYS), "description": "沟通方式"},
+                   "stage": {**enum(ContactStage), "description": "before 办前 / during 办中 / after 办后"},
+                   "proposer_names": {"type": "array", "items": TEXT, "description": "参与沟通的提案人"},
+                   "unit_people": {**TEXT, "description": "承办单位参与人员"},
+                   "agreed": {**TEXT, "description": "商定内容"}, "recorded_by": nullable(USER_REF),
+                   "created_at": DATE_TIME}, "沟通协商（与提案人的一次沟通）")
+    opinion = obj({"text": TEXT, "sent_at": DATE_TIME, "sent_by": nullable(USER_REF)})
+    cosign = obj({"unit": ref("UnitRef"), "agreed": {"type": "boolean", "description": "true 同意 / false 不同意"},
+                  "reason": {**TEXT, "description": "不同意的理由"}, "signed_at": DATE_TIME,
+                  "signed_by": nullable(USER_REF)}, "一个协办单位的会签")
+    draft = obj({"id": ID, "round": {"type": "integer", "minimum": 1, "description": "第几轮答复（重新办理后加一）"},
+                 "text": TEXT, "sent_on": DATE, "due_on": {**DATE, "description": "会签期限"}, "sent_at": DATE_TIME,
+                 "sent_by": nullable(USER_REF), "cosigns": {"type": "array", "items": cosign}},
+                "主办单位最新的答复稿（本轮）及其会签")
+    cosign_state = obj({
+        "proposal_id": ID,
+        "own_role": {"type": "string", "enum": ["", "main", "co"],
+                     "description": "调用者在此可办理的角色：main 主办（送会签）/ co 协办（提出意见、会签）/ 空"},
+        "opinions": {"type": "array", "items": obj({"unit": ref("UnitRef"), "due_on": {**DATE, "description": "意见期限"},
+                                                    "opinion": nullable(opinion)}),
+                     "description": "协办单位及其意见（尚未提出的为 null）"},
+        "draft": nullable(draft),
+        "missing": {"type": "array", "items": ref("UnitRef"),
+                    "description": "已签收而尚未会签最新答复稿的协办单位：有这样的单位时不能答复"}},
+        "协办意见与会签，如网页所示")
+    extension = obj({"id": ID, "proposal_id": ID, "state": {**enum(ExtensionState),
+                                                           "description": "pending 待审批 / approved 已批准 / refused 未批准"},
+                     "previous_due_on": {**nullable(DATE), "description": "申请时的答复期限"},
+                     "requested_due_on": {**DATE, "description": "申请延至"}, "reason": TEXT,
+                     "requested_at": DATE_TIME, "requested_by": nullable(USER_REF),
+                     "decided_at": nullable(DATE_TIME), "decided_by": nullable(USER_REF),
+                     "decision_note": {**TEXT, "description": "审批意见"}}, "答复延期申请")
+    promise = obj({"id": ID, "proposal_id": ID, "text": TEXT, "due_on": {**DATE, "description": "承诺完成时限"},
+                   "state": {**enum(PromiseState), "description": "open 待再次答复 / kept 已再次答复（已兑现）"},
+                   "overdue": {"type": "boolean", "description": "待再次答复且已过完成时限"},
+                   "task_id": {**nullable(ID), "description": "同一承诺转成的跟踪任务"},
+                   "answer_text": {**TEXT, "description": "再次答复的内容"}, "answered_on": nullable(DATE),
+                   "answered_by": {**TEXT, "description": "签发人或经办人"}, "created_at": DATE_TIME},
+                  "承诺事项（B类、C类答复）及其办结后再次答复")
     return {"Proposal": obj(properties, "建议提案"), "ProposalDetail": detail,
+            "ProposalContact": contact, "ProposalContactPage": page_of("ProposalContact"),
+            "CosignState": cosign_state, "ReplyExtension": extension, "ReplyExtensionPage": page_of("ReplyExtension"),
+            "ProposalPromise": promise, "ProposalPromisePage": page_of("ProposalPromise"),
+            "ProposalPromiseList": obj({"items": {"type": "array", "items": ref("ProposalPromise")}}, "承诺事项"),
             "ProposalConflict": error_schema(current={**ref("ProposalDetail"), "description": "对方保存后的当前内容"}),
             "RatingLinks": obj({"links": {"type": "array", "items": link}}, "个人评价链接"),
             "ProposalPage": page_of("Proposal")}
@@ -262,7 +308,7 @@ def responses(operation: Operation) -> dict:
 PATH_PARAMETERS = {
     "plan_id": "方案编号", "task_id": "任务编号", "update_id": "报送编号", "receipt_id": "签收记录编号",
     "extension_id": "延期申请编号", "closure_id": "办结申请编号", "document_id": "督办文书编号", "unit_id": "单位编号",
-    "proposal_id": "提案（建议）编号", "indicator_id": "指标编号", "proposer_id": "提案人编号",
+    "proposal_id": "提案（建议）编号", "indicator_id": "指标编号", "proposer_id": "提案人编号", "promise_id": "承诺事项编号",
 }
 RULE_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 

@@ -212,3 +212,58 @@ def interview_json(interview) -> dict:
     return {"id": interview.id, "held_on": iso(interview.held_on), "attendees": interview.attendees,
             "agreed": interview.agreed, "follow_up_on": iso(interview.follow_up_on),
             "recorded_by": user_ref(interview.recorded_by), "recorded_at": iso(interview.recorded_at)}
+
+
+# --- the handling steps of 建议提案 (tracker.proposals.contacts, cosign, clock, promises) ---------------------
+
+def _user_by_id(user_id: int | None) -> dict | None:
+    """A user named by id on rows that keep only the id (the identity map answers repeated ids)."""
+    from tracker.extensions import db
+
+    return user_ref(db.session.get(User, user_id)) if user_id else None
+
+
+def proposal_contact_json(contact) -> dict:
+    """沟通协商: one contact of a handling unit with the proposers."""
+    return {"id": contact.id, "proposal_id": contact.proposal_id, "unit": unit_ref(contact.unit),
+            "contact_on": iso(contact.contact_on), "way": contact.way, "stage": enum_value(contact.stage),
+            "proposer_names": list(contact.proposer_names or []), "unit_people": contact.unit_people,
+            "agreed": contact.agreed, "recorded_by": _user_by_id(contact.recorded_by_id),
+            "created_at": iso(contact.created_at)}
+
+
+def cosign_state_json(proposal, section, *, show_missing: bool) -> dict:
+    """协办意见 and 会签 as the item's page shows them to the user (tracker.proposals.cosign.section)."""
+    draft = section.draft
+    return {
+        "proposal_id": proposal.id, "own_role": section.own_role,
+        "opinions": [{"unit": unit_ref(line.unit), "due_on": iso(line.due_on),
+                      "opinion": None if line.opinion is None else {
+                          "text": line.opinion.text, "sent_at": iso(line.opinion.sent_at),
+                          "sent_by": _user_by_id(line.opinion.sent_by_id)}} for line in section.opinions],
+        "draft": None if draft is None else {
+            "id": draft.id, "round": draft.round, "text": draft.text, "sent_on": iso(draft.sent_on),
+            "due_on": iso(draft.due_on), "sent_at": iso(draft.sent_at), "sent_by": _user_by_id(draft.sent_by_id),
+            "cosigns": [{"unit": unit_ref(signed.unit), "agreed": signed.agreed, "reason": signed.reason,
+                         "signed_at": iso(signed.signed_at), "signed_by": _user_by_id(signed.signed_by_id)}
+                        for signed in draft.cosigns]},
+        "missing": [unit_ref(unit) for unit in section.missing] if show_missing else [],
+    }
+
+
+def reply_extension_json(extension) -> dict:
+    """延期申请 of an item's reply and its decision."""
+    return {"id": extension.id, "proposal_id": extension.proposal_id, "state": enum_value(extension.state),
+            "previous_due_on": iso(extension.previous_due_on), "requested_due_on": iso(extension.requested_due_on),
+            "reason": extension.reason, "requested_at": iso(extension.requested_at),
+            "requested_by": _user_by_id(extension.requested_by_id), "decided_at": iso(extension.decided_at),
+            "decided_by": _user_by_id(extension.decided_by_id), "decision_note": extension.decision_note}
+
+
+def promise_json(promise, today: date, task_id: int | None) -> dict:
+    """承诺事项 and its 办结后再次答复; ``task_id`` is its follow-up task (promises.promise_tasks)."""
+    state = enum_value(promise.state)
+    return {"id": promise.id, "proposal_id": promise.proposal_id, "text": promise.text,
+            "due_on": iso(promise.due_on), "state": state, "overdue": state == "open" and promise.due_on < today,
+            "task_id": task_id, "answer_text": promise.answer_text, "answered_on": iso(promise.answered_on),
+            "answered_by": promise.answered_by, "created_at": iso(promise.created_at)}

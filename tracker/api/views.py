@@ -25,7 +25,7 @@ from tracker.api import openapi
 from tracker.api.operations import documented, operation_of
 from tracker.api import services as token_services
 from tracker.api.inputs import (MAX_ID, BadInput, Boolean, Choice, Day, Identifier, IdentifierList, Integer, Text,
-                                parse_body, parse_query)
+                                TextList, parse_body, parse_query)
 from tracker.api.representations import (closure_json, document_json, extension_json, interview_json, iso,
                                          ladder_step_json, plan_json, receipt_json, task_json, unit_json,
                                          update_json)
@@ -1086,6 +1086,282 @@ if HAS_PROPOSALS:
         return _created(run(lambda: [(people[name], token) for name, token
                                      in proposal_handling.issue_rating_links(actor(), found, now=utcnow())],
                             respond=respond))
+
+
+# --- the handling steps of 建议提案: 沟通协商, 协办意见 and 会签, 延期, 承诺事项 ---------------------------------
+# Each operation mirrors the item page's form (tracker/proposals/views.py): the same check before the service,
+# then the same service (tracker.proposals.contacts, cosign, clock, promises), which decides the rest.
+
+if HAS_PROPOSALS:
+    from tracker.access.permissions import can_read_everything as _reads_everything
+    from tracker.proposals import clock as proposal_clock
+    from tracker.proposals import contacts as proposal_contacts
+    from tracker.proposals import cosign as proposal_cosign
+    from tracker.proposals import promises as proposal_promises
+    from tracker.proposals.models import ContactStage, ProposalContact, ProposalPromise, ReplyExtension
+
+    NEW_CONTACT = {
+        "contact_on": Day(required=True, description="沟通日期（不晚于今天，不早于交办日期）", example="2026-01-22"),
+        "way": Choice(proposal_contacts.CONTACT_WAYS, required=True, description="沟通方式", example="见面"),
+        "stage": Choice(ContactStage, required=True,
+                        description="阶段：before 办前 / during 办中 / after 办后（答复后才能登记）", example="before"),
+        "proposer_names": TextList(max_items=50, max_length=60,
+                                   description="参与沟通的提案人姓名（件上登记了提案人的，须从中选择，至少一位）",
+                                   example=["张三"]),
+        "unit_people": Text(max_length=200, min_length=1, required=True, description="承办单位参与人员",
+                            example="王五（副局长）"),
+        "agreed": Text(max_length=proposal_contacts.MAX_AGREED, min_length=1, required=True,
+                       description="商定内容", example="年内启动人才公寓选址。"),
+    }
+    CO_OPINION = {
+        "text": Text(max_length=proposal_cosign.MAX_OPINION_CHARS, min_length=1, required=True,
+                     description="协办意见（再次提出则替换）", example="建议在答复中写明资金来源。"),
+    }
+    COSIGN_DRAFT = {
+        "text": Text(max_length=proposal_cosign.MAX_DRAFT_CHARS, min_length=1, required=True,
+                     description="答复稿全文", example="关于加快西岑园人才公寓建设的建议的答复（稿）……"),
+    }
+    COSIGN = {
+        "decision": Choice(("agree", "disagree"), required=True, description="agree 同意 / disagree 不同意",
+                           example="agree"),
+        "reason": Text(max_length=proposal_cosign.MAX_REASON_CHARS, description="不同意的理由（不同意时必填）"),
+    }
+    NEW_REPLY_EXTENSION = {
+        "requested_due_on": Day(required=True, description="申请延至（晚于现在的答复期限，不晚于交办后的最长期限）",
+                                example="2026-05-20"),
+        "reason": Text(max_length=proposal_clock.MAX_REASON_CHARS, min_length=1, required=True,
+                       description="延期理由", example="需与市级部门会商。"),
+    }
+    REPLY_EXTENSION_DECISION = {
+        "approve": Boolean(required=True, description="true 批准 / false 不予批准", example=True),
+        "note": Text(max_length=proposal_clock.MAX_REASON_CHARS, description="审批意见（不予批准时必填）",
+                     example="同意"),
+    }
+    NEW_PROMISE = {
+        "text": Text(max_length=proposal_promises.MAX_TEXT, min_length=1, required=True, description="承诺事项",
+                     example="2026年底前建成人才公寓一期。"),
+        "due_on": Day(required=True, description="承诺完成时限（不早于答复日期，不超过答复后五年）",
+                      example="2026-12-31"),
+    }
+    PROMISE_ANSWER = {
+        "text": Text(max_length=proposal_promises.MAX_TEXT, min_length=1, required=True,
+                     description="再次答复的内容", example="人才公寓一期已建成交付。"),
+        "answered_on": Day(required=True, description="再次答复日期（不晚于今天，不早于答复日期）",
+                           example="2026-06-29"),
+        "answered_by": Text(max_length=60, min_length=1, required=True, description="签发人或经办人",
+                            example="王五"),
+    }
+    STEP_WRITE_ERRORS = (400, 403, 404, 409, 413, 415, 422)
+
+    def render_cosign_state(proposal_id: int) -> dict:
+        """协办意见 and 会签 as the item's page shows them to the caller (cosign.section); the units yet to 会签
+        where the page lists them: with the draft, or to the 主办 and the coordinators."""
+        from tracker.api.representations import cosign_state_json
+
+        found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
+        section = proposal_cosign.section(actor(), found, can_read_all=_reads_everything(actor()))
+        show_missing = (section.draft is not None or section.own_role == "main"
+                        or proposal_services.can_manage_proposals(actor()))
+        return cosign_state_json(found, section, show_missing=show_missing)
+
+    def render_promise(promise_id: int) -> dict:
+        from tracker.api.representations import promise_json
+
+        promise = fetch(ProposalPromise, promise_id)
+        tasks = proposal_promises.promise_tasks(promise.proposal, [promise])
+        return promise_json(promise, today(), tasks[promise.id].id if promise.id in tasks else None)
+
+    def render_promises(proposal: Proposal, promises: list) -> list[dict]:
+        from tracker.api.representations import promise_json
+
+        tasks, day = proposal_promises.promise_tasks(proposal, promises), today()
+        return [promise_json(promise, day, tasks[promise.id].id if promise.id in tasks else None)
+                for promise in promises]
+
+    # 沟通协商 -----------------------------------------------------------------------------------------------
+
+    @bp.get("/proposals/<int:proposal_id>/contacts")
+    @operation(operation_id="listProposalContacts", summary="沟通协商记录", tag="proposals", paged=True,
+               ok=(200, "ProposalContactPage"), errors=(400, 403, 404),
+               description="承办单位与提案人的办前、办中、办后沟通（见面、电话、座谈……），按沟通日期先后；"
+                           "能查看该件的用户都能查看（与网页相同）。")
+    def proposal_contacts_list(proposal_id: int):
+        from tracker.api.representations import proposal_contact_json
+
+        found = visible_proposal(proposal_id)
+        args = query_values()
+        return list_page(proposal_contacts.contacts_of(found), args, proposal_contact_json)
+
+    @bp.post("/proposals/<int:proposal_id>/contacts")
+    @operation(operation_id="recordProposalContact", summary="登记沟通协商（承办单位、督办、管理员）", tag="proposals",
+               body=NEW_CONTACT, ok=(201, "ProposalContact", "已登记的沟通"), errors=STEP_WRITE_ERRORS,
+               description="主办或协办（会办）单位的用户为本单位登记，督办人员为主办单位登记；其他人 403。"
+                           "规则与网页相同（日期不晚于今天、不早于交办日期，办后沟通须在答复后，提案人须属于该件），"
+                           "不符合的 422，什么也不改。")
+    def record_proposal_contact(proposal_id: int):
+        from tracker.api.representations import proposal_contact_json
+
+        found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
+        if not proposal_contacts.can_record_contact(actor(), found):
+            raise forbid()
+        values = body_values()
+        return _created(run(proposal_contacts.record_contact, actor(), found, contact_on=values["contact_on"],
+                            way=values["way"], stage=values["stage"].value,
+                            proposer_names=values.get("proposer_names") or [], unit_people=values["unit_people"],
+                            agreed=values["agreed"], today=today(),
+                            respond=lambda created: proposal_contact_json(fetch(ProposalContact, created.id))))
+
+    # 协办意见 and 会签 ---------------------------------------------------------------------------------------
+
+    @bp.get("/proposals/<int:proposal_id>/cosign")
+    @operation(operation_id="getProposalCosign", summary="协办意见与会签", tag="proposals",
+               ok=(200, "CosignState"), errors=(403, 404),
+               description="与网页所示相同：主办单位和督办、领导看到每个协办单位的意见、意见期限和最新答复稿的会签情况；"
+                           "协办单位只看到本单位的意见和送来会签的答复稿。own_role 为调用者可办理的角色"
+                           "（main 主办 / co 协办 / 空）；missing 为尚未会签的协办单位（未会签的不能答复）。")
+    def proposal_cosign_state(proposal_id: int):
+        return jsonify(render_cosign_state(visible_proposal(proposal_id).id))
+
+    @bp.post("/proposals/<int:proposal_id>/co-opinion")
+    @operation(operation_id="sendCoOpinion", summary="提出协办意见（协办单位的用户）", tag="proposals",
+               body=CO_OPINION, ok=(200, "CosignState", "提出后的协办意见与会签"), errors=STEP_WRITE_ERRORS,
+               description="已签收的协办单位向主办单位提出书面意见；再次提出则替换（办理过程保留每一次）。"
+                           "不是该件协办单位的 403；未签收、已答复或意见没有变化的 422。")
+    def send_co_opinion(proposal_id: int):
+        found = visible_proposal(proposal_id)
+        values = body_values()
+        return jsonify(run(proposal_cosign.send_opinion, actor(), found, values["text"], now=utcnow(),
+                           respond=lambda _opinion: render_cosign_state(proposal_id)))
+
+    @bp.post("/proposals/<int:proposal_id>/cosign-draft")
+    @operation(operation_id="sendCosignDraft", summary="答复稿送会签（主办单位的用户）", tag="proposals",
+               body=COSIGN_DRAFT, ok=(200, "CosignState", "送会签后的协办意见与会签"), errors=STEP_WRITE_ERRORS,
+               description="主办单位把答复稿送已签收的协办单位会签，会签期限为若干工作日；再次送出的答复稿须重新会签。"
+                           "不是该件主办单位的 403；没有已签收的协办单位的 422。")
+    def send_cosign_draft(proposal_id: int):
+        found = visible_proposal(proposal_id)
+        values = body_values()
+        return jsonify(run(proposal_cosign.send_draft, actor(), found, values["text"], today=today(), now=utcnow(),
+                           respond=lambda _draft: render_cosign_state(proposal_id)))
+
+    @bp.post("/proposals/<int:proposal_id>/cosign")
+    @operation(operation_id="cosignProposalReply", summary="会签答复稿（协办单位的用户）", tag="proposals",
+               body=COSIGN, ok=(200, "CosignState", "会签后的协办意见与会签"), errors=STEP_WRITE_ERRORS,
+               description="对主办单位最新的答复稿会签：同意，或不同意并说明理由（主办单位可见）。每个已签收的协办单位"
+                           "都会签后才能答复。不是该件协办单位的 403；尚无答复稿、已会签或不同意而无理由的 422。")
+    def cosign_proposal_reply(proposal_id: int):
+        found = visible_proposal(proposal_id)
+        values = body_values()
+        return jsonify(run(proposal_cosign.cosign, actor(), found, agreed=values["decision"] == "agree",
+                           reason=values.get("reason") or "", now=utcnow(),
+                           respond=lambda _signed: render_cosign_state(proposal_id)))
+
+    # 延期 --------------------------------------------------------------------------------------------------
+
+    @bp.get("/proposals/<int:proposal_id>/extensions")
+    @operation(operation_id="listReplyExtensions", summary="答复延期申请", tag="proposals", paged=True,
+               ok=(200, "ReplyExtensionPage"), errors=(400, 403, 404),
+               description="按申请先后，含审批结果。督办、管理员、领导和主办单位可以查看，协办单位 403（与网页相同）。")
+    def reply_extensions(proposal_id: int):
+        from tracker.api.representations import reply_extension_json
+
+        found = visible_proposal(proposal_id)
+        if not proposal_clock.can_view_extensions(actor(), found):
+            raise forbid()
+        args = query_values()
+        return list_page(proposal_clock.extensions(found), args, reply_extension_json)
+
+    @bp.post("/proposals/<int:proposal_id>/extensions")
+    @operation(operation_id="requestReplyExtension", summary="申请延期答复（主办单位的用户）", tag="proposals",
+               body=NEW_REPLY_EXTENSION, ok=(201, "ReplyExtension", "已提交，待审批"), errors=STEP_WRITE_ERRORS,
+               description="主办单位说明理由申请延期，同时只能有一个待审批的申请；申请的日期须晚于现在的答复期限，"
+                           "且不晚于交办后的最长期限。不是主办单位的 403；不符合规则的 422。")
+    def request_reply_extension(proposal_id: int):
+        from tracker.api.representations import reply_extension_json
+
+        found = visible_proposal(proposal_id)
+        values = body_values()
+        return _created(run(proposal_clock.request_extension, actor(), found,
+                            requested_due_on=values["requested_due_on"], reason=values["reason"], now=utcnow(),
+                            respond=lambda created: reply_extension_json(fetch(ReplyExtension, created.id))))
+
+    @bp.post("/proposals/extensions/<int:extension_id>/decision")
+    @operation(operation_id="decideReplyExtension", summary="审批答复延期（督办、管理员）", tag="proposals",
+               body=REPLY_EXTENSION_DECISION, ok=(200, "ReplyExtension", "审批后的申请"), errors=STEP_WRITE_ERRORS,
+               description="approve=true 批准，申请的日期成为该件的答复期限；approve=false 不予批准，须填写意见。"
+                           "已审批的申请 422。申请的编号见 listReplyExtensions。")
+    def decide_reply_extension(extension_id: int):
+        from tracker.api.representations import reply_extension_json
+
+        extension = fetch(ReplyExtension, extension_id)
+        if not is_manager(actor()):
+            raise forbid()
+        values = body_values()
+        return jsonify(run(proposal_clock.decide_extension, actor(), extension, approve=values["approve"],
+                           note=values.get("note") or "", now=utcnow(),
+                           respond=lambda _decided: reply_extension_json(fetch(ReplyExtension, extension_id))))
+
+    # 承诺事项 ----------------------------------------------------------------------------------------------
+
+    @bp.get("/proposals/<int:proposal_id>/promises")
+    @operation(operation_id="listProposalPromises", summary="承诺事项", tag="proposals", paged=True,
+               ok=(200, "ProposalPromisePage"), errors=(400, 403, 404),
+               description="B类（正在解决）、C类（列入计划）答复的承诺事项，按完成时限先后，含再次答复和跟踪任务；"
+                           "能查看该件的用户都能查看。")
+    def proposal_promises_list(proposal_id: int):
+        found = visible_proposal(proposal_id)
+        args = query_values()
+        promises = proposal_promises.promises_of(found)
+        page, per_page = args["page"], args["per_page"]
+        chunk = promises[(page - 1) * per_page: page * per_page]
+        return jsonify({"items": render_promises(found, chunk), "page": page, "per_page": per_page,
+                        "total": len(promises)})
+
+    @bp.post("/proposals/<int:proposal_id>/promises")
+    @operation(operation_id="addProposalPromise", summary="登记承诺事项（主办单位、督办、管理员）", tag="proposals",
+               body=NEW_PROMISE, ok=(201, "ProposalPromise", "已登记的承诺事项"), errors=STEP_WRITE_ERRORS,
+               description="只有办理结果为B类或C类的已答复件才登记承诺事项（否则 422）；完成时限不早于答复日期。"
+                           "协办单位、领导 403。")
+    def add_proposal_promise(proposal_id: int):
+        found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
+        if not proposal_promises.can_handle_promises(actor(), found):
+            raise forbid()
+        values = body_values()
+        return _created(run(proposal_promises.add_promise, actor(), found, text=values["text"],
+                            due_on=values["due_on"], today=today(),
+                            respond=lambda created: render_promise(created.id)))
+
+    @bp.post("/proposals/<int:proposal_id>/promises/derive")
+    @operation(operation_id="deriveProposalPromises", summary="由答复中的承诺生成承诺事项（主办单位、督办、管理员）",
+               tag="proposals", body={}, ok=(201, "ProposalPromiseList", "新生成的承诺事项"),
+               errors=STEP_WRITE_ERRORS,
+               description="请求体为空对象。由导入答复时提取的承诺生成尚未登记的承诺事项（完成时限取跟踪任务的时限、"
+                           "承诺写明的时限，或答复后若干个月）；没有可生成的 422。")
+    def derive_proposal_promises(proposal_id: int):
+        found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
+        if not proposal_promises.can_handle_promises(actor(), found):
+            raise forbid()
+        body_values()
+        return _created(run(proposal_promises.derive_promises, actor(), found, today=today(),
+                            respond=lambda created: {"items": render_promises(
+                                fetch(Proposal, proposal_id), [fetch(ProposalPromise, p.id) for p in created])}))
+
+    @bp.post("/proposals/<int:proposal_id>/promises/<int:promise_id>/answer")
+    @operation(operation_id="answerProposalPromise", summary="办结后再次答复（主办单位、督办、管理员）",
+               tag="proposals", body=PROMISE_ANSWER, ok=(200, "ProposalPromise", "已兑现的承诺事项"),
+               errors=STEP_WRITE_ERRORS,
+               description="承诺的工作完成后再次答复提案人，该承诺事项即为已兑现（kept）。已再次答复的 422。")
+    def answer_proposal_promise(proposal_id: int, promise_id: int):
+        found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
+        promise = fetch(ProposalPromise, promise_id)
+        if promise.proposal_id != found.id:
+            raise ApiError(404, "not_found", _("请求的对象或地址不存在。"))
+        if not proposal_promises.can_handle_promises(actor(), found):
+            raise forbid()
+        values = body_values()
+        return jsonify(run(proposal_promises.answer_promise, actor(), found, promise, text=values["text"],
+                           answered_on=values["answered_on"], answered_by=values["answered_by"], today=today(),
+                           respond=lambda _promise: render_promise(promise_id)))
 
 
 if HAS_INDICATORS:

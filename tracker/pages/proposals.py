@@ -569,7 +569,7 @@ def proposal_handling_c1(proposal: Proposal) -> dict:
                and current_user.unit_id == proposal.main_unit_id)
     return {
         "cosign": _cosign.section(current_user, proposal, can_read_all=reads_all),
-        "extensions": _clock.extensions(proposal) if reads_all or is_main else [],
+        "extensions": _clock.extensions(proposal) if _clock.can_view_extensions(current_user, proposal) else [],
         "pending_extension": _clock.pending_extension(proposal),
         "can_request_extension": is_main and proposal.state in OPEN_STATES and proposal.assigned_on is not None,
         "latest_reply_due_on": _clock.latest_reply_due_on(proposal),

@@ -71,6 +71,13 @@ def pending_extension(proposal: Proposal) -> ReplyExtension | None:
                                                           ReplyExtension.state == ExtensionState.pending))
 
 
+def can_view_extensions(user, proposal: Proposal) -> bool:
+    """延期申请 of an item are read by readers of every item and by the 主办's users (not 协办 or 分办 units)."""
+    return permissions.can_read_everything(user) or (
+        user.is_authenticated and user.role == Role.unit and user.unit_id is not None
+        and user.unit_id == proposal.main_unit_id)
+
+
 def extensions(proposal: Proposal) -> list[ReplyExtension]:
     return list(db.session.scalars(select(ReplyExtension).where(ReplyExtension.proposal_id == proposal.id)
                                    .order_by(ReplyExtension.id)))
