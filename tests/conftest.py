@@ -11,6 +11,7 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from tests.smtp_server import SmtpServer
 from tracker import create_app
 from tracker.config import TestConfig
 from tracker.extensions import db
@@ -167,3 +168,14 @@ def browser(app):
         return b.login(login) if login else b
 
     return open_as
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server the app sends to (aiosmtpd; its inbox is ``smtp.inbox``)."""
+    server = SmtpServer()  # binds a socket to port 0 first: Controller(port=0) cannot report its port
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_SECURITY="none",
+                      MAIL_SENDER="duban@example.gov.cn")
+    yield server
+    server.stop()

@@ -23,7 +23,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from tests.reminders.conftest import free_port
+from tests.smtp_server import free_port
 from tracker.extensions import db
 from tracker.outbox.models import DeliveryChannel, DeliveryState, Notification
 

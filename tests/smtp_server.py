@@ -1,11 +1,11 @@
-"""A real SMTP server (aiosmtpd) on 127.0.0.1 that the tests can stop and start again."""
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 that the tests can stop and start again (the `smtp` fixture of
+tests/conftest.py)."""
 from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 
-import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -55,13 +55,3 @@ class SmtpServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
-
-
-@pytest.fixture
-def smtp(app):
-    server = SmtpServer()
-    server.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_SECURITY="none",
-                      MAIL_SENDER="duban@example.gov.cn")
-    yield server
-    server.stop()
