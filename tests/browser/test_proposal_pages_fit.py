@@ -89,3 +89,25 @@ def test_contacts_promises_statistics_and_published_reply_fit(app, chromium, liv
         context.close()
     db.session.remove()
     assert db.session.scalar(select(Proposal.id).where(Proposal.id == proposal_id)) == proposal_id
+
+
+def test_the_deadlines_list_shows_every_column_of_a_row_on_a_phone(app, chromium, live_server, network_guard):
+    """/proposals/deadlines at 390 px: each late item is a card whose due date and days late are on screen,
+    not cut off at the right edge of a table that scrolls sideways."""
+    item("0602")  # assigned 2026-01-20: its reply is long overdue on the app's day
+    db.session.commit()
+    db.session.remove()
+    context, page = _screen(chromium, live_server, network_guard, "coordinator", 390)
+    try:
+        page.goto("/proposals/deadlines")
+        row = page.locator("#clock-overdue tr[data-proposal='第0602号'][data-kind='reply']")
+        expect(row).to_contain_text("答复")
+        for label in ("期限", "逾期"):
+            cell = row.locator(f"td[data-label='{label}']")
+            expect(cell).to_be_visible()
+            box = cell.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (label, box)
+        expect(row.locator("td[data-label='期限']")).to_contain_text("2026-")
+        _fits(page, 390, "proposal-deadlines")
+    finally:
+        context.close()

@@ -84,8 +84,9 @@ def tick(app: Flask, lock: SchedulerLock) -> None:
             result = run_reminders(utcnow())
             beat("scheduler")
             if result.scan.total or result.scan.webhook_calls or result.send.sent:
-                log.info("reminders: queued %s and %d webhook calls, sent %d", dict(result.scan.queued),
-                         result.scan.webhook_calls, result.send.sent)
+                queued = ", ".join(f"{getattr(kind, 'value', kind)} {count}" for kind, count in result.scan.queued.items())
+                log.info("reminders: queued %s (%d emails) and %d webhook calls, sent %d", queued or "nothing",
+                         result.scan.total, result.scan.webhook_calls, result.send.sent)
             for _name, upkeep in scans.steps(UPKEEP_ORDER):  # registered by their domains at start-up
                 upkeep(today())  # the city-wide dashboard's and scoreboard's snapshots kept fresh (tracker.reports)
             if app.config.get("OVERDUE_STORE", True):  # a new day's list is built here, not in a page view
