@@ -6,6 +6,9 @@ Rules decided here:
   the 主办 may ask for a later date with a reason (延期申请), one request at a time; a coordinator approves
   or refuses it (a refusal says why); the approved date becomes the item's ``reply_due_on``; the reply is
   never due later than ``PROPOSAL_MAX_REPLY_MONTHS`` (default 6) months after 交办, extensions included;
+- a request and a decision hold the item first (``hold_item``): of two requests sent at once one is saved, the
+  other refused as a later one is; of two decisions at once (one approves, one refuses) the first is saved
+  and the second is a conflict that says who decided what, so the deadline moves at most once;
 - a deadline is due soon from ``PROPOSAL_DUE_SOON_WORKING_DAYS`` (default 10) working days before it, and
   overdue the day after it, counted in working days (tracker.common.deadlines) — the reply of an open item
   (its 主办, or each 分办 unit), the opinion of a 协办 that has not returned the item and not yet sent it,
@@ -29,14 +32,14 @@ from tracker.access import permissions
 from tracker.audit.sentences import Said
 from tracker.audit.sentences import register as register_sentence
 from tracker.audit.services import record
-from tracker.auth.models import Role
+from tracker.auth.models import Role, User
 from tracker.common import deadlines
-from tracker.common.errors import PermissionDenied, ValidationFailed
+from tracker.common.errors import ConflictError, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.proposals.cosign import co_receipts, opinion_due_on
 from tracker.proposals.models import (CoOpinion, CosignDraft, ExtensionState, Proposal, ProposalReceipt,
                                       ReceiptRole, ReplyExtension)
-from tracker.proposals.services import OPEN_STATES, _config, add_months, due_soon_working_days
+from tracker.proposals.services import OPEN_STATES, _config, add_months, due_soon_working_days, hold_item
 from tracker.units.models import Unit
 
 DEFAULT_MAX_REPLY_MONTHS = 6
@@ -94,6 +97,7 @@ def request_extension(actor, proposal: Proposal, *, requested_due_on: date | Non
     main = next((r for r in proposal.receipts if r.unit_id == actor.unit_id), None)
     if main is not None and main.role != ReceiptRole.main:
         raise PermissionDenied(_("只有主办单位可以申请延期。"))
+    hold_item(proposal)  # a second request sent at the same moment waits, then sees this one pending
     if proposal.state not in OPEN_STATES or proposal.assigned_on is None:
         raise ValidationFailed(_("只有交办后尚未答复的件可以申请延期。"))
     if pending_extension(proposal) is not None:
@@ -120,9 +124,13 @@ def decide_extension(actor, extension: ReplyExtension, *, approve: bool, note: s
     """A coordinator approves (the requested date becomes the reply's deadline) or refuses (with a reason)."""
     if not permissions.is_manager(actor):
         raise PermissionDenied(_("只有交办机构可以审批延期。"))
-    if extension.state != ExtensionState.pending:
-        raise ValidationFailed(_("该延期申请已审批。"))
     proposal = extension.proposal
+    hold_item(proposal)  # a second decision sent at the same moment waits, then finds this one
+    if extension.state != ExtensionState.pending:
+        decider = db.session.get(User, extension.decided_by_id) if extension.decided_by_id else None
+        raise ConflictError(_("该延期申请已由%(who)s审批为“%(state)s”，本次审批未保存。",
+                              who=decider.display_name if decider else _("他人"),
+                              state=EXTENSION_LABELS[extension.state]))
     note = (note or "").strip()
     if len(note) > MAX_REASON_CHARS:
         raise ValidationFailed(_("审批意见不能超过%(count)d字。", count=MAX_REASON_CHARS))
