@@ -48,6 +48,7 @@ MAX_REASON_CHARS = 2000
 
 REPLY, CO_OPINION, COSIGN = "reply", "co_opinion", "cosign"
 KIND_LABELS = {REPLY: _l("答复"), CO_OPINION: _l("协办意见"), COSIGN: _l("会签")}
+OVERDUE_LABELS = {REPLY: _l("答复逾期"), CO_OPINION: _l("协办意见逾期"), COSIGN: _l("会签逾期")}  # the exports' 类型
 EXTENSION_LABELS = {ExtensionState.pending: _l("待审批"), ExtensionState.approved: _l("已批准"),
                     ExtensionState.refused: _l("未批准")}
 
@@ -178,6 +179,10 @@ class ClockRow:
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS[self.kind])
+
+    @property
+    def overdue_label(self) -> str:
+        return str(OVERDUE_LABELS[self.kind])
 
 
 def _reply_units(proposal: Proposal) -> list[Unit]:
