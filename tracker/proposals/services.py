@@ -155,11 +155,12 @@ def hold_item(proposal: Proposal) -> None:
     that every check made after it reads what the step before it committed. Each step that changes what
     another step checks holds the item first (签收/退回, 协办意见, 送会签, 会签, 延期申请 and its decision, the
     reply): two of them sent at the same moment run one after the other, never both on the same read.
-    SELECT … FOR UPDATE on PostgreSQL; on SQLite, which has no row locks, its database write lock, taken by
-    an UPDATE that changes nothing (a second writer waits for the commit: busy_timeout)."""
+    SELECT … FOR NO KEY UPDATE on PostgreSQL (the rows that merely refer to the item, a contact record or
+    an audit event, are not held up); on SQLite, which has no row locks, its database write lock, taken by an
+    UPDATE that changes nothing (a second writer waits for the commit: busy_timeout)."""
     db.session.flush()  # nothing of this transaction is lost by the reload below
     if on_postgresql():
-        db.session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+        db.session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update(key_share=True))
     else:
         db.session.execute(text("UPDATE proposals SET version = version WHERE id = :id"), {"id": proposal.id})
     db.session.expire_all()
