@@ -247,3 +247,16 @@ def test_two_extension_requests_at_once_leave_one_open(seeded, app):
         assert db.session.scalar(select(func.count(AuditEvent.id)).where(
             AuditEvent.action == "proposal.extension_requested", AuditEvent.object_id == proposal_id)) == 1
         db.session.remove()
+
+
+def test_the_second_coordinator_reads_who_decided_first_and_the_deadline_stays(seeded, browser, on_date):
+    proposal_id, extension_id = item_with_pending_extension("4002", date(2026, 6, 1))
+    on_date(TODAY)
+    first, second = browser("coordinator"), browser("admin")
+    url, page = f"/proposals/extensions/{extension_id}/decide", f"/proposals/{proposal_id}"
+    token = second.token(page)  # both read the page with the request pending
+    assert first.post(url, {"decision": "refuse", "note": "请按期答复。"}, token_from=page).status_code == 302
+    response = second.post(url, {"decision": "approve", "note": "", "csrf_token": token}, follow_redirects=True)
+    assert "该延期申请已由区府办督查科审批为“未批准”，本次审批未保存。" in response.text
+    assert db.session.get(ReplyExtension, extension_id).state == ExtensionState.refused
+    assert db.session.get(Proposal, proposal_id).reply_due_on == date(2026, 4, 20)
