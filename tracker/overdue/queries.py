@@ -36,6 +36,12 @@ class OverdueRow:
     last_accepted: StatusUpdate | None = field(default=None)
 
 
+def overdue_kinds(kind: str | None) -> tuple[str, ...]:
+    """The kinds of rows the overdue list shows for ``?kind=``: task, report or receipt alone (the 工作台's
+    links), anything else the whole list (the page and its exports alike)."""
+    return (kind,) if kind in OVERDUE_KINDS else OVERDUE_KINDS
+
+
 def overdue_task_ids(today: date, filters: OverdueFilters = OverdueFilters(), kinds=OVERDUE_KINDS):
     """SQL SELECT of the ids on the overdue list (for ``Task.id.in_(…)``), or None when nothing can be."""
     selects = overdue_selects(today, filters, kinds)

@@ -581,12 +581,6 @@ def proposal_handling_c1(proposal: Proposal) -> dict:
     }
 
 
-@bp.app_template_global("proposal_overdue_obligations")
-def proposal_overdue_obligations(unit_id: int | None = None) -> list:
-    """协办意见 and 会签 overdue today, of one unit or all (the overdue list's own section)."""
-    return _clock.overdue_obligations(today(), unit_id or None)
-
-
 @bp.post("/<int:proposal_id>/co-opinion")
 @login_required
 def co_opinion(proposal_id: int):

@@ -29,7 +29,8 @@ from tracker.reports.queries import (AT_RISK_PROGRESS_BELOW, AT_RISK_WORKING_DAY
 from tracker.reports.snapshots import city_dashboard, city_scoreboard
 from tracker.supervision.queries import ladder_level_label, receipt_state_label, reply_state_label
 from tracker.tasks.models import Task
-from tracker.overdue.queries import overdue_list
+from tracker.overdue.queries import overdue_kinds, overdue_list
+from tracker.proposals.queries import overdue_list_items
 from tracker.tasks.queries import OverdueFilters
 from tracker.tasks.forms import overdue_filters
 from tracker.units.models import Unit
@@ -182,8 +183,9 @@ def ledger_xlsx(plan_id: int):
 @require(can_view_overdue)
 def overdue_export():
     """The overdue list (逾期清单) as Excel: same query and same filters as the /overdue screen."""
-    filters = overdue_filters()
-    body = exports.overdue_xlsx(overdue_list(today(), filters), today(), _filter_note(filters))
+    filters, kinds = overdue_filters(), overdue_kinds(request.args.get("kind"))
+    body = exports.overdue_xlsx(overdue_list(today(), filters, kinds), today(), _filter_note(filters),
+                                proposals=overdue_list_items(filters, whole_list=len(kinds) > 1))
     return download(body, exports.XLSX_MIMETYPE, f"逾期清单-{today().isoformat()}.xlsx")
 
 

@@ -29,9 +29,9 @@ from tracker.reminders.models import Escalation
 from tracker.tasks.forms import TaskForm
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus
 from tracker.tasks.obligations import assignment_from_receipts
-from tracker.proposals.queries import overdue_replies
+from tracker.proposals.queries import overdue_list_items
 from tracker.tasks.forms import overdue_filters
-from tracker.overdue.queries import OVERDUE_KINDS, overdue_list, overdue_page, overdue_stamp, report_status
+from tracker.overdue.queries import overdue_kinds, overdue_list, overdue_page, overdue_stamp, report_status
 from tracker.tasks.queries import tasks_for_unit
 from tracker.workbench.lists import UNIT_TASK_LISTS, unit_task_ids
 from tracker.tasks.services import save_task
@@ -153,15 +153,16 @@ def edit(plan_id: int | None = None, task_id: int | None = None):
 @require(can_view_overdue)
 def overdue():
     filters = overdue_filters()
-    kind = request.args.get("kind", "")  # ?kind=task|report|receipt: one kind only (the 工作台 links)
-    kinds = (kind,) if kind in OVERDUE_KINDS else OVERDUE_KINDS
+    kinds = overdue_kinds(request.args.get("kind"))  # ?kind=task|report|receipt: one kind only (the 工作台 links)
 
     def render_content() -> Markup:
         groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.plan_id == filters.plan_id)
                                          .order_by(ActionGroup.position))) if filters.plan_id else []
+        items = overdue_list_items(filters, whole_list=len(kinds) > 1)
         return Markup(render_template(
             "tasks/_overdue_content.html", page=overdue_page(today(), filters, refresh=stamp is None, kinds=kinds),
-            filters=filters, proposals=overdue_replies(filters) if len(kinds) > 1 else [], kind=kinds[0] if len(kinds) == 1 else "", plans=plan_picker(filters.plan_id, active_only=True),
+            filters=filters, proposals=items.replies, obligations=items.obligations,
+            kind=kinds[0] if len(kinds) == 1 else "", plans=plan_picker(filters.plan_id, active_only=True),
             groups=groups, units=unit_picker(filters.unit_id), today=today()))
 
     # The page below the menu bar (filters, rows, overdue replies) is rendered once per state of the
@@ -176,8 +177,8 @@ def overdue():
 @bp.get("/overdue.csv")
 @require(can_view_overdue)
 def overdue_csv():
-    filters = overdue_filters()
-    rows = overdue_list(today(), filters)
+    filters, kinds = overdue_filters(), overdue_kinds(request.args.get("kind"))  # what /overdue shows
+    rows = overdue_list(today(), filters, kinds)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(csv_row([_("类型"), _("方案"), _("序号"), _("任务"), _("牵头单位"), _("报送周期"), _("应完成/应报送日期"),
@@ -187,9 +188,9 @@ def overdue_csv():
                                  row.task.lead_unit.short_name, row.period or "", row.due_on.isoformat(),
                                  row.overdue_days, row.last_accepted.progress_text if row.last_accepted else "",
                                  row.task.progress]))
-    for row in overdue_replies(filters):
-        writer.writerow(csv_row([_("答复逾期"), row.proposal.meeting, row.proposal.number, row.proposal.title,
-                                 row.proposal.main_unit.short_name, "", row.due_on.isoformat(), row.days, "", ""]))
+    for kind, meeting, number, title, unit, due_on, days in overdue_list_items(
+            filters, whole_list=len(kinds) > 1).export_lines():  # 答复逾期, 协办意见逾期, 会签逾期
+        writer.writerow(csv_row([kind, meeting, number, title, unit, "", due_on.isoformat(), days, "", ""]))
     body = "\ufeff" + buffer.getvalue()  # BOM so that Excel opens UTF-8 correctly
     filename = f"overdue-{today().isoformat()}.csv"
     return Response(body, mimetype="text/csv; charset=utf-8",

@@ -12,6 +12,9 @@ Rules decided here:
 - an open item is not recorded as answered (已答复) while a 协办 that has signed has not 会签'd the latest
   draft of the current round (``require_cosigned``, registered with ``services.before_reply``). A 协办
   that returned the item (退回) is excluded; 分办 units answer on their own, without 会签.
+- every step here and the reply hold the item first (``hold_item``): a 会签, a new draft and the reply sent at
+  the same moment run one after the other, so the reply never passes while a 会签 is missing, a draft
+  sent as the item is answered is refused, and one unit's 会签 sent twice is saved once.
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ from tracker.auth.models import Role
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.proposals.models import (CoOpinion, Cosign, CosignDraft, Proposal, ProposalReceipt, ReceiptRole)
-from tracker.proposals.services import OPEN_STATES, _config, add_months, before_reply
+from tracker.proposals.services import OPEN_STATES, _config, add_months, before_reply, hold_item
 from tracker.units.models import Unit
 from tracker.workcalendar.services import current_calendar
 
@@ -90,6 +93,7 @@ def _unit_receipt(actor, proposal: Proposal, role: ReceiptRole, refusal: str) ->
     """The actor's own unit's receipt of ``role`` on the item, still on it; PermissionDenied otherwise."""
     if not actor.is_authenticated or actor.role != Role.unit or actor.unit_id is None:
         raise PermissionDenied(refusal)
+    hold_item(proposal)  # the reply, a new draft or the unit's own second 会签 sent at the same moment waits
     receipt = next((r for r in proposal.receipts if r.unit_id == actor.unit_id and r.role == role
                     and r.returned_at is None), None)
     if receipt is None:

@@ -31,7 +31,7 @@ from tracker.common.plain_text import clean_text
 from tracker.extensions import db
 from tracker.proposals.models import (Proposal, ProposalKind, ProposalReceipt, ProposalState, Proposer, RatingLink,
                                       ReceiptRole)
-from tracker.proposals.services import _config, add_months, default_reply_due_on
+from tracker.proposals.services import _config, add_months, default_reply_due_on, hold_item
 from tracker.units.models import Unit
 from tracker.workcalendar.services import current_calendar
 
@@ -151,6 +151,7 @@ def assign(actor, proposal: Proposal, *, today: date, main_unit_id: int | None =
 def _receipt_for(actor, proposal: Proposal) -> ProposalReceipt:
     if not actor.is_authenticated or actor.role != Role.unit or actor.unit_id is None:
         raise PermissionDenied(_("只有承办单位本身可以签收或退回。"))
+    hold_item(proposal)  # a second 签收 of the unit, or the reply, sent at the same moment waits
     receipt = next((r for r in proposal.receipts if r.unit_id == actor.unit_id), None)
     if receipt is None:
         raise PermissionDenied(_("只有承办单位本身可以签收或退回。"))

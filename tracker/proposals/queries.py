@@ -102,6 +102,37 @@ def overdue_replies(filters: OverdueFilters):
     return [row for row in rows if not filters.unit_id or row.proposal.main_unit_id == filters.unit_id]
 
 
+@dataclass
+class OverdueListItems:
+    """What the overdue list (逾期清单) shows of proposals below its tasks and reports, and what each of its
+    exports (CSV, Excel) carries after them: the replies overdue (答复逾期) and the 协办意见 and 会签 past
+    their deadline (逾期的协办意见和会签)."""
+
+    replies: list
+    obligations: list
+
+    def export_lines(self) -> list[tuple]:
+        """One line per overdue item: (类型, 会议, 提案号, 标题, 单位, 期限, 逾期工作日数)."""
+        from tracker.proposals.clock import OVERDUE_LABELS, REPLY
+
+        lines = [(str(OVERDUE_LABELS[REPLY]), row.proposal.meeting, row.proposal.number, row.proposal.title,
+                  row.proposal.main_unit.short_name, row.due_on, row.days) for row in self.replies]
+        return lines + [(row.overdue_label, row.proposal.meeting, row.proposal.number, row.proposal.title,
+                         row.unit.short_name, row.due_on, row.days) for row in self.obligations]
+
+
+def overdue_list_items(filters: OverdueFilters, *, whole_list: bool = True) -> OverdueListItems:
+    """The proposals' part of the overdue list with the list's filters (the page and its exports alike):
+    only on the whole list (``?kind=`` of one kind of task row shows none); they belong to no plan, so a plan
+    or action-group filter leaves them out; a unit filter keeps the unit's own (the 主办's reply, the 协办's
+    opinion and 会签)."""
+    from tracker.proposals.clock import overdue_obligations
+
+    if not whole_list or filters.plan_id or filters.group_id:
+        return OverdueListItems([], [])
+    return OverdueListItems(overdue_replies(filters), overdue_obligations(clock_today(), filters.unit_id or None))
+
+
 def history_events(proposal: Proposal) -> list:
     """The item's audit events oldest first: every step with who and when (the API's item; the page shows
     the same events newest first)."""

@@ -21,7 +21,7 @@ from datetime import date
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.sentences import register_value_labels
@@ -29,8 +29,9 @@ from tracker.audit.services import diff, record
 from tracker.auth.models import Role
 from tracker.common import events
 from tracker.access import permissions
-from tracker.common.errors import ValidationFailed
+from tracker.common.errors import ConflictError, ValidationFailed
 from tracker.common.races import check_version
+from tracker.common.upsert import on_postgresql
 from tracker.extensions import db
 from tracker.plans.models import PlanKind, PlanStatus
 from tracker.plans.services import save_plan
@@ -149,6 +150,22 @@ def _snapshot(proposal: Proposal) -> dict:
     return values
 
 
+def hold_item(proposal: Proposal) -> None:
+    """Locks the item's row until the transaction ends (办理步骤加锁), then reloads what the session holds, so
+    that every check made after it reads what the step before it committed. Each step that changes what
+    another step checks holds the item first (签收/退回, 协办意见, 送会签, 会签, 延期申请 and its decision, the
+    reply): two of them sent at the same moment run one after the other, never both on the same read.
+    SELECT … FOR NO KEY UPDATE on PostgreSQL (the rows that merely refer to the item, a contact record or
+    an audit event, are not held up); on SQLite, which has no row locks, its database write lock, taken by an
+    UPDATE that changes nothing (a second writer waits for the commit: busy_timeout)."""
+    db.session.flush()  # nothing of this transaction is lost by the reload below
+    if on_postgresql():
+        db.session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update(key_share=True))
+    else:
+        db.session.execute(text("UPDATE proposals SET version = version WHERE id = :id"), {"id": proposal.id})
+    db.session.expire_all()
+
+
 # Checks run before an open item is recorded as answered (已答复), e.g. every 协办 has 会签'd the draft
 # (tracker.proposals.cosign registers its own); each raises ValidationFailed to refuse the reply.
 REPLY_GUARDS: list = []
@@ -228,6 +245,11 @@ def save_proposal(actor, proposal: Proposal | None, *, meeting: str, number: str
         raise ValidationFailed(_("答复前不能登记提案人反馈。"))
     _check_transition(proposal.state if proposal is not None else None, state)
     if proposal is not None and proposal.state in OPEN_STATES and state not in OPEN_STATES:
+        # The reply and the steps its guards check (会签, a new draft …) never pass on the same read.
+        seen = proposal.version
+        hold_item(proposal)
+        if proposal.version != seen:  # changed since it was read (answered, its deadline moved …)
+            raise ConflictError(_("该记录已被他人修改，请查看最新内容后重新提交。"), current=_snapshot(proposal))
         for guard in REPLY_GUARDS:
             guard(proposal)
 

@@ -175,8 +175,11 @@ def task_ledger_xlsx(plan_title: str, rows: Sequence[LedgerRow], today: date, fi
     return _sheet_bytes(_("任务台账"), _("%(plan)s任务台账", plan=plan_title), subtitle, columns, values)
 
 
-def overdue_xlsx(rows: Sequence[OverdueRow], today: date | None = None, filter_note: str = "") -> bytes:
-    """逾期清单: the same rows and columns as the overdue screen."""
+def overdue_xlsx(rows: Sequence[OverdueRow], today: date | None = None, filter_note: str = "",
+                 proposals=None) -> bytes:
+    """逾期清单: the same rows and columns as the overdue screen, then the proposals' items the screen shows
+    below them (``proposals``, tracker.proposals.queries.OverdueListItems: 答复逾期, 协办意见逾期, 会签逾期)
+    with the meeting as 方案, the item's number as 序号 and the unit that owes it as 牵头单位."""
     columns = [Col(_("类型"), 10), Col(_("方案"), 28), Col(_("序号"), 6, "int"), Col(_("任务"), 24),
                Col(_("牵头单位"), 12), Col(_("报送周期"), 10), Col(_("应完成/应报送日期"), 12, "date"),
                Col(_("逾期工作日数"), 8, "int"), Col(_("最近采纳的进展"), 50)]
@@ -184,6 +187,8 @@ def overdue_xlsx(rows: Sequence[OverdueRow], today: date | None = None, filter_n
                int(row.task.number) if row.task.number.isdigit() else row.task.number, row.task.title,
                row.task.lead_unit.short_name, period_label(row.period) if row.period else "", row.due_on,
                row.overdue_days, _update_text(row.last_accepted)] for row in rows]
+    values += [[kind, meeting, number, title, unit, "", due_on, days, ""]
+               for kind, meeting, number, title, unit, due_on, days in (proposals.export_lines() if proposals else [])]
     subtitle = (_("截至%(day)s", day=today.isoformat()) if today else "") + (f"　{filter_note}" if filter_note else "")
     return _sheet_bytes(_("逾期清单"), _("逾期清单"), subtitle, columns, values)
 
