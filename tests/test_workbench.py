@@ -72,6 +72,19 @@ def test_every_count_is_the_rows_of_its_list(seeded, on_date, browser, login):
     assert any(count for _url, count in items)  # the seeded demo has something for each of these roles
 
 
+def test_the_overdue_list_count_takes_in_late_co_opinions_and_cosignatures(seeded_items, on_date, browser):
+    """With the demo's proposals (协办意见 past their deadline among them), the 逾期清单 count is still every
+    row /overdue shows, its 协办意见/会签 rows included, and its line says how many of them there are."""
+    on_date(DAY)
+    client = browser("coordinator")
+    count = dict(items_on(client))["/overdue"]
+    html = client.get("/overdue").text
+    late_obligations = html.split('id="overdue-obligations"', 1)[1].split("</table>", 1)[0].count("<tr data-proposal=")
+    assert late_obligations > 0
+    assert rows_on(client, "/overdue") == count
+    assert f"协办意见和会签逾期{late_obligations}项" in client.get("/").text
+
+
 def test_every_unit_sees_counts_equal_to_its_lists(seeded, on_date, browser):
     on_date(DAY)
     # No seeded task is due within 10 working days of the demo day: task 9 (区科委, 区数据局 cooperating)

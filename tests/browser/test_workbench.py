@@ -15,7 +15,8 @@ ROWS = {
     "/tasks/mine": "tbody tr[data-task-id]",
     "/tasks/mine?show=returned": ".returned-item",
     "/reviews": "div.card[id^=review-]",
-    "/overdue": "#overdue-table tbody tr[data-kind], #overdue-proposals tbody tr[data-proposal]",
+    "/overdue": "#overdue-table tbody tr[data-kind], #overdue-proposals tbody tr[data-proposal], "
+                "#overdue-obligations tbody tr[data-proposal]",
     "/dashboard/tasks": "#ledger-table tbody tr[data-task-id]",
     "/admin/outbox": "tr.notification-row",
     "/requests": "tr[data-request]",

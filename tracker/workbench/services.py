@@ -10,7 +10,7 @@ so the number on the 工作台 is the number of rows behind its link:
   ``tracker.updates.queries.returned_awaiting_resubmission`` (我的任务 ``?show=returned``);
 - coordinator and admin: ``tracker.updates.queries.review_queue`` (/reviews), the overdue list's rows
   (``tracker.overdue.queries.overdue_count``, a COUNT of the stored list's own SELECT, and
-  ``tracker.proposals.queries.overdue_replies``: /overdue, /overdue?kind=task, /overdue?kind=report), the
+  ``tracker.proposals.queries.overdue_list_items``: /overdue, /overdue?kind=task, /overdue?kind=report), the
   outbox's failed rows (/admin/outbox?state=failed);
 - leader: the overdue list as above and ``tracker.reports.snapshots.city_dashboard`` (/dashboard: the
   red rows of its action-group and lead-unit tables).
@@ -132,23 +132,26 @@ def _query_count(query) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
-def overdue_counts(today: date) -> tuple[int, int, int]:
-    """(overdue tasks, missing reports, overdue proposal replies): the rows of the whole overdue list
-    (/overdue), read the way the list reads them."""
+def overdue_counts(today: date) -> tuple[int, int, int, int]:
+    """(overdue tasks, missing reports, overdue proposal replies, 协办意见 and 会签 past their deadline): the
+    rows of the whole overdue list (/overdue), read the way the list reads them."""
     from tracker.overdue.queries import overdue_count
     from tracker.tasks.queries import OverdueFilters
-    from tracker.proposals.queries import overdue_replies
+    from tracker.proposals.queries import overdue_list_items
 
+    proposals = overdue_list_items(OverdueFilters())
     return (overdue_count(today, OverdueFilters(), "task"), overdue_count(today, OverdueFilters(), "report"),
-            len(overdue_replies(OverdueFilters())))
+            len(proposals.replies), len(proposals.obligations))
 
 
 def _overdue_items(today: date) -> list[Item]:
     """The whole overdue list, and its overdue tasks and missing reports each (``/overdue?kind=…``)."""
-    tasks, reports, replies = overdue_counts(today)
-    return [Item(_l("逾期清单"), tasks + reports + replies, url_for("tasks.overdue"),
-                 str(_l("逾期任务%(tasks)d项，逾期未报送%(reports)d项，答复逾期%(replies)d项",
-                        tasks=tasks, reports=reports, replies=replies))),
+    tasks, reports, replies, obligations = overdue_counts(today)
+    detail = (_l("逾期任务%(tasks)d项，逾期未报送%(reports)d项，答复逾期%(replies)d项，协办意见和会签逾期%(obligations)d项",
+                 tasks=tasks, reports=reports, replies=replies, obligations=obligations) if obligations else
+              _l("逾期任务%(tasks)d项，逾期未报送%(reports)d项，答复逾期%(replies)d项",
+                 tasks=tasks, reports=reports, replies=replies))
+    return [Item(_l("逾期清单"), tasks + reports + replies + obligations, url_for("tasks.overdue"), str(detail)),
             Item(_l("逾期任务"), tasks, url_for("tasks.overdue", kind="task")),
             Item(_l("逾期未报送"), reports, url_for("tasks.overdue", kind="report"))]
 
