@@ -2,35 +2,46 @@
 from __future__ import annotations
 
 import io
+from typing import Any, Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from tracker.access import permissions as _permissions
+from tracker.access.permissions import can_read_everything, ensure, require
 from tracker.audit.models import AuditEvent
-from tracker.auth.models import Role
 from tracker.audit.sentences import describe
+from tracker.auth.models import Role
 from tracker.common.clock import today, utcnow
 from tracker.common.errors import ValidationFailed
 from tracker.common.pagination import paginate
-from tracker.units.pickers import unit_picker
-from tracker.access.permissions import ensure, require
+from tracker.common.plain_text import clean_text
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.imports.drafts import date_from_hint
-from tracker.proposals.handling import RATINGS, act_on_receipt, assign, issue_rating_links, rate, rating_link, GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, ROLE_LABELS
+from tracker.overdue.queries import report_status
+from tracker.proposals import clock as _clock, contacts as contact_rules, cosign as _cosign, entry as entry_rules
+from tracker.proposals import key_items as _key_items, promises as promise_rules
 from tracker.proposals.documents import reply_letter, reply_letter_filename
-from tracker.proposals.forms import CommitmentForm, ProposalForm, RatingForm, ReceiptForm
-from tracker.proposals.models import Proposal, ProposalKind, ProposalState
+from tracker.proposals.forms import (AssignForm, CommitmentForm, ContactForm, CoOpinionForm, CosignDraftForm,
+                                     CosignForm, ExtensionDecisionForm, ExtensionRequestForm, KeyItemForm,
+                                     ListImportForm, MergeForm, PeopleForm, PromiseAnswerForm, PromiseForm,
+                                     ProposalForm, RatingForm, ReceiptForm, SupervisionNoteForm)
+from tracker.proposals.handling import (GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, RATINGS, ROLE_LABELS,
+                                        act_on_receipt, assign, issue_rating_links, rate, rating_link)
+from tracker.proposals.models import ContactStage, Proposal, ProposalKind, ProposalPromise, ProposalState, ReplyExtension
 from tracker.proposals.queries import ProposalFilters, meetings, proposal_query
 from tracker.proposals.services import (FEEDBACK_CHOICES, OPEN_STATES, STATE_BADGES, STATE_LABELS,
                                         can_manage_proposals, can_view_proposal, commitment_to_task,
                                         proposal_involvement, publicity_choices, result_categories,
                                         save_proposal, tracked_commitments)
-from tracker.overdue.queries import report_status
+from tracker.proposals.statistics import (CLASSES, DEFINITIONS, percent, statistics,
+                                          statistics_xlsx)
 from tracker.units.models import Unit
 from tracker.units.ordering import sorted_units
+from tracker.units.pickers import unit_picker
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 rating_bp = Blueprint("rating", __name__)
@@ -150,18 +161,11 @@ def track_commitment(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
     form = CommitmentForm()
     form.lead_unit_id.choices = [("", "—")] + [(unit.id, unit.short_name) for unit in _units()]
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "danger")
-        return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="commitments"))
-    task, error = run_service(commitment_to_task, current_user, proposal, form.text.data,
-                              lead_unit_id=form.lead_unit_id.data, due_on=form.due_on.data, today=today(),
-                              title=form.title.data or None)
-    if error is None:
-        flash(_("已转为跟踪任务：%(task)s（牵头单位：%(unit)s，完成时限：%(due)s）。", task=task.label,
-                unit=task.lead_unit.short_name, due=task.due_on.isoformat()), "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="commitments"))
+    return _step(proposal_id, "commitments", form,
+                 lambda: commitment_to_task(current_user, proposal, form.text.data, lead_unit_id=form.lead_unit_id.data,
+                                            due_on=form.due_on.data, today=today(), title=form.title.data or None),
+                 lambda task: _("已转为跟踪任务：%(task)s（牵头单位：%(unit)s，完成时限：%(due)s）。", task=task.label,
+                                unit=task.lead_unit.short_name, due=task.due_on.isoformat()))
 
 
 
@@ -172,17 +176,11 @@ def receipt(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
     ensure(can_view_proposal(current_user, proposal))
     form = ReceiptForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "danger")
-        return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
     step = "sign" if "sign" in request.form else "return" if "return" in request.form else ""
-    _receipt, error = run_service(act_on_receipt, current_user, proposal, step=step,
-                                  reason=form.reason.data or "", today=today(), now=utcnow())
-    if error is None:
-        flash(_("已签收。") if step == "sign" else _("已退回，交办机构将重新交办。"), "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
+    return _step(proposal_id, "receipts", form,
+                 lambda: act_on_receipt(current_user, proposal, step=step, reason=form.reason.data or "",
+                                        today=today(), now=utcnow()),
+                 _("已签收。") if step == "sign" else _("已退回，交办机构将重新交办。"))
 
 
 @bp.get("/<int:proposal_id>/reply.docx")
@@ -228,12 +226,8 @@ def rate_reply(token: str):
 def rating_links(proposal_id: int):
     """Personal rating links for every proposer of an answered item, shown once to the coordinator to send."""
     proposal = get_or_404(Proposal, proposal_id)  # the token is checked by CSRFProtect before the view
-    links, error = run_service(issue_rating_links, current_user, proposal, now=utcnow())
-    if error is None:
-        for name, token in links:
-            flash(_("%(name)s的评价链接（仅显示一次，请发送给本人）：%(url)s", name=name,
-                    url=url_for("rating.rate_reply", token=token, _external=True)), "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id))
+    return _step(proposal_id, "", None, lambda: issue_rating_links(current_user, proposal, now=utcnow()),
+                 _rating_link_messages)
 
 
 @bp.post("/<int:proposal_id>/assign")
@@ -241,11 +235,11 @@ def rating_links(proposal_id: int):
 def assign_units(proposal_id: int):
     """交办 today to the item's 主办 and 协办 units (set on the edit form): each gets its receipt to sign."""
     proposal = get_or_404(Proposal, proposal_id)  # the token is checked by CSRFProtect before the view
-    receipts, error = run_service(assign, current_user, proposal, today=today(),
-                                  main_unit_id=proposal.main_unit_id, co_unit_ids=[u.id for u in proposal.co_units])
-    if error is None:
-        flash(_("已交办，各承办单位须在%(day)s前签收或退回。", day=receipts[0].sign_due_on.isoformat()), "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="receipts"))
+    return _step(proposal_id, "receipts", None,
+                 lambda: assign(current_user, proposal, today=today(), main_unit_id=proposal.main_unit_id,
+                                co_unit_ids=[unit.id for unit in proposal.co_units]),
+                 lambda receipts: _("已交办，各承办单位须在%(day)s前签收或退回。",
+                                    day=receipts[0].sign_due_on.isoformat()))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -253,11 +247,7 @@ def assign_units(proposal_id: int):
 # tracker.proposals.importing)
 # ---------------------------------------------------------------------------------------------------------
 
-from flask import Response, session  # noqa: E402
 
-from tracker.common.plain_text import clean_text  # noqa: E402
-from tracker.proposals import entry as entry_rules  # noqa: E402
-from tracker.proposals.forms import AssignForm, ListImportForm, MergeForm, PeopleForm  # noqa: E402
 
 MIN_PEOPLE_ROWS = 3
 
@@ -273,6 +263,31 @@ def _flash_errors(form) -> None:
     for errors in form.errors.values():
         for message in errors:
             flash(str(message), "danger")
+
+
+def _back(proposal_id: int, anchor: str = ""):
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor=anchor or None))
+
+
+def _step(proposal_id: int, anchor: str, form, run: Callable[[], Any], done: str | Callable[[Any], Any]):
+    """One handling step posted from a section of the item page: the form checked (its errors flashed),
+    ``run`` (the service call) committed by ``run_service`` (a refusal flashed with nothing written, a
+    permission refusal a 403), then ``done`` flashed: a message, or made from the service's result (one
+    message or several), and back to the section (``anchor``)."""
+    if form is not None and not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(proposal_id, anchor)
+    result, error = run_service(run)
+    if error is None:
+        messages = done(result) if callable(done) else done
+        for message in [messages] if isinstance(messages, str) else messages:
+            flash(message, "success")
+    return _back(proposal_id, anchor)
+
+
+def _rating_link_messages(links) -> list[str]:
+    return [_("%(name)s的评价链接（仅显示一次，请发送给本人）：%(url)s", name=name,
+              url=url_for("rating.rate_reply", token=token, _external=True)) for name, token in links]
 
 
 def _posted_people() -> list[dict]:
@@ -365,13 +380,8 @@ def entry_merge(proposal_id: int):
 def entry_answer_merged(proposal_id: int):
     """The reply of this item goes to each merged item; every proposer gets a personal rating link (shown once)."""
     proposal = get_or_404(Proposal, proposal_id)  # the token is checked by CSRFProtect before the view
-    links, error = run_service(entry_rules.answer_merged, current_user, proposal, now=utcnow())
-    if error is None:
-        flash(_("已答复并入的各件。"), "success")
-        for name, token in links:
-            flash(_("%(name)s的评价链接（仅显示一次，请发送给本人）：%(url)s", name=name,
-                    url=url_for("rating.rate_reply", token=token, _external=True)), "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="merge"))
+    return _step(proposal_id, "merge", None, lambda: entry_rules.answer_merged(current_user, proposal, now=utcnow()),
+                 lambda links: [_("已答复并入的各件。")] + _rating_link_messages(links))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -422,12 +432,6 @@ def list_import_template():
 # c2: 沟通协商 (contacts), 承诺事项 (promises, 再次答复) and the statistics (办理情况统计)
 # ---------------------------------------------------------------------------------------------------------
 
-from tracker.access.permissions import can_read_everything  # noqa: E402
-from tracker.proposals import contacts as contact_rules, promises as promise_rules  # noqa: E402
-from tracker.proposals.forms import ContactForm, PromiseAnswerForm, PromiseForm  # noqa: E402
-from tracker.proposals.models import ContactStage, ProposalPromise  # noqa: E402
-from tracker.proposals.statistics import (CLASSES, DEFINITIONS, percent, statistics,  # noqa: E402
-                                          statistics_xlsx)
 
 
 def _contact_form(proposal: Proposal, formdata=None) -> ContactForm:
@@ -465,16 +469,12 @@ def record_contact(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
     ensure(contact_rules.can_record_contact(current_user, proposal))
     form = _contact_form(proposal, request.form)
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="contacts"))
-    _contact, error = run_service(contact_rules.record_contact, current_user, proposal,
-                                  contact_on=form.contact_on.data, way=form.way.data, stage=form.stage.data,
-                                  proposer_names=form.proposer_names.data or [], unit_people=form.unit_people.data,
-                                  agreed=form.agreed.data, today=today())
-    if error is None:
-        flash(_("沟通情况已登记。"), "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="contacts"))
+    return _step(proposal_id, "contacts", form,
+                 lambda: contact_rules.record_contact(
+                     current_user, proposal, contact_on=form.contact_on.data, way=form.way.data, stage=form.stage.data,
+                     proposer_names=form.proposer_names.data or [], unit_people=form.unit_people.data,
+                     agreed=form.agreed.data, today=today()),
+                 _("沟通情况已登记。"))
 
 
 @bp.post("/<int:proposal_id>/promises")
@@ -484,14 +484,10 @@ def add_promise(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
     ensure(promise_rules.can_handle_promises(current_user, proposal))
     form = PromiseForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
-    _promise, error = run_service(promise_rules.add_promise, current_user, proposal, text=form.text.data,
-                                  due_on=form.due_on.data, today=today())
-    if error is None:
-        flash(_("承诺事项已登记。"), "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
+    return _step(proposal_id, "promises", form,
+                 lambda: promise_rules.add_promise(current_user, proposal, text=form.text.data, due_on=form.due_on.data,
+                                                   today=today()),
+                 _("承诺事项已登记。"))
 
 
 @bp.post("/<int:proposal_id>/promises/derive")
@@ -500,10 +496,9 @@ def derive_promises(proposal_id: int):
     """Promises from the commitments the reply importer extracted."""
     proposal = get_or_404(Proposal, proposal_id)  # the token is checked by CSRFProtect before the view
     ensure(promise_rules.can_handle_promises(current_user, proposal))
-    created, error = run_service(promise_rules.derive_promises, current_user, proposal, today=today())
-    if error is None:
-        flash(_("已由答复中的承诺生成%(count)d项承诺事项。", count=len(created)), "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
+    return _step(proposal_id, "promises", None,
+                 lambda: promise_rules.derive_promises(current_user, proposal, today=today()),
+                 lambda created: _("已由答复中的承诺生成%(count)d项承诺事项。", count=len(created)))
 
 
 @bp.post("/<int:proposal_id>/promises/<int:promise_id>/answer")
@@ -516,15 +511,11 @@ def answer_promise(proposal_id: int, promise_id: int):
         abort(404)
     ensure(promise_rules.can_handle_promises(current_user, proposal))
     form = PromiseAnswerForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
-    _promise, error = run_service(promise_rules.answer_promise, current_user, proposal, promise, text=form.text.data,
-                                  answered_on=form.answered_on.data, answered_by=form.answered_by.data,
-                                  today=today())
-    if error is None:
-        flash(_("再次答复已登记，该承诺事项已兑现。"), "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor="promises"))
+    return _step(proposal_id, "promises", form,
+                 lambda: promise_rules.answer_promise(current_user, proposal, promise, text=form.text.data,
+                                                      answered_on=form.answered_on.data,
+                                                      answered_by=form.answered_by.data, today=today()),
+                 _("再次答复已登记，该承诺事项已兑现。"))
 
 
 @bp.get("/statistics")
@@ -549,15 +540,6 @@ def statistics_download():
 # (tracker.proposals.cosign, clock, key_items; templates/proposals/_cosign.html, _clock.html, _key.html)
 # ---------------------------------------------------------------------------------------------------------
 
-from tracker.access import permissions as _permissions  # noqa: E402
-from tracker.proposals import clock as _clock, cosign as _cosign, key_items as _key_items  # noqa: E402
-from tracker.proposals.forms import (CoOpinionForm, CosignDraftForm, CosignForm, ExtensionDecisionForm,  # noqa: E402
-                                     ExtensionRequestForm, KeyItemForm, SupervisionNoteForm)
-from tracker.proposals.models import ReplyExtension  # noqa: E402
-
-
-def _back(proposal_id: int, anchor: str):
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor=anchor))
 
 
 @bp.app_template_global("proposal_handling_c1")
@@ -588,13 +570,9 @@ def co_opinion(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
     ensure(can_view_proposal(current_user, proposal))
     form = CoOpinionForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return _back(proposal_id, "cosign")
-    _opinion, error = run_service(_cosign.send_opinion, current_user, proposal, form.text.data, now=utcnow())
-    if error is None:
-        flash(_("协办意见已送主办单位。"), "success")
-    return _back(proposal_id, "cosign")
+    return _step(proposal_id, "cosign", form,
+                 lambda: _cosign.send_opinion(current_user, proposal, form.text.data, now=utcnow()),
+                 _("协办意见已送主办单位。"))
 
 
 @bp.post("/<int:proposal_id>/cosign-draft")
@@ -604,14 +582,9 @@ def cosign_draft(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
     ensure(can_view_proposal(current_user, proposal))
     form = CosignDraftForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return _back(proposal_id, "cosign")
-    draft, error = run_service(_cosign.send_draft, current_user, proposal, form.text.data, today=today(),
-                               now=utcnow())
-    if error is None:
-        flash(_("答复稿已送协办单位会签，会签期限%(day)s。", day=draft.due_on.isoformat()), "success")
-    return _back(proposal_id, "cosign")
+    return _step(proposal_id, "cosign", form,
+                 lambda: _cosign.send_draft(current_user, proposal, form.text.data, today=today(), now=utcnow()),
+                 lambda draft: _("答复稿已送协办单位会签，会签期限%(day)s。", day=draft.due_on.isoformat()))
 
 
 @bp.post("/<int:proposal_id>/cosign")
@@ -621,14 +594,10 @@ def cosign_reply(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
     ensure(can_view_proposal(current_user, proposal))
     form = CosignForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return _back(proposal_id, "cosign")
-    _signed, error = run_service(_cosign.cosign, current_user, proposal, agreed=form.decision.data == "agree",
-                                 reason=form.reason.data or "", now=utcnow())
-    if error is None:
-        flash(_("已会签。"), "success")
-    return _back(proposal_id, "cosign")
+    return _step(proposal_id, "cosign", form,
+                 lambda: _cosign.cosign(current_user, proposal, agreed=form.decision.data == "agree",
+                                        reason=form.reason.data or "", now=utcnow()),
+                 _("已会签。"))
 
 
 @bp.post("/<int:proposal_id>/extension")
@@ -638,15 +607,10 @@ def request_reply_extension(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
     ensure(can_view_proposal(current_user, proposal))
     form = ExtensionRequestForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return _back(proposal_id, "clock")
-    _extension, error = run_service(_clock.request_extension, current_user, proposal,
-                                    requested_due_on=form.requested_due_on.data, reason=form.reason.data or "",
-                                    now=utcnow())
-    if error is None:
-        flash(_("延期申请已提交，等待交办机构审批。"), "success")
-    return _back(proposal_id, "clock")
+    return _step(proposal_id, "clock", form,
+                 lambda: _clock.request_extension(current_user, proposal, requested_due_on=form.requested_due_on.data,
+                                                  reason=form.reason.data or "", now=utcnow()),
+                 _("延期申请已提交，等待交办机构审批。"))
 
 
 @bp.post("/extensions/<int:extension_id>/decide")
@@ -655,15 +619,11 @@ def decide_reply_extension(extension_id: int):
     """A coordinator approves or refuses a 延期申请."""
     extension = get_or_404(ReplyExtension, extension_id)
     form = ExtensionDecisionForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return _back(extension.proposal_id, "clock")
     approve = form.decision.data == "approve"
-    _decided, error = run_service(_clock.decide_extension, current_user, extension, approve=approve,
-                                  note=form.note.data or "", now=utcnow())
-    if error is None:
-        flash(_("已批准延期。") if approve else _("已不予批准延期。"), "success")
-    return _back(extension.proposal_id, "clock")
+    return _step(extension.proposal_id, "clock", form,
+                 lambda: _clock.decide_extension(current_user, extension, approve=approve, note=form.note.data or "",
+                                                 now=utcnow()),
+                 _("已批准延期。") if approve else _("已不予批准延期。"))
 
 
 @bp.post("/<int:proposal_id>/key")
@@ -673,19 +633,12 @@ def key_item(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
     form = KeyItemForm()
     form.leader_id.choices = [("", "—")] + [(user.id, user.display_name) for user in _key_items.leaders()]
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return _back(proposal_id, "key")
     if "unmark" in request.form:
-        _done, error = run_service(_key_items.unmark_key, current_user, proposal)
-        if error is None:
-            flash(_("已取消重点提案。"), "success")
-    else:
-        key, error = run_service(_key_items.mark_key, current_user, proposal, leader_id=form.leader_id.data,
-                                 now=utcnow())
-        if error is None:
-            flash(_("已确定为重点提案，督办领导：%(name)s。", name=key.leader.display_name), "success")
-    return _back(proposal_id, "key")
+        return _step(proposal_id, "key", form, lambda: _key_items.unmark_key(current_user, proposal),
+                     _("已取消重点提案。"))
+    return _step(proposal_id, "key", form,
+                 lambda: _key_items.mark_key(current_user, proposal, leader_id=form.leader_id.data, now=utcnow()),
+                 lambda key: _("已确定为重点提案，督办领导：%(name)s。", name=key.leader.display_name))
 
 
 @bp.post("/<int:proposal_id>/supervision-note")
@@ -695,13 +648,9 @@ def supervision_note(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
     ensure(can_view_proposal(current_user, proposal))
     form = SupervisionNoteForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return _back(proposal_id, "key")
-    _note, error = run_service(_key_items.add_note, current_user, proposal, form.text.data, now=utcnow())
-    if error is None:
-        flash(_("督办意见已记录。"), "success")
-    return _back(proposal_id, "key")
+    return _step(proposal_id, "key", form,
+                 lambda: _key_items.add_note(current_user, proposal, form.text.data, now=utcnow()),
+                 _("督办意见已记录。"))
 
 
 @bp.get("/deadlines")
