@@ -15,7 +15,7 @@ from seeds import proposal_flow
 from tracker.auth.models import Role, User
 from tracker.common.clock import frozen_at, today, utcnow
 from tracker.extensions import db
-from tracker.proposals import cosign, entry, handling
+from tracker.proposals import contacts, cosign, entry, handling, promises
 from tracker.proposals.documents import result_class
 from tracker.proposals.models import Proposal, ProposalKind, ProposalState
 from tracker.proposals.services import find_by_meeting_and_number, result_categories, save_proposal
@@ -113,8 +113,21 @@ def _rate(ctx, proposal, at, name, rating):
     handling.rate(None, ctx.tokens.pop((proposal.id, name)), rating, now=at, today=today())
 
 
+def _contact(ctx, proposal, at, spec):
+    contacts.record_contact(ctx.unit_users[proposal.main_unit.short_name], proposal, contact_on=today(),
+                            way=spec["way"], stage=spec["stage"], proposer_names=spec["with"],
+                            unit_people=spec["unit_people"], agreed=spec["agreed"], today=today())
+
+
+def _promise(ctx, proposal, at, spec):
+    if proposal.reply_on is None:  # its reply's class has no configured category: no reply, so no promise
+        return
+    promises.add_promise(ctx.unit_users[proposal.main_unit.short_name], proposal, text=spec["text"],
+                         due_on=spec["due"], today=today())
+
+
 STEPS = {"assign": _assign, "sign": _sign, "return": _return, "handling": _handling, "merge": _merge,
-         "reply": _reply, "link": _link, "rate": _rate}
+         "reply": _reply, "link": _link, "rate": _rate, "contact": _contact, "promise": _promise}
 
 
 def _first_day(item: dict) -> date:

@@ -19,10 +19,15 @@ Each item is a dict; ``steps`` are applied in order by seeds/load_proposal_flow.
   result category being the first configured one of that class (tracker.proposals.documents.result_class);
   an item whose class has no configured category stays in handling;
 - ``("link", moment, proposer)`` / ``("rate", moment, proposer, rating)``: the personal rating link and the
-  proposer's own rating through it.
+  proposer's own rating through it;
+- ``("contact", day, {"way": 见面|电话|座谈|…, "stage": before|during|after, "with": [proposers],
+  "unit_people": …, "agreed": …})``: the 主办 unit records a contact with the proposers (沟通协商; a 办前 见面
+  or 座谈 within 15 working days of 交办 is the 办前面商, and 见面/座谈 count in 见面率);
+- ``("promise", day, {"text": …, "due": date})``: the 主办 unit enters a promise of its B or C reply
+  (承诺事项, reminded before its date and answered again when kept).
 
-To add a step kind (面商 contact records, 协办意见, 会签, promises kept …), add its tuple to the items here and
-one branch in ``seeds.load_proposal_flow.STEPS``.
+协办意见 and 会签 need no step: every ``reply`` goes through them first. To add a step kind, add its tuple to
+the items here and one branch in ``seeds.load_proposal_flow.STEPS``.
 """
 from datetime import date, datetime
 
@@ -72,6 +77,9 @@ ITEMS = [
             ("sign", datetime(2026, 4, 10, 11, 0), "青浦科创集团"),
             ("sign", datetime(2026, 4, 13, 15, 30), "区金融办"),
             ("handling", date(2026, 4, 13)),
+            ("contact", date(2026, 4, 20), {"way": "见面", "stage": "before", "with": ["王立群", "许文博"],
+                                            "unit_people": "区科委副主任 张华，科技创新科 刘洋",
+                                            "agreed": "先梳理现有孵化器运营情况，6月底前拿出专项资金方案，答复前再当面沟通一次。"}),
         ],
     },
     {
@@ -102,10 +110,16 @@ ITEMS = [
             ("assign", date(2026, 3, 10), {"main": "区发改委", "co": []}),
             ("sign", datetime(2026, 3, 11, 9, 0), "区发改委"),
             ("handling", date(2026, 3, 11)),
+            ("contact", date(2026, 3, 24), {"way": "座谈", "stage": "before", "with": ["周洁"],
+                                            "unit_people": "区发改委交通科 陈明；区公交公司 李军",
+                                            "agreed": "接驳线先按早晚高峰开行，5月起试运营，运营一个月后听取委员意见。"}),
             ("reply", date(2026, 6, 5), {"class": "A", "doc": "青发改提复〔2026〕8号",
                                          "text": "一、关于开通通勤接驳线。已会同公交公司开通西岑园区通勤接驳线，5月起运营。\n"
                                                  "二、关于高峰加密班次。早晚高峰发车间隔已缩短至10分钟。"}),
             ("link", datetime(2026, 6, 8, 10, 0), "周洁"),
+            ("contact", date(2026, 6, 12), {"way": "电话", "stage": "after", "with": ["周洁"],
+                                            "unit_people": "区发改委交通科 陈明",
+                                            "agreed": "委员反映接驳线晚高峰仍有拥挤，将商公交公司增开区间车。"}),
         ],
     },
     {
@@ -118,9 +132,14 @@ ITEMS = [
             ("sign", datetime(2026, 3, 11, 10, 0), "区经委"),
             ("sign", datetime(2026, 3, 12, 10, 0), "区数据局"),
             ("handling", date(2026, 3, 12)),
+            ("contact", date(2026, 3, 19), {"way": "座谈", "stage": "before", "with": ["孙毅"],
+                                            "unit_people": "区经委信息化科 周平；区数据局 吴涛",
+                                            "agreed": "平台分两期建设，一期先上线诊断和对接服务；补贴随产业政策修订一并研究。"}),
             ("reply", date(2026, 5, 28), {"class": "B", "doc": "青经提复〔2026〕5号",
                                           "text": "一、关于公共服务平台。平台一期已上线，二期正在建设，年内完成。\n"
                                                   "二、关于上云用数补贴。已纳入区产业扶持政策修订，正在征求意见。"}),
+            ("promise", date(2026, 5, 28), {"text": "企业数字化转型公共服务平台二期建成上线。",
+                                            "due": date(2026, 12, 31)}),
             ("link", datetime(2026, 6, 1, 9, 30), "孙毅"),
             ("rate", datetime(2026, 6, 3, 20, 15), "孙毅", "满意"),
         ],
@@ -147,6 +166,9 @@ ITEMS = [
             ("sign", datetime(2026, 3, 13, 9, 0), "区教育局"),
             ("sign", datetime(2026, 3, 13, 11, 0), "区科委"),
             ("handling", date(2026, 3, 13)),
+            ("contact", date(2026, 4, 22), {"way": "电话", "stage": "during", "with": ["黄伟"],
+                                            "unit_people": "区教育局师资科 沈丽",
+                                            "agreed": "专职教师受编制所限，先以兼职教师和校外辅导员补充，代表表示理解。"}),
             ("reply", date(2026, 6, 2), {"class": "D", "doc": "青教建复〔2026〕3号",
                                          "text": "一、关于专职科创教师。受编制所限，近期以兼职教师和校外辅导员为主，建议留作参考。\n"
                                                  "二、关于实践基地。已与两家园区企业商谈共建。"}),
@@ -181,8 +203,12 @@ ITEMS = [
             ("sign", datetime(2026, 3, 13, 9, 0), "区教育局"),
             ("sign", datetime(2026, 3, 13, 15, 0), "区规划资源局"),
             ("handling", date(2026, 3, 13)),
+            ("contact", date(2026, 3, 27), {"way": "见面", "stage": "before", "with": ["马丽"],
+                                            "unit_people": "区教育局规划建设科 钱伟；区规划资源局 孙磊",
+                                            "agreed": "学校用地在园区控规中预留，先纳入“十五五”教育设施布局规划。"}),
             ("reply", date(2026, 6, 10), {"class": "C", "doc": "青教建复〔2026〕5号",
                                           "text": "一、关于新建学校。已列入区“十五五”教育设施布局规划，计划2028年开工。"}),
+            ("promise", date(2026, 6, 10), {"text": "完成西岑园区配套学校选址和项目立项。", "due": date(2026, 12, 31)}),
         ],
     },
 ]

@@ -94,3 +94,19 @@ def test_no_page_of_a_seeded_item_shows_a_code(seeded_items, on_date, browser):
             assert _raw_codes(_visible_text(page.text)) == [], (url, _raw_codes(_visible_text(page.text))[:10])
     listing = coordinator.get("/proposals").text
     assert _raw_codes(_visible_text(listing)) == []
+
+
+def test_the_demo_items_carry_contacts_and_promises(seeded_items, on_date, browser):
+    """沟通协商 and 承诺事项 on the demo: a 办前面商 shows on the item in handling, the statistics count 见面率
+    and the promises of the B and C replies, and each promise shows on its item."""
+    from tracker.proposals.statistics import statistics
+
+    on_date(DEMO_DAY)
+    coordinator = browser("coordinator")
+    page = coordinator.get(f"/proposals/{item(CPPCC_MEETING, '第0103号').id}").text
+    assert "已按时办前面商" in page and "王立群、许文博" in page
+    rows = [row for table in statistics() for row in table.by_meeting]
+    assert any(row.kind == ProposalKind.cppcc and row.met and row.meeting_rate for row in rows)
+    assert sum(row.promises_open for row in rows if row.label == CPPCC_MEETING or row.label == NPC_MEETING) == 2
+    assert "完成西岑园区配套学校选址和项目立项。" in coordinator.get(f"/proposals/{item(NPC_MEETING, '第0021号').id}").text
+    assert "企业数字化转型公共服务平台二期建成上线。" in coordinator.get(f"/proposals/{item(CPPCC_MEETING, '第0106号').id}").text
