@@ -195,6 +195,16 @@ def test_a_notice_without_its_title_line_ends_at_the_attachment_mark():
     assert {t["lead_unit"] for t in found.values()} == {"县示范区管委会"}
 
 
+def test_a_lead_given_once_in_the_group_heading_is_inherited_by_its_items():
+    """一、县示范区管委会牵头工作（8项）: the items below name no unit; each is led by the heading's unit, and the
+    heading is their group, not a task."""
+    found = tasks("19-qinxian-renwu-2025.txt")
+    assert [(number, task["lead_unit"], task["cooperating_units"]) for number, task in found.items()] == [
+        ("1", "县示范区管委会", []), ("2", "县示范区管委会", []), ("3", "县示范区管委会", [])]
+    assert {task["group"] for task in found.values()} == {"县示范区管委会牵头工作（8项）"}
+    assert all("牵头工作" not in task["title"] for task in found.values())
+
+
 def test_a_long_task_cell_is_named_by_its_first_clause():
     cangnan = tasks("16-cangnan-minsheng-2022.xlsx")
     assert cangnan["12"]["title"] == "完成县应急广播指挥中心、18个乡镇应急广播分控中心、376个村居广播室和752只可控IP化高音喇叭建设"
