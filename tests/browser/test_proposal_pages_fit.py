@@ -92,8 +92,8 @@ def test_contacts_promises_statistics_and_published_reply_fit(app, chromium, liv
 
 
 def test_the_deadlines_list_shows_every_column_of_a_row_on_a_phone(app, chromium, live_server, network_guard):
-    """/proposals/deadlines at 390 px: each late item is a card whose due date and days late are on screen,
-    not cut off at the right edge of a table that scrolls sideways."""
+    """/proposals/deadlines and the overdue list's proposal sections at 390 px: each late item is a card whose
+    due date and days late are on screen, not cut off at the right edge of a table that scrolls sideways."""
     item("0602")  # assigned 2026-01-20: its reply is long overdue on the app's day
     db.session.commit()
     db.session.remove()
@@ -109,5 +109,15 @@ def test_the_deadlines_list_shows_every_column_of_a_row_on_a_phone(app, chromium
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (label, box)
         expect(row.locator("td[data-label='期限']")).to_contain_text("2026-")
         _fits(page, 390, "proposal-deadlines")
+        page.goto("/overdue")
+        for row, labels in ((page.locator("#overdue-proposals tr[data-proposal='第0602号']"), ("答复期限", "逾期工作日数")),
+                            (page.locator("#overdue-obligations tr[data-proposal='第0602号']").first,
+                             ("期限", "逾期工作日数"))):
+            for label in labels:
+                cell = row.locator(f"td[data-label='{label}']")
+                expect(cell).to_be_visible()
+                box = cell.bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (label, box)
+        _fits(page, 390, "overdue-proposals")
     finally:
         context.close()
