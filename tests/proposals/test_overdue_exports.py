@@ -33,21 +33,27 @@ def overdue_items() -> tuple[str, str]:
     return cosigned.number, "第0502号"
 
 
+def _cells(table: str, label: str) -> list[tuple[dict, str]]:
+    """(the row's data- attributes, the text of its cell labelled ``label``) for each row of a table."""
+    found = []
+    for attributes, row in re.findall(r"<tr ((?:data-[\w-]+=\"[^\"]*\"\s*)+)>(.*?)</tr>", table, re.S):
+        data = dict(re.findall(r'data-([\w-]+)="([^"]*)"', attributes))
+        cell = re.search(r'<td data-label="' + label + r'"[^>]*>(.*?)</td>', row, re.S)
+        found.append((data, re.sub(r"<[^>]+>", "", cell.group(1)).strip() if cell else ""))
+    return found
+
+
 def page_rows(html: str) -> set[tuple]:
-    """(类型, 提案号, 单位, 逾期工作日数) of the page's tables of proposals."""
+    """(类型, 提案号, 单位, 逾期工作日数) of the page's tables of proposals, read by their cells' labels."""
     rows = set()
-    if 'id="overdue-proposals"' in html:
-        table = html.split('id="overdue-proposals"', 1)[1].split("</table>", 1)[0]
-        for number, unit, days in re.findall(r'<tr data-proposal="([^"]+)"><td>[^<]*</td><td>[^<]*</td>\s*<td>.*?</td>'
-                                             r'\s*<td>([^<]+)</td><td>[^<]*</td><td class="fw-bold text-danger">(\d+)<',
-                                             table, re.S):
-            rows.add(("答复逾期", number, unit, int(days)))
-    if 'id="overdue-obligations"' in html:
-        table = html.split('id="overdue-obligations"', 1)[1].split("</table>", 1)[0]
-        for number, kind, unit, days in re.findall(
-                r'<tr data-proposal="([^"]+)" data-kind="(\w+)">.*?</td>\s*<td>[^<]*</td><td>([^<]+)</td><td>[^<]*</td>'
-                r'<td class="fw-bold text-danger">(\d+)<', table, re.S):
-            rows.add((KIND_WORDS[kind], number, unit, int(days)))
+    for table_id, unit_label, kind_of in (("overdue-proposals", "主办单位", lambda data: "答复逾期"),
+                                          ("overdue-obligations", "协办单位", lambda data: KIND_WORDS[data["kind"]])):
+        if f'id="{table_id}"' not in html:
+            continue
+        table = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+        units, days = _cells(table, unit_label), _cells(table, "逾期工作日数")
+        for (data, unit), (_data, day) in zip(units, days):
+            rows.add((kind_of(data), data["proposal"], unit, int(day)))
     return rows
 
 
