@@ -41,6 +41,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tracker.auth.models import Role
+from tracker.common.fragments import FragmentCache
 from tracker.extensions import db
 
 Provider = Callable[[object, date], "Section | None"]
@@ -132,16 +133,26 @@ def _query_count(query) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
+# The overdue list's counts per web process, under the stored list's stamp (its data version: the newest
+# audit event, so any change to a task, a report, a proposal's reply, 协办意见 or 会签 makes a new key) and
+# the day, as /overdue keeps its rendered rows: a repeated 工作台 reads one row instead of every item's clock.
+OVERDUE_COUNTS = FragmentCache(64)
+
+
 def overdue_counts(today: date) -> tuple[int, int, int, int]:
     """(overdue tasks, missing reports, overdue proposal replies, 协办意见 and 会签 past their deadline): the
     rows of the whole overdue list (/overdue), read the way the list reads them."""
-    from tracker.overdue.queries import overdue_count
+    from tracker.overdue.queries import overdue_count, overdue_stamp
     from tracker.tasks.queries import OverdueFilters
     from tracker.proposals.queries import overdue_list_items
 
-    proposals = overdue_list_items(OverdueFilters())
-    return (overdue_count(today, OverdueFilters(), "task"), overdue_count(today, OverdueFilters(), "report"),
-            len(proposals.replies), len(proposals.obligations))
+    def count() -> tuple[int, int, int, int]:
+        proposals = overdue_list_items(OverdueFilters())
+        return (overdue_count(today, OverdueFilters(), "task"), overdue_count(today, OverdueFilters(), "report"),
+                len(proposals.replies), len(proposals.obligations))
+
+    stamp = overdue_stamp(today)
+    return count() if stamp is None else OVERDUE_COUNTS.get_or_render((stamp, today), count)
 
 
 def _overdue_items(today: date) -> list[Item]:
