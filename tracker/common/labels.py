@@ -41,6 +41,9 @@ LABELS = {
     "proposal_returned": _l("建议提案退回"), "proposal_answered": _l("建议提案答复"),
     "proposal_rated": _l("提案人评价"), "proposal_rehandling": _l("建议提案重新办理"),
     "promise_due": _l("承诺事项提醒"), "proposal_urge": _l("提案办理催办"),
+    "proposal_co_opinion": _l("提案协办意见"), "proposal_cosigned": _l("提案会签"),
+    "proposal_extension_requested": _l("提案延期申请"), "proposal_extension_decided": _l("提案延期审批结果"),
+    "promise_answered": _l("承诺事项再次答复"),
     # webhook formats
     "wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人"), "generic": _l("通用JSON（签名）"),
 }

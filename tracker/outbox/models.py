@@ -48,6 +48,11 @@ class NotificationKind(str, enum.Enum):
     proposal_rehandling = "proposal_rehandling"  # 不满意，重新办理 (webhooks only)
     promise_due = "promise_due"  # 承诺事项到期/逾期提醒（提案办结后再次答复）
     proposal_urge = "proposal_urge"  # 提案办理催办（协办意见、会签将到期，答复、协办意见、会签逾期）
+    proposal_co_opinion = "proposal_co_opinion"  # 协办意见已送主办 (webhooks only)
+    proposal_cosigned = "proposal_cosigned"  # 协办单位已会签 (webhooks only)
+    proposal_extension_requested = "proposal_extension_requested"  # 提案延期申请 (webhooks only)
+    proposal_extension_decided = "proposal_extension_decided"  # 提案延期审批结果 (webhooks only)
+    promise_answered = "promise_answered"  # 承诺事项再次答复 (webhooks only)
 
 
 class DeliveryChannel(str, enum.Enum):
