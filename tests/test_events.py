@@ -105,13 +105,25 @@ def _proposal(step: str) -> None:
     now = datetime(2026, 6, 30, 2, 0, tzinfo=timezone.utc)
     save_webhook(_user("admin"), None, name="提案群", format=WebhookFormat.wecom, url="http://127.0.0.1:9/robot",
                  events=["proposal_assigned", "proposal_received", "proposal_returned", "proposal_answered",
-                         "proposal_rated", "proposal_rehandling"])
+                         "proposal_rated", "proposal_rehandling", "proposal_co_opinion", "proposal_cosigned",
+                         "proposal_extension_requested", "proposal_extension_decided", "promise_answered"])
     main, co = (db.session.scalar(select(Unit).where(Unit.short_name == name)) for name in ("区科委", "区经委"))
     proposal = save_proposal(None, None, meeting="区十八届人大六次会议", number="0099", title="事件测试建议",
                              main_unit_id=main.id, assigned_on=TODAY)
     db.session.flush()
     if step == "answered":
         record_reply(_user("coordinator"), proposal, reply_on=TODAY, result_category="解决采纳")
+        return
+    if step == "promise-answered":
+        from seeds.load_proposal_flow import category_of_class
+        from tracker.proposals.promises import add_promise, answer_promise
+
+        record_reply(_user("coordinator"), proposal, reply_on=TODAY, result_category=category_of_class("C"))
+        promise = add_promise(_user("coordinator"), proposal, text="年底前建成。", due_on=date(2026, 12, 31),
+                              today=TODAY)
+        db.session.flush()
+        answer_promise(_user("coordinator"), proposal, promise, text="已建成。", answered_on=TODAY,
+                       answered_by="张科长", today=TODAY)
         return
     assign(_user("coordinator"), proposal, today=TODAY, main_unit_id=main.id, co_unit_ids=[co.id])
     if step in ("received", "returned"):
@@ -121,6 +133,25 @@ def _proposal(step: str) -> None:
             return_item(_user("jingwei"), proposal, reason="不属于本单位职责", today=TODAY, now=now)
         return
     if step == "assigned":
+        return
+    if step in ("co-opinion", "cosigned", "extension-requested", "extension-decided"):
+        from datetime import timedelta
+
+        from tracker.proposals.clock import decide_extension, request_extension
+        from tracker.proposals.cosign import cosign, send_draft, send_opinion
+
+        sign(_user("kejiwei"), proposal, now=now)
+        sign(_user("jingwei"), proposal, now=now)
+        if step == "co-opinion":
+            send_opinion(_user("jingwei"), proposal, "同意主办单位的办理思路。", now=now)
+        elif step == "cosigned":
+            send_draft(_user("kejiwei"), proposal, "答复稿。", today=TODAY, now=now)
+            cosign(_user("jingwei"), proposal, agreed=False, reason="第二点须改。", now=now)
+        else:
+            extension = request_extension(_user("kejiwei"), proposal, reason="需征求市级部门意见。", now=now,
+                                          requested_due_on=proposal.reply_due_on + timedelta(days=30))
+            if step == "extension-decided":
+                decide_extension(_user("coordinator"), extension, approve=True, note="", now=now)
         return
     set_proposers(None, proposal, [{"name": "张三"}])
     record_reply(_user("coordinator"), proposal, reply_on=TODAY, result_category="解决采纳")
@@ -142,7 +173,9 @@ def _bulletin_voided(tmp_path) -> None:
 # event: (what sends it, what its handlers write in the same transaction, counted)
 TRIGGERS = {
     **{f"proposal-{step}": (lambda tmp_path, step=step: _proposal(step), Notification)
-       for step in ("assigned", "received", "returned", "answered", "rated", "rehandling")},
+       for step in ("assigned", "received", "returned", "answered", "rated", "rehandling", "co-opinion", "cosigned",
+                    "extension-requested", "extension-decided")},
+    "promise-answered": (lambda tmp_path: _proposal("promise-answered"), Notification),
     "plan-activated": (lambda tmp_path: _activate(_draft_plan_with_a_task()), Receipt),
     "task-assigned": (lambda tmp_path: _new_task(db.session.scalar(
         select(Plan).where(Plan.status == PlanStatus.active))), Receipt),

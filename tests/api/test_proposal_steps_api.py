@@ -230,7 +230,8 @@ def test_an_extension_requested_and_approved_through_the_api_moves_the_reply_dea
     assert (approved.get_json()["state"], approved.get_json()["decision_note"]) == ("approved", "同意")
     assert approved.get_json()["decided_by"]["display_name"] == "区府办督查科"
     assert world.get(login_of(MAIN), base).get_json()["reply_due_on"] == "2026-05-20"
-    assert_error(post(world, "coordinator", decide, {"approve": True}), 422)  # decided once
+    error = assert_error(post(world, "coordinator", decide, {"approve": True}), 409, "version_conflict")  # decided once
+    assert "已由" in error["message"] and "本次审批未保存" in error["message"]
     assert history(world, item)[-2:] == ["proposal.extension_requested", "proposal.extension_decided"]
 
 

@@ -73,6 +73,35 @@ proposal_rehandling = proposals.signal("proposal-rehandling", doc="""An item sen
 
 Sender: the ``Proposal``. Keywords: ``link``. Handled by webhooks (proposal_rehandling).""")
 
+proposal_co_opinion = proposals.signal("proposal-co-opinion", doc="""A 协办 unit sent (or sent again) its written
+opinion (协办意见) to the 主办.
+
+Sender: the ``Proposal``. Keywords: ``actor``, ``opinion`` (the ``CoOpinion``). Handled by webhooks
+(proposal_co_opinion).""")
+
+proposal_cosigned = proposals.signal("proposal-cosigned", doc="""A 协办 unit signed (会签) the 主办's draft reply,
+agreeing or not (with its reason).
+
+Sender: the ``Proposal``. Keywords: ``actor``, ``cosign`` (the ``Cosign``). Handled by webhooks
+(proposal_cosigned).""")
+
+proposal_extension_requested = proposals.signal("proposal-extension-requested", doc="""The 主办 asked for a later
+reply deadline (延期申请), with its reason.
+
+Sender: the ``Proposal``. Keywords: ``actor``, ``extension``. Handled by webhooks
+(proposal_extension_requested).""")
+
+proposal_extension_decided = proposals.signal("proposal-extension-decided", doc="""A coordinator approved or
+refused an extension (延期审批); approved, the item's reply deadline moved.
+
+Sender: the ``Proposal``. Keywords: ``actor``, ``extension``. Handled by webhooks
+(proposal_extension_decided).""")
+
+promise_answered = proposals.signal("promise-answered", doc="""A promise of a B or C reply kept: the unit's second
+reply (承诺事项再次答复) recorded.
+
+Sender: the ``Proposal``. Keywords: ``actor``, ``promise``. Handled by webhooks (promise_answered).""")
+
 supervision = Namespace()
 
 document_voided = supervision.signal("document-voided", doc="""A numbered document voided (作废) in the register.

@@ -34,6 +34,7 @@ from tracker.audit.sentences import register as register_sentence
 from tracker.audit.services import record
 from tracker.auth.models import Role, User
 from tracker.common import deadlines
+from tracker.common import events
 from tracker.common.errors import ConflictError, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.common.upsert import among, batches
@@ -126,6 +127,7 @@ def request_extension(actor, proposal: Proposal, *, requested_due_on: date | Non
     record(actor, "proposal.extension_requested", proposal, summary=str(proposal),
            changes={"requested_due_on": requested_due_on.isoformat(), "reason": reason,
                     "reply_due_on": proposal.reply_due_on.isoformat() if proposal.reply_due_on else ""})
+    events.proposal_extension_requested.send(proposal, actor=actor, extension=extension)
     return extension
 
 
@@ -158,6 +160,7 @@ def decide_extension(actor, extension: ReplyExtension, *, approve: bool, note: s
            changes={"approved": approve, "note": note, "requested_due_on": extension.requested_due_on.isoformat(),
                     "reply_due_on": [before.isoformat() if before else "", proposal.reply_due_on.isoformat()
                                      if proposal.reply_due_on else ""]})
+    events.proposal_extension_decided.send(proposal, actor=actor, extension=extension)
     return extension
 
 

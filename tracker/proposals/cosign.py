@@ -28,6 +28,7 @@ from tracker.audit.sentences import Said
 from tracker.audit.sentences import register as register_sentence
 from tracker.audit.services import record
 from tracker.auth.models import Role
+from tracker.common import events
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.proposals.models import (CoOpinion, Cosign, CosignDraft, Proposal, ProposalReceipt, ReceiptRole)
@@ -130,6 +131,7 @@ def send_opinion(actor, proposal: Proposal, text: str, *, now: datetime) -> CoOp
     opinion.text, opinion.sent_at, opinion.sent_by_id = text, now, actor.id
     record(actor, "proposal.co_opinion_sent", proposal, summary=str(proposal),
            changes={"unit": receipt.unit.short_name, "text": text, "again": again})
+    events.proposal_co_opinion.send(proposal, actor=actor, opinion=opinion)
     return opinion
 
 
@@ -168,6 +170,7 @@ def cosign(actor, proposal: Proposal, *, agreed: bool, reason: str, now: datetim
     draft.cosigns.append(signed)
     record(actor, "proposal.cosigned", proposal, summary=str(proposal),
            changes={"unit": receipt.unit.short_name, "agreed": agreed, "reason": reason, "draft_id": draft.id})
+    events.proposal_cosigned.send(proposal, actor=actor, cosign=signed)
     return signed
 
 

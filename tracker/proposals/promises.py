@@ -32,6 +32,7 @@ from tracker.audit.sentences import Said
 from tracker.audit.sentences import register as register_sentence
 from tracker.audit.services import record
 from tracker.common import deadlines
+from tracker.common import events
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.proposals.documents import RESULT_CLASSES, result_class
@@ -196,6 +197,7 @@ def answer_promise(actor, proposal: Proposal, promise: ProposalPromise, *, text:
     record(actor, "proposal.promise_answered", proposal, summary=str(proposal),
            changes={"promise_id": promise.id, "text": promise.text, "answered_on": answered_on.isoformat(),
                     "answered_by": answered_by, "late_days": late})
+    events.promise_answered.send(proposal, actor=actor, promise=promise)
     return promise
 
 

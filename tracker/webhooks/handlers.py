@@ -1,12 +1,15 @@
 """Webhooks' reactions to the proposal flow's events (tracker.common.events): each step of an item
-(建议提案: 交办, 签收, 退回, 答复, 评价, 重新办理) reaches the robots subscribed to it, queued in the outbox in
-the transaction of the step. Connected at start-up (tracker.register_event_handlers)."""
+(建议提案: 交办, 签收, 退回, 协办意见, 会签, 延期申请 and its decision, 答复, 评价, 重新办理, 承诺事项再次答复)
+reaches the robots subscribed to it, queued in the outbox in the transaction of the step. Connected at
+start-up (tracker.register_event_handlers)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
 from tracker.common import events
+from tracker.extensions import db
 from tracker.outbox.models import NotificationKind
+from tracker.units.models import Unit
 from tracker.webhooks.outbox import publish
 
 TEMPLATE = "webhooks/proposal_step.txt"
@@ -71,6 +74,50 @@ def on_rehandling(proposal, *, link, **_ignored) -> None:
              [proposal.main_unit_id])
 
 
+def _unit_name(unit_id: int) -> str:
+    return db.session.get(Unit, unit_id).name
+
+
+def on_co_opinion(proposal, *, opinion, **_ignored) -> None:
+    _publish(NotificationKind.proposal_co_opinion, proposal, f"{opinion.unit_id}:{opinion.sent_at:%Y%m%d%H%M%S}",
+             _l("【提案协办意见】%(item)s", item=_label(proposal)),
+             [_l("%(unit)s已向主办单位提出协办意见。", unit=_unit_name(opinion.unit_id))],
+             [proposal.main_unit_id, opinion.unit_id])
+
+
+def on_cosigned(proposal, *, cosign, **_ignored) -> None:
+    unit = _unit_name(cosign.unit_id)
+    lines = [_l("%(unit)s已会签答复稿：同意。", unit=unit) if cosign.agreed else
+             _l("%(unit)s已会签答复稿：不同意，理由：%(reason)s", unit=unit, reason=cosign.reason)]
+    _publish(NotificationKind.proposal_cosigned, proposal, f"{cosign.draft.id}:{cosign.unit_id}",
+             _l("【提案会签】%(item)s", item=_label(proposal)), lines, [proposal.main_unit_id, cosign.unit_id])
+
+
+def on_extension_requested(proposal, *, extension, **_ignored) -> None:
+    db.session.flush()  # the request's id names the message
+    _publish(NotificationKind.proposal_extension_requested, proposal, str(extension.id),
+             _l("【提案延期申请】%(item)s", item=_label(proposal)),
+             [_l("主办单位申请将答复期限由%(before)s延至%(after)s，理由：%(reason)s",
+                 before=extension.previous_due_on or "—", after=extension.requested_due_on, reason=extension.reason)],
+             [proposal.main_unit_id])
+
+
+def on_extension_decided(proposal, *, extension, **_ignored) -> None:
+    line = (_l("已批准延期，新的答复期限：%(day)s。", day=extension.requested_due_on) if extension.state.value == "approved"
+            else _l("不予批准延期，答复期限仍为%(day)s；理由：%(note)s", day=proposal.reply_due_on or "—",
+                    note=extension.decision_note))
+    _publish(NotificationKind.proposal_extension_decided, proposal, str(extension.id),
+             _l("【提案延期审批】%(item)s", item=_label(proposal)), [line], [proposal.main_unit_id])
+
+
+def on_promise_answered(proposal, *, promise, **_ignored) -> None:
+    _publish(NotificationKind.promise_answered, proposal, str(promise.id),
+             _l("【承诺事项再次答复】%(item)s", item=_label(proposal)),
+             [_l("承诺事项：%(text)s", text=promise.text),
+              _l("再次答复日期：%(day)s（%(who)s）", day=promise.answered_on, who=promise.answered_by)],
+             [proposal.main_unit_id])
+
+
 def connect() -> None:
     events.proposal_assigned.connect(on_assigned, weak=False)
     events.proposal_received.connect(on_received, weak=False)
@@ -78,3 +125,8 @@ def connect() -> None:
     events.proposal_answered.connect(on_answered, weak=False)
     events.proposal_rated.connect(on_rated, weak=False)
     events.proposal_rehandling.connect(on_rehandling, weak=False)
+    events.proposal_co_opinion.connect(on_co_opinion, weak=False)
+    events.proposal_cosigned.connect(on_cosigned, weak=False)
+    events.proposal_extension_requested.connect(on_extension_requested, weak=False)
+    events.proposal_extension_decided.connect(on_extension_decided, weak=False)
+    events.promise_answered.connect(on_promise_answered, weak=False)
