@@ -252,11 +252,14 @@ def page_of(query, args: dict, render: Callable[[Any], dict] | None = None, *,
     return jsonify({"items": [render(item) for item in items], "page": page, "per_page": per_page, "total": total})
 
 
-def list_page(items: list, args: dict, render: Callable[[Any], dict]) -> Response:
+def list_page(items: list, args: dict, render: Callable[[Any], dict] | None = None, *,
+              render_chunk: Callable[[list], list[dict]] | None = None) -> Response:
+    """One page of ``items``, each rendered by ``render`` (or the page's items at once by ``render_chunk``,
+    for representations that read something for the whole page)."""
     page, per_page = args["page"], args["per_page"]
     chunk = items[(page - 1) * per_page: page * per_page]
-    return jsonify({"items": [render(item) for item in chunk], "page": page, "per_page": per_page,
-                    "total": len(items)})
+    return jsonify({"items": render_chunk(chunk) if render_chunk else [render(item) for item in chunk],
+                    "page": page, "per_page": per_page, "total": len(items)})
 
 
 def fetch(model, object_id: int, *options):
@@ -1310,12 +1313,8 @@ if HAS_PROPOSALS:
                            "能查看该件的用户都能查看。")
     def proposal_promises_list(proposal_id: int):
         found = visible_proposal(proposal_id)
-        args = query_values()
-        promises = proposal_promises.promises_of(found)
-        page, per_page = args["page"], args["per_page"]
-        chunk = promises[(page - 1) * per_page: page * per_page]
-        return jsonify({"items": render_promises(found, chunk), "page": page, "per_page": per_page,
-                        "total": len(promises)})
+        return list_page(proposal_promises.promises_of(found), query_values(),
+                         render_chunk=lambda chunk: render_promises(found, chunk))
 
     @bp.post("/proposals/<int:proposal_id>/promises")
     @operation(operation_id="addProposalPromise", summary="登记承诺事项（主办单位、督办、管理员）", tag="proposals",
