@@ -131,6 +131,9 @@ def message_environment(locale: str) -> Environment:
     return environments[locale]
 
 
+FRAGMENTS_KEPT = 64
+
+
 class MessageRenderer:
     """Renders message templates (email, webhook text) in one language, for as many messages as asked:
     made by ``message_renderer`` inside one ``force_locale``, with the environment, its catalogue and the
@@ -157,9 +160,13 @@ class MessageRenderer:
         date and progress), the same in every message about the task, rendered once per task by this
         renderer and reused: a climb of the ladder sends the unit and the leaders copied two texts around
         one box, and a task due soon gets its report and deadline reminders together. The fragment sees
-        only ``task``, ``url()``, the filters and ``_()``; the task is kept here, so its id names it."""
+        only ``task``, ``url()``, the filters and ``_()``; the task is kept here, so its id names it. A scan
+        queues a task's messages together, so only the latest few boxes are kept: all of a city's cost
+        35 MB of peak memory."""
         key = (name, id(task))
         if key not in self._fragments:
+            if len(self._fragments) >= FRAGMENTS_KEPT:
+                self._fragments.clear()
             text = self.template(name).render(task=task, url=self.url)
             self._fragments[key] = (task, Markup(text) if self.environment.autoescape(name) else text)
         return self._fragments[key][1]

@@ -90,8 +90,10 @@ class ScanResult:
             with message_renderer(locale) as renderer:
                 for content, (kind, context) in contents.items():
                     rendered[content] = renderer.email(kind, context)
+        del by_locale
         rows = [outbox_row(key, kind, at=at, **email_values(recipient, task_id, *rendered[content]))
                 for (kind, key, recipient, task_id, at, _context), content in new]
+        del new
         for kind in insert_many(rows, batch):
             self.queued[kind] += 1
         if rows and not current_app.config.get("MAIL_SERVER"):
