@@ -6,10 +6,10 @@ from enum import Enum
 from typing import Any, Optional
 
 from sqlalchemy import inspect
-from sqlalchemy import insert as sa_insert
 
 from tracker.audit.models import AuditEvent
 from tracker.common.clock import utcnow
+from tracker.common.upsert import insert_rows
 from tracker.extensions import db
 
 
@@ -52,9 +52,9 @@ def record_many(actor, action: str, object_type: str, events: list[dict[str, Any
                 at: Optional[datetime] = None) -> None:
     """Audit events for many objects of one kind at once, in multi-row INSERTs; each event a dict of
     ``object_id`` and optionally ``task_id``, ``changes``, ``summary``; all at ``at`` (default: now).
-    Never commits."""
+    On PostgreSQL one array per column (``insert_rows``). Never commits."""
     if events:
         at = at or utcnow()
-        db.session.execute(sa_insert(AuditEvent), [
+        insert_rows(AuditEvent.__table__, [
             dict(at=at, **_event_values(actor, action, object_type, event["object_id"], event.get("task_id"),
                                               event.get("changes"), event.get("summary", ""))) for event in events])

@@ -27,7 +27,7 @@ from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan, PlanStatus
 from tracker.outbox.models import Notification, NotificationKind
 from tracker.reminders.models import Escalation
-from tracker.outbox.services import Later, Recipient, email_values, insert_many, outbox_row, render_email
+from tracker.outbox.services import Later, Recipient, email_values, insert_many, message_renderer, outbox_row
 from tracker.reminders.settings import settings_by_plan, settings_for
 from tracker.tasks.models import Task, task_cooperating_units
 from tracker.tasks.obligations import lead_assignments
@@ -74,17 +74,26 @@ class ScanResult:
         for part in batches(keys, batch):
             existing.update(db.session.scalars(select(Notification.idempotency_key).where(
                 among(Notification.idempotency_key, part, String))))
-        rendered: dict[tuple, tuple[str, str, str]] = {}
-        rows = []
-        for kind, key, recipient, task_id, at, context in self.due:
+        new = []
+        by_locale: dict[str, dict[tuple, tuple]] = defaultdict(dict)  # content → (kind, context), per language
+        for item in self.due:
+            kind, key, recipient, _task_id, _at, context = item
             if key in existing:
                 continue
             existing.add(key)
             # The context's objects are alive in self.due, so their ids name the same content.
             content = (kind, recipient.locale, tuple((name, id(value)) for name, value in context.items()))
-            if content not in rendered:
-                rendered[content] = render_email(kind, recipient.locale, **context)
-            rows.append(outbox_row(key, kind, at=at, **email_values(recipient, task_id, *rendered[content])))
+            by_locale[recipient.locale].setdefault(content, (kind, context))
+            new.append((item, content))
+        rendered: dict[tuple, tuple[str, str, str]] = {}
+        for locale, contents in by_locale.items():  # one forced locale, environment and catalogue per language
+            with message_renderer(locale) as renderer:
+                for content, (kind, context) in contents.items():
+                    rendered[content] = renderer.email(kind, context)
+        del by_locale
+        rows = [outbox_row(key, kind, at=at, **email_values(recipient, task_id, *rendered[content]))
+                for (kind, key, recipient, task_id, at, _context), content in new]
+        del new
         for kind in insert_many(rows, batch):
             self.queued[kind] += 1
         if rows and not current_app.config.get("MAIL_SERVER"):

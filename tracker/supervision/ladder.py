@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -75,6 +76,7 @@ def reply_days_by_plan() -> dict[int, int]:
         select(ReminderSettings.plan_id, ReminderSettings.reply_within_days))}
 
 
+@lru_cache(maxsize=4096)  # a plan's rules and a number of days: a city's first scan asks 31,000 times
 def level_by_days(rules: tuple[Rule, ...], overdue_days: int) -> int:
     return max((rule.level for rule in rules if overdue_days >= rule.after_days), default=0)
 
