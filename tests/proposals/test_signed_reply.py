@@ -114,3 +114,30 @@ def test_a_coordinators_second_upload_replaces_it_and_the_history_keeps_both(see
     assert "上传了盖章答复函“答复函扫描件.png”，替换了“答复函.pdf”" in page
     assert "proposal.signed_reply_uploaded" not in page
     assert _letters() == 2 and len(set(_stored_files(app)) - set(files_before)) == 2
+
+
+def _api(app, login: str):
+    """A client with a bearer token of the user ``login``."""
+    from tracker.api.services import create_token
+    from tracker.auth.models import User
+
+    _token, secret = create_token(db.session.scalar(select(User).where(User.login == login)), "盖章答复函")
+    db.session.commit()
+    client = app.test_client()
+    return lambda url: client.get(url, headers={"Authorization": f"Bearer {secret}"})
+
+
+def test_the_api_gives_the_signed_letter_to_those_who_see_the_item(seeded, browser, app):
+    pid = assigned_item().id
+    leader, outsider = _api(app, "leader"), _api(app, unit_user("区商务委").login)
+    assert leader(f"/api/v1/proposals/{pid}").json["signed_reply"] is None
+    assert leader(f"/api/v1/proposals/{pid}/signed-reply").status_code == 404
+    assert _upload(browser(unit_user("区人社局").login), pid, PDF, "答复函（盖章）.pdf").status_code == 302
+    signed = leader(f"/api/v1/proposals/{pid}").json["signed_reply"]
+    assert signed["original_name"] == "答复函（盖章）.pdf" and signed["size"] == len(PDF)
+    assert signed["uploaded_by"]["display_name"] == unit_user("区人社局").display_name
+    download = leader(signed["url"])
+    assert download.status_code == 200 and download.data == PDF and download.mimetype == "application/pdf"
+    assert _api(app, unit_user("区发改委").login)(signed["url"]).data == PDF  # the 协办 on the item
+    assert outsider(signed["url"]).status_code == 403
+    assert outsider(f"/api/v1/proposals/{pid}").status_code == 403
