@@ -56,6 +56,7 @@ POSTERS = {
     "/proposals/<int:proposal_id>/edit": "coordinator",
     "/proposals/<int:proposal_id>/commitments": "coordinator",
     "/proposals/<int:proposal_id>/receipt": "lead_unit",
+    "/proposals/<int:proposal_id>/signed-reply": "lead_unit",
     "/rate/<token>": "anonymous",
     "/proposals/<int:proposal_id>/rating-links": "coordinator",
     "/proposals/<int:proposal_id>/assign": "coordinator",
@@ -160,7 +161,7 @@ def test_post_needs_its_own_sessions_token(world, app, rule):
     else:
         assert fingerprint() != before
         assert session_state(actor) == state
-    if rule in WITH_FILE:
+    if rule in WITH_FILE or rule == "/proposals/<int:proposal_id>/signed-reply":  # 盖章答复函: its own file field
         assert len(evidence_files(app)) == len(files) + 1
 
 

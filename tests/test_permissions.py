@@ -200,6 +200,10 @@ TABLE = [
     ("/proposals/new", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/edit", "GET", L, OK, OK, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/reply.docx", "GET", L, OK, OK, OK, OK, OK, NO),
+    # the signed and sealed 答复函 (tracker/proposals/signed_reply.py): the 主办 or a coordinator uploads it;
+    # everyone who sees the item downloads it (a 协办 and a leader read, never upload)
+    ("/proposals/<int:proposal_id>/signed-reply", "POST", L, SAVED, SAVED, NO, SAVED, NO, NO),
+    ("/proposals/<int:proposal_id>/signed-reply", "GET", L, OK, OK, OK, OK, OK, NO),
     # the proposer's personal rating link: the proposer (no login) rates; no one logged in rates for them
     ("/proposals/<int:proposal_id>/rating-links", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
     ("/proposals/<int:proposal_id>/assign", "POST", L, SAVED, SAVED, NO, NO, NO, NO),
@@ -332,6 +336,7 @@ TABLE = [
     ("/api/v1/units/<int:unit_id>", "GET", *API_401),
     ("/api/v1/proposals", "GET", *API_401),
     ("/api/v1/proposals/<int:proposal_id>", "GET", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/signed-reply", "GET", *API_401),
     ("/api/v1/proposals/<int:proposal_id>/assign", "POST", *API_401),
     ("/api/v1/proposals/<int:proposal_id>/receipt", "POST", *API_401),
     ("/api/v1/proposals/<int:proposal_id>/reply", "POST", *API_401),
@@ -607,6 +612,20 @@ class World:
             self.snapshot = None  # the database changed
             db.session.remove()
         return self._proposal_id
+
+    @property
+    def signed_reply_proposal_id(self) -> int:
+        """The item (``proposal_id``) with a 盖章答复函 its 主办 (task 4's lead unit) uploaded through the form."""
+        from tracker.proposals.models import SignedReplyLetter
+
+        proposal_id = self.proposal_id
+        if db.session.scalar(select(SignedReplyLetter.id).where(SignedReplyLetter.proposal_id == proposal_id)) is None:
+            response = self.actor("lead_unit").post(f"/proposals/{proposal_id}/signed-reply", {
+                "signed_reply": (io.BytesIO(PDF), "答复函.pdf")}, content_type="multipart/form-data")
+            assert response.status_code == 302, response.text
+            self.snapshot = None  # the database changed
+            db.session.remove()
+        return proposal_id
 
     def promised_proposal_id(self, role: str) -> int:
         """An answered C (列入计划) item per role, 主办 task 4's lead unit, 会办 its cooperating unit, with a
@@ -1253,6 +1272,7 @@ URLS = {
     "/proposals/<int:proposal_id>/commitments": lambda w, r: f"/proposals/{w.proposal_id}/commitments",
     "/proposals/<int:proposal_id>/receipt": lambda w, r: f"/proposals/{w.proposal_id}/receipt",
     "/proposals/<int:proposal_id>/reply.docx": lambda w, r: f"/proposals/{w.proposal_id}/reply.docx",
+    "/proposals/<int:proposal_id>/signed-reply": lambda w, r: f"/proposals/{w.signed_reply_proposal_id}/signed-reply",
     "/rate/<token>": lambda w, r: f"/rate/{w.rating_token(r)}",
     "/proposals/<int:proposal_id>/rating-links": lambda w, r: f"/proposals/{w.rated_proposal_id}/rating-links",
     "/proposals/<int:proposal_id>/assign": lambda w, r: f"/proposals/{w.unassigned_proposal_id(r)}/assign",
@@ -1340,6 +1360,7 @@ URLS = {
     "/api/v1/units/<int:unit_id>": lambda w, r: f"/api/v1/units/{w.unit_ids[TASK_SEED['lead']]}",
     "/api/v1/proposals": lambda w, r: "/api/v1/proposals",
     "/api/v1/proposals/<int:proposal_id>": lambda w, r: f"/api/v1/proposals/{w.proposal_id}",
+    "/api/v1/proposals/<int:proposal_id>/signed-reply": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/signed-reply",
     "/api/v1/proposals/<int:proposal_id>/assign": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/assign",
     "/api/v1/proposals/<int:proposal_id>/receipt": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/receipt",
     "/api/v1/proposals/<int:proposal_id>/reply": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/reply",
@@ -1363,6 +1384,8 @@ URLS = {
 }
 
 FORMS = {
+    "/proposals/<int:proposal_id>/signed-reply": lambda w, r: {
+        "signed_reply": (io.BytesIO(PDF), f"答复函（{r}）.pdf")},
     "/login": lambda w, r: {"login": "leader", "password": "demo-password"},
     "/logout": lambda w, r: {},
     "/language/<code>": lambda w, r: {"next": "/login" if r == "anonymous" else "/plans/"},
@@ -1535,6 +1558,7 @@ REDIRECTS = {
     ("/proposals/<int:proposal_id>/edit", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/proposals/<int:proposal_id>/commitments", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
     ("/proposals/<int:proposal_id>/receipt", "POST"): lambda w, r: f"/proposals/{w.proposal_id}",
+    ("/proposals/<int:proposal_id>/signed-reply", "POST"): lambda w, r: f"/proposals/{w.signed_reply_proposal_id}",
     ("/rate/<token>", "POST"): lambda w, r: f"/rate/{w.rating_token(r)}",
     ("/proposals/<int:proposal_id>/rating-links", "POST"): lambda w, r: f"/proposals/{w.rated_proposal_id}",
     ("/proposals/<int:proposal_id>/assign", "POST"): lambda w, r: f"/proposals/{w.unassigned_proposal_id(r)}",
@@ -1721,6 +1745,7 @@ OBJECT_CHECKED = {"/plans/<int:plan_id>", "/tasks/<int:task_id>", "/tasks/<int:t
                   "/indicators/<int:indicator_id>/readings/new", "/indicators/evidence/<int:evidence_id>",
                   "/proposals/<int:proposal_id>", "/proposals/<int:proposal_id>/receipt",
                   "/proposals/<int:proposal_id>/reply.docx", "/account/tokens/<int:token_id>/revoke",
+                  "/proposals/<int:proposal_id>/signed-reply",
                   "/proposals/<int:proposal_id>/co-opinion", "/proposals/<int:proposal_id>/cosign-draft",
                   "/proposals/<int:proposal_id>/cosign", "/proposals/<int:proposal_id>/extension",
                   "/proposals/<int:proposal_id>/supervision-note",

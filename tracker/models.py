@@ -10,7 +10,7 @@ from tracker.workcalendar.models import HolidayYear  # noqa: F401
 from tracker.outbox.models import Notification  # noqa: F401
 from tracker.reminders.models import Escalation, ReminderSettings  # noqa: F401
 from tracker.reminders.heartbeat import Heartbeat  # noqa: F401
-from tracker.proposals.models import Proposal, ProposalState, proposal_co_units  # noqa: F401
+from tracker.proposals.models import Proposal, ProposalState, SignedReplyLetter, proposal_co_units  # noqa: F401
 from tracker.imports.models import ColumnMapping, DraftKind, DraftState, ImportDraft  # noqa: F401
 from tracker.api.models import ApiToken  # noqa: F401
 from tracker.webhooks.models import Webhook, WebhookFormat  # noqa: F401

@@ -50,6 +50,8 @@ from tracker.extensions import db
 NOT_FUZZED = {
     "/logout": "takes no input at all (no form fields); test_csrf.py and test_permissions.py cover it",
 }
+# Routes whose file field is not the evidence form's ``evidence`` (a valid file in it is the control example).
+OWN_FILE_FIELDS = {"/proposals/<int:proposal_id>/signed-reply": "signed_reply"}
 API_PREFIX = "/api/"  # JSON with bearer tokens, no forms: fuzzed by tests/api/test_schemathesis.py
 
 
@@ -109,6 +111,8 @@ SPECS = {
     "/proposals/<int:proposal_id>/commitments": Spec(page=lambda w: f"/proposals/{w.proposal_id}"),
     # 签收/退回 by the lead unit: the first sign succeeds, the rest are refused (already signed, no button…)
     "/proposals/<int:proposal_id>/receipt": Spec(page=lambda w: f"/proposals/{w.proposal_id}", examples=10),
+    # the 盖章答复函 by the 主办: one PDF/scan/.docx/.ofd file, its type read from its bytes; a newer one replaces it
+    "/proposals/<int:proposal_id>/signed-reply": Spec(page=lambda w: f"/proposals/{w.proposal_id}", examples=20),
     # the proposer's rating link (no login): the first valid rating is taken, the link is then used up
     "/rate/<token>": Spec(examples=10, fuzz_url=False),
     # no fields: 交办 to the item's units (once: then the button is gone and a second 交办 is refused)
@@ -611,8 +615,9 @@ class Fuzzer:
                 payload[key] = [(io.BytesIO(content), name) for content, name in value]
             elif key in payload:
                 payload.pop(key)
-        if self.rule in WITH_FILE and "evidence" not in payload and data.draw(st.booleans(), label="control file"):
-            payload["evidence"] = (io.BytesIO(PDF), "佐证.pdf")
+        control = "evidence" if self.rule in WITH_FILE else OWN_FILE_FIELDS.get(self.rule)
+        if control and control not in payload and data.draw(st.booleans(), label="control file"):
+            payload[control] = (io.BytesIO(PDF), "佐证.pdf")
         note(f"POST {url} {{{', '.join(f'{k}: {v!r:.200}' for k, v in payload.items() if k != 'csrf_token')}}}")
         options = {"content_type": "multipart/form-data"} if files else {}
         self.check(client, url, payload, options, url_fuzzed)

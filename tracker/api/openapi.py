@@ -206,7 +206,14 @@ def _proposal_schemas() -> dict[str, dict]:
                 "action": {**TEXT, "description": "步骤代码，如 proposal.assigned"},
                 "text": {**TEXT, "description": "这一步，如网页上所写"}, "details": {"type": "array", "items": TEXT},
                 "note": TEXT}, "办理过程的一步")
+    signed_reply = obj({"original_name": {**TEXT, "description": "上传时的文件名"}, "content_type": TEXT,
+                        "size": {"type": "integer", "minimum": 1, "description": "字节数"},
+                        "sha256": {**TEXT, "description": "文件内容的SHA-256"}, "uploaded_at": DATE_TIME,
+                        "uploaded_by": nullable(USER_REF),
+                        "url": {**TEXT, "description": "下载地址（GET，与查看本件的权限相同）"}},
+                       "已上传的盖章答复函（最新一次上传）")
     detail = obj({**properties, "reply_text": TEXT, "points": {"type": "array", "items": TEXT},
+                  "signed_reply": {**nullable(signed_reply), "description": "盖章答复函，尚未上传时为 null"},
                   "people": {"type": "array", "items": person}, "receipts": {"type": "array", "items": receipt},
                   "history": {"type": "array", "items": step, "description": "办理过程，先后为序"}},
                  "建议提案（含答复全文、提案人、签收和办理过程）")
@@ -293,8 +300,9 @@ ERROR_TEXT = {
 
 def responses(operation: Operation) -> dict:
     status, schema, *description = operation.ok
-    ok = {"description": description[0] if description else operation.summary,
-          "content": {JSON: {"schema": ref(schema)}}}
+    content = {media: {"schema": {"type": "string", "format": "binary"}} for media in operation.ok_files} \
+        if operation.ok_files else {JSON: {"schema": ref(schema)}}
+    ok = {"description": description[0] if description else operation.summary, "content": content}
     if operation.ok_headers:
         ok["headers"] = copy.deepcopy(dict(operation.ok_headers))
     result = {str(status): ok}

@@ -23,7 +23,8 @@ PAGING = {
 class Operation:
     """One operation: ``ok`` is (status, response schema name[, its description]); ``errors`` the
     documented error statuses besides 401; ``conflict`` the schema of its 409 body; ``paged`` adds
-    page/per_page to ``query``."""
+    page/per_page to ``query``; ``ok_files``: the answer is a file of one of these media types (then
+    ``ok``'s schema name is None)."""
 
     operation_id: str
     summary: str
@@ -37,6 +38,7 @@ class Operation:
     conflict: str = "Error"
     ok_headers: Mapping[str, dict] = field(default_factory=dict)
     public: bool = False
+    ok_files: tuple[str, ...] = ()
 
     def query_fields(self) -> dict[str, Field]:
         return {**(self.query or {}), **(PAGING if self.paged else {})}

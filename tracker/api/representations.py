@@ -10,6 +10,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from flask import url_for
+
 from tracker.auth.models import User
 from tracker.plans.models import Plan, PlanStatus
 from tracker.tasks.models import Task
@@ -105,16 +107,27 @@ def proposal_json(proposal, *, with_reply_text: bool = False) -> dict:
     return data
 
 
-def proposal_detail_json(proposal, history) -> dict:
+def proposal_detail_json(proposal, history, signed_reply=None) -> dict:
     """An item with its points, proposers, receipts of 交办 and its steps (``history``: the entries of
-    tracker.audit.sentences.describe, oldest first, as the item's page tells them)."""
+    tracker.audit.sentences.describe, oldest first, as the item's page tells them), and its signed 答复函
+    (``signed_reply``, a ``SignedReplyLetter`` or None)."""
     return {**proposal_json(proposal, with_reply_text=True),
+            "signed_reply": signed_reply_json(proposal, signed_reply),
             "points": [str(point) for point in (proposal.points or [])],
             "people": [proposer_json(person) for person in proposal.people],
             "receipts": [proposal_receipt_json(receipt) for receipt in proposal.receipts],
             "history": [{"at": iso(entry.at), "actor": entry.actor, "action": entry.action, "text": entry.text,
                          "details": [str(detail) for detail in entry.details], "note": entry.note}
                         for entry in history]}
+
+
+def signed_reply_json(proposal, letter) -> dict | None:
+    """The 盖章答复函's file as uploaded (None before any), with the address to download it."""
+    if letter is None:
+        return None
+    return {"original_name": letter.original_name, "content_type": letter.content_type, "size": letter.size,
+            "sha256": letter.sha256, "uploaded_at": iso(letter.uploaded_at), "uploaded_by": user_ref(letter.uploaded_by),
+            "url": url_for("api.signed_reply", proposal_id=proposal.id)}
 
 
 def proposer_json(person) -> dict:

@@ -45,7 +45,7 @@ from tracker.tasks.models import ReportingCycle, Task, TaskStatus, task_cooperat
 from tracker.access.permissions import visible_tasks
 from tracker.tasks.services import save_task
 from tracker.units.models import Unit, UnitKind
-from tracker.updates.uploads import evidence_store, upload_limits
+from tracker.updates.uploads import evidence_store, send_evidence, upload_limits
 from tracker.updates.models import ReviewState, StatusUpdate
 from tracker.updates.services import reportable_periods, review_update, submit_update
 
@@ -938,6 +938,7 @@ def unit(unit_id: int):
 if HAS_PROPOSALS:
     from tracker.proposals import handling as proposal_handling
     from tracker.proposals import services as proposal_services
+    from tracker.proposals import signed_reply as proposal_signed_reply
     from tracker.proposals.models import Proposal, ProposalKind, ProposalReceipt, ProposalState, Proposer
     from tracker.proposals.queries import ProposalFilters, history_events, proposal_query
 
@@ -982,7 +983,8 @@ if HAS_PROPOSALS:
         from tracker.audit.sentences import describe
 
         found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
-        return proposal_detail_json(found, describe(history_events(found)))
+        return proposal_detail_json(found, describe(history_events(found)),
+                                    proposal_signed_reply.signed_letter(found))
 
     def visible_proposal(proposal_id: int) -> Proposal:
         found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
@@ -1017,6 +1019,23 @@ if HAS_PROPOSALS:
                            "（谁、何时，与网页上的记录相同，先后为序）。")
     def proposal(proposal_id: int):
         return jsonify(render_proposal(visible_proposal(proposal_id).id))
+
+    @bp.get("/proposals/<int:proposal_id>/signed-reply")
+    @operation(operation_id="downloadSignedReply", summary="下载盖章答复函", tag="proposals",
+               ok=(200, None, "盖章答复函文件（最新一次上传），以上传时的文件名下载"),
+               ok_files=("application/pdf", "image/jpeg", "image/png",
+                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                         "application/octet-stream"),
+               errors=(403, 404),
+               description="主办单位或督办人员在网页上上传的盖章答复函（PDF、扫描件JPG/PNG、签发的Word或OFD）。"
+                           "能查看本件的用户（承办单位、督办人员、领导）可以下载，其他单位 403；尚未上传时 404。"
+                           "文件信息见 getProposal 的 signed_reply。")
+    def signed_reply(proposal_id: int):
+        found = visible_proposal(proposal_id)
+        letter = proposal_signed_reply.signed_letter(found)
+        if letter is None:
+            raise ApiError(404, "not_found", _("尚未上传盖章答复函。"))
+        return send_evidence(letter)
 
     @bp.post("/proposals/<int:proposal_id>/assign")
     @operation(operation_id="assignProposal", summary="交办（督办、管理员）", tag="proposals", body=PROPOSAL_ASSIGN,

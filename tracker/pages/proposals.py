@@ -24,11 +24,12 @@ from tracker.imports.drafts import date_from_hint
 from tracker.overdue.queries import report_status
 from tracker.proposals import clock as _clock, contacts as contact_rules, cosign as _cosign, entry as entry_rules
 from tracker.proposals import key_items as _key_items, promises as promise_rules
+from tracker.proposals import signed_reply as _signed_reply
 from tracker.proposals.documents import reply_letter, reply_letter_filename
 from tracker.proposals.forms import (AssignForm, CommitmentForm, ContactForm, CoOpinionForm, CosignDraftForm,
                                      CosignForm, ExtensionDecisionForm, ExtensionRequestForm, KeyItemForm,
                                      ListImportForm, MergeForm, PeopleForm, PromiseAnswerForm, PromiseForm,
-                                     ProposalForm, RatingForm, ReceiptForm, SupervisionNoteForm)
+                                     ProposalForm, RatingForm, ReceiptForm, SignedReplyForm, SupervisionNoteForm)
 from tracker.proposals.handling import (GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS, RATINGS, ROLE_LABELS,
                                         act_on_receipt, assign, issue_rating_links, rate, rating_link)
 from tracker.proposals.models import ContactStage, Proposal, ProposalKind, ProposalPromise, ProposalState, ReplyExtension
@@ -42,6 +43,7 @@ from tracker.proposals.statistics import (CLASSES, DEFINITIONS, percent, statist
 from tracker.units.models import Unit
 from tracker.units.ordering import sorted_units
 from tracker.units.pickers import unit_picker
+from tracker.updates.uploads import evidence_store, incoming_files, send_evidence, upload_limits
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 rating_bp = Blueprint("rating", __name__)
@@ -104,6 +106,10 @@ def detail(proposal_id: int):
                            units=units, today=today(), can_manage=can_manage_proposals(current_user),
                            involvement=proposal_involvement(current_user, proposal), audit_trail=audit_trail,
                            commitment_form=CommitmentForm(formdata=None), receipt_form=ReceiptForm(formdata=None),
+                           signed_reply_form=SignedReplyForm(formdata=None),
+                           signed_letter=_signed_reply.signed_letter(proposal),
+                           can_upload_signed_letter=_signed_reply.can_upload_signed_letter(current_user, proposal),
+                           signed_letter_types=_signed_reply.signed_letter_extensions(upload_limits()["allowed_extensions"]),
                            own_receipt=next((r for r in proposal.receipts if r.pending and current_user.role == Role.unit
                                              and r.unit_id == current_user.unit_id), None))
 
@@ -194,6 +200,31 @@ def reply_docx(proposal_id: int):
                      mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
+@bp.post("/<int:proposal_id>/signed-reply")
+@login_required
+def upload_signed_reply(proposal_id: int):
+    """The signed and sealed 答复函 uploaded by the 主办 unit or a coordinator (the service decides: 403)."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(can_view_proposal(current_user, proposal))
+    store = evidence_store()
+    return _step(proposal_id, "signed-reply", SignedReplyForm(),
+                 lambda: _signed_reply.upload_signed_letter(current_user, proposal, incoming_files("signed_reply"),
+                                                            store=store, **upload_limits()),
+                 lambda letter: _("已上传盖章答复函“%(name)s”。", name=letter.original_name), on_failure=store.discard_saved)
+
+
+@bp.get("/<int:proposal_id>/signed-reply")
+@login_required
+def signed_reply(proposal_id: int):
+    """The 盖章答复函 for everyone who sees the item; 404 before any upload."""
+    proposal = get_or_404(Proposal, proposal_id)
+    ensure(_signed_reply.can_download_signed_letter(current_user, proposal))
+    letter = _signed_reply.signed_letter(proposal)
+    if letter is None:
+        abort(404)
+    return send_evidence(letter)
+
+
 @rating_bp.route("/rate/<token>", methods=["GET", "POST"])
 def rate_reply(token: str):
     """The proposer's own rating page (提案人评价), opened from a personal link; no login. Staff users never
@@ -269,7 +300,8 @@ def _back(proposal_id: int, anchor: str = ""):
     return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor=anchor or None))
 
 
-def _step(proposal_id: int, anchor: str, form, run: Callable[[], Any], done: str | Callable[[Any], Any]):
+def _step(proposal_id: int, anchor: str, form, run: Callable[[], Any], done: str | Callable[[Any], Any],
+          on_failure: Callable[[], None] | None = None):
     """One handling step posted from a section of the item page: the form checked (its errors flashed),
     ``run`` (the service call) committed by ``run_service`` (a refusal flashed with nothing written, a
     permission refusal a 403), then ``done`` flashed: a message, or made from the service's result (one
@@ -277,7 +309,7 @@ def _step(proposal_id: int, anchor: str, form, run: Callable[[], Any], done: str
     if form is not None and not form.validate_on_submit():
         _flash_errors(form)
         return _back(proposal_id, anchor)
-    result, error = run_service(run)
+    result, error = run_service(run, on_failure=on_failure)
     if error is None:
         messages = done(result) if callable(done) else done
         for message in [messages] if isinstance(messages, str) else messages:

@@ -63,6 +63,10 @@ class ReceiptForm(FlaskForm):
     reason = TextAreaField(_l("退回理由"), validators=[Length(max=2000)])
 
 
+class SignedReplyForm(FlaskForm):
+    """The 盖章答复函 upload (tracker.proposals.signed_reply): the file is read from ``signed_reply``."""
+
+
 class RatingForm(FlaskForm):
     """满意 / 基本满意 / 不满意, by the proposer (tracker.proposals.handling.rate)."""
 

@@ -12,6 +12,7 @@ from tracker.common.clock import utcnow
 from tracker.common.types import UTCDateTime, str_enum
 from tracker.extensions import db
 from tracker.units.models import Unit
+from tracker.updates.models import StoredFileColumns
 
 if TYPE_CHECKING:
     from tracker.auth.models import User
@@ -359,3 +360,17 @@ class SupervisionNote(db.Model):
     written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     leader: Mapped[Optional["User"]] = relationship(foreign_keys=[leader_id])
+
+
+class SignedReplyLetter(StoredFileColumns, db.Model):
+    """The signed and sealed 答复函 (已盖章答复函) as uploaded by the 主办 unit or a coordinator: a PDF, a scan
+    (JPG/PNG) or the signed .docx/.ofd. One row per upload; the newest is the item's letter, the earlier ones
+    stay as the record of what was replaced (their events stay in the history)."""
+
+    __tablename__ = "proposal_signed_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    uploaded_by: Mapped[Optional["User"]] = relationship(foreign_keys=[uploaded_by_id])
