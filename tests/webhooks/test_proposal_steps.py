@@ -44,7 +44,8 @@ def test_each_middle_step_reaches_the_robot_that_follows_it(seeded, receiver, br
 
     co.post(f"{page}/co-opinion", {"text": "同意主办单位的办理思路。"}, token_from=page)
     main.post(f"{page}/cosign-draft", {"text": "答复稿：一、……"}, token_from=page)
-    co.post(f"{page}/cosign", {"decision": "disagree", "reason": "第二点的资金来源须写明。"}, token_from=page)
+    co.post(f"{page}/cosign", {"decision": "disagree", "reason": "第二点的资金来源须写明[详见](http://x.example)。"},
+            token_from=page)
     due = db.session.get(Proposal, proposal_id).reply_due_on
     main.post(f"{page}/extension", {"requested_due_on": (due + timedelta(days=20)).isoformat(),
                                     "reason": "须征求市人社局意见。"}, token_from=page)
@@ -56,7 +57,9 @@ def test_each_middle_step_reaches_the_robot_that_follows_it(seeded, receiver, br
     assert send_pending(utcnow()).sent == 4
     texts = _texts(receiver)
     assert any("【提案协办意见】" in text and "区财政局已向主办单位提出协办意见。" in text for text in texts)
-    assert any("【提案会签】" in text and "不同意，理由：第二点的资金来源须写明。" in text for text in texts)
+    assert any("【提案会签】" in text and "不同意，理由：第二点的资金来源须写明［详见］(http://x.example)。" in text
+               for text in texts)
+    assert not any("](http://x.example" in text for text in texts)  # a unit's text is never a link in the group
     assert any("【提案延期申请】" in text and "须征求市人社局意见。" in text for text in texts)
     assert any("【提案延期审批】" in text and "已批准延期，新的答复期限：" in text for text in texts)
 
