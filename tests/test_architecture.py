@@ -137,11 +137,11 @@ def test_no_import_cycle_among_domain_folders():
     assert not found, f"domain folders in a cycle: {' ; '.join(' <-> '.join(cycle) for cycle in found)}"
 
 
-def test_the_domain_folders_graph_sees_a_planted_cycle(monkeypatch):
+def test_the_domain_folders_graph_sees_a_planted_cycle():
     edges = domain_graph()
     assert "pages" in edges and "tasks" in edges["pages"]  # the walk reads every folder, pages included
     edges["tasks"].add("pages")  # a task module reading a page
-    assert ["pages", "tasks"] in [sorted(set(cycle) & {"pages", "tasks"}) for cycle in cycles(edges)]
+    assert any({"pages", "tasks"} <= set(cycle) for cycle in cycles(edges))
 
 
 def contract_layers() -> list[str]:

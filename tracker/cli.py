@@ -95,9 +95,7 @@ def overdue_rebuild() -> None:
 def register(app: Flask) -> None:
     from tracker.imports.cli import register as register_import
     from tracker.ops.cli import register as register_backup
-    from tracker.proposals import cli as proposals_cli  # adds ``proposal-reply`` to the ``flask import`` group
-
-    assert proposals_cli.import_proposal_reply
+    from tracker.proposals import cli as _proposals_cli  # noqa: F401 (adds ``proposal-reply`` to ``flask import``)
 
     register_import(app)
     register_backup(app)
