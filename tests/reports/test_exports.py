@@ -224,3 +224,24 @@ def test_ledger_screen_is_printable_and_offers_notices(june_30, browser):
     assert 'class="row g-2 mb-3 filters d-print-none"' in page.text  # filters hidden in print
     task_3 = db.session.scalar(select(Task).where(Task.number == "3"))
     assert f"/tasks/{task_3.id}/notice.docx" in page.text
+
+
+def test_the_ledger_screen_shows_a_page_at_a_time_and_the_export_has_every_task(june_30, browser, app, monkeypatch):
+    """A plan's 任务台账 is paged (a city plan's 252 tasks were a 314 KB page); the Excel keeps them all, and its
+    link does not carry the page number."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 5)
+    coordinator = browser("coordinator")
+    everything = [str(row[0]) for row in data_rows(workbook(coordinator.get(f"/plans/{june_30.id}/ledger.xlsx")))]
+    assert len(everything) > 10
+    shown = []
+    for number in (1, 2, 3):
+        screen = coordinator.get(f"/plans/{june_30.id}/ledger?page={number}")
+        assert screen.status_code == 200
+        rows = re.findall(r'data-task="(\d+)"', screen.text)
+        assert len(rows) == 5
+        assert f"共{len(everything)}项" in screen.text
+        assert f'/plans/{june_30.id}/ledger.xlsx"' in screen.text  # no ?page= on the export link
+        shown += rows
+    assert shown == everything[:15]
+    unit_user = browser("jinrongban")  # a unit's ledger is its own tasks, paged the same way
+    assert re.findall(r'data-task="(\d+)"', unit_user.get(f"/plans/{june_30.id}/ledger").text) == ["9", "14"]

@@ -25,8 +25,8 @@ from tracker.reports import charts, exports
 from tracker.reports.queries import (AT_RISK_PROGRESS_BELOW, AT_RISK_WORKING_DAYS, OVERDUE, RAG_LABELS,
                                      SCOREBOARD_SORTS, STATE_COLORS, STATE_LABELS, STATES, Scope, StateCounts,
                                      dashboard_figures, ledger_page, ledger_rows, parse_month, progress_report,
-                                     ranking_basis, scoreboard, sort_scoreboard, state_label)
-from tracker.reports.snapshots import city_dashboard, city_scoreboard
+                                     ranking_basis, sort_scoreboard, state_label)
+from tracker.reports.snapshots import city_dashboard, city_scoreboard, plan_scoreboard
 from tracker.supervision.queries import ladder_level_label, receipt_state_label, reply_state_label
 from tracker.tasks.models import Task
 from tracker.overdue.queries import overdue_kinds, overdue_list
@@ -162,10 +162,13 @@ def _ledger_rows(plan: Plan, scope: Scope):
 @bp.get("/plans/<int:plan_id>/ledger")
 @login_required
 def ledger(plan_id: int):
+    """任务台账 of a plan, 50 tasks a page (the Excel has them all)."""
     plan = get_or_404(Plan, plan_id)
     scope = _ledger_scope(plan)
-    return render_template("reports/ledger.html", rows=_ledger_rows(plan, scope), plan=plan, drill_down=False,
+    page = ledger_page(today(), scope) if can_read_everything(current_user) else page_of(_ledger_rows(plan, scope))
+    return render_template("reports/ledger.html", rows=page.items, page=page, plan=plan, drill_down=False,
                            filter_note=_filter_note(scope.filters, scope.state, with_plan=False),
+                           export_args={key: value for key, value in request.args.items() if key != "page"},
                            **_list_context(scope, plan))
 
 
@@ -204,9 +207,9 @@ def _scoreboard_args():
 
 def _scoreboard_rows(plan, sort: str, descending: bool):
     """(rows in the reader's order, when computed: None for a plan's live figures). City-wide: the stored
-    snapshot (tracker/reports/snapshots.py)."""
+    snapshot; a plan's: kept while nothing changed (tracker/reports/snapshots.py)."""
     if plan is not None:
-        return scoreboard(today(), Scope(plan_id=plan.id), sort, descending), None
+        return sort_scoreboard(plan_scoreboard(today(), plan.id).rows, sort, descending), None
     figures = city_scoreboard(today())
     return sort_scoreboard(figures.rows, sort, descending), figures.computed_at
 

@@ -180,7 +180,12 @@ class SupervisionDocument(db.Model):
     bulletin's row names the bulletin (``bulletin_id``) and no task."""
 
     __tablename__ = "supervision_documents"
-    __table_args__ = (UniqueConstraint("prefix", "year", "serial"),)
+    __table_args__ = (
+        UniqueConstraint("prefix", "year", "serial"),
+        # A unit's documents still to answer (督办文书待反馈, on its 工作台 at every view): without it the
+        # city's 工作台 of a unit read every document, 24 ms on SQLite.
+        Index("ix_supervision_documents_unit_unanswered", "unit_id", "replied_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, 24))

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.common.clock import utcnow
@@ -37,6 +37,12 @@ class StatusUpdate(db.Model):
         Index("ix_status_updates_period_filed", "period", "task_id", "unit_id", "review_state"),
         # The review queue (待审核, oldest first) reads this index in order and stops after one page.
         Index("ix_status_updates_review_state_submitted_at", "review_state", "submitted_at"),
+        # The queue's period menu (the periods with updates awaiting review, ``review_periods``): read in order
+        # off the submitted updates' entries only. Without it SQLite scanned the covering period index over the
+        # city's 1M updates for the 5 periods of its 10,177 submitted ones: 43 ms a view → 2 ms. Partial, so
+        # that no query on another state (the previous accepted percents) can pick it over the task indexes.
+        Index("ix_status_updates_submitted_period", "period", "review_state", sqlite_where=text("review_state = 'submitted'"),
+              postgresql_where=text("review_state = 'submitted'")),
         # The latest accepted lead-unit update of each task on a page (the overdue list, digests): one
         # MAX(id) per task read backwards off this index. EXPLAIN ANALYZE on PostgreSQL at city scale,
         # a page of 50 tasks: GroupAggregate over 2,516 accepted updates joined to their tasks, 11.3 ms →
