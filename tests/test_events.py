@@ -106,7 +106,8 @@ def _proposal(step: str) -> None:
     save_webhook(_user("admin"), None, name="提案群", format=WebhookFormat.wecom, url="http://127.0.0.1:9/robot",
                  events=["proposal_assigned", "proposal_received", "proposal_returned", "proposal_answered",
                          "proposal_rated", "proposal_rehandling", "proposal_co_opinion", "proposal_cosigned",
-                         "proposal_extension_requested", "proposal_extension_decided", "promise_answered"])
+                         "proposal_extension_requested", "proposal_extension_decided", "promise_answered",
+                         "proposal_key_marked", "proposal_key_unmarked", "proposal_supervision_note"])
     main, co = (db.session.scalar(select(Unit).where(Unit.short_name == name)) for name in ("区科委", "区经委"))
     proposal = save_proposal(None, None, meeting="区十八届人大六次会议", number="0099", title="事件测试建议",
                              main_unit_id=main.id, assigned_on=TODAY)
@@ -124,6 +125,15 @@ def _proposal(step: str) -> None:
         db.session.flush()
         answer_promise(_user("coordinator"), proposal, promise, text="已建成。", answered_on=TODAY,
                        answered_by="张科长", today=TODAY)
+        return
+    if step in ("key-marked", "key-unmarked", "supervision-note"):
+        from tracker.proposals.key_items import add_note, mark_key, unmark_key
+
+        mark_key(_user("coordinator"), proposal, leader_id=_user("leader").id, now=now)
+        if step == "key-unmarked":
+            unmark_key(_user("coordinator"), proposal)
+        elif step == "supervision-note":
+            add_note(_user("leader"), proposal, "请月底前报送进展。", now=now)
         return
     assign(_user("coordinator"), proposal, today=TODAY, main_unit_id=main.id, co_unit_ids=[co.id])
     if step in ("received", "returned"):
@@ -174,7 +184,8 @@ def _bulletin_voided(tmp_path) -> None:
 TRIGGERS = {
     **{f"proposal-{step}": (lambda tmp_path, step=step: _proposal(step), Notification)
        for step in ("assigned", "received", "returned", "answered", "rated", "rehandling", "co-opinion", "cosigned",
-                    "extension-requested", "extension-decided")},
+                    "extension-requested", "extension-decided", "key-marked", "key-unmarked",
+                    "supervision-note")},
     "promise-answered": (lambda tmp_path: _proposal("promise-answered"), Notification),
     "plan-activated": (lambda tmp_path: _activate(_draft_plan_with_a_task()), Receipt),
     "task-assigned": (lambda tmp_path: _new_task(db.session.scalar(

@@ -354,6 +354,10 @@ TABLE = [
     ("/api/v1/proposals/<int:proposal_id>/promises", "POST", *API_401),
     ("/api/v1/proposals/<int:proposal_id>/promises/derive", "POST", *API_401),
     ("/api/v1/proposals/<int:proposal_id>/promises/<int:promise_id>/answer", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/key", "POST", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/key", "DELETE", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/supervision-notes", "GET", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/supervision-notes", "POST", *API_401),
     ("/api/v1/indicators", "GET", *API_401),
     ("/api/v1/indicators/<int:indicator_id>", "GET", *API_401),
 ]
@@ -1379,6 +1383,9 @@ URLS = {
         lambda w, r: f"/api/v1/proposals/{w.proposal_id}/promises/derive",
     "/api/v1/proposals/<int:proposal_id>/promises/<int:promise_id>/answer":
         lambda w, r: f"/api/v1/proposals/{w.promised_proposal_id(r)}/promises/{w.promise_id(r)}/answer",
+    "/api/v1/proposals/<int:proposal_id>/key": lambda w, r: f"/api/v1/proposals/{w.key_proposal_id}/key",
+    "/api/v1/proposals/<int:proposal_id>/supervision-notes":
+        lambda w, r: f"/api/v1/proposals/{w.key_proposal_id}/supervision-notes",
     "/api/v1/indicators": lambda w, r: "/api/v1/indicators",
     "/api/v1/indicators/<int:indicator_id>": lambda w, r: f"/api/v1/indicators/{w.indicator['id']}",
 }
@@ -1517,6 +1524,8 @@ FORMS = {
     "/api/v1/proposals/<int:proposal_id>/promises/derive": lambda w, r: {},
     "/api/v1/proposals/<int:proposal_id>/promises/<int:promise_id>/answer": lambda w, r: {
         "text": f"已完成（{r}）", "answered_on": "2026-06-29", "answered_by": "联络员"},
+    "/api/v1/proposals/<int:proposal_id>/key": lambda w, r: {"leader_id": w.leader_id},
+    "/api/v1/proposals/<int:proposal_id>/supervision-notes": lambda w, r: {"text": "请加快推进（伪造）。"},
 }
 
 # Where a "moved" or "saved" cell redirects: a regular expression for the Location's path.

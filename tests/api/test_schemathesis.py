@@ -91,9 +91,9 @@ def _loop_rows() -> None:
 def _proposal_step_rows() -> None:
     """The handling steps' rows (issue 25): a contact on proposal 1, the promises of the seeded B reply, and an
     item assigned to 区科委 (主办) with 区数据局 (协办), both signed, with a 协办意见, a draft out for 会签 and a
-    pending 延期申请 (id 1)."""
+    pending 延期申请 (id 1); proposal 1 a 重点提案 supervised by the leader, with a 督办意见."""
     try:
-        from tracker.proposals import clock, contacts, cosign, handling, promises
+        from tracker.proposals import clock, contacts, cosign, handling, key_items, promises
         from tracker.proposals.models import Proposal
         from tracker.proposals.services import save_proposal
     except ImportError:
@@ -122,6 +122,9 @@ def _proposal_step_rows() -> None:
     cosign.send_opinion(co, item, "建议写明进度安排。", now=now)
     cosign.send_draft(main, item, "答复稿", today=day, now=now)
     clock.request_extension(main, item, requested_due_on=date(2026, 10, 30), reason="需会商。", now=now)
+    leader = db.session.scalar(select(User).where(User.login == "leader"))
+    key_items.mark_key(coordinator, first, leader_id=leader.id, now=now)
+    key_items.add_note(leader, first, "请加快推进。", now=now)
     db.session.commit()
 
 

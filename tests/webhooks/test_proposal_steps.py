@@ -83,3 +83,54 @@ def test_a_promise_answered_again_reaches_the_robot(seeded, receiver, browser, o
     assert send_pending(utcnow()).sent == 1
     [text] = _texts(receiver)
     assert "【承诺事项再次答复】" in text and "年底前建成人才公寓二期。" in text and "李局长" in text
+
+
+KEY_STEPS = ["proposal_key_marked", "proposal_key_unmarked", "proposal_supervision_note"]
+
+
+def test_key_item_steps_reach_the_robots_that_follow_them(seeded, receiver, browser, client, on_date):
+    """重点提案 marked, its leader changed and unmarked on the item page, and the leader's 督办意见 through the API:
+    each reaches the robot of every unit and the 主办's own robot, not a robot of an unrelated unit nor one
+    following other events."""
+    from tests.api.test_api import World
+
+    on_date(date(2026, 3, 2))
+    receiver.start()
+    admin = db.session.scalar(select(User).where(User.login == "admin"))
+    leader = db.session.scalar(select(User).where(User.login == "leader"))
+    other = User(login="leader2", display_name="常务副区长", role=leader.role, email="leader2@example.gov.cn")
+    other.password_hash = leader.password_hash
+    db.session.add(other)
+    proposal = item("0703", unit="区人社局", co_units=("区财政局",), assigned_on=date(2026, 2, 2))
+    main_unit, outside_unit = (unit_user(name).unit_id for name in ("区人社局", "区科委"))
+    save_webhook(admin, None, name="提案办理群", format=WebhookFormat.wecom, url=receiver.url(), events=KEY_STEPS)
+    save_webhook(admin, None, name="区人社局群", format=WebhookFormat.wecom, unit_id=main_unit,
+                 url=receiver.url("/cgi-bin/webhook/send?key=main"), events=KEY_STEPS)
+    save_webhook(admin, None, name="区科委群", format=WebhookFormat.wecom, unit_id=outside_unit,
+                 url=receiver.url("/cgi-bin/webhook/send?key=outside"), events=KEY_STEPS)
+    save_webhook(admin, None, name="其他事件群", format=WebhookFormat.wecom,
+                 url=receiver.url("/cgi-bin/webhook/send?key=others"), events=STEPS)
+    db.session.commit()
+    proposal_id, leader_id, other_id = proposal.id, leader.id, other.id
+    page = f"/proposals/{proposal_id}"
+    office = browser("coordinator")
+
+    office.post(f"{page}/key", {"leader_id": str(leader_id)}, token_from=page)
+    World(client).call(
+        "leader", "POST", f"/api/v1/proposals/{proposal_id}/supervision-notes",
+        json={"text": "请月底前报送进展，[详见](http://x.example)。"})
+    office.post(f"{page}/key", {"leader_id": str(other_id)}, token_from=page)
+    office.post(f"{page}/key", {"unmark": "1", "leader_id": ""}, token_from=page)
+    assert receiver.calls == []  # queued with each step, sent by the sender
+    assert send_pending(utcnow()).sent == 8  # four steps, each to the office's robot and the 主办's
+    assert {call.query["key"] for call in receiver.calls} == {"test-key", "main"}
+    for robot in ("test-key", "main"):
+        texts = [call.json["markdown"]["content"] for call in receiver.calls if call.query["key"] == robot]
+        assert len(texts) == 4
+        assert any("【重点提案】" in text and "确定为重点提案，督办领导：分管副区长。" in text for text in texts)
+        assert any("【重点提案督办意见】" in text and "分管副区长的督办意见：请月底前报送进展，［详见］(http://x.example)。"
+                   in text for text in texts)
+        assert any("【重点提案】" in text and "督办领导由分管副区长改为常务副区长。" in text for text in texts)
+        assert any("【取消重点提案】" in text and "已不再是重点提案（督办领导：常务副区长）。" in text for text in texts)
+        assert all(f"/proposals/{proposal_id}" in text for text in texts)
+        assert not any("](http://x.example" in text for text in texts)  # the leader's text is never a link

@@ -192,7 +192,9 @@ def _proposal_schemas() -> dict[str, dict]:
                   "rehandling_count": {"type": "integer", "minimum": 0, "description": "重新办理次数"},
                   "follow_up_plan_id": nullable(ID),
                   "commitments": {"type": "array", "items": obj({"text": TEXT, "due_hint": nullable(TEXT)})},
-                  "created_at": DATE_TIME, "updated_at": DATE_TIME, "version": {"type": "integer"}}
+                  "created_at": DATE_TIME, "updated_at": DATE_TIME, "version": {"type": "integer"},
+                  "is_key": {"type": "boolean", "description": "重点提案"},
+                  "key_leader": {**nullable(USER_REF), "description": "重点提案的督办领导（不是重点提案时为 null）"}}
     receipt = obj({"id": ID, "unit": ref("UnitRef"),
                    "role": {**enum(ReceiptRole), "description": "main 主办 / co 协办 / split 分办"},
                    "state": {"type": "string", "enum": ["pending", "signed", "returned"],
@@ -259,7 +261,10 @@ def _proposal_schemas() -> dict[str, dict]:
                    "answer_text": {**TEXT, "description": "再次答复的内容"}, "answered_on": nullable(DATE),
                    "answered_by": {**TEXT, "description": "签发人或经办人"}, "created_at": DATE_TIME},
                   "承诺事项（B类、C类答复）及其办结后再次答复")
+    note = obj({"id": ID, "proposal_id": ID, "leader": {**nullable(USER_REF), "description": "督办领导"},
+                "text": {**TEXT, "description": "督办意见"}, "written_at": DATE_TIME}, "重点提案的督办意见")
     return {"Proposal": obj(properties, "建议提案"), "ProposalDetail": detail,
+            "SupervisionNote": note, "SupervisionNotePage": page_of("SupervisionNote"),
             "ProposalContact": contact, "ProposalContactPage": page_of("ProposalContact"),
             "CosignState": cosign_state, "ReplyExtension": extension, "ReplyExtensionPage": page_of("ReplyExtension"),
             "ProposalPromise": promise, "ProposalPromisePage": page_of("ProposalPromise"),

@@ -89,7 +89,8 @@ def update_json(update: StatusUpdate) -> dict:
             "version": update.version}
 
 
-def proposal_json(proposal, *, with_reply_text: bool = False) -> dict:
+def proposal_json(proposal, *, with_reply_text: bool = False, key=None) -> dict:
+    """An item of the register; ``key``: its ``KeyProposal`` when it is a 重点提案 (tracker.proposals.key_items)."""
     data = {"id": proposal.id, "kind": enum_value(proposal.kind), "meeting": proposal.meeting,
             "number": proposal.number, "title": proposal.title,
             "proposers": proposal.proposers, "main_unit": unit_ref(proposal.main_unit),
@@ -101,17 +102,18 @@ def proposal_json(proposal, *, with_reply_text: bool = False) -> dict:
             "follow_up_plan_id": proposal.follow_up_plan_id,
             "commitments": [_commitment(item) for item in (proposal.commitments or []) if isinstance(item, dict)],
             "created_at": iso(proposal.created_at), "updated_at": iso(proposal.updated_at),
-            "version": proposal.version}
+            "version": proposal.version,
+            "is_key": key is not None, "key_leader": user_ref(key.leader) if key is not None else None}
     if with_reply_text:
         data["reply_text"] = proposal.reply_text
     return data
 
 
-def proposal_detail_json(proposal, history, signed_reply=None) -> dict:
+def proposal_detail_json(proposal, history, signed_reply=None, key=None) -> dict:
     """An item with its points, proposers, receipts of 交办 and its steps (``history``: the entries of
-    tracker.audit.sentences.describe, oldest first, as the item's page tells them), and its signed 答复函
-    (``signed_reply``, a ``SignedReplyLetter`` or None)."""
-    return {**proposal_json(proposal, with_reply_text=True),
+    tracker.audit.sentences.describe, oldest first, as the item's page tells them), its signed 答复函
+    (``signed_reply``, a ``SignedReplyLetter`` or None) and its ``KeyProposal`` (``key``, 重点提案)."""
+    return {**proposal_json(proposal, with_reply_text=True, key=key),
             "signed_reply": signed_reply_json(proposal, signed_reply),
             "points": [str(point) for point in (proposal.points or [])],
             "people": [proposer_json(person) for person in proposal.people],
@@ -280,3 +282,9 @@ def promise_json(promise, today: date, task_id: int | None) -> dict:
             "due_on": iso(promise.due_on), "state": state, "overdue": state == "open" and promise.due_on < today,
             "task_id": task_id, "answer_text": promise.answer_text, "answered_on": iso(promise.answered_on),
             "answered_by": promise.answered_by, "created_at": iso(promise.created_at)}
+
+
+def supervision_note_json(note) -> dict:
+    """督办意见: the supervising leader's note on a 重点提案."""
+    return {"id": note.id, "proposal_id": note.proposal_id, "leader": user_ref(note.leader), "text": note.text,
+            "written_at": iso(note.written_at)}

@@ -937,6 +937,7 @@ def unit(unit_id: int):
 
 if HAS_PROPOSALS:
     from tracker.proposals import handling as proposal_handling
+    from tracker.proposals import key_items as proposal_key_items
     from tracker.proposals import services as proposal_services
     from tracker.proposals import signed_reply as proposal_signed_reply
     from tracker.proposals.models import Proposal, ProposalKind, ProposalReceipt, ProposalState, Proposer
@@ -947,6 +948,7 @@ if HAS_PROPOSALS:
         "kind": Choice(ProposalKind, description="类别：cppcc 政协提案 / npc 人大建议"),
         "unit_id": Identifier(description="主办或协办（会办）单位"),
         "state": Choice(ProposalState, description="办理状态"),
+        "key": Choice(("0", "1"), description="1：只列重点提案", example="1"),
     }
     PROPOSAL_ASSIGN = {
         "main_unit_id": Identifier(nullable=True, description="主办单位（分办时不填）"),
@@ -984,7 +986,7 @@ if HAS_PROPOSALS:
 
         found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
         return proposal_detail_json(found, describe(history_events(found)),
-                                    proposal_signed_reply.signed_letter(found))
+                                    proposal_signed_reply.signed_letter(found), proposal_key_items.key_item(found))
 
     def visible_proposal(proposal_id: int) -> Proposal:
         found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
@@ -1002,15 +1004,24 @@ if HAS_PROPOSALS:
     @bp.get("/proposals")
     @operation(operation_id="listProposals", summary="建议提案列表", tag="proposals", query=PROPOSAL_FILTERS,
                paged=True, ok=(200, "ProposalPage"), errors=(400, 403),
-               description="按届次会议、类别（政协提案/人大建议）、承办单位、办理状态筛选，按会议和编号排序。"
-                           "单位用户只看到本单位主办或协办的件。")
+               description="按届次会议、类别（政协提案/人大建议）、承办单位、办理状态筛选，key=1 只列重点提案"
+                           "（与网页登记簿相同），按会议和编号排序。单位用户只看到本单位主办或协办的件。"
+                           "is_key、key_leader 为重点提案及其督办领导。")
     def proposals():
         from tracker.api.representations import proposal_json
 
         args = query_values()
         filters = ProposalFilters(state=args["state"], unit_id=args["unit_id"], meeting=args["meeting"],
                                   kind=args["kind"])
-        return page_of(proposal_query(actor(), filters), args, proposal_json)
+        query = proposal_query(actor(), filters)
+        if args["key"] == "1":
+            query = query.where(proposal_key_items.key_condition())
+
+        def render_all(items: list) -> list[dict]:
+            keys = proposal_key_items.key_items_of(item.id for item in items)
+            return [proposal_json(item, key=keys.get(item.id)) for item in items]
+
+        return page_of(query, args, render_all=render_all)
 
     @bp.get("/proposals/<int:proposal_id>")
     @operation(operation_id="getProposal", summary="建议提案（含办理过程）", tag="proposals",
@@ -1380,6 +1391,67 @@ if HAS_PROPOSALS:
         return jsonify(run(proposal_promises.answer_promise, actor(), found, promise, text=values["text"],
                            answered_on=values["answered_on"], answered_by=values["answered_by"], today=today(),
                            respond=lambda _promise: render_promise(promise_id)))
+
+
+    # 重点提案 and 督办意见 (tracker.proposals.key_items) ------------------------------------------------------
+
+    KEY_ITEM = {
+        "leader_id": Identifier(required=True, description="督办领导：在用的领导用户（用户编号）", example=1),
+    }
+    SUPERVISION_NOTE = {
+        "text": Text(max_length=proposal_key_items.MAX_NOTE_CHARS, min_length=1, required=True,
+                     description="督办意见", example="请加快推进，月底前报送进展。"),
+    }
+
+    @bp.post("/proposals/<int:proposal_id>/key")
+    @operation(operation_id="markProposalKey", summary="确定重点提案、更换督办领导（督办、管理员）", tag="proposals",
+               body=KEY_ITEM, ok=(200, "ProposalDetail", "重点提案（is_key、key_leader）"), errors=STEP_WRITE_ERRORS,
+               description="确定为重点提案并指定督办领导；已是重点提案的，改由另一位领导督办。督办领导须为在用的领导用户，"
+                           "指定现任督办领导的 422，什么也不改。承办单位、领导 403。")
+    def mark_proposal_key(proposal_id: int):
+        found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
+        if not is_manager(actor()):
+            raise forbid()
+        values = body_values()
+        return jsonify(run(proposal_key_items.mark_key, actor(), found, leader_id=values["leader_id"], now=utcnow(),
+                           respond=lambda _key: render_proposal(proposal_id)))
+
+    @bp.delete("/proposals/<int:proposal_id>/key")
+    @operation(operation_id="unmarkProposalKey", summary="取消重点提案（督办、管理员）", tag="proposals",
+               ok=(200, "ProposalDetail", "取消后的件"), errors=(403, 404, 409, 422),
+               description="不再是重点提案；督办意见仍在办理过程中，督办、领导仍可查看。不是重点提案的 422。"
+                           "承办单位、领导 403。")
+    def unmark_proposal_key(proposal_id: int):
+        found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
+        if not is_manager(actor()):
+            raise forbid()
+        return jsonify(run(proposal_key_items.unmark_key, actor(), found,
+                           respond=lambda _none: render_proposal(proposal_id)))
+
+    @bp.get("/proposals/<int:proposal_id>/supervision-notes")
+    @operation(operation_id="listSupervisionNotes", summary="督办意见", tag="proposals", paged=True,
+               ok=(200, "SupervisionNotePage"), errors=(400, 403, 404),
+               description="重点提案的督办领导的督办意见，按先后；能查看该件的用户都能查看（与网页相同）。"
+                           "取消重点提案后，只有督办、管理员和领导还能看到。")
+    def supervision_notes(proposal_id: int):
+        from tracker.api.representations import supervision_note_json
+
+        found = visible_proposal(proposal_id)
+        return list_page(proposal_key_items.notes_for(actor(), found), query_values(), supervision_note_json)
+
+    @bp.post("/proposals/<int:proposal_id>/supervision-notes")
+    @operation(operation_id="recordSupervisionNote", summary="提出督办意见（该件的督办领导）", tag="proposals",
+               body=SUPERVISION_NOTE, ok=(201, "SupervisionNote", "已记录的督办意见"), errors=STEP_WRITE_ERRORS,
+               description="只有该重点提案的督办领导可以提出，其他人（督办人员、其他领导、承办单位）403；"
+                           "不是重点提案的件也 403。意见在件的办理过程中。")
+    def record_supervision_note(proposal_id: int):
+        from tracker.api.representations import supervision_note_json
+        from tracker.proposals.models import SupervisionNote
+
+        found = visible_proposal(proposal_id)
+        values = body_values()
+        return _created(run(proposal_key_items.add_note, actor(), found, values["text"], now=utcnow(),
+                            respond=lambda note: supervision_note_json(fetch(SupervisionNote, note.id))))
 
 
 if HAS_INDICATORS:

@@ -102,6 +102,23 @@ reply (承诺事项再次答复) recorded.
 
 Sender: the ``Proposal``. Keywords: ``actor``, ``promise``. Handled by webhooks (promise_answered).""")
 
+proposal_key_marked = proposals.signal("proposal-key-marked", doc="""A coordinator marked the item 重点提案 with its
+supervising leader (督办领导), or named another leader.
+
+Sender: the ``Proposal``. Keywords: ``actor``, ``leader`` (the ``User``), ``before`` (the previous leader's name,
+empty when newly marked), ``step`` (the step's ``AuditEvent``). Handled by webhooks (proposal_key_marked).""")
+
+proposal_key_unmarked = proposals.signal("proposal-key-unmarked", doc="""A coordinator unmarked a 重点提案.
+
+Sender: the ``Proposal``. Keywords: ``actor``, ``leader`` (the leader's name), ``step`` (the ``AuditEvent``).
+Handled by webhooks (proposal_key_unmarked).""")
+
+proposal_supervision_note = proposals.signal("proposal-supervision-note", doc="""The supervising leader recorded a
+督办意见 on a key item.
+
+Sender: the ``Proposal``. Keywords: ``actor``, ``note`` (the ``SupervisionNote``). Handled by webhooks
+(proposal_supervision_note).""")
+
 supervision = Namespace()
 
 document_voided = supervision.signal("document-voided", doc="""A numbered document voided (作废) in the register.

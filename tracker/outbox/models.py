@@ -53,6 +53,9 @@ class NotificationKind(str, enum.Enum):
     proposal_extension_requested = "proposal_extension_requested"  # 提案延期申请 (webhooks only)
     proposal_extension_decided = "proposal_extension_decided"  # 提案延期审批结果 (webhooks only)
     promise_answered = "promise_answered"  # 承诺事项再次答复 (webhooks only)
+    proposal_key_marked = "proposal_key_marked"  # 确定重点提案、更换督办领导 (webhooks only)
+    proposal_key_unmarked = "proposal_key_unmarked"  # 取消重点提案 (webhooks only)
+    proposal_supervision_note = "proposal_supervision_note"  # 领导督办意见 (webhooks only)
 
 
 class DeliveryChannel(str, enum.Enum):

@@ -589,7 +589,7 @@ def proposal_handling_c1(proposal: Proposal) -> dict:
         "latest_reply_due_on": _clock.latest_reply_due_on(proposal),
         "can_decide": _permissions.is_manager(current_user),
         "extension_labels": _clock.EXTENSION_LABELS,
-        "key": key, "notes": _key_items.notes(proposal) if key is not None or reads_all else [],
+        "key": key, "notes": _key_items.notes_for(current_user, proposal, key),
         "leaders": _key_items.leaders() if _permissions.is_manager(current_user) else [],
         "is_key_leader": key is not None and current_user.is_authenticated and current_user.id == key.leader_id,
     }

@@ -7,7 +7,12 @@ Rules decided here:
 - only the supervising leader of a key item records a supervision note (督办意见, up to 2,000 characters);
   the note is on the item page and in its history;
 - the register (/proposals) flags key items and filters on them; the leader's 工作台 counts their key
-  items still open.
+  items still open;
+- the notes are read by whoever may read the item while it is key, and by the readers of every item
+  (督办、领导) after it was unmarked too.
+
+Each step sends its domain event (tracker.common.events: proposal-key-marked, -key-unmarked,
+-supervision-note) in the step's transaction.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from tracker.audit.sentences import Said
 from tracker.audit.sentences import register as register_sentence
 from tracker.audit.services import record
 from tracker.auth.models import Role, User
+from tracker.common import events
 from tracker.common.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.proposals.models import KeyProposal, Proposal, SupervisionNote
@@ -55,8 +61,9 @@ def mark_key(actor, proposal: Proposal, *, leader_id: int | None, now: datetime)
         key = KeyProposal(proposal_id=proposal.id)
         db.session.add(key)
     key.leader_id, key.marked_at, key.marked_by_id = leader.id, now, actor.id
-    record(actor, "proposal.key_marked", proposal, summary=str(proposal),
-           changes={"leader": leader.display_name, "before": before})
+    step = record(actor, "proposal.key_marked", proposal, summary=str(proposal),
+                  changes={"leader": leader.display_name, "before": before})
+    events.proposal_key_marked.send(proposal, actor=actor, leader=leader, before=before, step=step)
     return key
 
 
@@ -69,7 +76,8 @@ def unmark_key(actor, proposal: Proposal) -> None:
         raise ValidationFailed(_("该件不是重点提案。"))
     leader = key.leader.display_name
     db.session.delete(key)
-    record(actor, "proposal.key_unmarked", proposal, summary=str(proposal), changes={"leader": leader})
+    step = record(actor, "proposal.key_unmarked", proposal, summary=str(proposal), changes={"leader": leader})
+    events.proposal_key_unmarked.send(proposal, actor=actor, leader=leader, step=step)
 
 
 def add_note(actor, proposal: Proposal, text: str, *, now: datetime) -> SupervisionNote:
@@ -85,12 +93,21 @@ def add_note(actor, proposal: Proposal, text: str, *, now: datetime) -> Supervis
     note = SupervisionNote(proposal_id=proposal.id, leader_id=actor.id, text=text, written_at=now)
     db.session.add(note)
     record(actor, "proposal.supervision_note", proposal, summary=str(proposal), changes={"text": text})
+    events.proposal_supervision_note.send(proposal, actor=actor, note=note)
     return note
 
 
 def notes(proposal: Proposal) -> list[SupervisionNote]:
     return list(db.session.scalars(select(SupervisionNote).where(SupervisionNote.proposal_id == proposal.id)
                                    .options(selectinload(SupervisionNote.leader)).order_by(SupervisionNote.id)))
+
+
+def notes_for(user, proposal: Proposal, key: KeyProposal | None = None) -> list[SupervisionNote]:
+    """The 督办意见 ``user`` reads on the item (who may read the item is the caller's check): all of them
+    while it is key; once unmarked, only the readers of every item (督办、领导) still read them.
+    ``key``: the item's ``key_item`` when the caller has it already."""
+    key = key if key is not None else key_item(proposal)
+    return notes(proposal) if key is not None or permissions.can_read_everything(user) else []
 
 
 def key_condition():
@@ -106,6 +123,15 @@ def key_leaders(proposal_ids) -> dict[int, str]:
     rows = db.session.execute(select(KeyProposal.proposal_id, User.display_name)
                               .join(User, User.id == KeyProposal.leader_id).where(KeyProposal.proposal_id.in_(ids)))
     return dict(rows.all())
+
+
+def key_items_of(proposal_ids) -> dict[int, KeyProposal]:
+    """{proposal id: its ``KeyProposal``, leader loaded} of the key items among ``proposal_ids``."""
+    ids = list(proposal_ids)
+    if not ids:
+        return {}
+    return {key.proposal_id: key for key in db.session.scalars(
+        select(KeyProposal).where(KeyProposal.proposal_id.in_(ids)).options(selectinload(KeyProposal.leader)))}
 
 
 def leader_key_items(leader_id: int, *, open_only: bool = False):

@@ -1,5 +1,6 @@
 """Webhooks' reactions to the proposal flow's events (tracker.common.events): each step of an item
-(建议提案: 交办, 签收, 退回, 协办意见, 会签, 延期申请 and its decision, 答复, 评价, 重新办理, 承诺事项再次答复)
+(建议提案: 交办, 签收, 退回, 协办意见, 会签, 延期申请 and its decision, 答复, 评价, 重新办理, 承诺事项再次答复,
+重点提案 marked or unmarked and the leader's 督办意见)
 reaches the robots subscribed to it, queued in the outbox in the transaction of the step. Connected at
 start-up (tracker.register_event_handlers)."""
 from __future__ import annotations
@@ -118,6 +119,34 @@ def on_promise_answered(proposal, *, promise, **_ignored) -> None:
              [proposal.main_unit_id])
 
 
+def _handling_units(proposal) -> list[int]:
+    """The 主办 and 协办 units: a robot limited to one of them follows the item's 重点提案 steps."""
+    return [proposal.main_unit_id, *(unit.id for unit in proposal.co_units)]
+
+
+def on_key_marked(proposal, *, leader, before="", step, **_ignored) -> None:
+    db.session.flush()  # the step's audit event names the message
+    line = (_l("督办领导由%(before)s改为%(leader)s。", before=before, leader=leader.display_name) if before
+            else _l("确定为重点提案，督办领导：%(leader)s。", leader=leader.display_name))
+    _publish(NotificationKind.proposal_key_marked, proposal, str(step.id),
+             _l("【重点提案】%(item)s", item=_label(proposal)), [line], _handling_units(proposal))
+
+
+def on_key_unmarked(proposal, *, leader, step, **_ignored) -> None:
+    db.session.flush()
+    _publish(NotificationKind.proposal_key_unmarked, proposal, str(step.id),
+             _l("【取消重点提案】%(item)s", item=_label(proposal)),
+             [_l("已不再是重点提案（督办领导：%(leader)s）。", leader=leader)], _handling_units(proposal))
+
+
+def on_supervision_note(proposal, *, actor, note, **_ignored) -> None:
+    db.session.flush()  # the note's id names the message
+    _publish(NotificationKind.proposal_supervision_note, proposal, str(note.id),
+             _l("【重点提案督办意见】%(item)s", item=_label(proposal)),
+             [_l("%(leader)s的督办意见：%(text)s", leader=actor.display_name, text=note.text)],
+             _handling_units(proposal))
+
+
 def connect() -> None:
     events.proposal_assigned.connect(on_assigned, weak=False)
     events.proposal_received.connect(on_received, weak=False)
@@ -130,3 +159,6 @@ def connect() -> None:
     events.proposal_extension_requested.connect(on_extension_requested, weak=False)
     events.proposal_extension_decided.connect(on_extension_decided, weak=False)
     events.promise_answered.connect(on_promise_answered, weak=False)
+    events.proposal_key_marked.connect(on_key_marked, weak=False)
+    events.proposal_key_unmarked.connect(on_key_unmarked, weak=False)
+    events.proposal_supervision_note.connect(on_supervision_note, weak=False)
