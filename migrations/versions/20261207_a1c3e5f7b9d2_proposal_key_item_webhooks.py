@@ -2,7 +2,7 @@
 leader's 督办意见 recorded
 
 Revision ID: a1c3e5f7b9d2
-Revises: f6a8b0c2d4e7
+Revises: c3e5a7b9d1f4
 Create Date: 2026-12-07 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a1c3e5f7b9d2'
-down_revision = 'f6a8b0c2d4e7'
+down_revision = 'c3e5a7b9d1f4'
 branch_labels = None
 depends_on = None
 
