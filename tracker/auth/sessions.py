@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app, flash, session
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import LoginSession, User
 from tracker.common.clock import utcnow
@@ -94,8 +95,10 @@ def load_user(user_id: str) -> User | None:
         return None
     if not session_id or not 0 < wanted < 2**31:
         return None
+    # The unit comes in the same statement: the menu bar and most pages read it (one round trip less per view).
     user = db.session.scalar(select(User).join(LoginSession, LoginSession.user_id == User.id).where(
-        User.id == wanted, LoginSession.id == str(session_id), LoginSession.ended_at.is_(None)))
+        User.id == wanted, LoginSession.id == str(session_id), LoginSession.ended_at.is_(None))
+        .options(joinedload(User.unit)))
     if user is None or not user.is_active_user:
         _expire(_("您的登录已失效，请重新登录。"))
         return None
