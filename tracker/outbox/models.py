@@ -53,6 +53,7 @@ class NotificationKind(str, enum.Enum):
     proposal_extension_requested = "proposal_extension_requested"  # 提案延期申请 (webhooks only)
     proposal_extension_decided = "proposal_extension_decided"  # 提案延期审批结果 (webhooks only)
     promise_answered = "promise_answered"  # 承诺事项再次答复 (webhooks only)
+    proposal_ladder = "proposal_ladder"  # 提案答复逾期的督办等级（催办单、督办通知单、通报）
 
 
 class DeliveryChannel(str, enum.Enum):
