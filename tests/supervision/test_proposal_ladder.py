@@ -220,3 +220,15 @@ def test_an_item_found_long_overdue_records_every_level_and_speaks_once(seeded, 
     assert notice.kind == DocumentKind.supervision_notice and notice.overdue_days == 11
     mails = _ladder_mail(smtp, pid)
     assert len(mails) == len({m.to for m in mails}) and all(notice.number in m.subject for m in mails)
+
+
+def test_the_days_of_the_levels_are_configurable(seeded, smtp, app):
+    app.config["PROPOSAL_LADDER_DAYS"] = "1,3,6,9"
+    pid = _item()
+    _scan(_late(3))
+    assert _levels(pid) == [1, 2] and len(_documents(pid)) == 1
+    app.config["PROPOSAL_LADDER_DAYS"] = "5,1,x"  # not four increasing numbers: the defaults, the scan goes on
+    _scan(_late(6))
+    assert _levels(pid) == [1, 2]
+    _scan(_late(10))
+    assert _levels(pid) == [1, 2, 3]

@@ -17,6 +17,7 @@ steps are unique and the emails keyed.
 """
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,6 +39,7 @@ from tracker.supervision.models import DocumentState, ProposalLadderStep, Superv
 from tracker.supervision.numbering import number_documents
 from tracker.workcalendar.services import current_calendar
 
+log = logging.getLogger(__name__)
 PROPOSAL_REPLY = "proposal_reply"  # the facts' ``overdue_kind`` of an item's notice
 DEFAULT_REPLY_DAYS = 5
 
@@ -47,11 +49,16 @@ def proposal_rules() -> tuple[Rule, ...]:
     days = current_app.config.get("PROPOSAL_LADDER_DAYS")
     if not days:
         return DEFAULT_RULES
-    if isinstance(days, str):
-        days = [part for part in days.replace("，", ",").split(",") if part.strip()]
-    days = [int(day) for day in days]
+    try:
+        if isinstance(days, str):
+            days = [part for part in days.replace("，", ",").split(",") if part.strip()]
+        days = [int(day) for day in days]
+    except (TypeError, ValueError):
+        days = []
     if len(days) != len(DEFAULT_RULES) or days != sorted(days) or days[0] < 1:
-        raise ValueError("PROPOSAL_LADDER_DAYS: four increasing numbers of working days, the first at least 1")
+        log.warning("PROPOSAL_LADDER_DAYS %r ignored: four increasing numbers of working days, the first at least 1; "
+                    "the defaults apply", current_app.config.get("PROPOSAL_LADDER_DAYS"))
+        return DEFAULT_RULES
     return tuple(Rule(rule.level, day, rule.recipients, rule.issues_document) for rule, day in zip(DEFAULT_RULES, days))
 
 
