@@ -232,3 +232,22 @@ def test_the_days_of_the_levels_are_configurable(seeded, smtp, app):
     assert _levels(pid) == [1, 2]
     _scan(_late(10))
     assert _levels(pid) == [1, 2, 3]
+
+
+def test_each_split_unit_climbs_on_its_own(seeded, smtp, browser):
+    proposal = new_item()
+    assign(coordinator(), proposal, today=date(2026, 3, 2), split_unit_ids=[unit_id("区人社局"), unit_id("区发改委")])
+    for name in ("区人社局", "区发改委"):
+        sign(unit_user(name), proposal, now=NOW)
+    db.session.commit()
+    pid = proposal.id
+    assert proposal.reply_due_on == DUE
+    _scan(_late(5))
+    documents = _documents(pid)
+    assert sorted(d.unit_id for d in documents) == sorted([unit_id("区人社局"), unit_id("区发改委")])
+    assert len({d.serial for d in documents}) == 2 and all(d.facts["role"] == "split" for d in documents)
+    assert all("由你单位分办" in notice_paragraphs(d)[1] for d in documents)
+    own = next(d for d in documents if d.unit_id == unit_id("区发改委"))
+    assert browser("fagaiwei").get(f"/documents/{own.id}").status_code == 200
+    assert "fagaiwei@example.gov.cn" in {m.to for m in _ladder_mail(smtp, pid)}
+    assert browser("shangwuwei").get(f"/documents/{own.id}.docx").status_code == 403
