@@ -17,6 +17,7 @@ from tracker.webhooks.models import Webhook, WebhookFormat  # noqa: F401
 from tracker.audit.snapshots import ReportSnapshot  # noqa: F401
 from tracker.overdue.store import OverdueEntry  # noqa: F401
 from tracker.supervision.models import (ClosureRequest, DocumentSequence, EscalationRule, ExtensionRequest,  # noqa: F401
-                                       Interview, LadderStep, Receipt, SupervisionDocument, WorkflowEvidenceFile)
+                                       Interview, LadderStep, ProposalLadderStep, Receipt, SupervisionDocument,
+                                       WorkflowEvidenceFile)
 from tracker.bulletins.models import Bulletin  # noqa: F401
 from tracker.reports.models import ScoringRule  # noqa: F401

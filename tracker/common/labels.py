@@ -43,9 +43,9 @@ LABELS = {
     "promise_due": _l("承诺事项提醒"), "proposal_urge": _l("提案办理催办"),
     "proposal_co_opinion": _l("提案协办意见"), "proposal_cosigned": _l("提案会签"),
     "proposal_extension_requested": _l("提案延期申请"), "proposal_extension_decided": _l("提案延期审批结果"),
-    "promise_answered": _l("承诺事项再次答复"),
     "proposal_key_marked": _l("确定重点提案"), "proposal_key_unmarked": _l("取消重点提案"),
     "proposal_supervision_note": _l("重点提案督办意见"),
+    "promise_answered": _l("承诺事项再次答复"), "proposal_ladder": _l("提案答复督办等级"),
     # webhook formats
     "wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人"), "generic": _l("通用JSON（签名）"),
 }

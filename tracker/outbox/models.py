@@ -56,6 +56,7 @@ class NotificationKind(str, enum.Enum):
     proposal_key_marked = "proposal_key_marked"  # 确定重点提案、更换督办领导 (webhooks only)
     proposal_key_unmarked = "proposal_key_unmarked"  # 取消重点提案 (webhooks only)
     proposal_supervision_note = "proposal_supervision_note"  # 领导督办意见 (webhooks only)
+    proposal_ladder = "proposal_ladder"  # 提案答复逾期的督办等级（催办单、督办通知单、通报）
 
 
 class DeliveryChannel(str, enum.Enum):

@@ -34,6 +34,7 @@ from tracker.proposals.handling import (GROUP_WORDS, KIND_LABELS, PROPOSER_WORDS
                                         act_on_receipt, assign, issue_rating_links, rate, rating_link)
 from tracker.proposals.models import ContactStage, Proposal, ProposalKind, ProposalPromise, ProposalState, ReplyExtension
 from tracker.proposals.queries import ProposalFilters, meetings, proposal_query
+from tracker.supervision.proposal_ladder import proposal_ladder
 from tracker.proposals.services import (FEEDBACK_CHOICES, OPEN_STATES, STATE_BADGES, STATE_LABELS,
                                         can_manage_proposals, can_view_proposal, commitment_to_task,
                                         proposal_involvement, publicity_choices, result_categories,
@@ -107,7 +108,7 @@ def detail(proposal_id: int):
                            involvement=proposal_involvement(current_user, proposal), audit_trail=audit_trail,
                            commitment_form=CommitmentForm(formdata=None), receipt_form=ReceiptForm(formdata=None),
                            signed_reply_form=SignedReplyForm(formdata=None),
-                           signed_letter=_signed_reply.signed_letter(proposal),
+                           signed_letter=_signed_reply.signed_letter(proposal), ladder=proposal_ladder(proposal),
                            can_upload_signed_letter=_signed_reply.can_upload_signed_letter(current_user, proposal),
                            signed_letter_types=_signed_reply.signed_letter_extensions(upload_limits()["allowed_extensions"]),
                            own_receipt=next((r for r in proposal.receipts if r.pending and current_user.role == Role.unit

@@ -14,6 +14,7 @@ from tracker.access.permissions import can_read_everything, can_view_task, ensur
 from tracker.common.web import bad_request, download, expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.models import Plan
+from tracker.proposals.services import can_view_proposal
 from tracker.supervision import register as register_service
 from tracker.supervision import services
 from tracker.supervision.documents import document_docx
@@ -173,7 +174,11 @@ def may_see_document(user, document: SupervisionDocument) -> bool:
     (lead or cooperating) and those addressed to it. A proposed one (待印发) only the office sees."""
     if can_read_everything(user):
         return True
-    if user.role != Role.unit or document.is_proposed or document.task is None:
+    if user.role != Role.unit or document.is_proposed:
+        return False
+    if document.proposal_id is not None:  # an item's reply overdue: the unit it addresses, the item's units
+        return user.unit_id == document.unit_id or can_view_proposal(user, document.proposal)
+    if document.task is None:
         return False
     return user.unit_id == document.unit_id or can_view_task(user, document.task)
 
@@ -188,7 +193,7 @@ def document(document_id: int):
     if doc.is_proposed:
         return bad_request(_("待印发的文书印发后才有文号，届时可下载。"))
     return download(document_docx(doc), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                     f"{doc.number}-{doc.facts.get('task_number', doc.facts.get('month', ''))}.docx")
+                     f"{doc.number}-{doc.facts.get('task_number', doc.facts.get('item_number', doc.facts.get('month', '')))}.docx")
 
 
 @bp.get("/documents/<int:document_id>")
@@ -202,7 +207,7 @@ def document_page(document_id: int):
     ensure(may_see_document(current_user, doc))
     issue_form, void_form = IssueDocumentForm(formdata=None), VoidDocumentForm(formdata=None)
     issue_form.version.data = void_form.version.data = doc.version
-    paragraphs = notice_paragraphs(doc) if doc.task_id is not None else []
+    paragraphs = notice_paragraphs(doc) if doc.task_id is not None or doc.proposal_id is not None else []
     return render_template("supervision/document.html", doc=doc, paragraphs=paragraphs, issue_form=issue_form,
                            void_form=void_form)
 

@@ -563,9 +563,10 @@ def fewer_collections(first_generation: int = 100_000):
 
 
 # The scan's steps, in order. Reminders registers its own (``register_steps``); supervision registers
-# 签收 reminders and the 督办 ladder (tracker/supervision/handlers.py), which read the escalations first.
+# 签收 reminders, the 督办 ladder and the ladder of items whose reply is overdue (tracker/supervision/handlers.py),
+# which read the escalations first.
 SCAN_ORDER = ("task_reminders", "proposal_reminders", "proposal_clock", "promise_reminders", "digests", "escalations",
-              "receipts", "ladder")
+              "receipts", "ladder", "proposal_ladder")
 
 
 def register_steps() -> None:

@@ -39,6 +39,8 @@ def notice_paragraphs(document: SupervisionDocument) -> list[str]:
     with today's facts and no number."""
     facts = document.facts
     issued_on = document.issued_on or document.proposed_on
+    if facts.get("overdue_kind") == "proposal_reply":
+        return proposal_notice_paragraphs(document)
     source = _("根据《%(plan)s》（%(number)s），你单位牵头负责第%(n)s项任务“%(title)s”。",
                plan=facts["plan_title"], number=facts["plan_doc_number"] or "—", n=facts["task_number"],
                title=facts["task_title"])
@@ -64,6 +66,31 @@ def notice_paragraphs(document: SupervisionDocument) -> list[str]:
         paragraphs.append(_("上一级督办文书逾期未反馈，现升级督办。"))
     reply = chinese_date(document.reply_by) if document.reply_by else _("（印发后%(n)d个工作日内）", n=_reply_days(document))
     paragraphs.append(_("请你单位高度重视，于%(reply)s前在督办系统中书面反馈逾期原因、整改措施和预计完成时间。", reply=reply))
+    paragraphs.append(_("特此通知。"))
+    return paragraphs
+
+
+def proposal_notice_paragraphs(document: SupervisionDocument) -> list[str]:
+    """The text of a 催办单/督办通知单 about an item's overdue reply (tracker/supervision/proposal_ladder.py): the
+    item (届次, 第N号, title), the unit and its part (主办/分办), the original and current reply deadlines, the
+    working days overdue and the date the reply is asked by."""
+    facts = document.facts
+    issued_on = document.issued_on or document.proposed_on
+    role = _("分办") if facts.get("role") == "split" else _("主办")
+    due_on, original = date.fromisoformat(facts["due_on"]), date.fromisoformat(facts["original_due_on"])
+    body = _("%(meeting)s%(number)s“%(title)s”由你单位%(role)s。", meeting=facts["item_meeting"],
+             number=facts["item_number"], title=facts["item_title"], role=role)
+    if original != due_on:
+        body += _("该件原答复期限为%(original)s，经批准延期至%(due)s，", original=chinese_date(original),
+                  due=chinese_date(due_on))
+    else:
+        body += _("该件答复期限为%(due)s，", due=chinese_date(due_on))
+    body += _("截至%(today)s你单位尚未答复，已逾期%(days)d个工作日。", today=chinese_date(issued_on),
+              days=document.overdue_days)
+    paragraphs = [f"{facts['unit_name']}：", body]
+    reply = chinese_date(document.reply_by) if document.reply_by else "—"
+    paragraphs.append(_("请你单位高度重视，于%(reply)s前完成答复，并在系统中报送答复情况；确需延期的，请按程序申请延期。",
+                        reply=reply))
     paragraphs.append(_("特此通知。"))
     return paragraphs
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from tracker.common import events, scans
 from tracker.supervision import sentences  # noqa: F401 (registers the loop's history sentences)
 from tracker.supervision.ladder import scan_ladder, scan_receipts
+from tracker.supervision.proposal_ladder import scan_proposal_ladder
 from tracker.supervision.services import assign_plan, assign_task
 
 
@@ -24,3 +25,4 @@ def connect() -> None:
     events.task_assigned.connect(on_task_assigned, weak=False)
     scans.register("receipts", scan_receipts)  # 签收 reminders (SCAN_ORDER in tracker/reminders/scan.py)
     scans.register("ladder", scan_ladder)  # the 督办 ladder's steps
+    scans.register("proposal_ladder", scan_proposal_ladder)  # the ladder of items whose reply is overdue

@@ -20,6 +20,7 @@ from tracker.updates.models import StoredFileColumns
 
 if TYPE_CHECKING:
     from tracker.auth.models import User
+    from tracker.proposals.models import Proposal
     from tracker.tasks.models import Task
     from tracker.units.models import Unit
 
@@ -197,6 +198,8 @@ class SupervisionDocument(db.Model):
     task_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     bulletin_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bulletins.id", ondelete="SET NULL"), index=True)
+    # An item's reply overdue (建议提案答复逾期, tracker/supervision/proposal_ladder.py): the item; no task.
+    proposal_id: Mapped[Optional[int]] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     level: Mapped[int]
     proposed_on: Mapped[Optional[date]]
     issued_on: Mapped[Optional[date]]
@@ -214,6 +217,7 @@ class SupervisionDocument(db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     task: Mapped[Optional["Task"]] = relationship()
+    proposal: Mapped[Optional["Proposal"]] = relationship()
     unit: Mapped[Optional["Unit"]] = relationship()
     replied_by: Mapped[Optional["User"]] = relationship(foreign_keys=[replied_by_id])
     issued_by: Mapped[Optional["User"]] = relationship(foreign_keys=[issued_by_id])
@@ -264,6 +268,28 @@ class LadderStep(db.Model):
     document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("supervision_documents.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    document: Mapped[Optional[SupervisionDocument]] = relationship()
+
+
+class ProposalLadderStep(db.Model):
+    """A level of the ladder reached by an item whose reply is overdue (建议提案答复逾期), for one unit that
+    owes the reply (the 主办, or each 分办 unit) against the reply deadline in force (``due_on``): reached
+    once per (item, unit, due_on, level); an approved extension is a new ``due_on``, a new episode."""
+
+    __tablename__ = "proposal_ladder_steps"
+    __table_args__ = (UniqueConstraint("proposal_id", "unit_id", "due_on", "level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    due_on: Mapped[date]
+    level: Mapped[int]
+    reached_on: Mapped[date]
+    overdue_days: Mapped[int]
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("supervision_documents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped["Unit"] = relationship()
     document: Mapped[Optional[SupervisionDocument]] = relationship()
 
 

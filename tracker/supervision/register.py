@@ -124,6 +124,9 @@ def void_document(actor, document: SupervisionDocument, *, reason: str,
            changes={"number": document.number if document.serial is not None else "", "state": [before, "void"],
                     "reason": document.void_reason},
            summary=document.void_reason[:200])
+    if document.proposal_id is not None:  # the item's history says it too
+        record(actor, "proposal.document_voided", document.proposal, summary=document.void_reason[:200],
+               changes={"number": document.number if document.serial is not None else "", "reason": document.void_reason})
     if before == DocumentState.issued.value and document.task_id is not None and document.unit is not None:
         from tracker.supervision import events
 

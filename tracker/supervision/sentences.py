@@ -144,6 +144,26 @@ def _document_voided(event: Event, names: Names) -> Said:
                 note=_("理由：%(reason)s", reason=event.changes.get("reason") or event.summary))
 
 
+@sentence("proposal.ladder_reached")
+def _proposal_ladder(event: Event, names: Names) -> Said:
+    from tracker.supervision.ladder import LEVEL_LABELS
+
+    level = event.changes.get("level") or 0
+    text = _("%(unit)s答复逾期%(days)s个工作日，进入第%(level)s级督办（%(label)s）", unit=event.changes.get("unit") or "",
+             days=event.changes.get("overdue_days", "—"), level=level, label=LEVEL_LABELS.get(level, ""))
+    details = [_("答复期限 %(day)s", day=event.changes.get("due_on") or "—")]
+    if event.changes.get("document"):
+        details.append(_("发出 %(number)s", number=event.changes["document"]))
+    return Said(text, details=details)
+
+
+@sentence("proposal.document_voided")
+def _proposal_document_voided(event: Event, names: Names) -> Said:
+    return Said(_("%(actor)s 作废了 %(number)s，该文号不再使用", actor=event.actor,
+                  number=event.changes.get("number") or _("待印发的文书")),
+                note=_("理由：%(reason)s", reason=event.changes.get("reason") or event.summary))
+
+
 @sentence("interview.recorded")
 def _interview(event: Event, names: Names) -> Said:
     return Said(_("%(actor)s 记录了约谈（%(day)s）", actor=event.actor, day=event.changes.get("held_on") or "—"),

@@ -438,6 +438,8 @@ def reply_document(actor, document: SupervisionDocument, *, text: str) -> Superv
         raise already
     if not document.is_issued:
         raise ValidationFailed(_("该文书尚未印发或已作废，无需反馈。"))
+    if document.task_id is None:  # a notice about an item's reply: the reply itself answers it
+        raise ValidationFailed(_("该文书督促的是提案答复，请在提案页面办理答复，无需在此反馈。"))
     if not text.strip():
         raise ValidationFailed(_("请填写反馈内容。"))
     document.reply_text, document.replied_at, document.replied_by_id = text.strip(), utcnow(), actor.id
