@@ -180,6 +180,13 @@ PAGES = [
     # the dashboard's drill-down: the page's tasks found first, their states, groups and loops in batches
     pytest.param("leader", lambda: "/dashboard/tasks", id="dashboard-tasks"),
     pytest.param("leader", lambda: "/dashboard/tasks?state=overdue", id="dashboard-tasks-overdue"),
+    # each role's 工作台 (counts and short lists, not rows), the bulletins, the register and the requests queue
+    pytest.param("coordinator", lambda: "/", id="workbench-coordinator", marks=pytest.mark.same_rows),
+    pytest.param("leader", lambda: "/", id="workbench-leader", marks=pytest.mark.same_rows),
+    pytest.param(MINE_LOGIN, lambda: "/", id="workbench-unit", marks=pytest.mark.same_rows),
+    pytest.param("coordinator", lambda: "/bulletins", id="bulletins", marks=pytest.mark.same_rows),
+    pytest.param("coordinator", lambda: "/documents", id="register", marks=pytest.mark.same_rows),
+    pytest.param("coordinator", lambda: "/requests", id="requests", marks=pytest.mark.same_rows),
 ]
 
 
