@@ -1062,8 +1062,8 @@ if HAS_PROPOSALS:
         from tracker.supervision.documents import document_docx
 
         found = visible_proposal(proposal_id)
-        document = db.session.get(SupervisionDocument, document_id)
-        if document is None or document.proposal_id != found.id or document.is_proposed:
+        document = fetch(SupervisionDocument, document_id)
+        if document.proposal_id != found.id or document.is_proposed:
             raise ApiError(404, "not_found", _("请求的对象或地址不存在。"))
         return download(document_docx(document),
                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
