@@ -337,6 +337,7 @@ TABLE = [
     ("/api/v1/proposals", "GET", *API_401),
     ("/api/v1/proposals/<int:proposal_id>", "GET", *API_401),
     ("/api/v1/proposals/<int:proposal_id>/signed-reply", "GET", *API_401),
+    ("/api/v1/proposals/<int:proposal_id>/documents/<int:document_id>.docx", "GET", *API_401),
     ("/api/v1/proposals/<int:proposal_id>/assign", "POST", *API_401),
     ("/api/v1/proposals/<int:proposal_id>/receipt", "POST", *API_401),
     ("/api/v1/proposals/<int:proposal_id>/reply", "POST", *API_401),
@@ -1365,6 +1366,8 @@ URLS = {
     "/api/v1/proposals": lambda w, r: "/api/v1/proposals",
     "/api/v1/proposals/<int:proposal_id>": lambda w, r: f"/api/v1/proposals/{w.proposal_id}",
     "/api/v1/proposals/<int:proposal_id>/signed-reply": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/signed-reply",
+    "/api/v1/proposals/<int:proposal_id>/documents/<int:document_id>.docx":
+        lambda w, r: f"/api/v1/proposals/{w.proposal_id}/documents/{w.document_id}.docx",
     "/api/v1/proposals/<int:proposal_id>/assign": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/assign",
     "/api/v1/proposals/<int:proposal_id>/receipt": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/receipt",
     "/api/v1/proposals/<int:proposal_id>/reply": lambda w, r: f"/api/v1/proposals/{w.proposal_id}/reply",

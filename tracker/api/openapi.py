@@ -214,7 +214,32 @@ def _proposal_schemas() -> dict[str, dict]:
                         "uploaded_by": nullable(USER_REF),
                         "url": {**TEXT, "description": "下载地址（GET，与查看本件的权限相同）"}},
                        "已上传的盖章答复函（最新一次上传）")
+    level = {"type": "integer", "minimum": 1, "maximum": 4, "description": "1 提醒 / 2 催办 / 3 督办 / 4 通报"}
+    level_label = {**TEXT, "description": "等级名称：提醒、催办、督办、通报"}
+    ladder_document = obj({"id": ID, "number": {**TEXT, "description": "文号，如 催办〔2026〕3号"},
+                           "kind": {**enum(DocumentKind), "description": "urge_notice 催办单 / supervision_notice 督办通知单"},
+                           "state": {"type": "string", "enum": ["issued", "void"], "description": "issued 已印发 / void 已作废"},
+                           "issued_on": nullable(DATE), "reply_by": {**nullable(DATE), "description": "反馈时限"},
+                           "url": {**TEXT, "description": "Word文件的下载地址（GET downloadProposalDocument）"}},
+                          "本级发出的督办文书")
+    ladder = obj({"due_on": {**nullable(DATE), "description": "现行答复期限（本轮督办）"},
+                  "level": {"type": "integer", "minimum": 0, "maximum": 4,
+                            "description": "现行答复期限下达到的最高督办等级（0：未督办）"},
+                  "units": {"type": "array", "description": "现行答复期限下各承办单位（主办或各分办单位）达到的等级",
+                            "items": obj({"unit": ref("UnitRef"), "level": level, "level_label": level_label})},
+                  "steps": {"type": "array", "description": "达到的每一级（含此前答复期限的），先后为序",
+                            "items": obj({"id": ID, "level": level, "level_label": level_label,
+                                          "unit": {**ref("UnitRef"), "description": "逾期未答复的承办单位"},
+                                          "due_on": {**DATE, "description": "所对应的答复期限"},
+                                          "overdue_days": {"type": "integer", "minimum": 0,
+                                                           "description": "达到时逾期的工作日"},
+                                          "reached_on": DATE,
+                                          "current": {"type": "boolean", "description": "属于现行答复期限（本轮）"},
+                                          "document": {**nullable(ladder_document),
+                                                       "description": "本级发出的催办单或督办通知单（如有）"}})}},
+                 "答复逾期的督办等级（提醒→催办→督办→通报）")
     detail = obj({**properties, "reply_text": TEXT, "points": {"type": "array", "items": TEXT},
+                  "ladder": ladder,
                   "signed_reply": {**nullable(signed_reply), "description": "盖章答复函，尚未上传时为 null"},
                   "people": {"type": "array", "items": person}, "receipts": {"type": "array", "items": receipt},
                   "history": {"type": "array", "items": step, "description": "办理过程，先后为序"}},

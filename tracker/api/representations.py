@@ -109,11 +109,36 @@ def proposal_json(proposal, *, with_reply_text: bool = False, key=None) -> dict:
     return data
 
 
-def proposal_detail_json(proposal, history, signed_reply=None, key=None) -> dict:
+def proposal_ladder_json(proposal, ladder) -> dict:
+    """The item's 督办 ladder (tracker.supervision.proposal_ladder.ProposalLadder): the level reached on the
+    reply deadline in force, by unit, and every step with its document (number, download address)."""
+    from tracker.supervision.ladder import LEVEL_LABELS
+
+    return {"due_on": iso(proposal.reply_due_on), "level": ladder.level,
+            "units": [{"unit": unit_ref(unit), "level": level, "level_label": str(LEVEL_LABELS[level])}
+                      for unit, level in ladder.unit_levels(proposal.reply_due_on)],
+            "steps": [{"id": step.id, "level": step.level, "level_label": str(LEVEL_LABELS[step.level]),
+                       "unit": unit_ref(step.unit), "due_on": iso(step.due_on), "overdue_days": step.overdue_days,
+                       "reached_on": iso(step.reached_on), "current": step.due_on == proposal.reply_due_on,
+                       "document": _ladder_document_json(proposal, step.document)} for step in ladder.steps]}
+
+
+def _ladder_document_json(proposal, document) -> dict | None:
+    if document is None or document.is_proposed:  # 待印发: no number yet
+        return None
+    return {"id": document.id, "number": document.number, "kind": enum_value(document.kind),
+            "state": enum_value(document.state), "issued_on": iso(document.issued_on),
+            "reply_by": iso(document.reply_by),
+            "url": url_for("api.proposal_document", proposal_id=proposal.id, document_id=document.id)}
+
+
+def proposal_detail_json(proposal, history, ladder, signed_reply=None, key=None) -> dict:
     """An item with its points, proposers, receipts of 交办 and its steps (``history``: the entries of
     tracker.audit.sentences.describe, oldest first, as the item's page tells them), its signed 答复函
-    (``signed_reply``, a ``SignedReplyLetter`` or None) and its ``KeyProposal`` (``key``, 重点提案)."""
+    (``signed_reply``, a ``SignedReplyLetter`` or None), its ``KeyProposal`` (``key``, 重点提案) and its 督办
+    ladder (``ladder``, see ``proposal_ladder_json``)."""
     return {**proposal_json(proposal, with_reply_text=True, key=key),
+            "ladder": proposal_ladder_json(proposal, ladder),
             "signed_reply": signed_reply_json(proposal, signed_reply),
             "points": [str(point) for point in (proposal.points or [])],
             "people": [proposer_json(person) for person in proposal.people],

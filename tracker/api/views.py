@@ -942,6 +942,7 @@ if HAS_PROPOSALS:
     from tracker.proposals import signed_reply as proposal_signed_reply
     from tracker.proposals.models import Proposal, ProposalKind, ProposalReceipt, ProposalState, Proposer
     from tracker.proposals.queries import ProposalFilters, history_events, proposal_query
+    from tracker.supervision.proposal_ladder import proposal_ladder
 
     PROPOSAL_FILTERS = {
         "meeting": Text(max_length=100, description="届次会议，如 市政协十四届三次会议"),
@@ -985,7 +986,7 @@ if HAS_PROPOSALS:
         from tracker.audit.sentences import describe
 
         found = fetch(Proposal, proposal_id, *PROPOSAL_LOAD)
-        return proposal_detail_json(found, describe(history_events(found)),
+        return proposal_detail_json(found, describe(history_events(found)), proposal_ladder(found),
                                     proposal_signed_reply.signed_letter(found), proposal_key_items.key_item(found))
 
     def visible_proposal(proposal_id: int) -> Proposal:
@@ -1027,7 +1028,8 @@ if HAS_PROPOSALS:
     @operation(operation_id="getProposal", summary="建议提案（含办理过程）", tag="proposals",
                ok=(200, "ProposalDetail"), errors=(403, 404),
                description="含答复全文、建议要点、提案人、各承办单位的签收/退回，以及每一步办理过程"
-                           "（谁、何时，与网页上的记录相同，先后为序）。")
+                           "（谁、何时，与网页上的记录相同，先后为序），以及答复逾期的督办等级 ladder（各承办单位本轮达到的等级、"
+                           "每一级的日期、逾期工作日和发出的催办单、督办通知单及其下载地址）。")
     def proposal(proposal_id: int):
         return jsonify(render_proposal(visible_proposal(proposal_id).id))
 
@@ -1047,6 +1049,25 @@ if HAS_PROPOSALS:
         if letter is None:
             raise ApiError(404, "not_found", _("尚未上传盖章答复函。"))
         return send_evidence(letter)
+
+    @bp.get("/proposals/<int:proposal_id>/documents/<int:document_id>.docx")
+    @operation(operation_id="downloadProposalDocument", summary="下载本件的催办单或督办通知单", tag="proposals",
+               ok=(200, None, "催办单或督办通知单的Word文件（印发时的内容）"),
+               ok_files=("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
+               errors=(403, 404),
+               description="答复逾期的督办文书（getProposal 的 ladder.steps[].document.url）。能查看本件的用户"
+                           "（承办单位、督办人员、领导）可以下载，其他单位 403；不是本件的文书或尚未印发时 404。")
+    def proposal_document(proposal_id: int, document_id: int):
+        from tracker.common.web import download
+        from tracker.supervision.documents import document_docx
+
+        found = visible_proposal(proposal_id)
+        document = fetch(SupervisionDocument, document_id)
+        if document.proposal_id != found.id or document.is_proposed:
+            raise ApiError(404, "not_found", _("请求的对象或地址不存在。"))
+        return download(document_docx(document),
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                        f"{document.number}-{document.facts.get('item_number', '')}.docx")
 
     @bp.post("/proposals/<int:proposal_id>/assign")
     @operation(operation_id="assignProposal", summary="交办（督办、管理员）", tag="proposals", body=PROPOSAL_ASSIGN,

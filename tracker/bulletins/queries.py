@@ -11,7 +11,11 @@ For the month M (Beijing dates), over the tasks of active plans:
   (review date), any role;
 - extensions (批准延期): extension requests approved in M;
 - closures (办结销号): closure requests verified in M, and whether on time (decided on or before the due
-  date in force when filed).
+  date in force when filed);
+- proposals (建议提案答复逾期, the ladder of tracker/supervision/proposal_ladder.py): by the tasks' rule, the
+  number of distinct items that reached each level in M, and the replies (per unit owing one: 主办 or 分办)
+  that reached level 4 (通报) in M, with the item's 届次, number and title, the unit, the reply deadline of
+  that episode, the working days overdue then, and the episode's documents (催办单, 督办通知单; not the void).
 """
 from __future__ import annotations
 
@@ -24,7 +28,9 @@ from sqlalchemy import func, select
 from tracker.common.workdays import BEIJING
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanStatus
-from tracker.supervision.models import ClosureRequest, ExtensionRequest, ExtensionState, LadderStep
+from tracker.proposals.models import Proposal, ProposalReceipt, ReceiptRole
+from tracker.supervision.models import (ClosureRequest, ExtensionRequest, ExtensionState, LadderStep,
+                                        ProposalLadderStep)
 from tracker.supervision.queries import closure_in_force
 from tracker.tasks.models import Task
 from tracker.units.models import Unit
@@ -132,7 +138,49 @@ def month_figures(month: date, today: date) -> dict:
                       "due_on": c.due_on.isoformat() if c.due_on else None,
                       "decided_on": _beijing_date(c.decided_at).isoformat(),
                       "on_time": c.due_on is None or _beijing_date(c.decided_at) <= c.due_on} for c in closures],
+        "proposals": proposal_figures(first, last, units),
     }
+
+
+def proposal_figures(first: date, last: date, units: dict[int, str]) -> dict:
+    """The items' part of the month's figures (the module docstring's ``proposals``), as the tasks': a reply
+    is listed when it reached level 4 in the month, whatever happened to it after."""
+    steps = db.session.execute(
+        select(ProposalLadderStep.proposal_id, ProposalLadderStep.unit_id, ProposalLadderStep.due_on,
+               ProposalLadderStep.level, ProposalLadderStep.overdue_days, ProposalLadderStep.reached_on)
+        .where(ProposalLadderStep.reached_on >= first, ProposalLadderStep.reached_on <= last)
+        .order_by(ProposalLadderStep.reached_on, ProposalLadderStep.id)).all()
+    items_at: dict[int, set[int]] = {level: set() for level in (1, 2, 3, 4)}
+    level4: dict[tuple, dict] = {}
+    for proposal_id, unit_id, due_on, level, overdue_days, reached_on in steps:
+        items_at.setdefault(level, set()).add(proposal_id)
+        if level == 4:
+            level4.setdefault((proposal_id, unit_id, due_on), {"overdue_days": overdue_days,
+                                                               "reached_on": reached_on.isoformat()})
+    rows = []
+    if level4:
+        proposal_ids = sorted({key[0] for key in level4})
+        proposals = {item.id: item for item in db.session.scalars(select(Proposal).where(Proposal.id.in_(proposal_ids)))}
+        roles = {(proposal_id, unit_id): role for proposal_id, unit_id, role in db.session.execute(
+            select(ProposalReceipt.proposal_id, ProposalReceipt.unit_id, ProposalReceipt.role)
+            .where(ProposalReceipt.proposal_id.in_(proposal_ids)))}
+        documents: dict[tuple, list[dict]] = defaultdict(list)
+        for step in db.session.scalars(select(ProposalLadderStep).where(
+                ProposalLadderStep.proposal_id.in_(proposal_ids), ProposalLadderStep.document_id.is_not(None))
+                .order_by(ProposalLadderStep.level, ProposalLadderStep.id)):
+            key = (step.proposal_id, step.unit_id, step.due_on)
+            if key in level4 and not step.document.is_void and not step.document.is_proposed:
+                documents[key].append({"id": step.document.id, "number": step.document.number,
+                                       "level": step.level})
+        for (proposal_id, unit_id, due_on), entry in level4.items():
+            item = proposals[proposal_id]
+            rows.append({"proposal_id": proposal_id, "meeting": item.meeting, "number": item.number,
+                         "title": item.title, "unit_id": unit_id, "unit": units[unit_id],
+                         "role": roles.get((proposal_id, unit_id), ReceiptRole.main).value,
+                         "due_on": due_on.isoformat(), "overdue_days": entry["overdue_days"], "level": 4,
+                         "reached_on": entry["reached_on"], "documents": documents[proposal_id, unit_id, due_on]})
+        rows.sort(key=lambda row: (-row["overdue_days"], row["meeting"], row["number"], row["unit"]))
+    return {"levels": {str(level): len(items_at.get(level, ())) for level in (1, 2, 3, 4)}, "level4": rows}
 
 
 def _task_labels(task_ids: set[int]) -> dict[int, str]:

@@ -63,6 +63,8 @@ def default_text(figures: dict, month: date) -> str:
               days=row["overdue_days"]) for row in figures["level4"]) + "。")
     else:
         paragraphs.append(_("本月无任务达到通报等级。"))
+    if figures.get("proposals") is not None:
+        paragraphs.append(proposal_paragraph(figures))
     if figures["returns"]:
         paragraphs.append(_("三、报送质量。本月多次被退回报送的单位：%(units)s。", units="、".join(
             _("%(unit)s（%(n)d次）", unit=row["unit"], n=row["count"]) for row in figures["returns"])))
@@ -74,6 +76,35 @@ def default_text(figures: dict, month: date) -> str:
     paragraphs.append(_("请被通报单位认真分析原因，明确整改措施和完成时限，于5个工作日内书面反馈；各单位要对照问题举一反三，"
                         "确保各项任务按期保质完成。"))
     return "\n\n".join(paragraphs)
+
+
+def proposal_line(row: dict) -> str:
+    """One reply at 通报 level: “区十八届人大六次会议0012号“…”（区人社局主办，答复期限…，逾期15个工作日，已发催办〔2026〕3号、…）”."""
+    from tracker.proposals.handling import ROLE_LABELS
+    from tracker.proposals.models import ReceiptRole
+
+    line = _("%(meeting)s%(number)s“%(title)s”（%(unit)s%(role)s，答复期限%(due)s，逾期%(days)d个工作日",
+             meeting=row["meeting"], number=row["number"], title=row["title"], unit=row["unit"],
+             role=ROLE_LABELS[ReceiptRole(row["role"])], due=row["due_on"], days=row["overdue_days"])
+    if row["documents"]:
+        line += _("，已发%(numbers)s", numbers="、".join(document["number"] for document in row["documents"]))
+    return line + "）"
+
+
+def proposal_paragraph(figures: dict) -> str:
+    """The items' sentence of 二、督办等级 (a bulletin drafted before the items were counted has none)."""
+    part = figures.get("proposals")
+    if part is None:
+        return ""
+    levels = part["levels"]
+    line = _("建议提案答复逾期：本月提醒%(l1)d件、催办%(l2)d件、督办%(l3)d件、通报%(l4)d件。",
+             l1=levels["1"], l2=levels["2"], l3=levels["3"], l4=levels["4"])
+    if part["level4"]:
+        line += _("以下建议提案答复逾期时间长、经催办督办仍未答复，予以通报：") + "；".join(
+            proposal_line(row) for row in part["level4"]) + "。"
+    else:
+        line += _("本月无建议提案答复达到通报等级。")
+    return line
 
 
 def draft_bulletin(actor, *, month_key: str, today: date) -> Bulletin:

@@ -20,6 +20,7 @@ from tracker.access.permissions import can_read_everything, is_manager, require
 from tracker.common.web import download, expected_version, get_or_404, run_service
 from tracker.extensions import db
 from tracker.plans.models import Plan
+from tracker.proposals.handling import ROLE_LABELS
 from tracker.supervision.ladder import LEVEL_LABELS
 
 bp = Blueprint("bulletins", __name__)
@@ -64,6 +65,7 @@ def _detail_page(bulletin: Bulletin, form=None, status: int = 200, conflict: dic
     issue_form.version.data = bulletin.version
     return render_template("bulletins/detail.html", bulletin=bulletin, figures=bulletin.figures, form=form,
                            issue_form=issue_form, level_labels=LEVEL_LABELS, repeated_returns=REPEATED_RETURNS,
+                           role_labels={role.value: label for role, label in ROLE_LABELS.items()},
                            conflict=conflict), status
 
 

@@ -214,6 +214,16 @@ class ProposalLadder:
     def labels(self) -> dict:
         return LEVEL_LABELS
 
+    def unit_levels(self, due_on: date | None) -> list[tuple]:
+        """[(unit, level reached on the reply deadline ``due_on``)] of the units that climbed (the current
+        episode, by unit: the 主办, or each 分办 unit), in the order they first did."""
+        levels: dict[int, list] = {}
+        for step in self.steps:
+            if step.due_on == due_on:
+                entry = levels.setdefault(step.unit_id, [step.unit, 0])
+                entry[1] = max(entry[1], step.level)
+        return [tuple(entry) for entry in levels.values()]
+
 
 def proposal_ladder(proposal: Proposal) -> ProposalLadder:
     steps = list(db.session.scalars(select(ProposalLadderStep).where(ProposalLadderStep.proposal_id == proposal.id)
