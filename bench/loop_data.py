@@ -250,9 +250,8 @@ class LoopGenerator:
 
         rng, cal = self.rng, self.cal
         sign_days = sign_working_days()
-        pool = [u for members in self.gen.district_units[:4] for u in members if self.gen.units[u].users]
-        pool += [u for u in self.gen.municipal if self.gen.units[u].users]
-        pool = sorted(set(pool))
+        pool = sorted(u for u, unit in self.gen.units.items() if unit.users)  # 主办/协办: busier units more often
+        weights = [self.gen.units[u].weight for u in pool]
         coordinator = self.gen.coordinators[0]
         items, people, co_rows, receipts, audit = [], [], [], [], []
         for i in range(1, count + 1):
@@ -262,10 +261,10 @@ class LoopGenerator:
             year, month = _add_months(assigned.year, assigned.month, 3)
             due = _month_day(year, month, assigned.day)
             sign_due = cal.add_working_days(assigned, sign_days)
-            main = rng.choice(pool)
+            main = rng.choices(pool, weights)[0]
             co = []
             for _ in range(rng.choices((0, 1, 2), (45, 40, 15))[0]):
-                unit = rng.choice(pool)
+                unit = rng.choices(pool, weights)[0]
                 if unit != main and unit not in co:
                     co.append(unit)
             if due < AS_OF:
