@@ -6,7 +6,9 @@
 Creates the schema on an empty database the way ``flask db upgrade`` does (Alembic through
 Flask-Migrate), loads the demo seed (so the demo logins exist, password ``demo-password``), then
 bulk-inserts units, users, plans, action groups, tasks, cooperating units, status updates, evidence
-rows and audit events: SQLAlchemy Core ``insert()`` executemany in chunks, or COPY on PostgreSQL.
+rows and audit events: SQLAlchemy Core ``insert()`` executemany in chunks, or COPY on PostgreSQL; then
+the closed loop's rows (签收, 延期/办结申请, 督办等级 with numbered documents) and a session of 建议提案
+(bench/loop_data.py), and the 2026-05 督查通报 through the app's own services.
 Everything comes from ``random.Random(42)`` and a fixed "as of" date (``AS_OF``), so two runs with
 the same arguments produce the same rows. Prints rows per table and seconds.
 
