@@ -850,7 +850,9 @@ def main(argv: list[str] | None = None) -> int:
                                                      "audit": t["audit"]}, with_audit=not args.no_audit)
         from bench.loop_data import issue_bulletin, load_loop, loop_tables
 
+        t0 = time.perf_counter()
         load_loop(db, gen, loader, sizes["proposals"], with_audit=not args.no_audit)
+        loop_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
         finish(db, postgres, analyze=not args.no_analyze)
         finishing = time.perf_counter() - t0
@@ -869,6 +871,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, table in t.items():
         print(f"{table.name:<24}{loader.counts.get(table.name, 0):>12,}{totals[name]:>12,}"
               f"{loader.seconds.get(table.name, 0.0):>10.1f}")
+    print(f"{'loop and proposals (generated and loaded)':<48}{loop_seconds:>10.1f}")
     print(f"{'finish (sequences, ANALYZE)':<48}{finishing:>10.1f}")
     print(f"{'督查通报 2026-05 (the app drafts and issues)':<40}{bulletin_seconds:>18.1f}")
     for name, value in facts.items():

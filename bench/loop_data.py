@@ -101,7 +101,7 @@ class LoopGenerator:
                            assigned_by_id=rng.choice(self.gen.coordinators), answered_at=None, answered_by_id=None,
                            refusal_reason="", suggested_unit_id=None, version=1)
                 if roll < 0.03 and task.status in OPEN:
-                    day = AS_OF - timedelta(days=rng.randint(0, 12))
+                    day = AS_OF - timedelta(days=rng.randint(1, 12))
                     row.update(state="pending", assigned_at=_beijing(day, rng.randint(9, 17)),
                                sign_by=cal.add_working_days(day, SIGN_DAYS))
                 else:
@@ -143,7 +143,7 @@ class LoopGenerator:
             else:
                 before, approved = task.due_on, None
                 requested = max(before, AS_OF) + timedelta(days=rng.randint(30, 120))
-                asked = AS_OF - timedelta(days=rng.randint(0, 6))
+                asked = AS_OF - timedelta(days=rng.randint(1, 7))
             asked = max(asked, task.start_on)
             requested_at = _beijing(asked, rng.randint(9, 17), rng.randint(0, 59))
             decided_at = None
@@ -168,7 +168,7 @@ class LoopGenerator:
                 state, decided = "verified", task.completed_on
                 asked = max(task.start_on, decided - timedelta(days=rng.randint(1, 6)))
             elif task.status == "in_progress" and roll < 0.01:
-                state, decided, asked = "pending", None, AS_OF - timedelta(days=rng.randint(0, 7))
+                state, decided, asked = "pending", None, AS_OF - timedelta(days=rng.randint(1, 8))
             elif task.status == "in_progress" and roll < 0.02:
                 state = "returned"
                 asked = max(task.start_on, AS_OF - timedelta(days=rng.randint(8, 60)))
