@@ -6,7 +6,9 @@
 Creates the schema on an empty database the way ``flask db upgrade`` does (Alembic through
 Flask-Migrate), loads the demo seed (so the demo logins exist, password ``demo-password``), then
 bulk-inserts units, users, plans, action groups, tasks, cooperating units, status updates, evidence
-rows and audit events: SQLAlchemy Core ``insert()`` executemany in chunks, or COPY on PostgreSQL.
+rows and audit events: SQLAlchemy Core ``insert()`` executemany in chunks, or COPY on PostgreSQL; then
+the closed loop's rows (签收, 延期/办结申请, 督办等级 with numbered documents) and a session of 建议提案
+(bench/loop_data.py), and the 2026-05 督查通报 through the app's own services.
 Everything comes from ``random.Random(42)`` and a fixed "as of" date (``AS_OF``), so two runs with
 the same arguments produce the same rows. Prints rows per table and seconds.
 
@@ -41,9 +43,9 @@ BEIJING = timezone(timedelta(hours=8))
 
 # units, users, tasks, status updates (totals, the demo seed included)
 SCALES = {
-    "city": dict(units=2000, users=20000, tasks=100_000, updates=1_000_000),
-    "medium": dict(units=200, users=2000, tasks=10_000, updates=100_000),
-    "small": dict(units=40, users=200, tasks=400, updates=4000),
+    "city": dict(units=2000, users=20000, tasks=100_000, updates=1_000_000, proposals=1000),
+    "medium": dict(units=200, users=2000, tasks=10_000, updates=100_000, proposals=200),
+    "small": dict(units=40, users=200, tasks=400, updates=4000, proposals=30),
 }
 
 DISTRICTS = ["黄浦", "徐汇", "长宁", "静安", "普陀", "虹口", "杨浦", "闵行", "宝山", "嘉定", "浦东", "金山", "松江",
@@ -231,7 +233,7 @@ class Loader:
     def _plain(value):
         if hasattr(value, "value") and isinstance(value, str):  # str enums
             return value.value
-        if isinstance(value, dict):
+        if isinstance(value, (dict, list)):
             return json.dumps(value, ensure_ascii=False)
         return value
 
@@ -254,8 +256,9 @@ class Loader:
                 with raw.cursor() as cursor:
                     names = ", ".join(f'"{name}"' for name in columns)
                     with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                        keys = list(first)  # each row's values in the first row's order (rows may differ in it)
                         for row in _chain(first, iterator):
-                            copy.write_row([self._plain(v) for v in row.values()] + extra_values)
+                            copy.write_row([self._plain(row[k]) for k in keys] + extra_values)
                             count += 1
             else:
                 statement = table.insert()
@@ -356,6 +359,8 @@ class Generator:
         self.leaders: list[int] = []
         self.leader_districts: list[tuple[int, int]] = []  # (user id, district index) of generated leaders
         self.tasks: list[TaskInfo] = []
+        self.plan_info: dict[int, tuple[str, str, str]] = {}  # plan id → (status, title, doc number)
+        self.task_text: dict[int, tuple[str, str]] = {}  # task id → (number, title)
         self.created_at = _beijing(date(2023, 1, 3), 9)
 
     def _id(self, name: str) -> int:
@@ -542,6 +547,7 @@ class Generator:
             verb = rng.choice(VERBS)
             plan_id = self._id("plans")
             plan_created = _beijing(issued, 10)
+            self.plan_info[plan_id] = (status, "", "")
             plan_rows.append(dict(
                 id=plan_id, title=f"{district}区关于{verb}{obj}的{rng.choice(PLAN_WORDS)}（{year}—{end_year}年）",
                 short_name=f"{district}{obj[:4]}{doc_counter[(d, year)]}",
@@ -549,6 +555,7 @@ class Generator:
                 issued_on=issued, period_start=issued, period_end=period_end,
                 kind=rng.choices(("action_plan", "meeting_decision", "other"), (85, 10, 5))[0], status=status,
                 source_text=None, created_at=plan_created, version=1))
+            self.plan_info[plan_id] = (status, plan_rows[-1]["title"], plan_rows[-1]["doc_number"])
             size = counts[p]
             n_groups = max(1, min(8, 2 + size // 8))
             groups = []
@@ -572,6 +579,7 @@ class Generator:
                     report_day=task.report_day, status=task.status, progress=task.progress,
                     completed_on=task.completed_on, created_at=plan_created, updated_at=plan_created, version=1))
                 self.tasks.append(task)
+                self.task_text[task.id] = (number, task_rows[-1]["title"])
         return plan_rows, group_rows, task_rows, coop_rows
 
     def _task(self, plan_id, plan_status, issued, period_end, members, member_weights, all_units, created):
@@ -787,7 +795,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True, help="sqlite:///path.db or postgresql+psycopg://...")
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
-    for name in ("units", "users", "tasks", "updates"):
+    for name in ("units", "users", "tasks", "updates", "proposals"):
         parser.add_argument(f"--{name}", type=int, help=f"override the scale's number of {name}")
     parser.add_argument("--recreate", action="store_true", help="drop and create the database first (throw-away!)")
     parser.add_argument("--schema", choices=("auto", "upgrade", "create-all"), default="auto",
@@ -840,9 +848,18 @@ def main(argv: list[str] | None = None) -> int:
         del plan_rows, group_rows, task_rows, coop_rows
         _split_streams(gen.updates_rows(), loader, {"updates": t["updates"], "evidence": t["evidence"],
                                                      "audit": t["audit"]}, with_audit=not args.no_audit)
+        from bench.loop_data import issue_bulletin, load_loop, loop_tables
+
+        t0 = time.perf_counter()
+        load_loop(db, gen, loader, sizes["proposals"], with_audit=not args.no_audit)
+        loop_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
         finish(db, postgres, analyze=not args.no_analyze)
         finishing = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        issue_bulletin(db)  # the app's services, after the sequences are set (finish)
+        bulletin_seconds = time.perf_counter() - t0
+        t = {**t, **loop_tables()}
 
         from sqlalchemy import func, select
         with db.engine.connect() as conn:
@@ -854,7 +871,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, table in t.items():
         print(f"{table.name:<24}{loader.counts.get(table.name, 0):>12,}{totals[name]:>12,}"
               f"{loader.seconds.get(table.name, 0.0):>10.1f}")
+    print(f"{'loop and proposals (generated and loaded)':<48}{loop_seconds:>10.1f}")
     print(f"{'finish (sequences, ANALYZE)':<48}{finishing:>10.1f}")
+    print(f"{'督查通报 2026-05 (the app drafts and issues)':<40}{bulletin_seconds:>18.1f}")
     for name, value in facts.items():
         print(f"{name}: {value:,}")
     print(f"total {time.perf_counter() - started:.1f} s")

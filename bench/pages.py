@@ -93,7 +93,18 @@ PAGE_KEYS = {"overdue list": "overdue", "overdue pages": "overdue-pages", "dashb
              "scoreboard pages": "scoreboard-pages", "plan scoreboard": "plan-scoreboard",
              "dashboard tasks": "dashboard-tasks", "bulletins": "bulletins", "bulletin": "bulletin",
              "ledger": "ledger", "search": "search", "workbench coord": "workbench-coordinator",
-             "workbench leader": "workbench-leader", "workbench unit": "workbench-unit"}
+             "workbench leader": "workbench-leader", "workbench unit": "workbench-unit",
+             # the closed loop (签收, 延期/办结申请, 督办等级 and its documents) and 建议提案 (issue 24)
+             "documents": "documents", "documents leader": "documents-leader", "document": "document",
+             "document unit": "document-unit", "requests": "requests", "requests leader": "requests-leader",
+             "overdue receipts": "receipts", "bulletins leader": "bulletins-leader",
+             "bulletin leader": "bulletin-leader", "proposals": "proposals",
+             "proposals unit": "proposals-unit", "proposals leader": "proposals-leader",
+             "proposal": "proposal", "proposal unit": "proposal-unit", "proposal stats": "proposal-statistics",
+             "proposal deadlines": "proposal-deadlines", "deadlines unit": "proposal-deadlines-unit",
+             "indicators": "indicators", "indicators leader": "indicators-leader", "public": "public",
+             "public plan": "public-plan", "public proposals": "public-proposals",
+             "public proposal": "public-proposal"}
 
 
 def pick_targets(app, has_dashboard: bool, only: set[str] | None = None) -> Targets:
@@ -133,6 +144,7 @@ def pick_targets(app, has_dashboard: bool, only: set[str] | None = None) -> Targ
         bulletin_id = db.session.scalar(select(func.max(Bulletin.id)))
         leader = db.session.scalar(select(User.login).where(User.role == Role.leader, User.is_active_user.is_(True))
                                    .order_by(User.login != "leader", User.id))
+        loop = _loop_targets(unit_id)
         targets = Targets(coordinator, login, f"{unit.short_name} (unit {unit_id}, {unit_tasks} tasks incl. "
                                               f"all plans)", plan_id, f"plan {plan_id}, {plan_tasks} tasks",
                           task_id, f"task {task_id}, {task_updates} status updates", leader=leader)
@@ -159,9 +171,82 @@ def pick_targets(app, has_dashboard: bool, only: set[str] | None = None) -> Targ
     targets.pages += [("search", "/search?q=%E7%A7%91%E5%88%9B", "coordinator"),  # 科创
                       ("workbench coord", "/", "coordinator"), ("workbench leader", "/", "leader"),
                       ("workbench unit", "/", "unit")]
+    targets.pages += _loop_pages(loop, bulletin_id)
     if only:
         targets.pages = [page for page in targets.pages if PAGE_KEYS[page[0]] in only]
     return targets
+
+
+def _loop_targets(unit_id: int) -> dict:
+    """The loop's and the proposals' heaviest cases (in an app context): the latest 督办通知单 (or any
+    document of a task), the latest document addressed to the measured unit, the item with the most steps
+    in its history and one of the unit's, a public plan and a published reply."""
+    from sqlalchemy import func, or_, select
+
+    from tracker.audit.models import AuditEvent
+    from tracker.extensions import db
+    from tracker.proposals.models import Proposal, ProposalReceipt
+    from tracker.proposals.publication import published_condition
+    from tracker.public.queries import public_plan_condition
+    from tracker.plans.models import Plan
+    from tracker.supervision.models import SupervisionDocument
+
+    today = AS_OF
+    found = {}
+    found["document"] = db.session.scalar(
+        select(SupervisionDocument.id).where(SupervisionDocument.task_id.is_not(None))
+        .order_by(SupervisionDocument.level.desc(), SupervisionDocument.issued_on.desc().nulls_last(),
+                  SupervisionDocument.id.desc()).limit(1))
+    found["document unit"] = db.session.scalar(
+        select(SupervisionDocument.id).where(SupervisionDocument.unit_id == unit_id)
+        .order_by(SupervisionDocument.id.desc()).limit(1))
+    found["proposal"] = db.session.scalar(
+        select(AuditEvent.object_id).where(AuditEvent.object_type == Proposal.__tablename__)
+        .group_by(AuditEvent.object_id).order_by(func.count().desc(), AuditEvent.object_id).limit(1))
+    found["proposal unit"] = db.session.scalar(
+        select(Proposal.id).where(or_(Proposal.main_unit_id == unit_id,
+                                      Proposal.id.in_(select(ProposalReceipt.proposal_id)
+                                                      .where(ProposalReceipt.unit_id == unit_id))))
+        .order_by(Proposal.id.desc()).limit(1))
+    from tracker.tasks.models import Task
+
+    found["public plan"] = db.session.scalar(  # the largest plan marked 主动公开
+        select(Plan.id).join(Task, Task.plan_id == Plan.id).where(public_plan_condition()).group_by(Plan.id)
+        .order_by(func.count(Task.id).desc(), Plan.id).limit(1))
+    found["public proposal"] = db.session.scalar(select(Proposal.id).where(published_condition(today))
+                                                 .order_by(Proposal.id.desc()).limit(1))
+    return found
+
+
+def _loop_pages(loop: dict, bulletin_id: int | None) -> list[tuple[str, str, str]]:
+    """The loop's and the proposals' pages for each role that sees them (``anon``: no login, the public pages)."""
+    pages = [("documents", "/documents", "coordinator"), ("documents leader", "/documents", "leader")]
+    if loop["document"] is not None:
+        pages.append(("document", f"/documents/{loop['document']}", "coordinator"))
+    if loop["document unit"] is not None:
+        pages.append(("document unit", f"/documents/{loop['document unit']}", "unit"))
+    pages += [("requests", "/requests", "coordinator"), ("requests leader", "/requests", "leader"),
+              ("overdue receipts", "/overdue?kind=receipt", "coordinator"),
+              ("bulletins leader", "/bulletins", "leader")]
+    if bulletin_id is not None:
+        pages.append(("bulletin leader", f"/bulletins/{bulletin_id}", "leader"))  # units: 403 (督办人员 and leaders)
+    pages += [("proposals", "/proposals", "coordinator"), ("proposals unit", "/proposals", "unit"),
+              ("proposals leader", "/proposals", "leader")]
+    if loop["proposal"] is not None:
+        pages.append(("proposal", f"/proposals/{loop['proposal']}", "coordinator"))
+    if loop["proposal unit"] is not None:
+        pages.append(("proposal unit", f"/proposals/{loop['proposal unit']}", "unit"))
+    pages += [("proposal stats", "/proposals/statistics", "coordinator"),
+              ("proposal deadlines", "/proposals/deadlines", "coordinator"),
+              ("deadlines unit", "/proposals/deadlines", "unit"),
+              ("indicators", "/indicators", "coordinator"), ("indicators leader", "/indicators", "leader"),
+              ("public", "/public", "anon")]
+    if loop["public plan"] is not None:
+        pages.append(("public plan", f"/public/plans/{loop['public plan']}", "anon"))
+    pages.append(("public proposals", "/public/proposals", "anon"))
+    if loop["public proposal"] is not None:
+        pages.append(("public proposal", f"/public/proposals/{loop['public proposal']}", "anon"))
+    return pages
 
 
 # --------------------------------------------------------------------------------------------------
@@ -241,7 +326,8 @@ def measure_test_client(app, targets: Targets, requests: int, budget: float, war
     got_request_exception.connect(on_exception, app)
     logging.getLogger("tracker").setLevel(logging.CRITICAL)  # the app logs a failing request's whole SQL
     clients = {"coordinator": test_client_login(app, targets.coordinator),
-               "unit": test_client_login(app, targets.unit_login), "leader": test_client_login(app, targets.leader)}
+               "unit": test_client_login(app, targets.unit_login), "leader": test_client_login(app, targets.leader),
+               "anon": app.test_client()}
     results = {}
     try:
         for name, path, who in targets.pages:
@@ -265,7 +351,7 @@ def measure_test_client(app, targets: Targets, requests: int, budget: float, war
             results[name] = measure
             if measure.status != 200 and errors:
                 print(f"  test client {name}: {errors[-1]}")
-            print(f"  test client {name:<14} {path:<22} median {measure.median_ms:8.1f} ms  p95 {measure.p95_ms:8.1f} ms"
+            print(f"  test client {name:<18} {path:<22} median {measure.median_ms:8.1f} ms  p95 {measure.p95_ms:8.1f} ms"
                   f"  {measure.statements} statements  status {measure.status}", flush=True)
     finally:
         event.remove(engine, "before_cursor_execute", count)
@@ -355,7 +441,8 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def measure_http(base_url: str, targets: Targets, requests: int, budget: float, warmup: int = 2) -> dict[str, Measure]:
-    sessions = {"coordinator": HttpSession(base_url), "unit": HttpSession(base_url), "leader": HttpSession(base_url)}
+    sessions = {"coordinator": HttpSession(base_url), "unit": HttpSession(base_url), "leader": HttpSession(base_url),
+                "anon": HttpSession(base_url)}
     sessions["coordinator"].login(targets.coordinator)
     sessions["unit"].login(targets.unit_login)
     sessions["leader"].login(targets.leader)
@@ -375,7 +462,7 @@ def measure_http(base_url: str, targets: Targets, requests: int, budget: float, 
             measure.status = status
         measure.size = len(body)
         results[name] = measure
-        print(f"  http        {name:<14} {path:<22} median {measure.median_ms:8.1f} ms  p95 {measure.p95_ms:8.1f} ms"
+        print(f"  http        {name:<18} {path:<22} median {measure.median_ms:8.1f} ms  p95 {measure.p95_ms:8.1f} ms"
               f"  status {measure.status}", flush=True)
     return results
 
@@ -434,7 +521,7 @@ def load(url: str, cookie: str, concurrency: int, duration: float) -> None:
 
 def print_table(targets: Targets, local: dict[str, Measure], remote: dict[str, Measure] | None) -> None:
     print()
-    header = f"{'page':<16} {'path':<34} {'n':>3} {'median ms':>10} {'p95 ms':>9}"
+    header = f"{'page':<18} {'path':<34} {'n':>3} {'median ms':>10} {'p95 ms':>9}"
     if remote is not None:
         header += f" {'http n':>6} {'http med':>9} {'http p95':>9}"
     header += f" {'statements':>10} {'rows':>6} {'KB':>7}"
@@ -442,7 +529,7 @@ def print_table(targets: Targets, local: dict[str, Measure], remote: dict[str, M
     print("-" * len(header))
     for name, path, _who in targets.pages:
         m = local[name]
-        line = f"{name:<16} {path[:34]:<34} {len(m.samples):>3} {m.median_ms:>10.1f} {m.p95_ms:>9.1f}"
+        line = f"{name:<18} {path[:34]:<34} {len(m.samples):>3} {m.median_ms:>10.1f} {m.p95_ms:>9.1f}"
         if remote is not None:
             r = remote[name]
             line += f" {len(r.samples):>6} {r.median_ms:>9.1f} {r.p95_ms:>9.1f}"
