@@ -154,6 +154,27 @@ def _plan_path() -> str:
     return f"/plans/{_ids()[0]}"
 
 
+def _proposal_path() -> str:
+    """The first seed item with 承诺事项: its page has the 转为跟踪任务 forms with their 牵头单位 menus."""
+    from tracker.proposals.models import Proposal
+
+    proposal = next(p for p in db.session.scalars(select(Proposal).order_by(Proposal.id)) if p.commitments)
+    return f"/proposals/{proposal.id}"
+
+
+def _bulletin_path() -> str:
+    """May's 督查通报 drafted from the seed (its figures are stored when drafted: the same rows after the growth)."""
+    from tracker.bulletins.models import Bulletin
+    from tracker.bulletins.services import draft_bulletin
+
+    bulletin = db.session.scalar(select(Bulletin).where(Bulletin.month == "2026-05"))
+    if bulletin is None:
+        coordinator = db.session.scalar(select(User).where(User.login == "coordinator"))
+        bulletin = draft_bulletin(coordinator, month_key="2026-05", today=TODAY)
+        db.session.commit()
+    return f"/bulletins/{bulletin.id}"
+
+
 PAGES = [
     pytest.param("coordinator", lambda: "/overdue", id="overdue"),
     # read from the stored list (tracker/overdue/store.py), rebuilt before each count, rows rendered
@@ -185,6 +206,10 @@ PAGES = [
     pytest.param("leader", lambda: "/", id="workbench-leader", marks=pytest.mark.same_rows),
     pytest.param(MINE_LOGIN, lambda: "/", id="workbench-unit", marks=pytest.mark.same_rows),
     pytest.param("coordinator", lambda: "/bulletins", id="bulletins", marks=pytest.mark.same_rows),
+    # an item page (its 牵头单位 menus list every unit: 10x the units, the same statements) and a bulletin
+    # page (its per-unit rows paged), issue 24
+    pytest.param("coordinator", _proposal_path, id="proposal", marks=pytest.mark.same_rows),
+    pytest.param("coordinator", _bulletin_path, id="bulletin", marks=pytest.mark.same_rows),
     pytest.param("coordinator", lambda: "/documents", id="register", marks=pytest.mark.same_rows),
     pytest.param("coordinator", lambda: "/requests", id="requests", marks=pytest.mark.same_rows),
 ]

@@ -172,3 +172,30 @@ def fresh(bulletin_id: int) -> Bulletin:
 
 def task_id(number: str) -> int:
     return db.session.scalar(select(Task.id).where(Task.number == number))
+
+
+def test_a_city_bulletins_unit_rows_are_paged_and_the_word_file_has_them_all(seeded, on_date, browser, app):
+    """A city bulletin has a row per unit (~2,000): the page shows a page of them with the pager, the Word
+    file every one (issue 24)."""
+    on_date(DAY)
+    seed_june_loop()
+    expected = expected_figures()["reporting"]
+    assert len(expected) >= 3
+    coordinator = browser("coordinator")
+    coordinator.post("/bulletins", {"month": "2026-06"}, token_from="/bulletins")
+    bulletin = db.session.scalar(select(Bulletin).where(Bulletin.month == "2026-06"))
+    order = [row["unit"] for row in bulletin.figures["reporting"]["units"]]
+    app.config["PAGE_SIZE"] = 2
+    seen = []
+    pages = -(-len(order) // 2)
+    for number in range(1, pages + 1):
+        page = coordinator.get(f"/bulletins/{bulletin.id}?page={number}").text
+        table = page.split('id="figures-reporting"', 1)[1].split("</table>", 1)[0]
+        shown = re.findall(r'<tr data-unit="([^"]+)">', table)
+        assert len(shown) == (2 if number < pages else len(order) - 2 * (pages - 1))
+        assert f"{number} / {pages}" in page and f"共{len(order)}条" in page  # the pager
+        seen += shown
+    assert seen == order and set(seen) == set(expected)
+    document = docx.Document(io.BytesIO(coordinator.get(f"/bulletins/{bulletin.id}.docx").data))
+    rows = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    assert {row[0]: (int(row[1]), int(row[2])) for row in rows[1:-1]} == expected

@@ -270,6 +270,36 @@ def test_a_commitment_becomes_a_follow_up_task_of_its_unit(proposals, browser, o
         AuditEvent.action == "proposal.commitment_tracked")) == 2
 
 
+def test_a_long_unit_register_makes_the_lead_unit_menus_search_boxes(proposals, browser, on_date, app):
+    """A city's ~2,000 units: the 牵头单位 of the 转为跟踪任务 forms is the filter menus' search box (one
+    suggestion list per form), proposing the 主办 unit; the form still posts lead_unit_id (issue 24)."""
+    on_date(date(2025, 5, 20))
+    proposal_id = proposals["第155129号"]
+    coordinator = browser("coordinator")
+    short = coordinator.get(f"/proposals/{proposal_id}").text
+    options = re.findall(r'<select class="form-select form-select-sm" name="lead_unit_id">(.*?)</select>', short, re.S)
+    units = db.session.scalar(select(func.count()).select_from(Unit))
+    assert options and all(menu.count("<option") == units for menu in options)
+
+    app.config["PICKER_MENU_LIMIT"] = units - 1
+    page = coordinator.get(f"/proposals/{proposal_id}").text
+    main = db.session.get(Proposal, proposal_id).main_unit
+    assert 'name="lead_unit_id">' not in page and "<select class=\"form-select form-select-sm\" name=\"lead_unit_id\"" not in page
+    boxes = re.findall(r'<input type="search"[^>]*data-picker="lead_unit_id"[^>]*list="([^"]+)"[^>]*value="([^"]*)"', page)
+    assert len(boxes) == len(options) and {value for _, value in boxes} == {main.short_name}
+    assert len({list_id for list_id, _ in boxes}) == len(boxes)  # a suggestion list per form
+    assert all(f'<datalist id="{list_id}">' in page for list_id, _ in boxes)
+    assert page.count(f'<input type="hidden" name="lead_unit_id" value="{main.id}">') == len(boxes)
+    assert len(page) < len(short)
+
+    commitment = "“沿沪宁协同创新集市”小程序预计二季度完成首轮数据核验，组织开展联合测试"
+    response = coordinator.post(f"/proposals/{proposal_id}/commitments",
+                                data={"text": commitment, "lead_unit_id": str(unit_id("普陀区科委")),
+                                      "due_on": "2025-06-30"}, token_from=f"/proposals/{proposal_id}")
+    assert response.status_code == 302
+    assert db.session.scalar(select(Task).where(Task.text == commitment)).lead_unit.short_name == "普陀区科委"
+
+
 def test_a_commitment_needs_text_and_a_due_date(proposals, browser, on_date):
     on_date(date(2025, 5, 20))
     proposal_id = proposals["第0746号"]

@@ -170,3 +170,34 @@ def test_a_unit_user_gets_403(seeded, browser):
     unit = browser(unit_user("区人社局").login)
     assert unit.get("/proposals/statistics").status_code == 403
     assert unit.get("/proposals/statistics.xlsx").status_code == 403
+
+
+def test_long_unit_tables_are_folded_and_shown_whole_on_request(seeded, browser, on_date, monkeypatch):
+    """A city's hundreds of 主办 units: the page shows the first rows of each kind's unit table (the total still
+    counts every unit), ?units=all the whole table; the Excel file always has every unit (issue 24)."""
+    from tracker.pages import proposals as proposal_pages
+
+    build_rows()
+    on_date(date(2026, 6, 30))
+    want = expected()
+    units = sorted(label for kind, part, label in want if kind == "cppcc" and part == "unit")
+    assert len(units) >= 3
+    monkeypatch.setattr(proposal_pages, "STATISTICS_UNITS_SHOWN", 2)
+    leader = browser(user_with(Role.leader).login)
+    page = leader.get("/proposals/statistics").text
+    table = page.split('id="stat-cppcc-unit"', 1)[1].split("</table>", 1)[0]
+    shown_units = re.findall(r'data-label="([^"]+)"', table)
+    assert len(shown_units) == 3 and shown_units[-1] == "total" and set(shown_units[:2]) < set(units)
+    assert cell(page_row(page, "cppcc", "unit", "total"), "items") == str(want[("cppcc", "total", "total")]["items"])
+    assert f"仅显示前2个主办单位（共{len(units)}个）" in page and "units=all" in page
+    npc = page.split('id="stat-npc-unit"', 1)[1].split("</table>", 1)[0]  # one unit: nothing folded
+    assert page.count("units-folded") == 1 and len(re.findall(r'data-label="', npc)) == 2
+
+    whole = leader.get("/proposals/statistics?units=all").text
+    for label in units:
+        row = page_row(whole, "cppcc", "unit", label)
+        assert cell(row, "items") == str(want[("cppcc", "unit", label)]["items"])
+    assert "units-folded" not in whole
+    book = openpyxl.load_workbook(io.BytesIO(leader.get("/proposals/statistics.xlsx").data))
+    assert {values[1] for values in book["按承办单位"].iter_rows(min_row=3, values_only=True)
+            if values[0] == "政协提案"} == {*units, "合计"}

@@ -16,6 +16,7 @@ from tracker.reports.models import ScoringRule
 from tracker.reports.scoring import COMPONENTS, WEIGHT_FIELDS, weights_of
 from tracker.common.clock import today
 from tracker.common.errors import ConflictError
+from tracker.common.pagination import page_of
 from tracker.access.permissions import can_read_everything, is_manager, require
 from tracker.common.web import download, expected_version, get_or_404, run_service
 from tracker.extensions import db
@@ -63,8 +64,10 @@ def _detail_page(bulletin: Bulletin, form=None, status: int = 200, conflict: dic
         form.version.data = bulletin.version
     issue_form = IssueForm(formdata=None)
     issue_form.version.data = bulletin.version
+    # A city bulletin has a row per unit (~2,000): the page shows them 50 at a time, the Word file all.
+    reporting_units = page_of(bulletin.figures.get("reporting", {}).get("units", []))
     return render_template("bulletins/detail.html", bulletin=bulletin, figures=bulletin.figures, form=form,
-                           issue_form=issue_form, level_labels=LEVEL_LABELS, repeated_returns=REPEATED_RETURNS,
+                           reporting_units=reporting_units, issue_form=issue_form, level_labels=LEVEL_LABELS, repeated_returns=REPEATED_RETURNS,
                            role_labels={role.value: label for role, label in ROLE_LABELS.items()},
                            conflict=conflict), status
 

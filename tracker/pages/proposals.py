@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from typing import Any, Callable
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from tracker.auth.models import Role
 from tracker.common.clock import today, utcnow
 from tracker.common.errors import ValidationFailed
 from tracker.common.pagination import paginate
+from tracker.common.pickers import Picker
 from tracker.common.plain_text import clean_text
 from tracker.common.web import expected_version, get_or_404, run_service
 from tracker.extensions import db
@@ -42,11 +43,12 @@ from tracker.proposals.services import (FEEDBACK_CHOICES, OPEN_STATES, STATE_BAD
 from tracker.proposals.statistics import (CLASSES, DEFINITIONS, percent, statistics,
                                           statistics_xlsx)
 from tracker.units.models import Unit
-from tracker.units.ordering import sorted_units
+from tracker.units.ordering import sorted_units, unit_sort_key
 from tracker.units.pickers import unit_picker
 from tracker.updates.uploads import evidence_store, incoming_files, send_evidence, upload_limits
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+STATISTICS_UNITS_SHOWN = 50  # 主办单位 rows of each kind shown on the statistics page before "显示全部"
 rating_bp = Blueprint("rating", __name__)
 
 
@@ -86,6 +88,21 @@ def _units() -> list[Unit]:
     return sorted_units(db.session.scalars(select(Unit)))
 
 
+def _lead_unit_menu(proposal: Proposal) -> Picker:
+    """The 牵头单位 menu of the page's 转为跟踪任务 forms, proposing the item's 主办 unit: a ``<select>`` while
+    the register is short, else the filter menus' search box (tracker/common/pickers.py): a city's ~2,000
+    units as ``<option>``s in every form cost the item page ~80 ms and 100 KB (issue 24). One statement."""
+    limit = current_app.config.get("PICKER_MENU_LIMIT", 200)
+    rows = list(db.session.execute(select(Unit.id, Unit.short_name, Unit.kind).limit(limit + 1)))
+    main = proposal.main_unit
+    if len(rows) > limit:
+        return Picker("lead_unit_id", None, main.id if main else None, main.short_name if main else "",
+                      url_for("units.lookup"))
+    rows.sort(key=lambda row: unit_sort_key(row.kind, row.short_name))
+    return Picker("lead_unit_id", [(row.id, row.short_name) for row in rows], proposal.main_unit_id, "",
+                  url_for("units.lookup"))
+
+
 @bp.get("/<int:proposal_id>")
 @login_required
 def detail(proposal_id: int):
@@ -93,7 +110,7 @@ def detail(proposal_id: int):
     ensure(can_view_proposal(current_user, proposal))
     tracked = tracked_commitments(proposal)
     follow_up_tasks = sorted(tracked.values(), key=lambda task: task.sort_key)
-    units = _units()
+    can_manage = can_manage_proposals(current_user)
     commitments = []
     for commitment in proposal.commitments or []:
         due = date_from_hint(commitment.get("due_hint"), (proposal.reply_on or today()).year)
@@ -104,8 +121,8 @@ def detail(proposal_id: int):
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
     return render_template("proposals/detail.html", proposal=proposal, commitments=commitments,
                            follow_up_tasks=follow_up_tasks, reports=report_status(follow_up_tasks, today()),
-                           units=units, today=today(), can_manage=can_manage_proposals(current_user),
-                           involvement=proposal_involvement(current_user, proposal), audit_trail=audit_trail,
+                           lead_units=_lead_unit_menu(proposal) if can_manage else None, today=today(),
+                           can_manage=can_manage, involvement=proposal_involvement(current_user, proposal), audit_trail=audit_trail,
                            commitment_form=CommitmentForm(formdata=None), receipt_form=ReceiptForm(formdata=None),
                            signed_reply_form=SignedReplyForm(formdata=None),
                            signed_letter=_signed_reply.signed_letter(proposal), ladder=proposal_ladder(proposal),
@@ -554,9 +571,12 @@ def answer_promise(proposal_id: int, promise_id: int):
 @bp.get("/statistics")
 @require(can_read_everything)
 def statistics_page():
-    """办理情况统计 per session and per 主办 unit, for each kind, with the definitions."""
+    """办理情况统计 per session and per 主办 unit, for each kind, with the definitions. A city's per-unit
+    tables (hundreds of units) are folded past their first rows (?units=all shows them whole; the Excel
+    file always has every row): 700 rows cost the page ~100 ms of rendering (issue 24)."""
+    shown = None if request.args.get("units") == "all" else STATISTICS_UNITS_SHOWN
     return render_template("proposals/statistics.html", tables=statistics(), classes=CLASSES,
-                           definitions=DEFINITIONS, percent=percent, today=today())
+                           definitions=DEFINITIONS, percent=percent, today=today(), units_shown=shown)
 
 
 @bp.get("/statistics.xlsx")
