@@ -67,7 +67,8 @@ def _detail_page(bulletin: Bulletin, form=None, status: int = 200, conflict: dic
     # A city bulletin has a row per unit (~2,000): the page shows them 50 at a time, the Word file all.
     reporting_units = page_of(bulletin.figures.get("reporting", {}).get("units", []))
     return render_template("bulletins/detail.html", bulletin=bulletin, figures=bulletin.figures, form=form,
-                           reporting_units=reporting_units, issue_form=issue_form, level_labels=LEVEL_LABELS, repeated_returns=REPEATED_RETURNS,
+                           reporting_units=reporting_units, issue_form=issue_form, level_labels=LEVEL_LABELS,
+                           repeated_returns=REPEATED_RETURNS,
                            role_labels={role.value: label for role, label in ROLE_LABELS.items()},
                            conflict=conflict), status
 

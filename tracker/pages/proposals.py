@@ -4,7 +4,8 @@ from __future__ import annotations
 import io
 from typing import Any, Callable
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file,
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -122,7 +123,8 @@ def detail(proposal_id: int):
     return render_template("proposals/detail.html", proposal=proposal, commitments=commitments,
                            follow_up_tasks=follow_up_tasks, reports=report_status(follow_up_tasks, today()),
                            lead_units=_lead_unit_menu(proposal) if can_manage else None, today=today(),
-                           can_manage=can_manage, involvement=proposal_involvement(current_user, proposal), audit_trail=audit_trail,
+                           can_manage=can_manage, involvement=proposal_involvement(current_user, proposal),
+                           audit_trail=audit_trail,
                            commitment_form=CommitmentForm(formdata=None), receipt_form=ReceiptForm(formdata=None),
                            signed_reply_form=SignedReplyForm(formdata=None),
                            signed_letter=_signed_reply.signed_letter(proposal), ladder=proposal_ladder(proposal),

@@ -18,8 +18,8 @@ Definitions (shown on the page, ``DEFINITIONS``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
