@@ -54,19 +54,23 @@ def paginate(query, per_page: int | None = None, *, rows: bool = False, param: s
     return Page(items, page, per_page, total, param)
 
 
-def paginate_rows(query, per_page: int | None = None) -> Page:
+def paginate_rows(query, per_page: int | None = None, *, param: str = "page", entities: bool = False) -> Page:
     """The requested page of a query of plain rows, counted by ``COUNT(*) OVER ()`` in the same
-    statement: for a query whose rows are expensive to find (the overdue list), it runs once, not twice."""
+    statement: for a query whose rows are expensive to find (the overdue list), it runs once, not twice.
+    ``entities``: the query selects one ORM entity, and the page holds the entities, not rows."""
     per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
-    page = _requested_page()
+    page = _requested_page(param)
     counted = query.add_columns(func.count().over().label("rows_in_total"))
     items = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
     if items:
-        return Page(items, page, per_page, items[0].rows_in_total)
-    total = _count(query)  # past the end (or nothing at all): show the last page
-    page = max(1, -(-total // per_page))
-    items = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all() if total else []
-    return Page(items, page, per_page, total)
+        total = items[0].rows_in_total
+    elif page == 1:  # nothing at all
+        total = 0
+    else:
+        total = _count(query)  # past the end: show the last page
+        page = max(1, -(-total // per_page))
+        items = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all() if total else []
+    return Page([row[0] for row in items] if entities else items, page, per_page, total, param)
 
 
 def page_of(items: list, per_page: int | None = None) -> Page:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from tracker.auth.models import Role
 from tracker.common.clock import today
-from tracker.common.pagination import paginate
+from tracker.common.pagination import paginate, paginate_rows
 from tracker.access.permissions import can_read_everything, can_view_task, ensure, is_manager, require
 from tracker.common.web import bad_request, download, expected_version, get_or_404, run_service
 from tracker.extensions import db
@@ -319,7 +319,8 @@ def requests_list():
     show = {name: kind in ("", name) for name in ("extension", "closure", "refused")}
     extensions = paginate(pending_extensions_query(current_user), param="extensions_page") if show["extension"] else None
     closures = paginate(pending_closures_query(current_user), param="closures_page") if show["closure"] else None
-    refused = paginate(refused_assignments_query(current_user), param="refused_page") if show["refused"] else None
+    refused = (paginate_rows(refused_assignments_query(current_user), param="refused_page", entities=True)
+               if show["refused"] else None)  # counted in the same statement: finding them is the costly part
     return render_template("supervision/requests.html", extensions=extensions, closures=closures, refused=refused,
                            show_extensions=show["extension"], show_closures=show["closure"],
                            show_refused=show["refused"], today=today())
