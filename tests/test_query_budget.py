@@ -19,7 +19,9 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import Role, User
 from tracker.extensions import db
 from tracker.plans.models import ActionGroup, Plan
-from tracker.tasks.models import Task, task_cooperating_units
+from tracker.supervision.models import (ClosureRequest, ClosureState, ExtensionRequest, ExtensionState,
+                                        SupervisionDocument)
+from tracker.tasks.models import Receipt, ReceiptState, Task, task_cooperating_units
 from tracker.units.models import Unit
 from tracker.updates.models import EvidenceFile, StatusUpdate
 
@@ -136,6 +138,8 @@ def _grow_tenfold() -> None:
              object_id=event_.object_id, task_id=task_12_id, changes=event_.changes, summary=event_.summary)
         for event_ in events for _ in range(FACTOR)])
 
+    _grow_loop(new_tasks, unit_users, coordinator, now)
+
     # the unit register: 10x the units, half of them with a parent unit
     seed_units = list(db.session.scalars(select(Unit).order_by(Unit.id)))
     db.session.execute(insert(Unit), [
@@ -144,6 +148,52 @@ def _grow_tenfold() -> None:
              notification_emails=f"unit{k}@example.gov.cn")
         for k in range(FACTOR * len(seed_units))])
     db.session.commit()
+
+
+def _grow_loop(new_tasks, unit_users, coordinator, now) -> None:
+    """The register (发文登记) and the requests queue: 10x the seed's documents (on the new tasks, to their
+    lead units: issued, proposed, answered), 10x its pending 延期申请 and 办结申请 (one per task, as the
+    database holds) and 10x its 退回交办 waiting to be re-assigned (each at least ten)."""
+    def seed_count(model, *where) -> int:
+        return max(1, db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    documents = FACTOR * seed_count(SupervisionDocument)
+    extensions = FACTOR * seed_count(ExtensionRequest, ExtensionRequest.state == ExtensionState.pending)
+    closures = FACTOR * seed_count(ClosureRequest, ClosureRequest.state == ClosureState.pending)
+    refused = FACTOR * seed_count(Receipt, Receipt.state == ReceiptState.refused)
+    assert max(extensions, closures, refused) <= len(new_tasks), "one request per task: grow the tasks first"
+    tasks = cycle(new_tasks)
+    rows = []
+    for k in range(documents):
+        task = next(tasks)
+        state = ("issued", "proposed", "issued")[k % 3]
+        rows.append(dict(
+            kind=("supervision_notice", "urge_notice")[k % 2], state=state, prefix=("督办", "催办")[k % 2],
+            year=2026 if state == "issued" else None, serial=50_000 + k if state == "issued" else None,
+            task_id=task.id, unit_id=task.lead_unit_id, level=2 + k % 2, proposed_on=date(2026, 6, 1),
+            issued_on=date(2026, 6, 2) if state == "issued" else None, overdue_days=k % 30,
+            reply_by=date(2026, 6, 9) if state == "issued" else None,
+            facts={"task_label": f"{task.number}. {task.title}"},
+            replied_at=now if state == "issued" and k % 2 == 0 else None, reply_text=""))
+    db.session.execute(insert(SupervisionDocument), rows)
+
+    def request_row(task, k):
+        return dict(task_id=task.id, unit_id=task.lead_unit_id, requested_by_id=unit_users[task.lead_unit_id],
+                    requested_at=datetime(2026, 6, 1 + k % 28, 2, 0, tzinfo=UTC), state="pending")
+
+    db.session.execute(insert(ExtensionRequest), [
+        dict(request_row(task, k), due_on_before=task.due_on, requested_due_on=date(2027, 3, 31),
+             reason=f"延期理由{k}", is_late=k % 2 == 0) for k, task in enumerate(new_tasks[:extensions])])
+    db.session.execute(insert(ClosureRequest), [
+        dict(request_row(task, k), due_on=task.due_on, summary=f"办结报告{k}")
+        for k, task in enumerate(new_tasks[-closures:])])
+    units = [task.lead_unit_id for task in new_tasks]
+    db.session.execute(insert(Receipt), [
+        dict(task_id=task.id, unit_id=task.lead_unit_id, role="lead", state="refused", assigned_at=now,
+             assigned_by_id=coordinator, sign_by=date(2026, 6, 5), answered_at=datetime(2026, 6, 3 + k % 20, tzinfo=UTC),
+             answered_by_id=unit_users[task.lead_unit_id], refusal_reason=f"不属于本单位职责{k}",
+             suggested_unit_id=units[(k + 1) % len(units)] if k % 2 == 0 else None)
+        for k, task in enumerate(new_tasks[:refused])])
 
 
 def _task_12_path() -> str:
@@ -210,8 +260,9 @@ PAGES = [
     # page (its per-unit rows paged), issue 24
     pytest.param("coordinator", _proposal_path, id="proposal", marks=pytest.mark.same_rows),
     pytest.param("coordinator", _bulletin_path, id="bulletin", marks=pytest.mark.same_rows),
-    pytest.param("coordinator", lambda: "/documents", id="register", marks=pytest.mark.same_rows),
-    pytest.param("coordinator", lambda: "/requests", id="requests", marks=pytest.mark.same_rows),
+    # the register (发文登记) and the requests queue: 10x documents, requests and 退回交办 (``_grow_loop``)
+    pytest.param("coordinator", lambda: "/documents", id="register"),
+    pytest.param("coordinator", lambda: "/requests", id="requests"),
 ]
 
 
@@ -259,3 +310,48 @@ def test_statement_count_does_not_grow_with_rows(seeded, on_date, browser, login
     # the city-wide scoreboard's figures computed (what the scheduler does to keep its snapshot): 20 reads
     limit = MAX_STATEMENTS + 5 if request.node.get_closest_marker("fresh_snapshot") is not None else MAX_STATEMENTS
     assert len(after) <= limit
+
+
+def _shown(html: str, attribute: str) -> list[str]:
+    import re
+
+    return re.findall(rf'{attribute}="([^"]+)"', html)
+
+
+def test_register_and_requests_are_paged_and_counted_in_full(seeded, on_date, browser, app, monkeypatch):
+    """The register and each table of the requests queue show a page at a time: page 2 the next rows in
+    the list's order, the count (共N件, the headings' （N）) the whole list, the filters kept in the links."""
+    from tracker.supervision.queries import (pending_closures_query, pending_extensions_query,
+                                             refused_assignments_query)
+    from tracker.supervision.register import register_query
+
+    on_date(TODAY)
+    _grow_tenfold()
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    client = browser("coordinator").client
+    with app.test_request_context():
+        documents = [str(d.id) for d in db.session.scalars(register_query())]
+        proposed = [str(d.id) for d in db.session.scalars(register_query(state="proposed"))]
+        coordinator = db.session.scalar(select(User).where(User.login == "coordinator"))
+        queues = {name: [f"{name}-{r.id}" for r in db.session.scalars(query(coordinator))] for name, query in
+                  (("extension", pending_extensions_query), ("closure", pending_closures_query),
+                   ("refused", refused_assignments_query))}
+    assert len(documents) > 4 and len(proposed) > 2 and all(len(ids) > 4 for ids in queues.values())
+
+    first, second = client.get("/documents").text, client.get("/documents?page=2").text
+    assert _shown(first, "data-document") == documents[:2] and _shown(second, "data-document") == documents[2:4]
+    assert f"共{len(documents)}件" in first and f"共{len(documents)}件" in second
+    page = client.get("/documents?state=proposed&page=2").text
+    assert _shown(page, "data-document") == proposed[2:4] and f"共{len(proposed)}件" in page
+    pager = page[page.index('class="pagination'):]
+    assert "?state=proposed&page=1" in pager, pager[:700]  # the filter kept in the page links
+
+    both = client.get("/requests?extensions_page=2").text  # one table's page; the others stay on their first
+    shown = _shown(both, "data-request")
+    assert [r for r in shown if r.startswith("extension-")] == queues["extension"][2:4]
+    assert [r for r in shown if r.startswith("closure-")] == queues["closure"][:2]
+    for name, param in (("extension", "extensions_page"), ("closure", "closures_page"), ("refused", "refused_page")):
+        page = client.get(f"/requests?kind={name}&{param}=2").text
+        assert _shown(page, "data-request") == queues[name][2:4], name
+        assert f"（{len(queues[name])}）" in page, name  # the heading counts the whole list
+        assert f"kind={name}&{param}=3" in page, name  # the next page keeps the table chosen

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from tracker.auth.models import Role
 from tracker.common.clock import today
+from tracker.common.pagination import paginate, paginate_rows
 from tracker.access.permissions import can_read_everything, can_view_task, ensure, is_manager, require
 from tracker.common.web import bad_request, download, expected_version, get_or_404, run_service
 from tracker.extensions import db
@@ -24,8 +25,8 @@ from tracker.supervision.forms import (ClosureForm, DecisionForm, ExtensionForm,
 from tracker.supervision.ladder import rules_for
 from tracker.supervision.models import (ClosureRequest, ClosureState, DocumentKind, ExtensionRequest,
                                         ExtensionState, Receipt, SupervisionDocument, WorkflowEvidenceFile)
-from tracker.supervision.register import document_modes, register_rows
-from tracker.supervision.queries import pending_requests, refused_assignments
+from tracker.supervision.register import document_modes, register_query
+from tracker.supervision.queries import pending_closures_query, pending_extensions_query, refused_assignments_query
 from tracker.tasks.models import Task
 from tracker.updates.uploads import evidence_store, incoming_files, send_evidence, upload_limits
 
@@ -222,10 +223,10 @@ def register():
         since_day = date.fromisoformat(since) if since else None
     except ValueError:
         since_day = None
-    rows = register_rows(state=state or None, kind=kind or None, year=int(year) if year.isdigit() else None,
-                         since=since_day)
+    page = paginate(register_query(state=state or None, kind=kind or None, year=int(year) if year.isdigit() else None,
+                                   since=since_day))
     issue_form = IssueDocumentForm(formdata=None)
-    return render_template("supervision/register.html", rows=rows, state=state, kind=kind, year=year,
+    return render_template("supervision/register.html", rows=page.items, page=page, state=state, kind=kind, year=year,
                            since=since_day, issue_form=issue_form, kinds=list(DocumentKind))
 
 
@@ -311,13 +312,18 @@ def evidence(file_id: int):
 @bp.get("/requests")
 @login_required
 def requests_list():
-    """Pending 延期申请 and 办结申请: coordinators all, a leader those of the units he oversees (all if none)."""
+    """Pending 延期申请 and 办结申请 and the 退回交办 to re-assign: coordinators all, a leader those of the units
+    he oversees (all if none); each table a page at a time (its own ``?extensions_page=`` …), counted in full."""
     ensure(can_read_everything(current_user))
-    extensions, closures = pending_requests(current_user)
     kind = request.args.get("kind", "")  # ?kind=extension|closure|refused: one table (the 工作台 links)
-    return render_template("supervision/requests.html", extensions=extensions, closures=closures,
-                           refused=refused_assignments(current_user), show_extensions=kind in ("", "extension"),
-                           show_closures=kind in ("", "closure"), show_refused=kind in ("", "refused"), today=today())
+    show = {name: kind in ("", name) for name in ("extension", "closure", "refused")}
+    extensions = paginate(pending_extensions_query(current_user), param="extensions_page") if show["extension"] else None
+    closures = paginate(pending_closures_query(current_user), param="closures_page") if show["closure"] else None
+    refused = (paginate_rows(refused_assignments_query(current_user), param="refused_page", entities=True)
+               if show["refused"] else None)  # counted in the same statement: finding them is the costly part
+    return render_template("supervision/requests.html", extensions=extensions, closures=closures, refused=refused,
+                           show_extensions=show["extension"], show_closures=show["closure"],
+                           show_refused=show["refused"], today=today())
 
 
 @bp.route("/plans/<int:plan_id>/ladder", methods=["GET", "POST"])

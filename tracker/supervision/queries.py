@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from tracker.auth.models import Role
 from tracker.extensions import db
@@ -28,16 +28,31 @@ def _overseen_unit_ids(user) -> set[int]:
     return {unit.id for unit in user.overseen_units} if user.role == Role.leader else set()
 
 
-def pending_requests(user) -> tuple[list[ExtensionRequest], list[ClosureRequest]]:  # /requests, 工作台
-    """Pending 延期申请 and 办结申请, oldest first; a leader overseeing units sees only theirs."""
+def pending_extensions_query(user):
+    """The pending 延期申请 (待审批), oldest first, their task and unit loaded with them (a leader overseeing
+    units: only theirs): a query, for the /requests page to count and show a page of."""
     units = _overseen_unit_ids(user)
-    extensions = select(ExtensionRequest).where(ExtensionRequest.state == ExtensionState.pending)
-    closures = select(ClosureRequest).where(ClosureRequest.state == ClosureState.pending)
+    query = (select(ExtensionRequest).where(ExtensionRequest.state == ExtensionState.pending)
+             .options(joinedload(ExtensionRequest.task), joinedload(ExtensionRequest.unit)))
     if units:
-        extensions = extensions.where(ExtensionRequest.unit_id.in_(units))
-        closures = closures.where(ClosureRequest.unit_id.in_(units))
-    return (list(db.session.scalars(extensions.order_by(ExtensionRequest.requested_at, ExtensionRequest.id))),
-            list(db.session.scalars(closures.order_by(ClosureRequest.requested_at, ClosureRequest.id))))
+        query = query.where(ExtensionRequest.unit_id.in_(units))
+    return query.order_by(ExtensionRequest.requested_at, ExtensionRequest.id)
+
+
+def pending_closures_query(user):
+    """The pending 办结申请 (待核查), oldest first, their task and unit loaded with them (a leader: his units')."""
+    units = _overseen_unit_ids(user)
+    query = (select(ClosureRequest).where(ClosureRequest.state == ClosureState.pending)
+             .options(joinedload(ClosureRequest.task), joinedload(ClosureRequest.unit)))
+    if units:
+        query = query.where(ClosureRequest.unit_id.in_(units))
+    return query.order_by(ClosureRequest.requested_at, ClosureRequest.id)
+
+
+def pending_requests(user) -> tuple[list[ExtensionRequest], list[ClosureRequest]]:  # 工作台
+    """Pending 延期申请 and 办结申请, oldest first; a leader overseeing units sees only theirs."""
+    return (list(db.session.scalars(pending_extensions_query(user))),
+            list(db.session.scalars(pending_closures_query(user))))
 
 
 @dataclass
@@ -254,16 +269,22 @@ def receipt_state_label(state) -> str:
             "withdrawn": _("已改派")}.get(value, "")
 
 
-def refused_assignments(user=None) -> list[Receipt]:
+def refused_assignments_query(user=None):
     """退回交办 waiting for a coordinator to re-assign: open tasks whose lead unit refused them (a leader
-    overseeing units: those units'), oldest first."""
+    overseeing units: those units'), oldest first, with the task, the unit and the suggested unit."""
     query = (select(Receipt).join(Task, Task.id == Receipt.task_id)
              .where(Receipt.state == ReceiptState.refused, Receipt.role == "lead", Receipt.unit_id == Task.lead_unit_id,
-                    Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress))))
+                    Task.status.in_((TaskStatus.not_started, TaskStatus.in_progress)))
+             .options(contains_eager(Receipt.task), joinedload(Receipt.unit), joinedload(Receipt.suggested_unit)))
     units = _overseen_unit_ids(user) if user is not None else set()
     if units:
         query = query.where(Receipt.unit_id.in_(units))
-    return list(db.session.scalars(query.order_by(Receipt.answered_at, Receipt.id)))
+    return query.order_by(Receipt.answered_at, Receipt.id)
+
+
+def refused_assignments(user=None) -> list[Receipt]:
+    """The 退回交办 waiting to be re-assigned (``refused_assignments_query``), all of them."""
+    return list(db.session.scalars(refused_assignments_query(user)))
 
 
 def tasks_closure_returned(unit_id: int) -> list[int]:

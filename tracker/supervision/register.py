@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.audit.services import record
 from tracker.access import permissions
@@ -152,11 +153,11 @@ def latest_document(task) -> SupervisionDocument | None:
         .order_by(SupervisionDocument.issued_on.desc(), SupervisionDocument.id.desc()).limit(1))
 
 
-def register_rows(*, state: str | None = None, kind: str | None = None, year: int | None = None,
-                  since: date | None = None, limit: int = 500) -> list[SupervisionDocument]:
-    """The register, newest first by number (``state`` "replied": the documents answered, latest reply
-    first, from ``since`` if given)."""
-    query = select(SupervisionDocument)
+def register_query(*, state: str | None = None, kind: str | None = None, year: int | None = None,
+                   since: date | None = None):
+    """The register (发文登记) as a query, newest first by number (``state`` "replied": the documents
+    answered, latest reply first, from ``since`` if given), each document with its unit (主送单位)."""
+    query = select(SupervisionDocument).options(joinedload(SupervisionDocument.unit))
     if state == "replied":
         query = query.where(SupervisionDocument.replied_at.is_not(None))
         if since is not None:
@@ -168,11 +169,24 @@ def register_rows(*, state: str | None = None, kind: str | None = None, year: in
     if year:
         query = query.where(SupervisionDocument.year == year)
     if state == "replied":
-        query = query.order_by(SupervisionDocument.replied_at.desc(), SupervisionDocument.id.desc())
-    else:
-        query = query.order_by(SupervisionDocument.year.desc(), SupervisionDocument.prefix,
-                               SupervisionDocument.serial.desc(), SupervisionDocument.id.desc())
-    return list(db.session.scalars(query.limit(limit)))
+        return query.order_by(SupervisionDocument.replied_at.desc(), SupervisionDocument.id.desc())
+    return query.order_by(SupervisionDocument.year.desc(), SupervisionDocument.prefix,
+                          SupervisionDocument.serial.desc(), SupervisionDocument.id.desc())
+
+
+def register_rows(*, state: str | None = None, kind: str | None = None, year: int | None = None,
+                  since: date | None = None) -> list[SupervisionDocument]:
+    """Every document of the register the filters keep (``register_query``), in its order."""
+    return list(db.session.scalars(register_query(state=state, kind=kind, year=year, since=since)))
+
+
+def register_count(*, state: str | None = None, kind: str | None = None, year: int | None = None,
+                   since: date | None = None) -> int:
+    """How many documents of the register the filters keep (the 工作台's figures), in one COUNT."""
+    from sqlalchemy import func
+
+    query = register_query(state=state, kind=kind, year=year, since=since).order_by(None)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def _day_start(day: date) -> datetime:

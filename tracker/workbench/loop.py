@@ -66,12 +66,12 @@ def document_queue(user, today: date) -> Section:
     """督办文书: the 待印发 queue (documents the ladder proposed, to preview and issue), the 反馈 of the last
     five working days, and the assignments refused (退回交办) waiting to be re-assigned."""
     from tracker.supervision.queries import refused_assignments
-    from tracker.supervision.register import proposed_count, register_rows, replies_since
+    from tracker.supervision.register import proposed_count, register_count, replies_since
 
     since = replies_since(today)
     return Section(_l("督办文书"), [
         Item(_l("待印发"), proposed_count(), url_for("supervision.register", state="proposed"), tone="primary"),
-        Item(_l("近5个工作日的文书反馈"), len(register_rows(state="replied", since=since)),
+        Item(_l("近5个工作日的文书反馈"), register_count(state="replied", since=since),
              url_for("supervision.register", state="replied", since=since.isoformat()), tone="primary"),
         Item(_l("退回交办待重新交办"), len(refused_assignments(user)), url_for("supervision.requests_list", kind="refused")),
     ], key="documents")
