@@ -111,3 +111,19 @@ def test_the_overdue_page_is_paged_in_the_list_order(seeded, on_date, browser, a
     assert [(kind, task) for task, kind in shown] == expected  # every row once, in the export's order
     last = coordinator.get("/overdue?page=99").text  # past the end: the last page
     assert re.findall(r'<tr data-task="([^"]+)"', last) == [task for task, _kind in shown[8:]]
+
+
+def test_the_overdue_proposals_follow_the_first_page_only(seeded_items, on_date, browser, app, monkeypatch):
+    """A city's hundreds of overdue items were rendered again below every page of tasks: they follow the rows
+    of the first page, and later pages point there (with the same filters)."""
+    on_date(date(2026, 6, 30))
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 4)
+    coordinator = browser("coordinator")
+    first, second = coordinator.get("/overdue").text, coordinator.get("/overdue?page=2").text
+    assert 'id="overdue-proposals"' in first and 'data-proposal="第0104号"' in first
+    assert "回到第1页" not in first
+    assert 'id="overdue-proposals"' not in second and "data-proposal=" not in second
+    assert '<a href="/overdue">回到第1页</a>' in second
+    keji = db.session.scalar(select(Unit).where(Unit.short_name == "区科委"))
+    assert f'<a href="/overdue?unit_id={keji.id}">回到第1页</a>' in coordinator.get(
+        f"/overdue?unit_id={keji.id}&page=2").text

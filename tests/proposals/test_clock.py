@@ -3,6 +3,7 @@ and approved or refused by a coordinator (6 months at most), the deadlines due s
 会签) on the 工作台, the overdue list and /proposals/deadlines, and the reminder and 催办 emails, each once."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -172,3 +173,24 @@ def test_deadlines_in_2027_are_counted_as_the_rest_of_the_app_counts_them(seeded
     rows = clock_rows(date(2027, 2, 9), unit_id=unit_id("区发改委"))
     assert [(r.kind, r.due_on, r.days, r.overdue) for r in rows] == [
         (CO_OPINION, date(2026, 12, 2), 49, True), (COSIGN, date(2027, 2, 5), 2, True)]
+
+
+def test_the_deadlines_page_shows_fifty_a_list_at_a_time(seeded_items, browser, on_date, app, monkeypatch):
+    """A city's coordinator follows hundreds of deadlines: each list is paged on its own (?overdue_page=,
+    ?soon_page=) and together the pages show every row the 工作台 counts."""
+    on_date(date(2026, 6, 30))
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    coordinator = browser("coordinator")
+    first = coordinator.get("/proposals/deadlines?show=overdue").text
+    total = int(re.search(r"1 / (\d+)", first).group(1))
+    assert total >= 2 and first.count('data-clock="overdue"') == 1
+    seen = set()
+    for number in range(1, total + 1):
+        page = coordinator.get(f"/proposals/deadlines?show=overdue&overdue_page={number}").text
+        rows = re.findall(r'data-clock="overdue" data-proposal="([^"]+)" data-kind="(\w+)" data-unit="([^"]+)"', page)
+        assert len(rows) == 1
+        seen.add(rows[0])
+        assert "show=overdue" in page.split('class="pagination')[1][:600]  # the page links keep the filter
+    assert len(seen) == total
+    home = coordinator.get("/").text
+    assert f'href="/proposals/deadlines?show=overdue" data-count="{total}"' in home

@@ -38,7 +38,8 @@ def _requested_page(param: str = "page") -> int:
     return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
 
 
-def _count(query) -> int:
+def count_of(query) -> int:
+    """How many rows ``query`` gives (its order and loader options left out)."""
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
@@ -47,7 +48,7 @@ def paginate(query, per_page: int | None = None, *, rows: bool = False, param: s
     separate COUNT(*); a page number past the end shows the last page. ``param``: the query-string
     argument holding the page number (``page``; another name for a second list on the same page)."""
     per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
-    total = _count(query)
+    total = count_of(query)
     page = min(_requested_page(param), max(1, -(-total // per_page)))
     limited = query.limit(per_page).offset((page - 1) * per_page)
     items = list(db.session.execute(limited).all() if rows else db.session.scalars(limited))
@@ -67,15 +68,15 @@ def paginate_rows(query, per_page: int | None = None, *, param: str = "page", en
     elif page == 1:  # nothing at all
         total = 0
     else:
-        total = _count(query)  # past the end: show the last page
+        total = count_of(query)  # past the end: show the last page
         page = max(1, -(-total // per_page))
         items = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all() if total else []
     return Page([row[0] for row in items] if entities else items, page, per_page, total, param)
 
 
-def page_of(items: list, per_page: int | None = None) -> Page:
+def page_of(items: list, per_page: int | None = None, *, param: str = "page") -> Page:
     """The requested page of a list already in memory (a page number past the end shows the last page)."""
     per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
     total = len(items)
-    page = min(_requested_page(), max(1, -(-total // per_page)))
-    return Page(items[(page - 1) * per_page:page * per_page], page, per_page, total)
+    page = min(_requested_page(param), max(1, -(-total // per_page)))
+    return Page(items[(page - 1) * per_page:page * per_page], page, per_page, total, param)

@@ -17,7 +17,7 @@ from tracker.audit.sentences import describe
 from tracker.auth.models import Role
 from tracker.common.clock import today, utcnow
 from tracker.common.errors import ValidationFailed
-from tracker.common.pagination import paginate
+from tracker.common.pagination import page_of, paginate
 from tracker.common.pickers import Picker
 from tracker.common.plain_text import clean_text
 from tracker.common.web import expected_version, get_or_404, run_service
@@ -722,6 +722,8 @@ def deadlines_page():
         if current_user.role == Role.leader and show in ("", "key") else []
     pending = _clock.pending_extensions() if _permissions.is_manager(current_user) and show in ("", "extensions") \
         else []
+    # 50 a page each (a city's coordinator follows hundreds): ?overdue_page=, ?soon_page=
+    overdue = page_of([r for r in rows if r.overdue] if show != "soon" else [], param="overdue_page")
+    soon = page_of([r for r in rows if not r.overdue] if show != "overdue" else [], param="soon_page")
     return render_template("proposals/deadlines.html", show=show, today=day, pending=pending, key_items=key_items,
-                           overdue=[r for r in rows if r.overdue] if show != "soon" else [],
-                           soon=[r for r in rows if not r.overdue] if show != "overdue" else [])
+                           overdue=overdue.items, soon=soon.items, overdue_page=overdue, soon_page=soon)

@@ -29,7 +29,7 @@ from tracker.reminders.models import Escalation
 from tracker.tasks.forms import TaskForm
 from tracker.tasks.models import ReportingCycle, Task, TaskStatus
 from tracker.tasks.obligations import assignment_from_receipts
-from tracker.proposals.queries import overdue_list_items
+from tracker.proposals.queries import items_possible, overdue_list_items
 from tracker.tasks.forms import overdue_filters
 from tracker.overdue.queries import overdue_kinds, overdue_list, overdue_page, overdue_stamp, report_status
 from tracker.tasks.queries import tasks_for_unit
@@ -158,10 +158,16 @@ def overdue():
     def render_content() -> Markup:
         groups = list(db.session.scalars(select(ActionGroup).where(ActionGroup.plan_id == filters.plan_id)
                                          .order_by(ActionGroup.position))) if filters.plan_id else []
-        items = overdue_list_items(filters, whole_list=len(kinds) > 1)
+        # The proposals' part (replies, 协办意见 and 会签 overdue) follows the rows on the first page only: a
+        # city's hundreds of overdue items were rendered again below every page of tasks.
+        whole_list = len(kinds) > 1
+        first_page = request.args.get("page", 1, type=int) <= 1
+        items = overdue_list_items(filters, whole_list=whole_list and first_page)
+        on_first_page = None if first_page or not items_possible(filters, whole_list) else url_for(
+            "tasks.overdue", **{key: value for key, value in request.args.items() if key != "page"})
         return Markup(render_template(
             "tasks/_overdue_content.html", page=overdue_page(today(), filters, refresh=stamp is None, kinds=kinds),
-            filters=filters, proposals=items.replies, obligations=items.obligations,
+            filters=filters, proposals=items.replies, obligations=items.obligations, proposals_on=on_first_page,
             kind=kinds[0] if len(kinds) == 1 else "", plans=plan_picker(filters.plan_id, active_only=True),
             groups=groups, units=unit_picker(filters.unit_id), today=today()))
 

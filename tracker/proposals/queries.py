@@ -121,6 +121,11 @@ class OverdueListItems:
                          row.unit.short_name, row.due_on, row.days) for row in self.obligations]
 
 
+def items_possible(filters: OverdueFilters, whole_list: bool) -> bool:
+    """Whether the overdue list with these filters can show proposals at all (``overdue_list_items``)."""
+    return whole_list and not filters.plan_id and not filters.group_id
+
+
 def overdue_list_items(filters: OverdueFilters, *, whole_list: bool = True) -> OverdueListItems:
     """The proposals' part of the overdue list with the list's filters (the page and its exports alike):
     only on the whole list (``?kind=`` of one kind of task row shows none); they belong to no plan, so a plan
@@ -128,7 +133,7 @@ def overdue_list_items(filters: OverdueFilters, *, whole_list: bool = True) -> O
     opinion and 会签)."""
     from tracker.proposals.clock import overdue_obligations
 
-    if not whole_list or filters.plan_id or filters.group_id:
+    if not items_possible(filters, whole_list):
         return OverdueListItems([], [])
     return OverdueListItems(overdue_replies(filters), overdue_obligations(clock_today(), filters.unit_id or None))
 

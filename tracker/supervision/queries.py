@@ -49,12 +49,6 @@ def pending_closures_query(user):
     return query.order_by(ClosureRequest.requested_at, ClosureRequest.id)
 
 
-def pending_requests(user) -> tuple[list[ExtensionRequest], list[ClosureRequest]]:  # 工作台
-    """Pending 延期申请 and 办结申请, oldest first; a leader overseeing units sees only theirs."""
-    return (list(db.session.scalars(pending_extensions_query(user))),
-            list(db.session.scalars(pending_closures_query(user))))
-
-
 @dataclass
 class TaskLoop:
     """Everything of the loop the task page shows: receipts (newest first), extensions, closures,
@@ -280,11 +274,6 @@ def refused_assignments_query(user=None):
     if units:
         query = query.where(Receipt.unit_id.in_(units))
     return query.order_by(Receipt.answered_at, Receipt.id)
-
-
-def refused_assignments(user=None) -> list[Receipt]:
-    """The 退回交办 waiting to be re-assigned (``refused_assignments_query``), all of them."""
-    return list(db.session.scalars(refused_assignments_query(user)))
 
 
 def tasks_closure_returned(unit_id: int) -> list[int]:

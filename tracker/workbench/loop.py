@@ -28,15 +28,15 @@ def unit_loop(user, today: date) -> Section:
 def pending_loop_requests(user, today: date) -> Section:
     """Extension and closure requests to decide (a leader: those of the units he oversees), and the lead
     units that have not signed for their tasks in time (未签收, on the overdue list)."""
-    from tracker.supervision.queries import pending_requests
+    from tracker.common.pagination import count_of
+    from tracker.supervision.queries import pending_closures_query, pending_extensions_query
     from tracker.overdue.queries import overdue_count
     from tracker.tasks.queries import OverdueFilters
 
-    extensions, closures = pending_requests(user)
-    items = [Item(_l("待审批的延期申请"), len(extensions), url_for("supervision.requests_list", kind="extension"),
-                  tone="primary"),
-             Item(_l("待核查的办结申请"), len(closures), url_for("supervision.requests_list", kind="closure"),
-                  tone="primary")]
+    items = [Item(_l("待审批的延期申请"), count_of(pending_extensions_query(user)),
+                  url_for("supervision.requests_list", kind="extension"), tone="primary"),
+             Item(_l("待核查的办结申请"), count_of(pending_closures_query(user)),
+                  url_for("supervision.requests_list", kind="closure"), tone="primary")]
     if user.role != Role.leader:
         items.append(Item(_l("未签收"), overdue_count(today, OverdueFilters(), "receipt"),
                           url_for("tasks.overdue", kind="receipt")))
@@ -65,7 +65,8 @@ def latest_bulletin(user, today: date) -> Section | None:
 def document_queue(user, today: date) -> Section:
     """督办文书: the 待印发 queue (documents the ladder proposed, to preview and issue), the 反馈 of the last
     five working days, and the assignments refused (退回交办) waiting to be re-assigned."""
-    from tracker.supervision.queries import refused_assignments
+    from tracker.common.pagination import count_of
+    from tracker.supervision.queries import refused_assignments_query
     from tracker.supervision.register import proposed_count, register_count, replies_since
 
     since = replies_since(today)
@@ -73,5 +74,6 @@ def document_queue(user, today: date) -> Section:
         Item(_l("待印发"), proposed_count(), url_for("supervision.register", state="proposed"), tone="primary"),
         Item(_l("近5个工作日的文书反馈"), register_count(state="replied", since=since),
              url_for("supervision.register", state="replied", since=since.isoformat()), tone="primary"),
-        Item(_l("退回交办待重新交办"), len(refused_assignments(user)), url_for("supervision.requests_list", kind="refused")),
+        Item(_l("退回交办待重新交办"), count_of(refused_assignments_query(user)),
+             url_for("supervision.requests_list", kind="refused")),
     ], key="documents")
