@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, exists, or_, select
+from sqlalchemy import Integer, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.access import permissions
@@ -162,6 +162,12 @@ def decide_extension(actor, extension: ReplyExtension, *, approve: bool, note: s
                                      if proposal.reply_due_on else ""]})
     events.proposal_extension_decided.send(proposal, actor=actor, extension=extension)
     return extension
+
+
+def pending_extension_count() -> int:
+    """How many 延期申请 wait for a coordinator (the 工作台's count of ``pending_extensions``)."""
+    return db.session.scalar(select(func.count()).select_from(ReplyExtension)
+                             .where(ReplyExtension.state == ExtensionState.pending))
 
 
 def pending_extensions() -> list[ReplyExtension]:

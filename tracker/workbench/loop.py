@@ -9,7 +9,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import Role
-from tracker.workbench.services import Item, Section, provides
+from tracker.workbench.services import OVERDUE_COUNTS, Item, Section, provides
 
 
 @provides(Role.unit)
@@ -66,14 +66,24 @@ def document_queue(user, today: date) -> Section:
     """督办文书: the 待印发 queue (documents the ladder proposed, to preview and issue), the 反馈 of the last
     five working days, and the assignments refused (退回交办) waiting to be re-assigned."""
     from tracker.common.pagination import count_of
+    from tracker.overdue.queries import overdue_stamp
     from tracker.supervision.queries import refused_assignments_query
     from tracker.supervision.register import proposed_count, register_count, replies_since
 
     since = replies_since(today)
+
+    def count() -> tuple[int, int, int]:
+        return (proposed_count(), register_count(state="replied", since=since),
+                count_of(refused_assignments_query(user)))
+
+    # Kept per web process under the overdue list's stamp like the other counts (OVERDUE_COUNTS): issuing,
+    # answering and voiding a document, a refusal and a re-assignment are each an audit event.
+    stamp = overdue_stamp(today)
+    proposed, replied, refused = count() if stamp is None else OVERDUE_COUNTS.get_or_render(
+        (stamp, today, "documents", user.id), count)
     return Section(_l("督办文书"), [
-        Item(_l("待印发"), proposed_count(), url_for("supervision.register", state="proposed"), tone="primary"),
-        Item(_l("近5个工作日的文书反馈"), register_count(state="replied", since=since),
+        Item(_l("待印发"), proposed, url_for("supervision.register", state="proposed"), tone="primary"),
+        Item(_l("近5个工作日的文书反馈"), replied,
              url_for("supervision.register", state="replied", since=since.isoformat()), tone="primary"),
-        Item(_l("退回交办待重新交办"), count_of(refused_assignments_query(user)),
-             url_for("supervision.requests_list", kind="refused")),
+        Item(_l("退回交办待重新交办"), refused, url_for("supervision.requests_list", kind="refused")),
     ], key="documents")
