@@ -245,3 +245,27 @@ def test_the_ledger_screen_shows_a_page_at_a_time_and_the_export_has_every_task(
     assert shown == everything[:15]
     unit_user = browser("jinrongban")  # a unit's ledger is its own tasks, paged the same way
     assert re.findall(r'data-task="(\d+)"', unit_user.get(f"/plans/{june_30.id}/ledger").text) == ["9", "14"]
+
+
+def test_the_ledger_shows_a_change_at_once_though_its_page_is_kept(june_30, browser):
+    """The rendered ledger is kept per state of the data (``LEDGER_CONTENT``): a closure verified after a view
+    shows on the next view, and a unit reading after a coordinator gets its own tasks, not the kept page."""
+    from tests.loop_helpers import close_task
+
+    coordinator = browser("coordinator")
+    path = f"/plans/{june_30.id}/ledger"
+
+    def state_of(number: str, text: str) -> str:
+        row = re.search(rf'<tr data-task="{number}".*?</tr>', text, re.S).group(0)
+        return re.search(r'data-state="(\w+)"', row).group(1)
+
+    task_11 = select(Task).where(Task.plan_id == june_30.id, Task.number == "11")
+    plan_row = re.compile(rf'<a href="/tasks/{db.session.scalar(task_11).id}">.*?</tr>', re.S)
+    before = coordinator.get(path).text
+    assert state_of("11", before) == "overdue"
+    assert "逾期" in plan_row.search(coordinator.get(f"/plans/{june_30.id}").text).group(0)  # the plan page, kept too
+    close_task(db.session.scalar(task_11), DAY)
+    db.session.commit()
+    assert state_of("11", coordinator.get(path).text) == "completed"
+    assert "逾期" not in plan_row.search(coordinator.get(f"/plans/{june_30.id}").text).group(0)
+    assert re.findall(r'data-task="(\d+)"', browser("jinrongban").get(path).text) == ["9", "14"]

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.common.pagination import paginate
 from tracker.common.clock import today
+from tracker.common.fragments import FragmentCache
 from tracker.common.labels import choices
 from tracker.access.permissions import (can_read_everything, can_view_plan, is_manager, require,
                                         visible_task_condition)
@@ -19,7 +22,7 @@ from tracker.plans.forms import GroupForm, PlanForm
 from tracker.plans.models import ActionGroup, Plan, PlanKind, PlanStatus
 from tracker.plans.services import save_group, save_plan
 from tracker.tasks.models import Task
-from tracker.overdue.queries import report_status
+from tracker.overdue.queries import overdue_stamp, report_status
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -44,21 +47,38 @@ def lookup():
                                       drafts=drafts))
 
 
+PLAN_CONTENT = FragmentCache(size=256)  # rendered plan pages, per web process
+
+
 @bp.get("/<int:plan_id>")
 @login_required
 def detail(plan_id: int):
+    """A plan's page: its tasks by action group with their state and reports.
+
+    The page below the menu bar is rendered once per state of the data, plan, reader, day and language
+    (``PLAN_CONTENT``, as the overdue list, 我的任务 and the ledger keep theirs): every change it shows is an
+    audit event, and the stamp of the stored overdue list carries the newest one."""
     plan = get_or_404(Plan, plan_id)
     if not can_view_plan(current_user, plan):
         abort(403)
-    tasks = list(db.session.scalars(
-        select(Task).where(Task.plan_id == plan.id, visible_task_condition(current_user))
-        .options(selectinload(Task.lead_unit), selectinload(Task.cooperating_units))
-        .order_by(Task.sort_key)))
-    by_group: dict[int | None, list[Task]] = {}
-    for task in tasks:
-        by_group.setdefault(task.group_id, []).append(task)
-    return render_template("plans/detail.html", plan=plan, by_group=by_group,
-                           reports=report_status(tasks, today()), today=today())
+
+    def render_content() -> Markup:
+        tasks = list(db.session.scalars(
+            select(Task).where(Task.plan_id == plan.id, visible_task_condition(current_user))
+            .options(selectinload(Task.lead_unit), selectinload(Task.cooperating_units))
+            .order_by(Task.sort_key)))
+        by_group: dict[int | None, list[Task]] = {}
+        for task in tasks:
+            by_group.setdefault(task.group_id, []).append(task)
+        return Markup(render_template("plans/_detail_content.html", plan=plan, by_group=by_group,
+                                      reports=report_status(tasks, today()), today=today()))
+
+    stamp = overdue_stamp(today())
+    reader = ("all", is_manager(current_user)) if can_read_everything(current_user) else (
+        "unit", current_user.unit_id, is_manager(current_user))
+    content = render_content() if stamp is None else PLAN_CONTENT.get_or_render(
+        (stamp, today(), str(get_locale()), plan.id, reader), render_content)
+    return render_template("plans/detail.html", plan=plan, content=content)
 
 
 def _plan_form(plan: Plan | None) -> PlanForm:

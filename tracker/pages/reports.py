@@ -8,11 +8,14 @@ dashboard, scoreboard, overdue export and Word documents are refused (403) to un
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from tracker.common.clock import today
+from tracker.common.fragments import FragmentCache
 from tracker.common.export_text import one_line
 from tracker.common.pagination import page_of
 from tracker.plans.pickers import plan_picker
@@ -29,7 +32,7 @@ from tracker.reports.queries import (AT_RISK_PROGRESS_BELOW, AT_RISK_WORKING_DAY
 from tracker.reports.snapshots import city_dashboard, city_scoreboard, plan_scoreboard
 from tracker.supervision.queries import ladder_level_label, receipt_state_label, reply_state_label
 from tracker.tasks.models import Task
-from tracker.overdue.queries import overdue_kinds, overdue_list
+from tracker.overdue.queries import overdue_kinds, overdue_list, overdue_stamp
 from tracker.proposals.queries import overdue_list_items
 from tracker.tasks.queries import OverdueFilters
 from tracker.tasks.forms import overdue_filters
@@ -159,17 +162,36 @@ def _ledger_rows(plan: Plan, scope: Scope):
     return ledger_rows(today(), scope, user=None if can_read_everything(current_user) else current_user)
 
 
+LEDGER_CONTENT = FragmentCache(size=256)  # rendered plan ledgers, per web process
+
+
 @bp.get("/plans/<int:plan_id>/ledger")
 @login_required
 def ledger(plan_id: int):
-    """任务台账 of a plan, 50 tasks a page (the Excel has them all)."""
+    """任务台账 of a plan, 50 tasks a page (the Excel has them all).
+
+    The page below the menu bar is rendered once per state of the data, plan, reader (every task, or a unit's
+    own), day, language and query (``LEDGER_CONTENT``, as the overdue list and 我的任务 keep theirs): every
+    change the ledger shows (a task, a report, a receipt, a ladder step, a document, an extension, a
+    closure) is an audit event, and the stamp of the stored overdue list carries the newest one."""
     plan = get_or_404(Plan, plan_id)
     scope = _ledger_scope(plan)
-    page = ledger_page(today(), scope) if can_read_everything(current_user) else page_of(_ledger_rows(plan, scope))
-    return render_template("reports/ledger.html", rows=page.items, page=page, plan=plan, drill_down=False,
-                           filter_note=_filter_note(scope.filters, scope.state, with_plan=False),
-                           export_args={key: value for key, value in request.args.items() if key != "page"},
-                           **_list_context(scope, plan))
+    reads_all = can_read_everything(current_user)
+
+    def render_content() -> Markup:
+        page = ledger_page(today(), scope) if reads_all else page_of(_ledger_rows(plan, scope))
+        return Markup(render_template(
+            "reports/_ledger_content.html", rows=page.items, page=page, plan=plan, drill_down=False,
+            filter_note=_filter_note(scope.filters, scope.state, with_plan=False),
+            export_args={key: value for key, value in request.args.items() if key != "page"},
+            **_list_context(scope, plan)))
+
+    stamp = overdue_stamp(today())
+    reader = "all" if reads_all else current_user.unit_id
+    content = render_content() if stamp is None else LEDGER_CONTENT.get_or_render(
+        (stamp, today(), str(get_locale()), plan.id, reader, tuple(sorted(request.args.items(multi=True)))),
+        render_content)
+    return render_template("reports/ledger.html", content=content, plan=plan, drill_down=False)
 
 
 @bp.get("/plans/<int:plan_id>/ledger.xlsx")
