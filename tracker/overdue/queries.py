@@ -146,6 +146,14 @@ def _use_store() -> bool:
     return current_app.config.get("OVERDUE_STORE", True)
 
 
+def kept(cache, today: date, key: tuple, compute):
+    """``compute()``'s result kept in ``cache`` (a ``FragmentCache``, per web process) under the stored overdue
+    list's stamp, ``today`` and ``key``: every change the lists, pages and counts kept this way show is an
+    audit event, and the stamp carries the newest one. Computed every time when the list is not stored."""
+    stamp = overdue_stamp(today)
+    return compute() if stamp is None else cache.get_or_render((stamp, today, *key), compute)
+
+
 def overdue_stamp(today: date) -> tuple | None:
     """What the stored overdue list reflects (data version, when written), once brought up to date for
     ``today`` (``tracker.overdue.store``); None when the list is computed live (``OVERDUE_STORE`` off)."""

@@ -22,7 +22,7 @@ from tracker.plans.forms import GroupForm, PlanForm
 from tracker.plans.models import ActionGroup, Plan, PlanKind, PlanStatus
 from tracker.plans.services import save_group, save_plan
 from tracker.tasks.models import Task
-from tracker.overdue.queries import overdue_stamp, report_status
+from tracker.overdue.queries import kept, report_status
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -73,11 +73,9 @@ def detail(plan_id: int):
         return Markup(render_template("plans/_detail_content.html", plan=plan, by_group=by_group,
                                       reports=report_status(tasks, today()), today=today()))
 
-    stamp = overdue_stamp(today())
     reader = ("all", is_manager(current_user)) if can_read_everything(current_user) else (
         "unit", current_user.unit_id, is_manager(current_user))
-    content = render_content() if stamp is None else PLAN_CONTENT.get_or_render(
-        (stamp, today(), str(get_locale()), plan.id, reader), render_content)
+    content = kept(PLAN_CONTENT, today(), (str(get_locale()), plan.id, reader), render_content)
     return render_template("plans/detail.html", plan=plan, content=content)
 
 

@@ -32,7 +32,7 @@ from tracker.reports.queries import (AT_RISK_PROGRESS_BELOW, AT_RISK_WORKING_DAY
 from tracker.reports.snapshots import city_dashboard, city_scoreboard, plan_scoreboard
 from tracker.supervision.queries import ladder_level_label, receipt_state_label, reply_state_label
 from tracker.tasks.models import Task
-from tracker.overdue.queries import overdue_kinds, overdue_list, overdue_stamp
+from tracker.overdue.queries import kept, overdue_kinds, overdue_list
 from tracker.proposals.queries import overdue_list_items
 from tracker.tasks.queries import OverdueFilters
 from tracker.tasks.forms import overdue_filters
@@ -186,11 +186,9 @@ def ledger(plan_id: int):
             export_args={key: value for key, value in request.args.items() if key != "page"},
             **_list_context(scope, plan)))
 
-    stamp = overdue_stamp(today())
     reader = "all" if reads_all else current_user.unit_id
-    content = render_content() if stamp is None else LEDGER_CONTENT.get_or_render(
-        (stamp, today(), str(get_locale()), plan.id, reader, tuple(sorted(request.args.items(multi=True)))),
-        render_content)
+    content = kept(LEDGER_CONTENT, today(),
+                   (str(get_locale()), plan.id, reader, tuple(sorted(request.args.items(multi=True)))), render_content)
     return render_template("reports/ledger.html", content=content, plan=plan, drill_down=False)
 
 

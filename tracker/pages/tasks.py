@@ -31,7 +31,7 @@ from tracker.tasks.models import ReportingCycle, Task, TaskStatus
 from tracker.tasks.obligations import assignment_from_receipts
 from tracker.proposals.queries import items_possible, overdue_list_items
 from tracker.tasks.forms import overdue_filters
-from tracker.overdue.queries import overdue_kinds, overdue_list, overdue_page, overdue_stamp, report_status
+from tracker.overdue.queries import kept, overdue_kinds, overdue_list, overdue_page, overdue_stamp, report_status
 from tracker.tasks.queries import tasks_for_unit
 from tracker.workbench.lists import UNIT_TASK_LISTS, unit_task_ids
 from tracker.tasks.services import save_task
@@ -77,9 +77,8 @@ def mine():
                                       returned=returned, today=today(), show=show,
                                       involvement={t.id: unit_involvement(current_user, t) for t in tasks}))
 
-    stamp = overdue_stamp(today())
-    content = render_content() if stamp is None else MINE_CONTENT.get_or_render(
-        (unit_id, stamp, today(), str(get_locale()), tuple(sorted(request.args.items(multi=True)))), render_content)
+    content = kept(MINE_CONTENT, today(), (unit_id, str(get_locale()), tuple(sorted(request.args.items(multi=True)))),
+                   render_content)
     return render_template("tasks/mine.html", content=content)
 
 

@@ -66,7 +66,7 @@ def document_queue(user, today: date) -> Section:
     """督办文书: the 待印发 queue (documents the ladder proposed, to preview and issue), the 反馈 of the last
     five working days, and the assignments refused (退回交办) waiting to be re-assigned."""
     from tracker.common.pagination import count_of
-    from tracker.overdue.queries import overdue_stamp
+    from tracker.overdue.queries import kept
     from tracker.supervision.queries import refused_assignments_query
     from tracker.supervision.register import proposed_count, register_count, replies_since
 
@@ -78,9 +78,7 @@ def document_queue(user, today: date) -> Section:
 
     # Kept per web process under the overdue list's stamp like the other counts (OVERDUE_COUNTS): issuing,
     # answering and voiding a document, a refusal and a re-assignment are each an audit event.
-    stamp = overdue_stamp(today)
-    proposed, replied, refused = count() if stamp is None else OVERDUE_COUNTS.get_or_render(
-        (stamp, today, "documents", user.id), count)
+    proposed, replied, refused = kept(OVERDUE_COUNTS, today, ("documents", user.id), count)
     return Section(_l("督办文书"), [
         Item(_l("待印发"), proposed, url_for("supervision.register", state="proposed"), tone="primary"),
         Item(_l("近5个工作日的文书反馈"), replied,

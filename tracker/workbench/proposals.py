@@ -19,16 +19,15 @@ def clock_counts(user, today: date) -> tuple[int, int]:
     """(due soon, overdue) of the deadlines ``user`` follows (``rows_for``), kept per web process under the
     overdue list's stamp as the 工作台's overdue counts are (``OVERDUE_COUNTS``: any change to an item is an
     audit event, a new stamp): a city coordinator's 1,000 items' clocks are not worked out at every view."""
-    from tracker.overdue.queries import overdue_stamp
+    from tracker.overdue.queries import kept
 
     def count() -> tuple[int, int]:
         rows = rows_for(user, today)
         overdue = sum(1 for row in rows if row.overdue)
         return len(rows) - overdue, overdue
 
-    stamp = overdue_stamp(today)
     reader = "all" if can_read_everything(user) else user.unit_id
-    return count() if stamp is None else OVERDUE_COUNTS.get_or_render((stamp, today, "proposal-clock", reader), count)
+    return kept(OVERDUE_COUNTS, today, ("proposal-clock", reader), count)
 
 
 def _clock_items(user, today: date) -> list[Item]:

@@ -142,7 +142,7 @@ OVERDUE_COUNTS = FragmentCache(64)
 def overdue_counts(today: date) -> tuple[int, int, int, int]:
     """(overdue tasks, missing reports, overdue proposal replies, 协办意见 and 会签 past their deadline): the
     rows of the whole overdue list (/overdue), read the way the list reads them."""
-    from tracker.overdue.queries import overdue_count, overdue_stamp
+    from tracker.overdue.queries import kept, overdue_count
     from tracker.tasks.queries import OverdueFilters
     from tracker.proposals.queries import overdue_list_items
 
@@ -151,8 +151,7 @@ def overdue_counts(today: date) -> tuple[int, int, int, int]:
         return (overdue_count(today, OverdueFilters(), "task"), overdue_count(today, OverdueFilters(), "report"),
                 len(proposals.replies), len(proposals.obligations))
 
-    stamp = overdue_stamp(today)
-    return count() if stamp is None else OVERDUE_COUNTS.get_or_render((stamp, today), count)
+    return kept(OVERDUE_COUNTS, today, (), count)
 
 
 def _overdue_items(today: date) -> list[Item]:
