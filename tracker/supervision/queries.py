@@ -28,25 +28,24 @@ def _overseen_unit_ids(user) -> set[int]:
     return {unit.id for unit in user.overseen_units} if user.role == Role.leader else set()
 
 
-def pending_extensions_query(user):
-    """The pending 延期申请 (待审批), oldest first, their task and unit loaded with them (a leader overseeing
-    units: only theirs): a query, for the /requests page to count and show a page of."""
+def _pending_query(model, pending, user):
+    """The pending requests of ``model`` (state ``pending``), oldest first, their task and unit loaded with them;
+    a leader overseeing units: only theirs."""
     units = _overseen_unit_ids(user)
-    query = (select(ExtensionRequest).where(ExtensionRequest.state == ExtensionState.pending)
-             .options(joinedload(ExtensionRequest.task), joinedload(ExtensionRequest.unit)))
+    query = select(model).where(model.state == pending).options(joinedload(model.task), joinedload(model.unit))
     if units:
-        query = query.where(ExtensionRequest.unit_id.in_(units))
-    return query.order_by(ExtensionRequest.requested_at, ExtensionRequest.id)
+        query = query.where(model.unit_id.in_(units))
+    return query.order_by(model.requested_at, model.id)
+
+
+def pending_extensions_query(user):
+    """The pending 延期申请 (待审批): a query, for the /requests page and the 工作台 to count and show a page of."""
+    return _pending_query(ExtensionRequest, ExtensionState.pending, user)
 
 
 def pending_closures_query(user):
-    """The pending 办结申请 (待核查), oldest first, their task and unit loaded with them (a leader: his units')."""
-    units = _overseen_unit_ids(user)
-    query = (select(ClosureRequest).where(ClosureRequest.state == ClosureState.pending)
-             .options(joinedload(ClosureRequest.task), joinedload(ClosureRequest.unit)))
-    if units:
-        query = query.where(ClosureRequest.unit_id.in_(units))
-    return query.order_by(ClosureRequest.requested_at, ClosureRequest.id)
+    """The pending 办结申请 (待核查), as ``pending_extensions_query``."""
+    return _pending_query(ClosureRequest, ClosureState.pending, user)
 
 
 @dataclass
